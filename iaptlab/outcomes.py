@@ -1,0 +1,353 @@
+"""IAPT outcome rules as values, applied to a whole episode table at once.
+
+``Rules`` holds every threshold and every comparison (``>=`` or ``>``) as data, because the
+official guide is itself ambiguous (its prose says a change "greater than" the threshold; its
+table and most sources say "6 or more"). ``classify`` adds boolean outcome flags; ``rates`` turns
+them into numerators, denominators and rates, saying in words what the denominator is.
+
+>>> import pandas as pd
+>>> eps = pd.DataFrame({"episode_id": ["a"], "treatment_contacts": [6],
+...                     "phq9_first": [16], "phq9_last": [7], "gad7_first": [12], "gad7_last": [5]})
+>>> flags = classify(eps)
+>>> bool(flags.loc[0, "recovered"]), bool(flags.loc[0, "reliable_recovery"])
+(True, True)
+>>> IAPT_STRICT.reliable_change["phq9"]
+Threshold(value=6, comparison='>')
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from . import instruments
+from .errors import ParameterError
+from .instruments import Comparison
+from .schema import EXCLUDED_REASON, ROW, Validated, validate
+
+#: The comparisons a rule may use, as functions (rules are values, not ``if`` chains).
+COMPARE = MappingProxyType({">=": operator.ge, ">": operator.gt})
+
+Denominator = Literal["at_caseness", "finished_minus_not_at_caseness"]
+
+#: The flag columns ``classify`` adds, in order.
+FLAGS = ("finished", "paired", "caseness_first", "caseness_last", "recovered",
+         "reliable_improvement", "reliable_deterioration", "no_reliable_change", "mixed_change",
+         "reliable_recovery")
+
+DENOMINATOR_WORDS = MappingProxyType({
+    "at_caseness": "finished a course (>= {n} treatment contacts) with paired scores, "
+                   "at caseness on the first scores",
+    "finished_minus_not_at_caseness": "all who finished a course (>= {n} treatment contacts) minus "
+                                      "those known not to be at caseness on the first scores "
+                                      "(NHS Digital measure M192)",
+    "paired": "finished a course (>= {n} treatment contacts) with paired scores",
+    "interviewed": "finished a course (>= {n} treatment contacts), meeting diagnostic criteria at "
+                   "the first blind interview and interviewed again at the end",
+})
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """A cut-off and how a score is compared with it.
+
+    >>> Threshold(10, ">=").met(np.array([9, 10, 11]))
+    array([False,  True,  True])
+    """
+
+    value: float
+    comparison: Comparison = ">="
+
+    def __post_init__(self) -> None:
+        if self.comparison not in COMPARE:
+            raise ParameterError(f"comparison must be '>=' or '>', got {self.comparison!r}")
+        if not np.isfinite(self.value):
+            raise ParameterError(f"threshold value must be a finite number, got {self.value!r}")
+
+    def met(self, scores: np.ndarray) -> np.ndarray:
+        """True where ``scores`` meet the threshold; NaN never does."""
+        with np.errstate(invalid="ignore"):
+            return COMPARE[self.comparison](scores, self.value)
+
+
+def _thresholds(kind: str, rc_comparison: Comparison | None = None) -> Mapping[str, Threshold]:
+    out = {}
+    for inst in instruments.ALL:
+        if kind == "caseness":
+            out[inst.key] = Threshold(inst.caseness, inst.caseness_comparison)
+        else:
+            cmp = inst.reliable_change_comparison if rc_comparison is None else rc_comparison
+            out[inst.key] = Threshold(inst.reliable_change, cmp)
+    return MappingProxyType(out)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Every choice an outcome definition makes, as data.
+
+    ``caseness`` and ``reliable_change`` map an instrument key (``"phq9"``, ``"gad7"``, ``"spin"``,
+    ...) to a :class:`Threshold`. ``min_treatment_contacts`` defines "finished a course".
+    ``denominator`` picks the recovery-rate denominator. ``use_adsm`` False ignores ADSMs and uses
+    GAD-7 for everyone.
+
+    >>> IAPT.adjusted(phq9_caseness=12).caseness["phq9"].value
+    12
+    """
+
+    name: str = "IAPT"
+    caseness: Mapping[str, Threshold] = field(default_factory=lambda: _thresholds("caseness"))
+    reliable_change: Mapping[str, Threshold] = field(default_factory=lambda: _thresholds("rc"))
+    min_treatment_contacts: int = 2
+    denominator: Denominator = "at_caseness"
+    use_adsm: bool = True
+
+    def __post_init__(self) -> None:
+        for attr in ("caseness", "reliable_change"):
+            table = dict(getattr(self, attr))
+            missing = [i.key for i in instruments.ALL if i.key not in table]
+            if missing:
+                raise ParameterError(f"Rules.{attr} has no threshold for {', '.join(missing)}")
+            object.__setattr__(self, attr, MappingProxyType(table))
+        if not (isinstance(self.min_treatment_contacts, int | np.integer) and self.min_treatment_contacts >= 0):
+            raise ParameterError(
+                f"min_treatment_contacts must be a whole number 0 or more, got {self.min_treatment_contacts!r}")
+        if self.denominator not in ("at_caseness", "finished_minus_not_at_caseness"):
+            raise ParameterError(
+                "denominator must be 'at_caseness' or 'finished_minus_not_at_caseness', "
+                f"got {self.denominator!r}")
+
+    def __hash__(self) -> int:
+        return hash((self.name, tuple(sorted(self.caseness.items())),
+                     tuple(sorted(self.reliable_change.items())), self.min_treatment_contacts,
+                     self.denominator, self.use_adsm))
+
+    def adjusted(self, *, name: str | None = None, phq9_caseness: float | None = None,
+                 gad7_caseness: float | None = None, phq9_reliable_change: float | None = None,
+                 gad7_reliable_change: float | None = None, caseness_comparison: Comparison | None = None,
+                 reliable_change_comparison: Comparison | None = None,
+                 min_treatment_contacts: int | None = None, denominator: Denominator | None = None,
+                 use_adsm: bool | None = None) -> Rules:
+        """A copy with the named choices changed (what the threshold explorer moves).
+
+        A comparison given here applies to every instrument.
+        """
+        case = dict(self.caseness)
+        rc = dict(self.reliable_change)
+        for table, key, value in ((case, "phq9", phq9_caseness), (case, "gad7", gad7_caseness),
+                                  (rc, "phq9", phq9_reliable_change), (rc, "gad7", gad7_reliable_change)):
+            if value is not None:
+                table[key] = Threshold(value, table[key].comparison)
+        for table, cmp in ((case, caseness_comparison), (rc, reliable_change_comparison)):
+            if cmp is not None:
+                table.update({k: Threshold(t.value, cmp) for k, t in table.items()})
+        changes = {"caseness": case, "reliable_change": rc, "name": name or f"{self.name} (adjusted)"}
+        for attr, value in (("min_treatment_contacts", min_treatment_contacts),
+                            ("denominator", denominator), ("use_adsm", use_adsm)):
+            if value is not None:
+                changes[attr] = value
+        return replace(self, **changes)
+
+
+#: The consensus reading: caseness ``>=`` (MI ``> 2.3``), reliable change ``drop >= threshold``
+#: (PDSS ``> 5`` as the official table prints it).
+IAPT = Rules()
+#: The literal reading of the guide's prose: a reliable change must be strictly greater than the threshold.
+IAPT_STRICT = Rules(name="IAPT (strict)", reliable_change=_thresholds("rc", rc_comparison=">"))
+PRESETS = MappingProxyType({"iapt": IAPT, "iapt-strict": IAPT_STRICT})
+
+
+def _per_row_thresholds(rules: Rules, adsm: np.ndarray | None, use_adsm: np.ndarray,
+                        kind: str) -> tuple[np.ndarray, np.ndarray]:
+    """Anxiety-side threshold values and strictness per row (GAD-7 unless an ADSM is used)."""
+    table = rules.caseness if kind == "caseness" else rules.reliable_change
+    gad = table["gad7"]
+    values = np.full(len(use_adsm), float(gad.value))
+    strict = np.full(len(use_adsm), gad.comparison == ">")
+    if adsm is not None:
+        for inst in instruments.ADSMS:
+            rows = use_adsm & (adsm == inst.name)
+            values[rows] = table[inst.key].value
+            strict[rows] = table[inst.key].comparison == ">"
+    return values, strict
+
+
+def _meets(scores: np.ndarray, values: np.ndarray, strict: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        return np.where(strict, scores > values, scores >= values)
+
+
+def classify(episodes: pd.DataFrame | Validated, rules: Rules = IAPT, *,
+             on_invalid: Literal["raise", "exclude"] = "raise") -> pd.DataFrame:
+    """Add the outcome flags to every episode.
+
+    ``episodes`` is an episode table (validated here) or a :class:`~iaptlab.schema.Validated`.
+    With ``on_invalid="raise"`` any invalid row raises :class:`~iaptlab.errors.InputError` listing
+    every problem; with ``"exclude"`` invalid rows are kept, flagged False, with their
+    ``excluded_reason``. Outcome flags are False unless the episode finished and is paired.
+    """
+    checked = episodes if isinstance(episodes, Validated) else validate(episodes)
+    if on_invalid == "raise":
+        checked.raise_if_invalid()
+    elif on_invalid != "exclude":
+        raise ParameterError(f"on_invalid must be 'raise' or 'exclude', got {on_invalid!r}")
+    out = checked.table.copy()
+    flags = _flags(out, rules)
+    for name, values in flags.items():
+        out[name] = values
+    if on_invalid == "raise":
+        return out
+    out[EXCLUDED_REASON] = ""
+    if checked.excluded.empty:
+        return out
+    excluded = checked.excluded.copy()
+    for name in flags:
+        excluded[name] = None if name == "anxiety_measure" else False
+    merged = pd.concat([out, excluded], ignore_index=True)
+    return merged.sort_values(ROW, kind="stable").reset_index(drop=True)
+
+
+def _column(table: pd.DataFrame, name: str) -> np.ndarray:
+    if name in table.columns:
+        return table[name].to_numpy(dtype=float, na_value=np.nan)
+    return np.full(len(table), np.nan)
+
+
+def _flags(table: pd.DataFrame, rules: Rules) -> dict[str, np.ndarray]:
+    """The flag arrays for a validated table (vectorised; no row loops)."""
+    contacts = table["treatment_contacts"].to_numpy()
+    phq_first, phq_last = _column(table, "phq9_first"), _column(table, "phq9_last")
+    adsm_first, adsm_last = _column(table, "adsm_first"), _column(table, "adsm_last")
+    has_adsm = "adsm" in table.columns and rules.use_adsm
+    adsm = table["adsm"].to_numpy(dtype=object) if has_adsm else None
+    use_adsm = (~np.isnan(adsm_first) & ~np.isnan(adsm_last)) if has_adsm else np.zeros(len(table), bool)
+    anx_first = np.where(use_adsm, adsm_first, _column(table, "gad7_first"))
+    anx_last = np.where(use_adsm, adsm_last, _column(table, "gad7_last"))
+
+    finished = contacts >= rules.min_treatment_contacts
+    paired = ~(np.isnan(phq_first) | np.isnan(phq_last) | np.isnan(anx_first) | np.isnan(anx_last))
+    eligible = finished & paired
+    case_value, case_strict = _per_row_thresholds(rules, adsm, use_adsm, "caseness")
+    phq_case = rules.caseness["phq9"]
+    caseness_first = phq_case.met(phq_first) | _meets(anx_first, case_value, case_strict)
+    caseness_last = phq_case.met(phq_last) | _meets(anx_last, case_value, case_strict)
+    rc_value, rc_strict = _per_row_thresholds(rules, adsm, use_adsm, "reliable_change")
+    phq_rc = rules.reliable_change["phq9"]
+    drop_phq, drop_anx = phq_first - phq_last, anx_first - anx_last
+    reliable_drop = phq_rc.met(drop_phq) | _meets(drop_anx, rc_value, rc_strict)
+    reliable_rise = phq_rc.met(-drop_phq) | _meets(-drop_anx, rc_value, rc_strict)
+    recovered = eligible & caseness_first & ~caseness_last
+    improvement = eligible & reliable_drop & ~reliable_rise
+    flags = {
+        "finished": finished,
+        "paired": paired,
+        "caseness_first": caseness_first,
+        "caseness_last": caseness_last,
+        "recovered": recovered,
+        "reliable_improvement": improvement,
+        "reliable_deterioration": eligible & reliable_rise & ~reliable_drop,
+        "no_reliable_change": eligible & ~reliable_drop & ~reliable_rise,
+        "mixed_change": eligible & reliable_drop & reliable_rise,
+        "reliable_recovery": recovered & improvement,
+        "anxiety_measure": np.where(use_adsm, adsm if adsm is not None else "", instruments.GAD7.name),
+    }
+    if "diagnosis_first" in table.columns and "diagnosis_last" in table.columns:
+        before = table["diagnosis_first"].astype("boolean")
+        after = table["diagnosis_last"].astype("boolean")
+        flags["interviewed"] = finished & (before.notna() & after.notna()).to_numpy(dtype=bool) \
+            & before.fillna(False).to_numpy(dtype=bool)
+        flags["diagnosis_lost"] = flags["interviewed"] & ~after.fillna(True).to_numpy(dtype=bool)
+    return flags
+
+
+#: What ``rates`` reports: outcome flag -> which denominator it is counted against.
+RATE_DENOMINATORS = MappingProxyType({
+    "recovered": "recovery",
+    "reliable_recovery": "recovery",
+    "reliable_improvement": "paired",
+    "no_reliable_change": "paired",
+    "reliable_deterioration": "paired",
+    "mixed_change": "paired",
+    "diagnosis_lost": "interviewed",
+})
+
+
+def _denominator_mask(classified: pd.DataFrame, kind: str, rules: Rules) -> tuple[np.ndarray, str]:
+    finished = classified["finished"].to_numpy(dtype=bool)
+    paired = classified["paired"].to_numpy(dtype=bool)
+    n = rules.min_treatment_contacts
+    if kind == "paired":
+        return finished & paired, DENOMINATOR_WORDS["paired"].format(n=n)
+    if kind == "interviewed":
+        return classified["interviewed"].to_numpy(dtype=bool), DENOMINATOR_WORDS["interviewed"].format(n=n)
+    at_caseness = finished & paired & classified["caseness_first"].to_numpy(dtype=bool)
+    if rules.denominator == "at_caseness":
+        return at_caseness, DENOMINATOR_WORDS["at_caseness"].format(n=n)
+    phq_first = _column(classified, "phq9_first")
+    anx_first = np.where(classified["anxiety_measure"].to_numpy(dtype=object) == instruments.GAD7.name,
+                         _column(classified, "gad7_first"), _column(classified, "adsm_first"))
+    known_not_case = ~classified["caseness_first"].to_numpy(dtype=bool) & ~np.isnan(phq_first) \
+        & ~np.isnan(anx_first)
+    return finished & ~known_not_case, DENOMINATOR_WORDS["finished_minus_not_at_caseness"].format(n=n)
+
+
+def rates(classified: pd.DataFrame, rules: Rules = IAPT) -> pd.DataFrame:
+    """Numerator, denominator and rate of every outcome, with the denominator in words.
+
+    ``classified`` is the output of :func:`classify` with the same ``rules``. Excluded rows (if
+    any) count in no numerator and no denominator. A zero denominator gives a NaN rate.
+
+    >>> import pandas as pd
+    >>> eps = pd.DataFrame({"episode_id": ["a", "b"], "treatment_contacts": [6, 1],
+    ...                     "phq9_first": [16, 14], "phq9_last": [7, 14],
+    ...                     "gad7_first": [12, 10], "gad7_last": [5, 10]})
+    >>> r = rates(classify(eps)).set_index("outcome")
+    >>> int(r.loc["recovered", "numerator"]), int(r.loc["recovered", "denominator"])
+    (1, 1)
+    """
+    kept = classified
+    if EXCLUDED_REASON in classified.columns:
+        kept = classified[classified[EXCLUDED_REASON].fillna("").astype(str) == ""]
+    rows = []
+    for outcome, kind in RATE_DENOMINATORS.items():
+        if outcome not in kept.columns:
+            continue
+        mask, words = _denominator_mask(kept, kind, rules)
+        numerator = int((kept[outcome].to_numpy(dtype=bool) & mask).sum())
+        denominator = int(mask.sum())
+        rate = numerator / denominator if denominator else float("nan")
+        rows.append((outcome, numerator, denominator, rate, words))
+    return pd.DataFrame(rows, columns=["outcome", "numerator", "denominator", "rate",
+                                       "denominator_description"])
+
+
+#: Stages of the attrition funnel, each a subset of the one before.
+FUNNEL_STAGES = ("referred", "entered_treatment", "finished", "finished_paired",
+                 "finished_paired_at_caseness", "recovered")
+
+
+def funnel(classified: pd.DataFrame) -> pd.DataFrame:
+    """Counts from referral to "recovered", with each stage as a share of referrals.
+
+    >>> import pandas as pd
+    >>> eps = pd.DataFrame({"episode_id": ["a", "b"], "treatment_contacts": [6, 0],
+    ...                     "phq9_first": [16, None], "phq9_last": [7, None],
+    ...                     "gad7_first": [12, None], "gad7_last": [5, None]})
+    >>> funnel(classify(eps))["count"].tolist()
+    [2, 1, 1, 1, 1, 1]
+    """
+    kept = classified
+    if EXCLUDED_REASON in classified.columns:
+        kept = classified[classified[EXCLUDED_REASON].fillna("").astype(str) == ""]
+    finished = kept["finished"].to_numpy(dtype=bool)
+    paired = finished & kept["paired"].to_numpy(dtype=bool)
+    counts = [len(kept), int((kept["treatment_contacts"].to_numpy() >= 1).sum()), int(finished.sum()),
+              int(paired.sum()), int((paired & kept["caseness_first"].to_numpy(dtype=bool)).sum()),
+              int(kept["recovered"].to_numpy(dtype=bool).sum())]
+    share = np.array(counts, dtype=float) / counts[0] if counts[0] else np.full(len(counts), np.nan)
+    return pd.DataFrame({"stage": FUNNEL_STAGES, "count": counts, "share_of_referrals": share})
