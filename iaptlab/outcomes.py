@@ -17,7 +17,6 @@ Threshold(value=6, comparison='>')
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
@@ -31,8 +30,12 @@ from .errors import ParameterError
 from .instruments import Comparison
 from .schema import EXCLUDED_REASON, ROW, Validated, validate
 
-#: The comparisons a rule may use, as functions (rules are values, not ``if`` chains).
-COMPARE = MappingProxyType({">=": operator.ge, ">": operator.gt})
+#: Scores such as the Mobility Inventory's are decimals: 3.0 - 2.27 is 0.72999... in binary
+#: floating point, so a comparison allows this much rounding error (far below any real score step).
+TOLERANCE = 1e-9
+#: The comparisons a rule may use, as functions of (score - threshold) (rules are values, not ``if``
+#: chains).
+COMPARE = MappingProxyType({">=": lambda diff: diff >= -TOLERANCE, ">": lambda diff: diff > TOLERANCE})
 
 Denominator = Literal["at_caseness", "finished_minus_not_at_caseness"]
 
@@ -73,7 +76,7 @@ class Threshold:
     def met(self, scores: np.ndarray) -> np.ndarray:
         """True where ``scores`` meet the threshold; NaN never does."""
         with np.errstate(invalid="ignore"):
-            return COMPARE[self.comparison](scores, self.value)
+            return COMPARE[self.comparison](np.asarray(scores, dtype=float) - self.value)
 
 
 def _thresholds(kind: str, rc_comparison: Comparison | None = None) -> Mapping[str, Threshold]:
@@ -178,8 +181,9 @@ def _per_row_thresholds(rules: Rules, adsm: np.ndarray | None, use_adsm: np.ndar
 
 
 def _meets(scores: np.ndarray, values: np.ndarray, strict: np.ndarray) -> np.ndarray:
+    diff = scores - values
     with np.errstate(invalid="ignore"):
-        return np.where(strict, scores > values, scores >= values)
+        return np.where(strict, COMPARE[">"](diff), COMPARE[">="](diff))
 
 
 def classify(episodes: pd.DataFrame | Validated, rules: Rules = IAPT, *,

@@ -1,0 +1,145 @@
+"""The ``iaptlab`` command.
+
+``iaptlab outcomes INPUT.csv`` classifies a service's own episode file under the IAPT rules, writes
+one row per episode with its flags, and prints every rate with its numerator and denominator.
+Bad input never produces a traceback: exit code 2 and one line per problem, naming the row as a
+spreadsheet shows it and the column.
+
+>>> main(["outcomes", "/no/such/file.csv"])
+2
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .errors import IaptlabError, InputError
+
+EXIT_OK, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 2, 1
+
+
+def _print_problems(err: InputError, stream=sys.stderr) -> None:
+    for problem in err.problems:
+        print(f"error: {problem}", file=stream)
+    count = len(err.problems)
+    print(f"{count} problem{'s' if count != 1 else ''} found; nothing was written.", file=stream)
+
+
+def _default_output(source: Path) -> Path:
+    return source.with_name(f"{source.stem}_outcomes.csv")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (b.exists() and os.path.samefile(a, b))
+    except OSError:
+        return False
+
+
+def format_rates(table) -> str:
+    """The rates table as aligned plain text (for a terminal).
+
+    >>> import pandas as pd
+    >>> print(format_rates(pd.DataFrame({"outcome": ["recovered"], "numerator": [1], "denominator": [2],
+    ...     "rate": [0.5], "denominator_description": ["finishers at caseness"]})))
+    outcome    numerator  denominator   rate  denominator
+    recovered          1            2  50.0%  finishers at caseness
+    """
+    rows = [("outcome", "numerator", "denominator", "rate", "denominator")]
+    for r in table.itertuples(index=False):
+        rate = "n/a" if r.rate != r.rate else f"{100 * r.rate:.1f}%"
+        rows.append((r.outcome, f"{r.numerator:,}", f"{r.denominator:,}", rate, r.denominator_description))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    lines = [f"{o:<{widths[0]}}  {n:>{widths[1]}}  {d:>{widths[2]}}  {p:>{widths[3]}}  {w}"
+             for o, n, d, p, w in rows]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def _outcomes(args: argparse.Namespace) -> int:
+    from .episode_files import read_episode_csv
+    from .outcomes import PRESETS, classify, rates
+    from .schema import EXCLUDED_REASON, validate
+
+    source = Path(args.input)
+    target = Path(args.output) if args.output else _default_output(source)
+    if _same_file(source, target):
+        raise InputError([_problem(f"{target}: refusing to overwrite the input file; choose another -o")])
+    rules = PRESETS[args.rules]
+    checked = validate(read_episode_csv(source))
+    if not checked.ok and not args.skip_invalid:
+        raise InputError(list(checked.problems))
+    classified = classify(checked, rules, on_invalid="exclude")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    classified.to_csv(target, index=False)
+    table = rates(classified, rules)
+    excluded = int((classified[EXCLUDED_REASON] != "").sum())
+    if args.json:
+        print(json.dumps({"rules": rules.name, "episodes": len(classified), "excluded": excluded,
+                          "output": str(target), "rates": json.loads(table.to_json(orient="records"))},
+                         indent=2))
+    else:
+        print(f"{len(classified):,} episodes read from {source}; rules: {rules.name}")
+        print(format_rates(table))
+        print(f"Per-episode flags written to {target}")
+    if excluded:
+        print(f"{excluded} row{'s' if excluded != 1 else ''} excluded (see the {EXCLUDED_REASON} column)",
+              file=sys.stderr)
+    return EXIT_OK
+
+
+def _problem(text: str):
+    from .errors import Problem
+    return Problem(None, None, text)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for tests and for ``--help`` text)."""
+    parser = argparse.ArgumentParser(prog="iaptlab", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--version", action="version", version=f"iaptlab {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    out = sub.add_parser("outcomes", help="classify an episode CSV under the IAPT rules and print the rates")
+    out.add_argument("input", help="episode table as CSV (one row per referral)")
+    out.add_argument("-o", "--output", help="where to write the per-episode table (default: INPUT_outcomes.csv)")
+    out.add_argument("--rules", choices=["iapt", "iapt-strict"], default="iapt",
+                     help="iapt: reliable change = drop >= threshold; iapt-strict: drop > threshold")
+    out.add_argument("--skip-invalid", action="store_true",
+                     help="classify the valid rows; keep invalid ones in the output with excluded_reason")
+    out.add_argument("--json", action="store_true", help="print the rates as JSON")
+    out.set_defaults(handler=_outcomes)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:
+        return int(stop.code or 0) if stop.code in (0, None) else EXIT_BAD_INPUT
+    try:
+        return args.handler(args)
+    except InputError as err:
+        _print_problems(err)
+        return EXIT_BAD_INPUT
+    except IaptlabError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as err:
+        print(f"error: {err.filename or ''}: {err.strerror}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception as err:  # noqa: BLE001 - the last line of defence against a traceback
+        if os.environ.get("IAPTLAB_DEBUG"):
+            raise
+        print(f"internal error: {type(err).__name__}: {err}. Please report it; set IAPTLAB_DEBUG=1 "
+              "to see the details.", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())
