@@ -24,7 +24,8 @@ from .errors import IaptlabError, InputError
 EXIT_OK, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 2, 1
 
 
-def _print_problems(err: InputError, stream=sys.stderr) -> None:
+def _print_problems(err: InputError) -> None:
+    stream = sys.stderr
     for problem in err.problems:
         print(f"error: {problem}", file=stream)
     count = len(err.problems)

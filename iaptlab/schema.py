@@ -294,7 +294,8 @@ def _assemble(df: pd.DataFrame, typed: dict[str, object], problems: _Collector) 
     valid = table.loc[~bad_rows].reset_index(drop=True)
     excluded = df.loc[bad_rows].copy()
     excluded.insert(0, ROW, rows[bad_rows])
-    excluded[EXCLUDED_REASON] = ["; ".join(reasons[p]) for p in np.flatnonzero(bad_rows)]
+    excluded[EXCLUDED_REASON] = pd.array(["; ".join(reasons[p]) for p in np.flatnonzero(bad_rows)],
+                                         dtype="str")
     ordered = tuple(Problem(int(p) + 2, c, r) for p, c, r in
                     sorted(problems.items, key=lambda t: (t[0], list(df.columns).index(t[1]))))
     return Validated(valid, excluded.reset_index(drop=True), ordered)

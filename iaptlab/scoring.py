@@ -49,6 +49,11 @@ def item_columns(instrument: Instrument | str) -> list[str]:
     return [f"{inst.key}_{i}" for i in range(1, len(inst.items) + 1)]
 
 
+def _shown(value: object) -> str:
+    """A cell as a user would recognise it: text quoted, numbers plain."""
+    return repr(value) if isinstance(value, str) else str(value)
+
+
 def _check_items(responses: pd.DataFrame, inst: Instrument) -> np.ndarray:
     """Item values as floats (NaN = missing); raise InputError listing every bad cell."""
     expected = item_columns(inst)
@@ -68,7 +73,7 @@ def _check_items(responses: pd.DataFrame, inst: Instrument) -> np.ndarray:
             bad = present & (np.isnan(numbers) | (numbers < inst.item_min) | (numbers > inst.item_max)
                              | (numbers != np.round(numbers)))
         problems += [Problem(int(p) + 2, col, f"must be a whole number {inst.item_min}-{inst.item_max}, "
-                             f"got {raw.iloc[p]!r}") for p in np.flatnonzero(bad)]
+                             f"got {_shown(raw.iloc[p])}") for p in np.flatnonzero(bad)]
         values[:, j] = np.where(present, numbers, np.nan)
     if problems:
         problems.sort(key=lambda p: (p.row, expected.index(p.column)))

@@ -1,0 +1,141 @@
+"""The `iaptlab outcomes` command: good input, bad input, Excel files, never overwriting input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from iaptlab.cli import main
+
+HEADER = "episode_id,treatment_contacts,phq9_first,phq9_last,gad7_first,gad7_last"
+GOOD = [HEADER, "A,6,16,6,12,4", "B,1,15,,10,", "C,4,18,15,14,13"]
+
+
+def write(tmp_path: Path, lines, name="episodes.csv", encoding="utf-8", newline="\n") -> Path:
+    path = tmp_path / name
+    path.write_bytes(newline.join(lines).encode(encoding) + newline.encode())
+    return path
+
+
+def run(args, capsys):
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_good_file_writes_flags_and_prints_rates(tmp_path, capsys):
+    src = write(tmp_path, GOOD)
+    code, out, err = run(["outcomes", src, "-o", tmp_path / "out.csv"], capsys)
+    assert code == 0, err
+    written = pd.read_csv(tmp_path / "out.csv")
+    assert written["episode_id"].tolist() == ["A", "B", "C"]
+    assert written["recovered"].tolist() == [True, False, False]
+    assert "recovered" in out and "50.0%" in out  # 1 of 2 finishers at caseness
+
+
+def test_default_output_is_beside_input_and_input_untouched(tmp_path, capsys):
+    src = write(tmp_path, GOOD)
+    before = src.read_bytes()
+    assert run(["outcomes", src], capsys)[0] == 0
+    assert (tmp_path / "episodes_outcomes.csv").exists()
+    assert src.read_bytes() == before
+
+
+def test_refuses_to_overwrite_input(tmp_path, capsys):
+    src = write(tmp_path, GOOD)
+    before = src.read_bytes()
+    code, _, err = run(["outcomes", src, "-o", src], capsys)
+    assert code == 2 and "refusing to overwrite the input" in err
+    assert src.read_bytes() == before
+
+
+def test_excel_utf8_bom_and_crlf_just_work(tmp_path, capsys):
+    src = write(tmp_path, GOOD, encoding="utf-8-sig", newline="\r\n")
+    code, _, err = run(["outcomes", src, "-o", tmp_path / "o.csv"], capsys)
+    assert code == 0, err
+    assert pd.read_csv(tmp_path / "o.csv")["recovered"].tolist() == [True, False, False]
+
+
+def test_semicolon_separated_excel_file(tmp_path, capsys):
+    src = write(tmp_path, [line.replace(",", ";") for line in GOOD])
+    assert run(["outcomes", src, "-o", tmp_path / "o.csv"], capsys)[0] == 0
+
+
+@pytest.mark.parametrize(("lines", "expected"), [
+    ([HEADER, "A,6,16,6,12,4", "B,2,31,6,12,4"], "error: row 3, column phq9_first: must be a whole number from 0 to 27, got '31'"),
+    ([HEADER, "A,6,x,6,12,4"], "error: row 2, column phq9_first: must be a number or empty, got 'x'"),
+    ([HEADER, "A,6,16,6,12,4", "A,6,16,6,12,4"], "error: row 3, column episode_id: duplicate episode_id 'A'"),
+    ([HEADER + ",adsm,adsm_first,adsm_last", "A,6,16,6,12,4,BAI,20,10"], "error: row 2, column adsm: unknown measure"),
+    (["episode_id,phq9_first", "A,3"], "error: column treatment_contacts: required column is missing"),
+])
+def test_bad_input_exit_2_one_line_per_problem_no_traceback(tmp_path, capsys, lines, expected):
+    code, out, err = run(["outcomes", write(tmp_path, lines), "-o", tmp_path / "o.csv"], capsys)
+    assert code == 2
+    assert expected in err
+    assert "Traceback" not in err + out
+    assert not (tmp_path / "o.csv").exists()
+
+
+def test_every_problem_listed_not_just_the_first(tmp_path, capsys):
+    lines = [HEADER, "A,6,31,6,12,4", "B,-2,16,6,12,40"]
+    code, _, err = run(["outcomes", write(tmp_path, lines)], capsys)
+    assert code == 2
+    assert [line for line in err.splitlines() if line.startswith("error:")] == [
+        "error: row 2, column phq9_first: must be a whole number from 0 to 27, got '31'",
+        "error: row 3, column treatment_contacts: must be a whole number 0 or more, got '-2'",
+        "error: row 3, column gad7_last: must be a whole number from 0 to 21, got '40'",
+    ]
+
+
+@pytest.mark.parametrize(("content", "expected"), [
+    (b"", "the file is empty"), (b"PK\x03\x04\x00\x00binary", "not a CSV file"),
+    (b"just one column\nvalue\n", "found only one column")])
+def test_empty_or_non_csv_file(tmp_path, capsys, content, expected):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content)
+    code, _, err = run(["outcomes", path], capsys)
+    assert code == 2 and expected in err
+
+
+def test_missing_file(tmp_path, capsys):
+    code, _, err = run(["outcomes", tmp_path / "nope.csv"], capsys)
+    assert code == 2 and "no such file" in err
+
+
+def test_skip_invalid_keeps_invalid_rows_with_reason(tmp_path, capsys):
+    lines = [HEADER, "A,6,16,6,12,4", "B,2,31,6,12,4"]
+    code, out, err = run(["outcomes", write(tmp_path, lines), "-o", tmp_path / "o.csv", "--skip-invalid"], capsys)
+    assert code == 0
+    written = pd.read_csv(tmp_path / "o.csv", keep_default_na=False)
+    assert written["episode_id"].tolist() == ["A", "B"]
+    assert written["excluded_reason"].tolist()[0] == ""
+    assert "phq9_first" in written["excluded_reason"].tolist()[1]
+    assert "1 row excluded" in err
+
+
+def test_json_output_and_strict_rules(tmp_path, capsys):
+    lines = [HEADER, "A,6,16,10,12,12"]  # PHQ-9 drop of exactly 6
+    src = write(tmp_path, lines)
+    inclusive = json.loads(run(["outcomes", src, "-o", tmp_path / "a.csv", "--json"], capsys)[1])
+    strict = json.loads(run(["outcomes", src, "-o", tmp_path / "b.csv", "--json", "--rules", "iapt-strict"],
+                            capsys)[1])
+    pick = lambda d: {r["outcome"]: r["numerator"] for r in d["rates"]}  # noqa: E731
+    assert pick(inclusive)["reliable_improvement"] == 1
+    assert pick(strict)["reliable_improvement"] == 0
+
+
+def test_unknown_option_is_exit_2(capsys):
+    assert main(["outcomes", "x.csv", "--rulez", "iapt"]) == 2
+
+
+def test_console_script_runs_without_traceback(tmp_path):
+    lines = [HEADER, "A,6,31,6,12,4"]
+    proc = subprocess.run([sys.executable, "-m", "iaptlab.cli", "outcomes", str(write(tmp_path, lines))],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 2
+    assert "row 2, column phq9_first" in proc.stderr and "Traceback" not in proc.stderr

@@ -1,0 +1,115 @@
+"""Validation reports every problem with row and column and accounts for every row."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import episode, table
+from hypothesis import given
+from hypothesis import strategies as st
+
+from iaptlab.errors import InputError
+from iaptlab.schema import REQUIRED_COLUMNS, describe_columns, validate
+
+
+def reasons(df: pd.DataFrame) -> list[str]:
+    return [str(p) for p in validate(df).problems]
+
+
+def test_missing_required_columns_all_named_at_once():
+    with pytest.raises(InputError) as err:
+        validate(pd.DataFrame({"episode_id": ["a"], "phq9_first": [3]}))
+    named = {p.column for p in err.value.problems}
+    assert named == set(REQUIRED_COLUMNS) - {"episode_id", "phq9_first"}
+
+
+def test_every_bad_cell_reported_with_spreadsheet_row():
+    df = table(episode(), episode(phq9_first=28, gad7_last="seven"), episode(treatment_contacts=1.5))
+    got = reasons(df)
+    assert got == [
+        "row 3, column phq9_first: must be a whole number from 0 to 27, got 28",
+        "row 3, column gad7_last: must be a number or empty, got 'seven'",
+        "row 4, column treatment_contacts: must be a whole number 0 or more, got 1.5",
+    ]
+
+
+@pytest.mark.parametrize(("column", "value", "ok"), [
+    ("phq9_first", -1, False), ("phq9_first", 0, True), ("phq9_first", 27, True),
+    ("phq9_first", 27.5, False), ("gad7_last", 21, True), ("gad7_last", 22, False),
+    ("phq9_last", 9.0, True), ("phq9_last", "", True), ("phq9_last", "NA", True),
+    ("treatment_contacts", 0, True), ("treatment_contacts", -1, False),
+    ("treatment_contacts", "", False), ("phq9_first", float("inf"), False)])
+def test_ranges_at_their_edges(column, value, ok):
+    assert validate(table(episode(**{column: value}))).ok is ok
+
+
+def test_duplicate_ids_are_reported_on_every_occurrence():
+    df = table(episode(episode_id="A"), episode(episode_id="B"), episode(episode_id="A"))
+    got = reasons(df)
+    assert got == ["row 2, column episode_id: duplicate episode_id 'A' (first seen on row 2)",
+                   "row 4, column episode_id: duplicate episode_id 'A' (first seen on row 2)"]
+
+
+def test_unknown_adsm_and_out_of_range_adsm_score():
+    df = table(episode(adsm="BDI", adsm_first=10, adsm_last=5),
+               episode(adsm="spin", adsm_first=69, adsm_last=5),
+               episode(adsm="MI", adsm_first=0.5, adsm_last=1.2),
+               episode(adsm="", adsm_first=3, adsm_last=None))
+    got = reasons(df)
+    assert got[0].startswith("row 2, column adsm: unknown measure")
+    assert got[1] == "row 3, column adsm_first: must be in SPIN's range 0-68 (whole numbers), got 69.0"
+    assert got[2] == "row 4, column adsm_first: must be in MI's range 1-5, got 0.5"
+    assert got[3] == "row 5, column adsm_first: has a score but the adsm column is empty"
+
+
+def test_adsm_names_are_case_insensitive_and_canonicalised():
+    v = validate(table(episode(adsm="pcl5", adsm_first=40, adsm_last=20),
+                       episode(adsm=" Pcl-5 ", adsm_first=40, adsm_last=20)))
+    assert v.ok
+    assert v.table["adsm"].tolist() == ["PCL-5", "PCL-5"]
+
+
+@pytest.mark.parametrize(("value", "expected"), [("yes", True), ("No", False), ("1", True), (0, False),
+                                                 ("TRUE", True), ("", None)])
+def test_boolean_columns_accept_common_spellings(value, expected):
+    v = validate(table(episode(diagnosis_first=value)))
+    assert v.ok
+    got = v.table["diagnosis_first"].iloc[0]
+    assert (got is pd.NA) if expected is None else (bool(got) is expected)
+
+
+def test_boolean_column_rejects_other_text():
+    assert reasons(table(episode(assessed_with_therapist="maybe"))) == [
+        "row 2, column assessed_with_therapist: must be true/false, yes/no, 1/0 or empty, got 'maybe'"]
+
+
+def test_not_a_dataframe_is_a_clear_error():
+    with pytest.raises(InputError, match="expected a table"):
+        validate([1, 2, 3])  # type: ignore[arg-type]
+
+
+def test_describe_columns_lists_required_first():
+    cols = describe_columns()
+    assert cols["required"].tolist()[:6] == [True] * 6
+    assert set(REQUIRED_COLUMNS) <= set(cols["column"])
+
+
+cells = st.one_of(st.integers(-5, 40), st.floats(allow_nan=True, allow_infinity=True, width=32),
+                  st.sampled_from(["", "x", "3", " 12 ", "NA", None]))
+
+
+@given(st.lists(st.fixed_dictionaries({
+    "treatment_contacts": cells, "phq9_first": cells, "phq9_last": cells,
+    "gad7_first": cells, "gad7_last": cells}), min_size=0, max_size=25))
+def test_every_row_is_valid_or_excluded_with_a_reason(rows):
+    df = pd.DataFrame.from_records(rows, columns=list(REQUIRED_COLUMNS)[1:])
+    df.insert(0, "episode_id", [f"id{i}" for i in range(len(df))])
+    v = validate(df.astype(object))
+    assert len(v.table) + len(v.excluded) == len(df)
+    assert sorted(v.table["row"].tolist() + v.excluded["row"].tolist()) == list(range(2, len(df) + 2))
+    assert (v.excluded["excluded_reason"].str.len() > 0).all()
+    assert {p.row for p in v.problems} == set(v.excluded["row"])
+    for col in ("phq9_first", "phq9_last"):
+        scores = v.table[col].to_numpy(dtype=float)
+        assert np.all(np.isnan(scores) | ((scores >= 0) & (scores <= 27)))
