@@ -1,0 +1,55 @@
+"""Answer store for :func:`iaptlab.exercises.check`: plain data, no answers in plain sight.
+
+One entry per question id (``"NN.short_name"``, NN = lesson number). Create an entry with
+``python -m iaptlab.exercises add ID --number X --unit percent --tolerance T --hint "..."`` (or
+``--choice A --also-accept B``, or ``--set a,b,c``) and paste the printed line below. Numbers are
+XOR-obfuscated and choices salted SHA-256 hashes: this deters casual peeking, not a determined
+student (see the exercises module docstring).
+
+Keep hints free of the answer. Where an answer is a fact about the world, cite its source here
+(the dossier's section and confidence tag) without repeating the figure:
+
+* ``00.recovery_claim``: the programme's recovery standard, NHS Talking Therapies manual v7.1
+  quoted by the Strategy Unit [C]; national recovery rates near it in every year since 2017-18
+  [C] (shared/research/domain.md sections 1.4 and 3).
+* ``00.interview_claim``: Scott (2018), loss of diagnosis on a standardised interview in former
+  clients, as reported on the author's blog [S, secondary]; the notebook must say so
+  (domain.md section 4.1). Tolerance admits the unrounded figure the blog also gives.
+* ``00.which_is_self_report``: definitional (a questionnaire the client completes vs an interview).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+ANSWERS: dict[str, dict[str, Any]] = {
+    "00.recovery_claim": {
+        "kind": "number",
+        "salt": "3eecc044bbcfc84a",
+        "hint": "Look for the programme's own recovery standard: the share of people finishing "
+                "a course of treatment who should recover.",
+        "secret": "ac0fd4c8fb08c8b9",
+        "unit": "percent",
+        "tolerance": 1.0,
+    },
+    "00.interview_claim": {
+        "kind": "number",
+        "salt": "53ef20a8fdbfc48b",
+        "hint": "The critic re-assessed former clients with a standardised diagnostic interview: "
+                "out of every hundred, roughly how many no longer met diagnostic criteria? (His "
+                "figure is reported on his blog, a secondary source.)",
+        "secret": "89455777e61e49ba",
+        "unit": "percent",
+        "tolerance": 1.0,
+    },
+    "00.which_is_self_report": {
+        "kind": "choice",
+        "salt": "89e05b66612ec03e",
+        "hint": "Self-report means the person answers the questions themselves; a diagnostic "
+                "interview is asked and scored by a trained assessor.",
+        "hashes": [
+            "619da8224bebd32b21cee5d5274aa52dfb8bc09f2e60423c38a941f9581960b7",
+            "f35ded79b6df06f4df1cdd13c3386c5a9a48d71f4b3f416623d9de8243b0439a",
+        ],
+    },
+}

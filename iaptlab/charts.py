@@ -1,0 +1,544 @@
+"""Altair chart builders with one accessible theme; pure functions, DataFrame in, chart out.
+
+Every builder:
+
+* validates its input columns and raises :class:`~iaptlab.errors.InputError` naming a missing or
+  bad column (and the spreadsheet row, header = row 1);
+* aggregates in pandas first, so no chart carries more than :data:`MAX_CHART_ROWS` rows;
+* uses the Okabe–Ito colour-blind-safe palette and never colour alone: groups are also told apart
+  by shape, dash pattern, facet or a text label;
+* sets a Vega-Lite top-level ``description`` (read out as the chart's ARIA label) that states the
+  numbers shown, so a screen-reader user gets the same facts.
+
+Renderers: :func:`use_offline_renderer` makes charts render with the network unplugged;
+:func:`save_chart` writes PNG/SVG for slides through vl-convert (offline).
+
+>>> import pandas as pd
+>>> chart = funnel(pd.DataFrame({"stage": ["referred", "finished"], "count": [100, 40]}))
+>>> chart.to_dict()["description"]
+'Attrition funnel. referred: 100 (100.0% of referred); finished: 40 (40.0% of referred)'
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from .errors import IaptlabError, InputError, ParameterError, Problem
+from .instruments import Instrument, lookup
+
+#: Altair refuses more rows than this by default; builders aggregate below it.
+MAX_CHART_ROWS = 5000
+#: Okabe & Ito (2008) colour-blind-safe palette, in the order builders use it.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
+SHAPES = ("circle", "square", "triangle-up", "diamond", "cross", "triangle-down")
+DASHES = ((1, 0), (6, 3), (2, 2), (8, 3, 2, 3), (12, 4), (1, 4))
+THEME_NAME = "iaptlab"
+PRESENTATION_FONT_SCALE = 1.6
+_FONT = "'Source Sans Pro', 'Segoe UI', Helvetica, Arial, sans-serif"
+_PAL = list(PALETTE)
+
+
+# ---------------------------------------------------------------- theme, renderer, export
+
+
+def theme_config(font_scale: float = 1.0) -> dict:
+    """The iaptlab theme as a Vega-Lite config dict; ``font_scale`` > 1 enlarges every font.
+
+    >>> theme_config(2.0)["config"]["axis"]["labelFontSize"]
+    24.0
+    """
+    if not (0.5 <= font_scale <= 4):
+        raise ParameterError(f"font_scale must be between 0.5 and 4, got {font_scale}")
+
+    def size(points: float) -> float:
+        return round(points * font_scale, 1)
+
+    return {
+        "config": {
+            "font": _FONT,
+            "range": {"category": _PAL},
+            "axis": {"labelFontSize": size(12), "titleFontSize": size(13), "grid": True},
+            "legend": {"labelFontSize": size(12), "titleFontSize": size(13), "symbolSize": 120},
+            "header": {"labelFontSize": size(13), "titleFontSize": size(13)},
+            "title": {"fontSize": size(16), "subtitleFontSize": size(12), "anchor": "start"},
+            "text": {"fontSize": size(12)},
+            "view": {"continuousWidth": 480, "continuousHeight": 300},
+        }
+    }
+
+
+def use_theme(presentation: bool = False, font_scale: float | None = None) -> str:
+    """Register and enable the iaptlab theme (large fonts for projectors with ``presentation``).
+
+    >>> use_theme(presentation=True)
+    'iaptlab'
+    >>> _ = alt.theme.enable("default")
+    """
+    scale = font_scale if font_scale is not None else (
+        PRESENTATION_FONT_SCALE if presentation else 1.0)
+    config = theme_config(scale)
+    alt.theme.register(THEME_NAME, enable=True)(lambda: config)
+    return THEME_NAME
+
+
+def _has(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
+
+
+def use_offline_renderer(mode: str | None = None) -> str:
+    """Enable a renderer that needs no network and return its name: "jupyter" or "svg".
+
+    ``mode`` is "jupyter" (interactive; needs anywidget and vl-convert, falls back to "svg"),
+    "svg" (static, deterministic: use in CI) or None (the ``IAPTLAB_RENDERER`` environment
+    variable, else "jupyter").
+
+    >>> use_offline_renderer("svg")
+    'svg'
+    """
+    mode = (mode or os.environ.get("IAPTLAB_RENDERER") or "jupyter").strip().lower()
+    if mode not in {"jupyter", "svg"}:
+        raise ParameterError(f"mode must be 'jupyter' or 'svg', got {mode!r}")
+    if not _has("vl_convert"):
+        raise IaptlabError(
+            "charts cannot render offline: install vl-convert-python (pip install vl-convert-python)")
+    if mode == "jupyter" and _has("anywidget"):
+        alt.renderers.enable("jupyter", offline=True)
+        return "jupyter"
+    alt.renderers.enable("svg")
+    return "svg"
+
+
+def save_chart(chart: alt.TopLevelMixin, path: str | Path, scale_factor: float = 2.0) -> Path:
+    """Write ``chart`` to a ``.png`` (at ``scale_factor``, default 2 for slides) or ``.svg`` file.
+
+    Uses vl-convert, so it works offline. Returns the path written.
+
+    >>> import pandas as pd, tempfile
+    >>> chart = funnel(pd.DataFrame({"stage": ["a", "b"], "count": [2, 1]}))
+    >>> save_chart(chart, Path(tempfile.mkdtemp()) / "f.svg").stat().st_size > 0
+    True
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in {".png", ".svg"}:
+        raise ParameterError(f"path must end in .png or .svg, got {path.name!r}")
+    if scale_factor <= 0:
+        raise ParameterError(f"scale_factor must be > 0, got {scale_factor}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".png":
+        chart.save(str(path), scale_factor=scale_factor)
+    else:
+        chart.save(str(path))
+    return path
+
+
+# ---------------------------------------------------------------- validation helpers
+
+
+def _require(df: pd.DataFrame, columns: Sequence[str], builder: str,
+             limit_rows: bool = True) -> pd.DataFrame:
+    if not isinstance(df, pd.DataFrame):
+        raise IaptlabError(f"{builder}() needs a pandas DataFrame, got {type(df).__name__}")
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        have = ", ".join(map(str, df.columns)) or "none"
+        raise InputError([Problem(None, c, f"required by {builder}() but missing (columns: {have})")
+                          for c in missing])
+    if limit_rows:
+        check_rows(df, builder)
+    return df.reset_index(drop=True)
+
+
+def check_rows(df: pd.DataFrame, builder: str = "chart") -> None:
+    """Raise if ``df`` has more rows than a chart may carry (aggregate it first).
+
+    >>> check_rows(pd.DataFrame({"x": range(5000)}))
+    """
+    if len(df) > MAX_CHART_ROWS:
+        raise IaptlabError(f"{builder}: {len(df)} rows is more than {MAX_CHART_ROWS}; "
+                           "aggregate (count or bin) in pandas before plotting")
+
+
+def _numeric(df: pd.DataFrame, column: str, *, low: float | None = None,
+             high: float | None = None, allow_missing: bool = False) -> pd.Series:
+    """The column as floats; every non-numeric, missing or out-of-range cell is a Problem."""
+    raw = df[column]
+    values = pd.to_numeric(raw, errors="coerce").astype(float)
+    bad_text = values.isna() & raw.notna()
+    bad_missing = values.isna() & raw.isna() & (not allow_missing)
+    out = (values < low if low is not None else False) | (values > high if high is not None else False)
+    problems = [Problem(int(i) + 2, column, f"not a number: {raw[i]!r}") for i in np.flatnonzero(bad_text)]
+    problems += [Problem(int(i) + 2, column, "missing") for i in np.flatnonzero(bad_missing)]
+    problems += [Problem(int(i) + 2, column, f"must be between {low} and {high}, got {values[i]}")
+                 for i in np.flatnonzero(np.asarray(out, dtype=bool))]
+    if problems:
+        raise InputError(problems)
+    return values
+
+
+def _title(title: str, source: str | None) -> alt.Title:
+    return alt.Title(title, subtitle=f"Source: {source}" if source else "")
+
+
+def _joined(parts: pd.Series) -> str:
+    return "; ".join(parts.astype(str))
+
+
+def _pct(values: pd.Series, digits: int = 1) -> pd.Series:
+    return (values * 100).round(digits).astype(str) + "%"
+
+
+def _instrument(instrument: Instrument | str) -> Instrument:
+    return instrument if isinstance(instrument, Instrument) else lookup(instrument)
+
+
+# ---------------------------------------------------------------- builders
+
+
+def rates_bar(rates_df: pd.DataFrame, *, title: str = "Outcome rates", source: str | None = None,
+              description: str | None = None) -> alt.LayerChart:
+    """Horizontal bars of outcome rates, each labelled "numerator/denominator (rate)".
+
+    Columns: ``outcome``, ``numerator``, ``denominator``, ``rate`` (0-1, missing when the
+    denominator is 0; must equal numerator/denominator); optional ``group`` (coloured, offset
+    and named in the label, so colour is never the only cue).
+
+    >>> df = pd.DataFrame({"outcome": ["recovered"], "numerator": [1], "denominator": [2],
+    ...                    "rate": [0.5]})
+    >>> rates_bar(df).to_dict()["description"]
+    'Outcome rates. recovered: 1/2 = 50.0%'
+    """
+    df = _require(rates_df, ["outcome", "numerator", "denominator", "rate"], "rates_bar")
+    num = _numeric(df, "numerator", low=0)
+    den = _numeric(df, "denominator", low=0)
+    rate = _numeric(df, "rate", low=0, high=1, allow_missing=True)
+    expected = num / den.where(den > 0)
+    mismatch = ~np.isclose(rate, expected, atol=1e-9, equal_nan=True)
+    if mismatch.any():
+        raise InputError([Problem(int(i) + 2, "rate", f"{rate[i]} is not numerator/denominator "
+                                  f"= {num[i]:g}/{den[i]:g}") for i in np.flatnonzero(mismatch)])
+    data = df.assign(numerator=num, denominator=den, rate=rate)
+    grouped = "group" in df.columns
+    label_expr = ("format(datum.numerator, ',') + '/' + format(datum.denominator, ',') + ' ('"
+                  " + (isValid(datum.rate) ? format(datum.rate, '.1%') : 'no denominator') + ')'")
+    if grouped:
+        data["group"] = data["group"].astype(str)
+        label_expr = "datum.group + ': ' + " + label_expr
+    rate_text = _pct(rate).where(rate.notna(), "undefined (denominator 0)")
+    who = (data["group"] + " " if grouped else "") + data["outcome"].astype(str)
+    summary = _joined(who + ": " + num.astype(int).astype(str) + "/" + den.astype(int).astype(str)
+                      + " = " + rate_text)
+    y = alt.Y("outcome:N", sort=None, title=None)
+    base = alt.Chart(data).encode(y=y, tooltip=["outcome:N", "numerator:Q", "denominator:Q",
+                                                alt.Tooltip("rate:Q", format=".1%")])
+    bars = base.mark_bar(color=PALETTE[0]).encode(
+        x=alt.X("rate:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"), title="rate"))
+    text = base.mark_text(align="left", dx=4).transform_calculate(_label=label_expr).encode(
+        x=alt.X("rate:Q", impute=None), text="_label:N")
+    if grouped:
+        colour = alt.Color("group:N", scale=alt.Scale(range=_PAL), title="group")
+        bars = bars.encode(color=colour, yOffset="group:N")
+        text = text.encode(yOffset="group:N")
+    return alt.layer(bars, text).properties(
+        title=_title(title, source), description=description or f"{title}. {summary}")
+
+
+def score_histogram(scores_df: pd.DataFrame, instrument: Instrument | str = "PHQ-9", *,
+                    first: str | None = None, last: str | None = None, bin_width: float = 1.0,
+                    title: str | None = None, source: str | None = None,
+                    description: str | None = None) -> alt.FacetChart:
+    """First vs last score distributions (binned in pandas), one panel each, caseness marked.
+
+    Reads ``{key}_first`` and ``{key}_last`` (e.g. ``phq9_first``) unless ``first``/``last``
+    name other columns. Missing scores are counted and stated in the subtitle, never dropped
+    silently; bins are half-open ``[start, start + bin_width)``.
+
+    >>> df = pd.DataFrame({"phq9_first": [12, 15], "phq9_last": [4, None]})
+    >>> score_histogram(df).to_dict()["description"][:60]
+    'PHQ-9 scores, first vs last. First: n=2, mean 13.5, 2 at cas'
+    """
+    inst = _instrument(instrument)
+    first = first or f"{inst.key}_first"
+    last = last or f"{inst.key}_last"
+    if bin_width <= 0:
+        raise ParameterError(f"bin_width must be > 0, got {bin_width}")
+    # raw scores may be many rows: they are binned below, and the bins are checked instead
+    df = _require(scores_df, [first, last], "score_histogram", limit_rows=False)
+    occasions = {"First": first, "Last": last}
+    long = pd.concat({name: _numeric(df, col, low=inst.score_min, high=inst.score_max,
+                                     allow_missing=True) for name, col in occasions.items()},
+                     names=["occasion", "row"]).rename("score").reset_index()
+    n_missing = long["score"].isna().groupby(long["occasion"]).sum()
+    scored = long.dropna(subset=["score"])
+    start = inst.score_min + np.floor((scored["score"] - inst.score_min) / bin_width) * bin_width
+    counts = (scored.assign(bin_start=start).groupby(["occasion", "bin_start"]).size()
+              .rename("count").reset_index())
+    counts["bin_end"] = counts["bin_start"] + bin_width
+    check_rows(counts, "score_histogram")
+    op = "≥" if inst.caseness_comparison == ">=" else ">"
+    at_case = (scored["score"] >= inst.caseness) if op == "≥" else (scored["score"] > inst.caseness)
+    stats = pd.DataFrame({"n": scored.groupby("occasion").size(),
+                          "mean": scored.groupby("occasion")["score"].mean().round(1),
+                          "case": at_case.groupby(scored["occasion"]).sum()}).reindex(list(occasions))
+    stats = stats.fillna(0)
+    summary = _joined(pd.Series(stats.index, index=stats.index) + ": n=" + stats["n"].astype(int)
+                      .astype(str) + ", mean " + stats["mean"].astype(str) + ", "
+                      + stats["case"].astype(int).astype(str) + f" at caseness ({op} {inst.caseness:g})"
+                      + ", " + n_missing.reindex(list(occasions)).astype(int).astype(str) + " missing")
+    name = title or f"{inst.name} scores, first vs last"
+    subtitle = (f"{int(n_missing.sum())} missing scores not shown; dashed line: caseness "
+                f"{op} {inst.caseness:g}" + (f". Source: {source}" if source else ""))
+    x_scale = alt.Scale(domain=[inst.score_min, inst.score_max + bin_width])
+    bars = alt.Chart().mark_bar(stroke="white").encode(
+        x=alt.X("bin_start:Q", scale=x_scale, title=f"{inst.name} score"), x2="bin_end:Q",
+        y=alt.Y("count:Q", title="episodes"), y2=alt.datum(0),
+        color=alt.Color("occasion:N", scale=alt.Scale(domain=list(occasions), range=_PAL[:2]),
+                        legend=None),
+        tooltip=["occasion:N", "bin_start:Q", "bin_end:Q", "count:Q"])
+    one_per_panel = alt.Chart().transform_aggregate(n="count()", groupby=["occasion"])
+    rule = one_per_panel.mark_rule(strokeDash=[6, 3], color="black").encode(
+        x=alt.datum(inst.caseness))
+    text = one_per_panel.mark_text(align="left", dx=4, dy=2, baseline="top").encode(
+        x=alt.datum(inst.caseness), y=alt.value(0), text=alt.value(f"caseness {op} {inst.caseness:g}"))
+    return alt.layer(bars, rule, text, data=counts).properties(height=160).facet(
+        row=alt.Row("occasion:N", sort=list(occasions), title=None)).properties(
+        title=alt.Title(name, subtitle=subtitle),
+        description=description or f"{name}. {summary}")
+
+
+def funnel(stages_df: pd.DataFrame, *, title: str = "Attrition funnel", source: str | None = None,
+           description: str | None = None) -> alt.LayerChart:
+    """Attrition funnel: one bar per stage (in the given order), labelled count and % of stage 1.
+
+    Columns: ``stage``, ``count`` (whole numbers >= 0; the first stage must be > 0).
+
+    >>> funnel(pd.DataFrame({"stage": ["a", "b"], "count": [4, 1]})).to_dict()["description"]
+    'Attrition funnel. a: 4 (100.0% of a); b: 1 (25.0% of a)'
+    """
+    df = _require(stages_df, ["stage", "count"], "funnel")
+    count = _numeric(df, "count", low=0)
+    if len(df) == 0 or count[0] <= 0:
+        raise InputError(Problem(2, "count", "the first stage must have a count above 0"))
+    first = str(df["stage"][0])
+    data = df.assign(stage=df["stage"].astype(str), count=count, share=count / count[0])
+    summary = _joined(data["stage"] + ": " + count.astype(int).astype(str) + " ("
+                      + _pct(data["share"]) + f" of {first})")
+    base = alt.Chart(data).encode(y=alt.Y("stage:N", sort=None, title=None),
+                                  tooltip=["stage:N", "count:Q", alt.Tooltip("share:Q", format=".1%")])
+    bars = base.mark_bar(color=PALETTE[0]).encode(x=alt.X("count:Q", title="count"))
+    label = f"format(datum.count, ',') + ' (' + format(datum.share, '.1%') + ' of {first})'"
+    text = base.mark_text(align="left", dx=4).transform_calculate(_label=label).encode(
+        x="count:Q", text="_label:N")
+    return alt.layer(bars, text).properties(
+        title=_title(title, source), description=description or f"{title}. {summary}")
+
+
+def waterfall(contrib_df: pd.DataFrame, *, title: str = "From one rate to another",
+              source: str | None = None, description: str | None = None,
+              tolerance: float = 1e-6) -> alt.LayerChart:
+    """Waterfall: a starting rate, signed contributions, and the rate they add up to.
+
+    Columns: ``label``, ``value`` (proportions), ``kind`` ("total" or "change"). The first row
+    must be a total; every later total must equal the running sum (within ``tolerance``),
+    otherwise the contributions do not add up and an InputError says where.
+
+    >>> df = pd.DataFrame({"label": ["start", "bias", "end"], "value": [0.5, -0.2, 0.3],
+    ...                    "kind": ["total", "change", "total"]})
+    >>> waterfall(df).to_dict()["description"]
+    'From one rate to another. start: 50.0%; bias: -20.0 points; end: 30.0%'
+    """
+    df = _require(contrib_df, ["label", "value", "kind"], "waterfall")
+    value = _numeric(df, "value", low=-1, high=1)
+    kind = df["kind"].astype(str).str.strip().str.lower()
+    problems = [Problem(int(i) + 2, "kind", f"must be 'total' or 'change', got {df['kind'][i]!r}")
+                for i in np.flatnonzero(~kind.isin(["total", "change"]))]
+    if len(df) == 0 or kind[0] != "total":
+        problems.append(Problem(2, "kind", "the first row must be the starting 'total'"))
+    if problems:
+        raise InputError(problems)
+    is_total = kind == "total"
+    segment = is_total.cumsum()
+    level = value.groupby(segment).cumsum()
+    running_before = level.shift(1)
+    off = is_total & (np.arange(len(df)) > 0) & ((value - running_before).abs() > tolerance)
+    if off.any():
+        raise InputError([Problem(int(i) + 2, "value", f"total {value[i]:.4f} does not equal the "
+                                  f"running sum {running_before[i]:.4f}")
+                          for i in np.flatnonzero(off)])
+    direction = np.select([is_total, value >= 0], ["total", "increase"], "decrease")
+    data = df.assign(value=value, kind=kind, start=np.where(is_total, 0.0, level - value),
+                     end=level, direction=direction)
+    signed = np.where(value >= 0, "+", "") + (value * 100).round(1).astype(str) + " points"
+    text = np.where(is_total, _pct(value), signed)
+    summary = _joined(data["label"].astype(str) + ": " + pd.Series(text))
+    label = ("datum.kind == 'total' ? format(datum.value, '.1%') : "
+             "(datum.value >= 0 ? '+' : '') + format(datum.value * 100, '.1f') + ' points'")
+    colour = alt.Color("direction:N", title=None, scale=alt.Scale(
+        domain=["total", "increase", "decrease"], range=[PALETTE[0], PALETTE[2], PALETTE[3]]))
+    base = alt.Chart(data).encode(x=alt.X("label:N", sort=None, title=None))
+    bars = base.mark_bar().encode(y=alt.Y("start:Q", axis=alt.Axis(format="%"), title="rate"),
+                                  y2="end:Q", color=colour,
+                                  tooltip=["label:N", "direction:N", alt.Tooltip("value:Q", format=".3f")])
+    # totals are labelled above their top, changes below their lower end, so labels never collide
+    labels = base.mark_text(baseline="middle").transform_calculate(
+        _label=label, _at="datum.kind == 'total' ? datum.end : min(datum.start, datum.end)",
+        _dy="datum.kind == 'total' ? -10 : 10").encode(
+        y="_at:Q", text="_label:N", yOffset=alt.YOffset("_dy:Q", scale=None))
+    return alt.layer(bars, labels).properties(width=alt.Step(90),
+        title=_title(title, source), description=description or f"{title}. {summary}")
+
+
+def line_by_year(df: pd.DataFrame, y: str, *, x: str = "year", series: str | None = None,
+                 breaks: Mapping[str, str] | None = None, percent: bool = False,
+                 title: str | None = None, source: str | None = None,
+                 description: str | None = None) -> alt.LayerChart:
+    """A yearly series (points and lines; gaps where missing) with labelled rules at breaks.
+
+    ``breaks`` maps an ``x`` value to a label, e.g. ``{"2020-21": "dataset v2.0"}``; a rule is
+    drawn at that year. With ``series``, each series gets its own colour, shape and dash.
+    ``percent`` formats the y axis as percentages of proportions (0-1).
+
+    >>> d = pd.DataFrame({"year": ["2019-20", "2020-21"], "recovery": [0.511, 0.514]})
+    >>> line_by_year(d, "recovery", breaks={"2020-21": "new dataset"}).to_dict()["description"]
+    'recovery by year. 2019-20: 0.511; 2020-21: 0.514. Breaks: 2020-21 (new dataset)'
+    """
+    df = _require(df, [x, y] + ([series] if series else []), "line_by_year")
+    values = _numeric(df, y, allow_missing=True)
+    data = df.assign(**{y: values, x: df[x].astype(str)})
+    order = list(dict.fromkeys(data[x]))
+    breaks = dict(breaks or {})
+    unknown = [b for b in breaks if str(b) not in order]
+    if unknown:
+        raise ParameterError(f"breaks: {unknown} not among the {x} values {order}")
+    who = (data[series].astype(str) + " " if series else "") + data[x]
+    shown = values.round(3).astype(str).where(values.notna(), "missing")
+    break_text = "; ".join(f"{k} ({v})" for k, v in breaks.items())
+    name = title or f"{y} by {x}"
+    summary = _joined(who + ": " + shown) + (f". Breaks: {break_text}" if breaks else "")
+    axis = alt.Axis(format="%") if percent else alt.Axis()
+    enc = {"x": alt.X(f"{x}:O", sort=order, scale=alt.Scale(domain=order), title=x),
+           "y": alt.Y(f"{y}:Q", axis=axis, title=y),
+           "tooltip": [f"{x}:O", alt.Tooltip(f"{y}:Q", format=".3f")]}
+    if series:
+        groups = list(dict.fromkeys(data[series].astype(str)))
+        enc |= {"color": alt.Color(f"{series}:N", scale=alt.Scale(domain=groups, range=_PAL)),
+                "shape": alt.Shape(f"{series}:N", scale=alt.Scale(domain=groups, range=list(SHAPES))),
+                "strokeDash": alt.StrokeDash(f"{series}:N", scale=alt.Scale(
+                    domain=groups, range=[list(d) for d in DASHES]))}
+    base = alt.Chart(data).encode(**enc)
+    layers = [base.mark_line(invalid="break-paths-show-domains", color=PALETTE[0]),
+              base.mark_point(filled=True, size=60, color=PALETTE[0])]
+    if breaks:
+        marks = pd.DataFrame({x: list(breaks), "label": list(breaks.values())})
+        rule_base = alt.Chart(marks).encode(x=alt.X(f"{x}:O", sort=order))
+        layers += [rule_base.mark_rule(strokeDash=[4, 4], color="black"),
+                   rule_base.mark_text(align="right", dx=-4, baseline="top").encode(
+                       y=alt.value(2), text="label:N")]
+    return alt.layer(*layers).properties(
+        title=_title(name, source), description=description or f"{name}. {summary}")
+
+
+def predictive_values_chart(pv_df: pd.DataFrame, *, prevalence: float | None = None,
+                            title: str = "Predictive values depend on prevalence",
+                            source: str | None = None, description: str | None = None
+                            ) -> alt.LayerChart:
+    """PPV and NPV (y) against prevalence (x): distinct dash patterns, colours and end labels.
+
+    Columns: ``prevalence``, ``ppv``, ``npv`` (all 0-1). ``prevalence`` draws a labelled rule.
+
+    >>> d = pd.DataFrame({"prevalence": [0.1, 0.5], "ppv": [0.3, 0.8], "npv": [0.97, 0.8]})
+    >>> predictive_values_chart(d).to_dict()["description"][:70]
+    'Predictive values depend on prevalence. At prevalence 10.0%: PPV 30.0%'
+    """
+    df = _require(pv_df, ["prevalence", "ppv", "npv"], "predictive_values_chart")
+    cols = {c: _numeric(df, c, low=0, high=1, allow_missing=c != "prevalence")
+            for c in ("prevalence", "ppv", "npv")}
+    data = pd.DataFrame(cols).sort_values("prevalence", kind="stable")
+    ends = data.iloc[[0, -1]]
+    summary = _joined("At prevalence " + _pct(ends["prevalence"]) + ": PPV " + _pct(ends["ppv"])
+                      + ", NPV " + _pct(ends["npv"]))
+    names = {"ppv": "PPV (positive predictive value)", "npv": "NPV (negative predictive value)"}
+    long = data.melt("prevalence", var_name="metric", value_name="value")
+    long["metric"] = long["metric"].map(names)
+    metrics = list(names.values())
+    pct = alt.Axis(format="%")
+    enc = {"x": alt.X("prevalence:Q", axis=pct, scale=alt.Scale(domain=[0, 1])),
+           "y": alt.Y("value:Q", axis=pct, scale=alt.Scale(domain=[0, 1]), title="predictive value"),
+           "color": alt.Color("metric:N", scale=alt.Scale(domain=metrics, range=_PAL[:2]),
+                              legend=alt.Legend(orient="bottom", labelLimit=400, title=None)),
+           "strokeDash": alt.StrokeDash("metric:N", scale=alt.Scale(domain=metrics,
+                                                                      range=[[1, 0], [8, 4]]))}
+    base = alt.Chart(long).encode(**enc)
+    last_points = base.transform_filter(alt.datum.prevalence == float(data["prevalence"].iloc[-1]))
+    layers = [base.mark_line(strokeWidth=2.5),
+              last_points.mark_text(align="right", dx=-4, dy=-8).transform_calculate(
+                  short="slice(datum.metric, 0, 3)").encode(text="short:N", strokeDash=alt.value([]))]
+    if prevalence is not None:
+        if not 0 <= prevalence <= 1:
+            raise ParameterError(f"prevalence must be between 0 and 1, got {prevalence}")
+        mark = alt.Chart(pd.DataFrame({"prevalence": [prevalence]}))
+        layers += [mark.mark_rule(color="black", strokeDash=[2, 2]).encode(x="prevalence:Q"),
+                   mark.mark_text(align="left", dx=4, baseline="top").encode(
+                       x="prevalence:Q", y=alt.value(2), text=alt.value(f"prevalence {prevalence:.0%}"))]
+        summary += f". Marked prevalence {prevalence:.0%}"
+    return alt.layer(*layers).properties(
+        title=_title(title, source), description=description or f"{title}. {summary}")
+
+
+def sem_band(true_score: float, sem: float, *, instrument: Instrument | str = "PHQ-9",
+             z: float = 1.96, title: str | None = None, description: str | None = None
+             ) -> alt.LayerChart:
+    """The band of observed scores consistent with one true score (± z SEM), caseness marked.
+
+    Draws the normal density of observed scores around ``true_score`` (clipped to the
+    instrument's range), shades ``true_score ± z·sem`` and labels both ends.
+
+    >>> sem_band(12, 2).to_dict()["description"][:62]
+    'Observed PHQ-9 scores for a true score of 12 (SEM 2): 95% fall'
+    """
+    inst = _instrument(instrument)
+    if not sem > 0 or not math.isfinite(sem):
+        raise ParameterError(f"sem must be a positive number, got {sem}")
+    if not z > 0:
+        raise ParameterError(f"z must be > 0, got {z}")
+    if not inst.score_min <= true_score <= inst.score_max:
+        raise ParameterError(f"true_score must be within {inst.name}'s range "
+                             f"{inst.score_min:g}-{inst.score_max:g}, got {true_score}")
+    low = max(inst.score_min, true_score - z * sem)
+    high = min(inst.score_max, true_score + z * sem)
+    coverage = math.erf(z / math.sqrt(2))
+    grid = np.linspace(max(inst.score_min, true_score - 4 * sem),
+                       min(inst.score_max, true_score + 4 * sem), 161)
+    density = np.exp(-0.5 * ((grid - true_score) / sem) ** 2) / (sem * math.sqrt(2 * math.pi))
+    curve = pd.DataFrame({"score": grid, "density": density})
+    op = "≥" if inst.caseness_comparison == ">=" else ">"
+    name = title or f"Observed {inst.name} scores for a true score of {true_score:g} (SEM {sem:g})"
+    summary = (f"{coverage:.0%} fall between {low:.1f} and {high:.1f} (± {z:g} SEM, clipped to "
+               f"{inst.score_min:g}-{inst.score_max:g}); caseness {op} {inst.caseness:g}")
+    scale = alt.Scale(domain=[inst.score_min, inst.score_max])
+    x = alt.X("score:Q", scale=scale, title=f"observed {inst.name} score")
+    band = alt.Chart(pd.DataFrame({"lo": [low], "hi": [high]})).mark_rect(
+        color=PALETTE[5], opacity=0.35).encode(x=alt.X("lo:Q", scale=scale), x2="hi:Q")
+    line = alt.Chart(curve).mark_line(color=PALETTE[0]).encode(x=x, y=alt.Y("density:Q"))
+    marks = pd.DataFrame({"score": [true_score, inst.caseness, low, high],
+                          "label": [f"true score {true_score:g}", f"caseness {op} {inst.caseness:g}",
+                                    f"{low:.1f}", f"{high:.1f}"],
+                          "dash": ["true", "caseness", "band", "band"],
+                          "y_px": [4, 22, 40, 40]})  # staggered so labels never overlap
+    rules = alt.Chart(marks.iloc[:2]).mark_rule(color="black").encode(
+        x="score:Q", strokeDash=alt.StrokeDash("dash:N", legend=None,
+                                               scale=alt.Scale(domain=["true", "caseness"],
+                                                               range=[[1, 0], [6, 3]])))
+    labels = alt.Chart(marks).mark_text(align="left", dx=3, baseline="top").encode(
+        x="score:Q", y=alt.Y("y_px:Q", scale=None), text="label:N")
+    return alt.layer(band, line, rules, labels).properties(
+        title=alt.Title(name, subtitle=f"Shaded: {coverage:.0%} band (± {z:g} SEM)"),
+        description=description or f"{name}: {summary}")

@@ -1,0 +1,320 @@
+"""Tests for iaptlab.charts: descriptions, row limits, non-colour encodings, validation, export."""
+
+from __future__ import annotations
+
+import json
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import pytest
+
+from iaptlab import charts
+from iaptlab.errors import IaptlabError, InputError, ParameterError
+
+
+def _rates(group: bool = False) -> pd.DataFrame:
+    df = pd.DataFrame({"outcome": ["recovered", "improved", "deteriorated"],
+                       "numerator": [5, 6, 0], "denominator": [10, 10, 0],
+                       "rate": [0.5, 0.6, np.nan]})
+    return df.assign(group="A") if group else df
+
+
+def _scores(n: int = 40) -> pd.DataFrame:
+    rng = np.random.default_rng(7)
+    df = pd.DataFrame({"phq9_first": rng.integers(0, 28, n).astype(float),
+                       "phq9_last": rng.integers(0, 28, n).astype(float)})
+    df.loc[0, "phq9_last"] = np.nan
+    return df
+
+
+def _funnel() -> pd.DataFrame:
+    return pd.DataFrame({"stage": ["referred", "entered", "finished"], "count": [200, 120, 50]})
+
+
+def _waterfall() -> pd.DataFrame:
+    return pd.DataFrame({"label": ["questionnaire", "demand", "remission", "interview"],
+                         "value": [0.5, -0.25, -0.15, 0.1], "kind": ["total", "change", "change", "total"]})
+
+
+def _years(series: bool = False) -> pd.DataFrame:
+    df = pd.DataFrame({"year": ["2018-19", "2019-20", "2020-21", "2021-22"],
+                       "recovery": [0.521, 0.511, np.nan, 0.502]})
+    if series:
+        df = pd.concat([df.assign(kind="a"), df.assign(kind="b")], ignore_index=True)
+    return df
+
+
+def _pv() -> pd.DataFrame:
+    p = np.linspace(0.05, 0.95, 19)
+    return pd.DataFrame({"prevalence": p, "ppv": p, "npv": 1 - p})
+
+
+BUILDERS = {
+    "rates_bar": lambda: charts.rates_bar(_rates()),
+    "rates_bar_grouped": lambda: charts.rates_bar(_rates(group=True)),
+    "score_histogram": lambda: charts.score_histogram(_scores()),
+    "funnel": lambda: charts.funnel(_funnel()),
+    "waterfall": lambda: charts.waterfall(_waterfall()),
+    "line_by_year": lambda: charts.line_by_year(_years(), "recovery", breaks={"2020-21": "v2.0"}),
+    "line_by_year_series": lambda: charts.line_by_year(_years(True), "recovery", series="kind"),
+    "predictive_values_chart": lambda: charts.predictive_values_chart(_pv(), prevalence=0.3),
+    "sem_band": lambda: charts.sem_band(12, 2.5),
+}
+
+
+def _data_rows(spec: dict) -> list[int]:
+    """Row counts of every inline dataset anywhere in a spec."""
+    counts = [len(v) for v in spec.get("datasets", {}).values()]
+    stack = [spec]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            values = node.get("data", {}).get("values") if isinstance(node.get("data"), dict) else None
+            if isinstance(values, list):
+                counts.append(len(values))
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return counts
+
+
+def _channels(spec: dict) -> set[str]:
+    found: set[str] = set()
+    stack = [spec]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if isinstance(node.get("encoding"), dict):
+                found |= set(node["encoding"])
+            if "facet" in node:
+                found.add("facet")
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
+
+
+@pytest.mark.parametrize("name", BUILDERS)
+def test_every_builder_has_description_and_small_data(name):
+    spec = BUILDERS[name]().to_dict()
+    assert isinstance(spec.get("description"), str) and len(spec["description"]) > 20
+    rows = _data_rows(spec)
+    assert rows and max(rows) <= charts.MAX_CHART_ROWS
+
+
+@pytest.mark.parametrize("name, cue", [("rates_bar_grouped", "text"), ("score_histogram", "facet"),
+                                       ("line_by_year_series", "shape"),
+                                       ("line_by_year_series", "strokeDash"),
+                                       ("predictive_values_chart", "strokeDash"),
+                                       ("predictive_values_chart", "text"), ("waterfall", "text")])
+def test_groups_are_not_told_apart_by_colour_alone(name, cue):
+    assert cue in _channels(BUILDERS[name]().to_dict())
+
+
+def test_palette_is_okabe_ito_in_theme_and_builders():
+    okabe_ito = {"#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7"}
+    assert set(charts.PALETTE) == okabe_ito
+    assert charts.theme_config()["config"]["range"]["category"] == list(charts.PALETTE)
+    spec = json.dumps(BUILDERS["line_by_year_series"]().to_dict())
+    assert charts.PALETTE[0] in spec and charts.PALETTE[1] in spec
+
+
+def test_descriptions_state_the_numbers():
+    # Written by hand from the inputs above.
+    assert "recovered: 5/10 = 50.0%" in BUILDERS["rates_bar"]().to_dict()["description"]
+    assert "undefined" in BUILDERS["rates_bar"]().to_dict()["description"]  # 0/0
+    assert "finished: 50 (25.0% of referred)" in BUILDERS["funnel"]().to_dict()["description"]
+    wf = BUILDERS["waterfall"]().to_dict()["description"]
+    assert "demand: -25.0 points" in wf and "interview: 10.0%" in wf
+    line = BUILDERS["line_by_year"]().to_dict()["description"]
+    assert "2020-21: missing" in line and "Breaks: 2020-21 (v2.0)" in line
+
+
+def test_score_histogram_bins_and_counts_missing():
+    df = pd.DataFrame({"phq9_first": [10, 10, 11, 27], "phq9_last": [0, np.nan, np.nan, 9]})
+    chart = charts.score_histogram(df)
+    spec = chart.to_dict()
+    (rows,) = [v for v in spec["datasets"].values() if v and "bin_start" in v[0]]
+    got = {(r["occasion"], r["bin_start"]): r["count"] for r in rows}
+    assert got == {("First", 10): 2, ("First", 11): 1, ("First", 27): 1, ("Last", 0): 1, ("Last", 9): 1}
+    assert "2 missing" in json.dumps(spec["title"])
+    # caseness is >= 10: all 4 first scores at caseness; last scores 0 and 9 are not (9 < 10)
+    assert "First: n=4, mean 14.5, 4 at caseness" in spec["description"]
+    assert "Last: n=2, mean 4.5, 0 at caseness" in spec["description"]
+
+
+def test_score_histogram_bins_large_input_below_the_row_limit():
+    n = 20_000
+    rng = np.random.default_rng(3)
+    df = pd.DataFrame({"phq9_first": rng.integers(0, 28, n), "phq9_last": rng.integers(0, 28, n)})
+    assert max(_data_rows(charts.score_histogram(df).to_dict())) <= 56  # 28 bins x 2 occasions
+
+
+def test_score_histogram_rejects_out_of_range_with_row():
+    df = pd.DataFrame({"phq9_first": [5, 28], "phq9_last": [1, 2]})
+    with pytest.raises(InputError) as err:
+        charts.score_histogram(df)
+    assert err.value.problems[0].row == 3 and err.value.problems[0].column == "phq9_first"
+
+
+@pytest.mark.parametrize("builder, df", [
+    (charts.rates_bar, _rates().drop(columns="denominator")),
+    (charts.funnel, _funnel().drop(columns="count")),
+    (charts.waterfall, _waterfall().drop(columns="kind")),
+    (charts.predictive_values_chart, _pv().drop(columns="npv")),
+    (charts.score_histogram, _scores().drop(columns="phq9_last")),
+])
+def test_missing_column_is_named(builder, df):
+    with pytest.raises(InputError) as err:
+        builder(df)
+    assert err.value.problems[0].row is None
+    assert err.value.problems[0].column in {"denominator", "count", "kind", "npv", "phq9_last"}
+
+
+def test_line_by_year_missing_y_column_named():
+    with pytest.raises(InputError, match="recovery"):
+        charts.line_by_year(_years().drop(columns="recovery"), "recovery")
+
+
+def test_rates_bar_rejects_inconsistent_rate():
+    bad = _rates().assign(rate=[0.5, 0.7, np.nan])
+    with pytest.raises(InputError) as err:
+        charts.rates_bar(bad)
+    assert (err.value.problems[0].row, err.value.problems[0].column) == (3, "rate")
+
+
+def test_rates_bar_rejects_rate_above_one():
+    with pytest.raises(InputError, match="between 0 and 1"):
+        charts.rates_bar(_rates().assign(numerator=[15, 6, 0], rate=[1.5, 0.6, np.nan]))
+
+
+def test_waterfall_contributions_must_add_up():
+    bad = _waterfall().assign(value=[0.5, -0.25, -0.15, 0.2])
+    with pytest.raises(InputError, match="running sum") as err:
+        charts.waterfall(bad)
+    assert err.value.problems[0].row == 5
+    # within tolerance passes
+    charts.waterfall(_waterfall().assign(value=[0.5, -0.25, -0.15, 0.1 + 1e-9]))
+
+
+def test_waterfall_needs_a_starting_total_and_known_kinds():
+    with pytest.raises(InputError, match="first row"):
+        charts.waterfall(_waterfall().assign(kind=["change", "change", "change", "total"]))
+    with pytest.raises(InputError, match="'total' or 'change'"):
+        charts.waterfall(_waterfall().assign(kind=["total", "delta", "change", "total"]))
+
+
+def test_waterfall_bar_extents_are_running_totals():
+    spec = BUILDERS["waterfall"]().to_dict()
+    (rows,) = [v for v in spec["datasets"].values() if v and "start" in v[0]]
+    # by hand: 0->0.5, 0.5->0.25, 0.25->0.10, 0->0.10
+    assert [(round(r["start"], 9), round(r["end"], 9)) for r in rows] == [
+        (0, 0.5), (0.5, 0.25), (0.25, 0.1), (0, 0.1)]
+
+
+def test_funnel_first_stage_must_be_positive_and_counts_non_negative():
+    with pytest.raises(InputError, match="first stage"):
+        charts.funnel(_funnel().assign(count=[0, 0, 0]))
+    with pytest.raises(InputError) as err:
+        charts.funnel(_funnel().assign(count=[10, -1, 0]))
+    assert err.value.problems[0].row == 3
+
+
+def test_line_by_year_unknown_break_is_a_parameter_error():
+    with pytest.raises(ParameterError, match="2030-31"):
+        charts.line_by_year(_years(), "recovery", breaks={"2030-31": "future"})
+
+
+def test_line_by_year_keeps_missing_year_as_gap():
+    spec = BUILDERS["line_by_year"]().to_dict()
+    rows = [r for v in spec["datasets"].values() for r in v if "recovery" in r]
+    assert len(rows) == 4 and [r["recovery"] for r in rows if r["year"] == "2020-21"] == [None]
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"true_score": 12, "sem": 0}, "sem"), ({"true_score": 12, "sem": -1}, "sem"),
+    ({"true_score": 28, "sem": 2}, "true_score"), ({"true_score": -0.1, "sem": 2}, "true_score"),
+    ({"true_score": 12, "sem": 2, "z": 0}, "z"),
+])
+def test_sem_band_parameter_errors(kwargs, message):
+    with pytest.raises(ParameterError, match=message):
+        charts.sem_band(**kwargs)
+
+
+def test_sem_band_edges_allowed_and_band_clipped():
+    # true score 0 and 27 are the PHQ-9 range ends: allowed; band 0 +/- 1.96*2 clipped at 0.
+    low = charts.sem_band(0, 2).to_dict()["description"]
+    assert "between 0.0 and 3.9" in low  # 1.96 * 2 = 3.92, by hand
+    assert "between 23.1 and 27.0" in charts.sem_band(27, 2).to_dict()["description"]
+
+
+def test_predictive_values_rejects_out_of_range_prevalence():
+    with pytest.raises(ParameterError):
+        charts.predictive_values_chart(_pv(), prevalence=1.2)
+    with pytest.raises(InputError):
+        charts.predictive_values_chart(_pv().assign(ppv=2.0))
+
+
+def test_check_rows_boundary():
+    charts.check_rows(pd.DataFrame({"x": range(5000)}))
+    with pytest.raises(IaptlabError, match="aggregate"):
+        charts.check_rows(pd.DataFrame({"x": range(5001)}))
+    with pytest.raises(IaptlabError):
+        charts.funnel(pd.DataFrame({"stage": range(5001), "count": range(5001, 0, -1)}))
+
+
+def test_theme_font_scale_and_presentation():
+    assert charts.theme_config(1.0)["config"]["axis"]["labelFontSize"] == 12
+    assert charts.theme_config(2.0)["config"]["title"]["fontSize"] == 32
+    with pytest.raises(ParameterError):
+        charts.theme_config(0)
+    try:
+        assert charts.use_theme(presentation=True) == "iaptlab"
+        assert alt.theme.active == "iaptlab"
+        size = charts.funnel(_funnel()).to_dict()["config"]["axis"]["labelFontSize"]
+        assert size == pytest.approx(12 * charts.PRESENTATION_FONT_SCALE)
+        charts.use_theme()  # re-registering replaces the presentation sizes
+        assert charts.funnel(_funnel()).to_dict()["config"]["axis"]["labelFontSize"] == 12
+    finally:
+        alt.theme.enable("default")
+
+
+def test_offline_renderer_modes(monkeypatch):
+    original = alt.renderers.active
+    try:
+        assert charts.use_offline_renderer("svg") == "svg" and alt.renderers.active == "svg"
+        monkeypatch.setenv("IAPTLAB_RENDERER", "svg")
+        assert charts.use_offline_renderer() == "svg"
+        # without anywidget, "jupyter" falls back to svg
+        real = charts._has
+        monkeypatch.setattr(charts, "_has", lambda m: m != "anywidget" and real(m))
+        assert charts.use_offline_renderer("jupyter") == "svg"
+        monkeypatch.setattr(charts, "_has", lambda m: False)
+        with pytest.raises(IaptlabError, match="vl-convert"):
+            charts.use_offline_renderer("svg")
+        with pytest.raises(ParameterError):
+            charts.use_offline_renderer("html")
+    finally:
+        alt.renderers.enable(original)
+
+
+def test_save_chart_png_and_svg(tmp_path):
+    chart = BUILDERS["rates_bar"]()
+    png = charts.save_chart(chart, tmp_path / "r.png")
+    svg = charts.save_chart(chart, tmp_path / "sub" / "r.svg")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 1000
+    assert b"<svg" in svg.read_bytes()[:500]
+    with pytest.raises(ParameterError, match=".pdf"):
+        charts.save_chart(chart, tmp_path / "r.pdf")
+
+
+def test_png_scale_factor_doubles_pixels(tmp_path):
+    chart = BUILDERS["funnel"]()
+
+    def width(path):  # PNG IHDR: width is bytes 16-20, big-endian
+        return int.from_bytes(path.read_bytes()[16:20], "big")
+
+    one = width(charts.save_chart(chart, tmp_path / "a.png", scale_factor=1))
+    two = width(charts.save_chart(chart, tmp_path / "b.png"))
+    assert abs(two - 2 * one) <= 2
