@@ -1,0 +1,292 @@
+"""Tests for iaptlab.simulate: determinism, parameter validation, and each mechanism recovering
+its own parameter within 4 standard errors (SEs computed here from n, not from the code)."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from iaptlab.errors import ParameterError
+from iaptlab.outcomes import classify
+from iaptlab.schema import validate
+from iaptlab.simulate import MECHANISMS, CohortModel, episode_ids, simulate
+
+WEEKS_PER_MONTH = 365.25 / 7 / 12
+#: Everything that blurs or shifts scores switched off, and dropout unrelated to improvement.
+QUIET = ("measurement_error", "hello_goodbye", "demand", "attrition_bias", "interview_error")
+
+
+def quiet(**changes) -> CohortModel:
+    return dataclasses.replace(CohortModel().without(*QUIET), **changes)
+
+
+def within_4_se(observed: float, expected: float, se: float) -> bool:
+    return abs(observed - expected) <= 4 * se
+
+
+# --- determinism -------------------------------------------------------------------------------
+
+def test_same_seed_gives_identical_frame_and_different_seed_differs():
+    a = simulate(CohortModel(n=3000, seed=7))
+    b = simulate(CohortModel(n=3000, seed=7))
+    c = simulate(CohortModel(n=3000, seed=8))
+    pd.testing.assert_frame_equal(a, b)
+    assert not a["phq9_first"].equals(c["phq9_first"])
+    assert not a["treatment_contacts"].equals(c["treatment_contacts"])
+
+
+def test_switching_one_mechanism_off_does_not_reshuffle_the_others():
+    on = simulate(CohortModel(n=5000, seed=3))
+    off = simulate(CohortModel(n=5000, seed=3).without("demand"))
+    # Demand acts only on last scores: everything drawn for other mechanisms is identical.
+    for column in ("phq9_first", "gad7_first", "treatment_contacts", "diagnosis_first",
+                   "true_phq9_last", "assessed_with_therapist"):
+        pd.testing.assert_series_equal(on[column], off[column])
+    assert (off["phq9_last"] >= on["phq9_last"]).all() or on["phq9_last"].isna().any()
+    assert (off["phq9_last"].fillna(-1) >= on["phq9_last"].fillna(-1)).all()
+    assert (off["phq9_last"].fillna(-1) > on["phq9_last"].fillna(-1)).any()
+
+
+# --- parameters --------------------------------------------------------------------------------
+
+RANGED = [f for f in dataclasses.fields(CohortModel) if f.metadata["range"] is not None]
+
+
+@pytest.mark.parametrize("field", RANGED, ids=lambda f: f.name)
+def test_every_parameter_out_of_range_is_refused_by_name(field):
+    low, high = field.metadata["range"]
+    for bad in (low - 1, high + 1):
+        with pytest.raises(ParameterError, match=field.name):
+            CohortModel(**{field.name: bad})
+    ends = (low,) if field.name in ("n", "seed") else (low, high)
+    for end in ends:  # the ends themselves are allowed
+        linked = MECHANISMS["natural_remission"] if field.name.startswith("remission_by") else {}
+        CohortModel(**{**dict.fromkeys(linked, end), field.name: type(field.default)(end)})
+
+
+@pytest.mark.parametrize("bad", ["3", None, float("nan"), True])
+def test_non_numbers_are_refused(bad):
+    with pytest.raises(ParameterError, match="phq9_reliability"):
+        CohortModel(phq9_reliability=bad)
+
+
+def test_n_and_seed_must_be_whole_numbers_and_selection_a_boolean():
+    with pytest.raises(ParameterError, match="n = 10.5"):
+        CohortModel(n=10.5)
+    with pytest.raises(ParameterError, match="seed"):
+        CohortModel(seed=1.0)
+    with pytest.raises(ParameterError, match="select_on_first_measurement"):
+        CohortModel(select_on_first_measurement=1)
+
+
+def test_remission_shares_must_not_fall_with_time():
+    with pytest.raises(ParameterError, match="remission_by_3_months <= remission_by_6_months"):
+        CohortModel(remission_by_3_months=0.4, remission_by_6_months=0.3)
+    CohortModel(remission_by_3_months=0.32, remission_by_6_months=0.32)  # equal is fine
+
+
+def test_describe_lists_every_parameter_with_range_meaning_and_source():
+    table = CohortModel().describe()
+    assert table["parameter"].tolist() == [f.name for f in dataclasses.fields(CohortModel)]
+    assert (table["meaning"].str.len() > 10).all() and (table["source"].str.len() > 3).all()
+    whiteford = table[table["parameter"].str.startswith("remission_by")]
+    assert whiteford["source"].str.contains("Whiteford").all()
+    assert whiteford["value"].tolist() == [0.23, 0.32, 0.53]  # Whiteford et al. 2013 abstract
+
+
+def test_without_and_presets():
+    assert set(MECHANISMS) == {"treatment_effect", "natural_remission", "measurement_error",
+                               "hello_goodbye", "demand", "attrition_bias", "interview_error",
+                               "selection"}
+    model = CohortModel()
+    assert all(model.is_on(m) for m in MECHANISMS)
+    for mechanism in MECHANISMS:
+        off = model.without(mechanism)
+        assert not off.is_on(mechanism)
+        assert all(off.is_on(m) for m in MECHANISMS if m != mechanism)
+    with pytest.raises(ParameterError, match="unknown mechanism"):
+        model.without("placebo")
+    assert CohortModel.no_treatment_effect().treatment_effect_d == 0
+    artefact_free = CohortModel.no_measurement_artefacts()
+    assert not any(artefact_free.is_on(m) for m in ("demand", "hello_goodbye",
+                                                    "measurement_error"))
+    assert artefact_free.is_on("treatment_effect")
+
+
+def test_episode_ids_are_unique_fixed_width_strings():
+    ids = episode_ids(12_345)
+    assert ids[0] == "R0000001" and ids[-1] == "R0012345"
+    assert len(set(ids.tolist())) == 12_345
+    assert episode_ids(12_345_678)[-1] == "R12345678"  # width grows past 7 digits
+
+
+# --- the table is a valid episode table --------------------------------------------------------
+
+def test_output_passes_schema_validation_and_classify():
+    table = simulate(CohortModel(n=4000, seed=2))
+    checked = validate(table)
+    assert checked.ok and len(checked.excluded) == 0 and len(checked.table) == 4000
+    classified = classify(table)
+    assert classified["recovered"].any()
+
+
+def test_never_attending_referrals_have_zero_contacts_and_no_last_measurements():
+    table = simulate(CohortModel(n=4000, seed=4))
+    never = table["treatment_contacts"] == 0
+    assert never.any()
+    assert table.loc[never, ["phq9_last", "gad7_last", "true_phq9_last"]].isna().all().all()
+    assert table.loc[never, "diagnosis_last"].isna().all()
+    assert table.loc[~never, "diagnosis_last"].notna().all()
+    assert table["phq9_first"].notna().all()  # everyone has an assessment questionnaire
+
+
+@settings(max_examples=25, deadline=None)
+@given(reliability=st.floats(0.3, 1.0), hello=st.floats(0, 10), demand=st.floats(0, 10),
+       d=st.floats(0, 3), mean_phq=st.floats(0, 27), mean_gad=st.floats(0, 21),
+       finish=st.floats(0, 1), seed=st.integers(0, 2**32))
+def test_any_valid_model_gives_scores_on_the_scales(reliability, hello, demand, d, mean_phq,
+                                                   mean_gad, finish, seed):
+    model = CohortModel(n=300, seed=seed, phq9_reliability=reliability, hello_goodbye_points=hello,
+                        demand_shift_points=demand, treatment_effect_d=d,
+                        phq9_mean_at_referral=mean_phq, gad7_mean_at_referral=mean_gad,
+                        share_of_entrants_finishing=finish)
+    table = simulate(model)
+    for column, top in (("phq9_first", 27), ("phq9_last", 27), ("gad7_first", 21),
+                        ("gad7_last", 21)):
+        scores = table[column].dropna().to_numpy()
+        assert ((scores >= 0) & (scores <= top) & (scores == np.round(scores))).all()
+    assert validate(table).ok
+    # a true score never rises without treatment harm (there is none in this model)
+    ended = table["treatment_contacts"] > 0
+    assert (table.loc[ended, "true_phq9_last"] <= table.loc[ended, "true_phq9_first"] + 1e-4).all()
+
+
+# --- each mechanism recovers its own parameter ---------------------------------------------------
+
+@pytest.mark.parametrize(("months", "target"), [(3, 0.23), (6, 0.32), (12, 0.53)])
+def test_natural_remission_matches_whiteford_at_3_6_and_12_months(months, target):
+    # People with exactly one contact are measured wait + 1 interval weeks after their first score;
+    # set that to the target time. Expected share = Whiteford's figure; SE = sqrt(p(1-p)/n).
+    weeks = months * WEEKS_PER_MONTH
+    model = quiet(n=60_000, treatment_effect_d=0.0, weeks_between_contacts=1.0,
+                  weeks_waiting_before_treatment=weeks - 1.0, share_of_entrants_finishing=0.0)
+    table = simulate(model)
+    one = table["treatment_contacts"] == 1
+    remitted = table.loc[one, "true_remitted"].to_numpy()
+    assert within_4_se(remitted.mean(), target, math.sqrt(target * (1 - target) / one.sum()))
+
+
+def test_no_remission_when_switched_off_and_remitted_keep_their_fraction():
+    table = simulate(quiet(n=5000, treatment_effect_d=0.0).without("natural_remission"))
+    assert (table["true_remitted"].dropna() == 0).all()
+    table = simulate(quiet(n=5000, treatment_effect_d=0.0, remitted_severity_fraction=0.25))
+    remitted = table["true_remitted"] == 1
+    expected = 0.25 * table.loc[remitted, "true_phq9_first"]
+    np.testing.assert_allclose(table.loc[remitted, "true_phq9_last"], expected, rtol=1e-5)
+
+
+def test_treatment_effect_is_d_referral_sds_for_a_full_course():
+    model = quiet(n=5000, treatment_effect_variation=0.0, treatment_effect_d=0.5,
+                  contacts_for_full_effect=4.0).without("natural_remission")
+    table = simulate(model)
+    full = (table["treatment_contacts"] >= 4) & (table["true_phq9_first"] > 0.5 * 4.5)
+    drop = table.loc[full, "true_phq9_first"] - table.loc[full, "true_phq9_last"]
+    np.testing.assert_allclose(drop, 0.5 * model.phq9_sd_at_referral, atol=1e-4)
+    three = (table["treatment_contacts"] == 3) & (table["true_gad7_first"] > 0.5 * 4.0)
+    drop = table.loc[three, "true_gad7_first"] - table.loc[three, "true_gad7_last"]
+    np.testing.assert_allclose(drop, 0.5 * model.gad7_sd_at_referral * 3 / 4, atol=1e-4)
+
+
+def test_measurement_error_sd_follows_from_reliability():
+    # error SD = SD_true * sqrt((1-r)/r); rounding to whole points adds about 1/12 to the variance.
+    r, sd = 0.8, 4.5
+    table = simulate(quiet(n=60_000, phq9_reliability=r).without("natural_remission"))
+    middle = table["true_phq9_first"].between(6, 21)  # far from the clipped ends
+    residual = (table.loc[middle, "phq9_first"] - table.loc[middle, "true_phq9_first"]).to_numpy()
+    expected_var = sd**2 * (1 - r) / r + 1 / 12
+    se = expected_var * math.sqrt(2 / (len(residual) - 1))
+    assert within_4_se(residual.var(ddof=1), expected_var, se)
+    exact = simulate(quiet(n=2000).without("natural_remission"))
+    assert (exact["phq9_first"] == np.rint(exact["true_phq9_first"])).all()
+
+
+def test_hello_goodbye_inflates_the_first_score_by_its_points():
+    table = simulate(dataclasses.replace(quiet(n=40_000), hello_goodbye_points=2.0,
+                                         phq9_reliability=0.9))
+    middle = table["true_phq9_first"].between(4, 22)
+    shift = (table.loc[middle, "phq9_first"] - table.loc[middle, "true_phq9_first"]).to_numpy()
+    se = shift.std(ddof=1) / math.sqrt(len(shift))
+    assert within_4_se(shift.mean(), 2.0, se)
+
+
+def test_demand_lowers_the_last_score_only_when_the_therapist_is_present():
+    model = dataclasses.replace(quiet(n=40_000, treatment_effect_d=0.0),
+                                demand_shift_points=3.0, share_last_with_therapist=0.5
+                                ).without("natural_remission")
+    table = simulate(model)
+    has_last = table["phq9_last"].notna() & table["true_phq9_last"].between(4, 22)
+    present = table["assessed_with_therapist"].fillna(False).to_numpy(dtype=bool)
+    shift = (table["phq9_last"] - table["true_phq9_last"]).to_numpy()
+    with_t, without_t = shift[has_last & present], shift[has_last & ~present]
+    se_share = math.sqrt(0.25 / has_last.sum())
+    assert within_4_se((has_last & present).sum() / has_last.sum(), 0.5, se_share)
+    assert abs(without_t.mean()) < 0.05  # rounding only
+    assert abs(with_t.mean() + 3.0) < 0.05
+
+
+def test_attendance_shares_and_course_length():
+    model = quiet(n=60_000)
+    contacts = simulate(model)["treatment_contacts"].to_numpy()
+    n = len(contacts)
+    entered = contacts > 0
+    assert within_4_se(entered.mean(), 0.70, math.sqrt(0.70 * 0.30 / n))
+    finished = contacts >= 2
+    p = model.share_of_entrants_finishing
+    assert within_4_se(finished[entered].mean(), p, math.sqrt(p * (1 - p) / entered.sum()))
+    # finishers' contacts: 2 + geometric with mean m - 2, whose variance is (m-2)(m-1)
+    m = model.mean_contacts_among_finishers
+    se = math.sqrt((m - 2) * (m - 1) / finished.sum())
+    assert within_4_se(contacts[finished].mean(), m, se)
+
+
+def test_attrition_bias_keeps_improvers_and_is_neutral_at_odds_ratio_one():
+    biased = simulate(dataclasses.replace(quiet(n=30_000),
+                                          finishing_odds_ratio_per_sd_improvement=4.0))
+    fair = simulate(quiet(n=30_000))
+
+    def improvement_gap(t):
+        done = t["treatment_contacts"] >= 2
+        one = t["treatment_contacts"] == 1
+        drop = t["true_phq9_first"] - t["true_phq9_last"]
+        return drop[done].mean() - drop[one].mean()
+
+    assert improvement_gap(biased) > improvement_gap(fair) + 0.5
+
+
+def test_interview_sensitivity_and_specificity():
+    model = dataclasses.replace(quiet(n=40_000), interview_sensitivity=0.8,
+                                interview_specificity=0.7)
+    table = simulate(model)
+    truth = table["true_diagnosis_first"] == 1
+    found = table["diagnosis_first"].to_numpy(dtype=bool)
+    sens, spec = found[truth].mean(), (~found[~truth]).mean()
+    assert within_4_se(sens, 0.8, math.sqrt(0.8 * 0.2 / truth.sum()))
+    assert within_4_se(spec, 0.7, math.sqrt(0.7 * 0.3 / (~truth).sum()))
+    # diagnosis from true severity: either true score at or above its threshold
+    expected = (table["true_phq9_first"] >= 10) | (table["true_gad7_first"] >= 10)
+    assert (truth == expected).all()
+
+
+def test_paired_scores_share_among_finishers():
+    model = dataclasses.replace(quiet(n=60_000), share_finishers_with_paired_scores=0.9)
+    table = simulate(model)
+    finished = table["treatment_contacts"] >= 2
+    paired = table.loc[finished, "phq9_last"].notna()
+    assert within_4_se(paired.mean(), 0.9, math.sqrt(0.09 / finished.sum()))
+    assert table.loc[table["treatment_contacts"] == 1, "phq9_last"].notna().all()
