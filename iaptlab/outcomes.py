@@ -165,25 +165,21 @@ IAPT_STRICT = Rules(name="IAPT (strict)", reliable_change=_thresholds("rc", rc_c
 PRESETS = MappingProxyType({"iapt": IAPT, "iapt-strict": IAPT_STRICT})
 
 
-def _per_row_thresholds(rules: Rules, adsm: np.ndarray | None, use_adsm: np.ndarray,
-                        kind: str) -> tuple[np.ndarray, np.ndarray]:
-    """Anxiety-side threshold values and strictness per row (GAD-7 unless an ADSM is used)."""
-    table = rules.caseness if kind == "caseness" else rules.reliable_change
-    gad = table["gad7"]
-    values = np.full(len(use_adsm), float(gad.value))
-    strict = np.full(len(use_adsm), gad.comparison == ">")
-    if adsm is not None:
-        for inst in instruments.ADSMS:
-            rows = use_adsm & (adsm == inst.name)
-            values[rows] = table[inst.key].value
-            strict[rows] = table[inst.key].comparison == ">"
-    return values, strict
+def _adsm_groups(adsm: np.ndarray | None, use_adsm: np.ndarray) -> list[tuple[str, np.ndarray]]:
+    """(instrument key, rows using it) for each ADSM that some row uses instead of GAD-7."""
+    if adsm is None or not use_adsm.any():
+        return []
+    groups = [(inst.key, use_adsm & (adsm == inst.name)) for inst in instruments.ADSMS]
+    return [(key, rows) for key, rows in groups if rows.any()]
 
 
-def _meets(scores: np.ndarray, values: np.ndarray, strict: np.ndarray) -> np.ndarray:
-    diff = scores - values
-    with np.errstate(invalid="ignore"):
-        return np.where(strict, COMPARE[">"](diff), COMPARE[">="](diff))
+def _anxiety_met(scores: np.ndarray, table: Mapping[str, Threshold],
+                 groups: list[tuple[str, np.ndarray]]) -> np.ndarray:
+    """Anxiety-side threshold met: GAD-7's rule, then each ADSM's rule on its own rows."""
+    met = table["gad7"].met(scores)
+    for key, rows in groups:
+        met[rows] = table[key].met(scores[rows])
+    return met
 
 
 def classify(episodes: pd.DataFrame | Validated, rules: Rules = IAPT, *,
@@ -200,10 +196,8 @@ def classify(episodes: pd.DataFrame | Validated, rules: Rules = IAPT, *,
         checked.raise_if_invalid()
     elif on_invalid != "exclude":
         raise ParameterError(f"on_invalid must be 'raise' or 'exclude', got {on_invalid!r}")
-    out = checked.table.copy()
-    flags = _flags(out, rules)
-    for name, values in flags.items():
-        out[name] = values
+    flags = _flags(checked.table, rules)
+    out = pd.concat([checked.table, pd.DataFrame(flags, index=checked.table.index)], axis="columns")
     if on_invalid == "raise":
         return out
     out[EXCLUDED_REASON] = ""
@@ -222,6 +216,17 @@ def _column(table: pd.DataFrame, name: str) -> np.ndarray:
     return np.full(len(table), np.nan)
 
 
+MEASURE_NAMES = (instruments.GAD7.name, *instruments.adsm_names())
+
+
+def _measure_used(adsm: np.ndarray | None, groups: list[tuple[str, np.ndarray]], n: int) -> pd.Categorical:
+    """Which anxiety measure each row's outcome used, as a categorical (cheap at a million rows)."""
+    codes = np.zeros(n, dtype=np.int8)
+    for key, rows in groups:
+        codes[rows] = MEASURE_NAMES.index(instruments.lookup(key).name)
+    return pd.Categorical.from_codes(codes, categories=list(MEASURE_NAMES))
+
+
 def _flags(table: pd.DataFrame, rules: Rules) -> dict[str, np.ndarray]:
     """The flag arrays for a validated table (vectorised; no row loops)."""
     contacts = table["treatment_contacts"].to_numpy()
@@ -236,15 +241,13 @@ def _flags(table: pd.DataFrame, rules: Rules) -> dict[str, np.ndarray]:
     finished = contacts >= rules.min_treatment_contacts
     paired = ~(np.isnan(phq_first) | np.isnan(phq_last) | np.isnan(anx_first) | np.isnan(anx_last))
     eligible = finished & paired
-    case_value, case_strict = _per_row_thresholds(rules, adsm, use_adsm, "caseness")
-    phq_case = rules.caseness["phq9"]
-    caseness_first = phq_case.met(phq_first) | _meets(anx_first, case_value, case_strict)
-    caseness_last = phq_case.met(phq_last) | _meets(anx_last, case_value, case_strict)
-    rc_value, rc_strict = _per_row_thresholds(rules, adsm, use_adsm, "reliable_change")
-    phq_rc = rules.reliable_change["phq9"]
+    groups = _adsm_groups(adsm, use_adsm)
+    phq_case, phq_rc = rules.caseness["phq9"], rules.reliable_change["phq9"]
+    caseness_first = phq_case.met(phq_first) | _anxiety_met(anx_first, rules.caseness, groups)
+    caseness_last = phq_case.met(phq_last) | _anxiety_met(anx_last, rules.caseness, groups)
     drop_phq, drop_anx = phq_first - phq_last, anx_first - anx_last
-    reliable_drop = phq_rc.met(drop_phq) | _meets(drop_anx, rc_value, rc_strict)
-    reliable_rise = phq_rc.met(-drop_phq) | _meets(-drop_anx, rc_value, rc_strict)
+    reliable_drop = phq_rc.met(drop_phq) | _anxiety_met(drop_anx, rules.reliable_change, groups)
+    reliable_rise = phq_rc.met(-drop_phq) | _anxiety_met(-drop_anx, rules.reliable_change, groups)
     recovered = eligible & caseness_first & ~caseness_last
     improvement = eligible & reliable_drop & ~reliable_rise
     flags = {
@@ -258,7 +261,7 @@ def _flags(table: pd.DataFrame, rules: Rules) -> dict[str, np.ndarray]:
         "no_reliable_change": eligible & ~reliable_drop & ~reliable_rise,
         "mixed_change": eligible & reliable_drop & reliable_rise,
         "reliable_recovery": recovered & improvement,
-        "anxiety_measure": np.where(use_adsm, adsm if adsm is not None else "", instruments.GAD7.name),
+        "anxiety_measure": _measure_used(adsm, groups, len(table)),
     }
     if "diagnosis_first" in table.columns and "diagnosis_last" in table.columns:
         before = table["diagnosis_first"].astype("boolean")
