@@ -318,3 +318,25 @@ def test_png_scale_factor_doubles_pixels(tmp_path):
     one = width(charts.save_chart(chart, tmp_path / "a.png", scale_factor=1))
     two = width(charts.save_chart(chart, tmp_path / "b.png"))
     assert abs(two - 2 * one) <= 2
+
+
+def test_jupyter_renderer_uses_a_local_bundle_not_a_cdn():
+    pytest.importorskip("anywidget")
+    original = alt.renderers.active
+    try:
+        assert charts.use_offline_renderer("jupyter") == "jupyter"
+        data, _ = alt.renderers.get()(BUILDERS["funnel"]().to_dict())
+        assert "application/vnd.jupyter.widget-view+json" in data
+        assert alt.JupyterChart._is_offline
+        assert "esm.sh" not in alt.JupyterChart._esm and "jsdelivr" not in alt.JupyterChart._esm
+    finally:
+        alt.JupyterChart.enable_offline(False)
+        alt.renderers.enable(original)
+
+
+def test_importing_exercises_does_not_import_altair():
+    import subprocess
+    import sys
+
+    code = "import sys, iaptlab, iaptlab.exercises; sys.exit('altair' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
