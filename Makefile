@@ -30,7 +30,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check iaptlab tests benchmarks tools
 
 unit: $(STAMP)
-	$(BIN)/pytest -q tests
+	$(BIN)/pytest -q --doctest-modules iaptlab tests
 
 notebooks: $(STAMP)
 	$(BIN)/pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env notebooks/
