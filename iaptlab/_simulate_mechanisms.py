@@ -179,7 +179,7 @@ def generate(model: CohortModel, draws: Draws) -> dict[str, np.ndarray]:
     else:
         logit = np.log(base / (1.0 - base)) + np.log(
             model.finishing_odds_ratio_per_sd_improvement) * (improvement_sd - centre)
-        finish_p = 1.0 / (1.0 + np.exp(-logit))
+        finish_p = 1.0 / (1.0 + np.exp(-np.clip(logit, -700.0, 700.0)))  # no overflow warning
     returns = draws.return_u < finish_p
     contacts = np.where(entered, np.where(returns, planned, 1), 0).astype(np.int16)
 
