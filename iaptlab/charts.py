@@ -241,8 +241,9 @@ def rates_bar(rates_df: pd.DataFrame, *, title: str = "Outcome rates", source: s
                                                 alt.Tooltip("rate:Q", format=".1%")])
     bars = base.mark_bar(color=PALETTE[0]).encode(
         x=alt.X("rate:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"), title="rate"))
-    text = base.mark_text(align="left", dx=4).transform_calculate(_label=label_expr).encode(
-        x="rate:Q", text="_label:N")
+    text = base.mark_text(align="left", dx=4).transform_calculate(  # a 0/0 row keeps its label at 0
+        _label=label_expr, _x="isValid(datum.rate) ? datum.rate : 0").encode(
+        x="_x:Q", text="_label:N")
     if grouped:
         colour = alt.Color("group:N", scale=alt.Scale(range=_PAL), title="group")
         bars = bars.encode(color=colour, yOffset="group:N")
