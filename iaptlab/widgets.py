@@ -1,0 +1,195 @@
+"""Explorers: labelled controls -> a pure function -> chart, small text table and one sentence.
+
+An explorer is data (:class:`Control` specs) plus a pure ``compute(**params) -> Result``. This
+module only glues them to ipywidgets: every slider is labelled and paired with a number box, there
+is a reset button, and the sentence under the chart updates with it. :func:`show` first displays a
+*static* default (chart, table and sentence as ordinary outputs) so a lesson still shows the
+numbers if the widget state is lost after a restart or the page is opened without a kernel.
+
+Tests call ``compute`` directly at every control's minimum, default and maximum (see
+:func:`sweep`), so no slider position can crash a lecture.
+
+>>> spec = (Control("k", "Cut-off", "int", 10, 0, 27),)
+>>> [p["k"] for p in sweep(spec)]
+[0, 10, 27]
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import pandas as pd
+
+from .errors import ParameterError
+
+ControlKind = Literal["int", "float", "choice", "bool"]
+
+
+@dataclass(frozen=True)
+class Control:
+    """One labelled control. ``options`` (value, label) pairs are for ``choice``."""
+
+    name: str
+    label: str
+    kind: ControlKind
+    default: Any
+    minimum: float | None = None
+    maximum: float | None = None
+    step: float | None = None
+    options: tuple[tuple[Any, str], ...] = ()
+    help: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind in ("int", "float"):
+            if self.minimum is None or self.maximum is None or not self.minimum <= self.default <= self.maximum:
+                raise ParameterError(f"control {self.name}: default {self.default!r} must lie in "
+                                     f"[{self.minimum}, {self.maximum}]")
+        elif self.kind == "choice":
+            if self.default not in [v for v, _ in self.options]:
+                raise ParameterError(f"control {self.name}: default {self.default!r} is not an option")
+        elif self.kind != "bool":
+            raise ParameterError(f"control {self.name}: unknown kind {self.kind!r}")
+
+    def extremes(self) -> list[Any]:
+        """The values a test must try: minimum, default, maximum (every option for a choice)."""
+        if self.kind == "choice":
+            return [v for v, _ in self.options]
+        if self.kind == "bool":
+            return [False, True]
+        return list(dict.fromkeys([self.minimum, self.default, self.maximum]))
+
+
+@dataclass(frozen=True)
+class Result:
+    """What an explorer shows: a small table, a chart and one plain-language sentence."""
+
+    table: pd.DataFrame
+    chart: Any
+    sentence: str
+    extra: dict = field(default_factory=dict)
+
+
+def defaults(controls: Sequence[Control]) -> dict[str, Any]:
+    """Each control's default value by name.
+
+    >>> defaults((Control("a", "A", "bool", True),))
+    {'a': True}
+    """
+    return {c.name: c.default for c in controls}
+
+
+def sweep(controls: Sequence[Control]) -> Iterator[dict[str, Any]]:
+    """Parameter sets moving one control at a time over its extremes, the others at default."""
+    base = defaults(controls)
+    seen: list[dict[str, Any]] = []
+    for control in controls:
+        for value in control.extremes():
+            params = {**base, control.name: value}
+            if params not in seen:
+                seen.append(params)
+                yield params
+
+
+def table_html(table: pd.DataFrame, caption: str = "") -> str:
+    """A small accessible HTML table (a caption, header cells, no index)."""
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    body = table.to_html(index=False, border=0, classes="iaptlab-table", escape=True)
+    return body.replace('<table border="0" class="dataframe iaptlab-table">',
+                        f'<table class="iaptlab-table">{cap}', 1)
+
+
+def _widget_for(control: Control):
+    import ipywidgets as w
+
+    style = {"description_width": "initial"}
+    layout = w.Layout(width="auto")
+    if control.kind in ("int", "float"):
+        slider_cls, box_cls = (w.IntSlider, w.BoundedIntText) if control.kind == "int" else (
+            w.FloatSlider, w.BoundedFloatText)
+        step = control.step or (1 if control.kind == "int" else (control.maximum - control.minimum) / 100)
+        slider = slider_cls(value=control.default, min=control.minimum, max=control.maximum, step=step,
+                            description=control.label, continuous_update=False, style=style,
+                            layout=w.Layout(width="28em"), readout=False, tooltip=control.help or None)
+        box = box_cls(value=control.default, min=control.minimum, max=control.maximum, step=step,
+                      layout=w.Layout(width="7em"), description="", tooltip=f"{control.label} (type a value)")
+        w.link((slider, "value"), (box, "value"))
+        return slider, w.HBox([slider, box], layout=layout)
+    if control.kind == "choice":
+        widget = w.Dropdown(options=[(label, value) for value, label in control.options], value=control.default,
+                            description=control.label, style=style, tooltip=control.help or None)
+        return widget, widget
+    widget = w.Checkbox(value=control.default, description=control.label, style=style, indent=False)
+    return widget, widget
+
+
+def show_static(compute: Callable[..., Result], controls: Sequence[Control]) -> Result:
+    """Display the default result as ordinary outputs (survives a kernel restart); return it."""
+    from IPython.display import HTML, display
+
+    result = compute(**defaults(controls))
+    display(result.chart)
+    display(HTML(table_html(result.table, "Default settings")))
+    display(HTML(f"<p><strong>Default:</strong> {html.escape(result.sentence)}</p>"))
+    return result
+
+
+def build(compute: Callable[..., Result], controls: Sequence[Control], *, title: str = ""):
+    """The interactive explorer as an ipywidgets box (controls, reset, chart, table, sentence).
+
+    The returned box has attributes ``controls`` (name -> value widget), ``sentence``,
+    ``table`` (HTML widgets), ``chart_output`` and ``refresh()`` for tests.
+    """
+    import ipywidgets as w
+    from IPython.display import display
+
+    value_widgets: dict[str, Any] = {}
+    rows = []
+    for control in controls:
+        value_widget, row = _widget_for(control)
+        value_widgets[control.name] = value_widget
+        rows.append(row)
+    reset = w.Button(description="Reset to defaults", icon="undo", tooltip="Put every control back")
+    sentence = w.HTML(layout=w.Layout(min_height="2em"))
+    table = w.HTML()
+    chart_output = w.Output(layout=w.Layout(min_height="320px"))
+    status = w.HTML()
+
+    def refresh(*_: Any) -> None:
+        params = {name: widget.value for name, widget in value_widgets.items()}
+        try:
+            result = compute(**params)
+        except Exception as err:  # noqa: BLE001 - show the problem in words, never a traceback
+            status.value = f'<p role="alert">Cannot show these settings: {html.escape(str(err))}</p>'
+            return
+        status.value = ""
+        sentence.value = f'<p aria-live="polite">{html.escape(result.sentence)}</p>'
+        table.value = table_html(result.table)
+        with chart_output:
+            chart_output.clear_output(wait=True)
+            display(result.chart)
+
+    def on_reset(_: Any) -> None:
+        for control in controls:
+            value_widgets[control.name].value = control.default
+
+    for widget in value_widgets.values():
+        widget.observe(refresh, names="value")
+    reset.on_click(on_reset)
+    heading = [w.HTML(f"<h4>{html.escape(title)}</h4>")] if title else []
+    box = w.VBox([*heading, *rows, reset, status, chart_output, sentence, table])
+    box.controls = value_widgets
+    box.sentence = sentence
+    box.table = table
+    box.chart_output = chart_output
+    box.refresh = refresh
+    refresh()
+    return box
+
+
+def show(compute: Callable[..., Result], controls: Sequence[Control], *, title: str = ""):
+    """Display the static default, then return the live explorer (the cell shows it)."""
+    show_static(compute, controls)
+    return build(compute, controls, title=title)
