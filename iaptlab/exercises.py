@@ -12,7 +12,7 @@ choice with few options can be brute-forced. It is a study aid, not an exam syst
 
 Authoring (not used at run time): ``make_entry(...)`` or
 ``python -m iaptlab.exercises add 01.example --number 52.6 --unit percent --tolerance 0.1
---hint "..."`` prints an entry to paste into ``_answers.py``.
+--hint "..."`` prints an entry to paste into ``_answers/lesson_NN.py``.
 
 >>> check("00.recovery_claim", "50%").correct
 True

@@ -14,10 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import iaptlab._answers as answers_module
+import iaptlab._answers.lesson_00 as lesson_00_answers
 from iaptlab import exercises as ex
 from iaptlab.errors import ParameterError
 
-ANSWERS_FILE = Path(answers_module.__file__)
+ANSWERS_FILE = Path(lesson_00_answers.__file__)
 
 
 # ------------------------------------------------------------- the shipped lesson-00 questions

@@ -1,4 +1,4 @@
-"""Answer store for :func:`iaptlab.exercises.check`: plain data, no answers in plain sight.
+"""Lesson 00 answers for :func:`iaptlab.exercises.check`: plain data, no answers in plain sight.
 
 One entry per question id (``"NN.short_name"``, NN = lesson number). Create an entry with
 ``python -m iaptlab.exercises add ID --number X --unit percent --tolerance T --hint "..."`` (or
