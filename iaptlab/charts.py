@@ -21,184 +21,37 @@ Renderers: :func:`use_offline_renderer` makes charts render with the network unp
 
 from __future__ import annotations
 
-import importlib.util
 import math
-import os
-from collections.abc import Mapping, Sequence
-from pathlib import Path
+from collections.abc import Mapping
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
-from .errors import IaptlabError, InputError, ParameterError, Problem
-from .instruments import Instrument, lookup
-
-#: Altair refuses more rows than this by default; builders aggregate below it.
-MAX_CHART_ROWS = 5000
-#: Okabe & Ito (2008) colour-blind-safe palette, in the order builders use it.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
-SHAPES = ("circle", "square", "triangle-up", "diamond", "cross", "triangle-down")
-DASHES = ((1, 0), (6, 3), (2, 2), (8, 3, 2, 3), (12, 4), (1, 4))
-THEME_NAME = "iaptlab"
-PRESENTATION_FONT_SCALE = 1.6
-_FONT = "'Source Sans Pro', 'Segoe UI', Helvetica, Arial, sans-serif"
-_PAL = list(PALETTE)
-
-
-# ---------------------------------------------------------------- theme, renderer, export
-
-
-def theme_config(font_scale: float = 1.0) -> dict:
-    """The iaptlab theme as a Vega-Lite config dict; ``font_scale`` > 1 enlarges every font.
-
-    >>> theme_config(2.0)["config"]["axis"]["labelFontSize"]
-    24.0
-    """
-    if not (0.5 <= font_scale <= 4):
-        raise ParameterError(f"font_scale must be between 0.5 and 4, got {font_scale}")
-
-    def size(points: float) -> float:
-        return round(points * font_scale, 1)
-
-    return {
-        "config": {
-            "font": _FONT,
-            "range": {"category": _PAL},
-            "axis": {"labelFontSize": size(12), "titleFontSize": size(13), "grid": True},
-            "legend": {"labelFontSize": size(12), "titleFontSize": size(13), "symbolSize": 120},
-            "header": {"labelFontSize": size(13), "titleFontSize": size(13)},
-            "title": {"fontSize": size(16), "subtitleFontSize": size(12), "anchor": "start"},
-            "text": {"fontSize": size(12)},
-            "view": {"continuousWidth": 480, "continuousHeight": 300},
-        }
-    }
-
-
-def use_theme(presentation: bool = False, font_scale: float | None = None) -> str:
-    """Register and enable the iaptlab theme (large fonts for projectors with ``presentation``).
-
-    >>> use_theme(presentation=True)
-    'iaptlab'
-    >>> _ = alt.theme.enable("default")
-    """
-    scale = font_scale if font_scale is not None else (
-        PRESENTATION_FONT_SCALE if presentation else 1.0)
-    config = theme_config(scale)
-    alt.theme.register(THEME_NAME, enable=True)(lambda: config)
-    return THEME_NAME
-
-
-def _has(module: str) -> bool:
-    return importlib.util.find_spec(module) is not None
-
-
-def use_offline_renderer(mode: str | None = None) -> str:
-    """Enable a renderer that needs no network and return its name: "jupyter" or "svg".
-
-    ``mode`` is "jupyter" (interactive; needs anywidget and vl-convert, falls back to "svg"),
-    "svg" (static, deterministic: use in CI) or None (the ``IAPTLAB_RENDERER`` environment
-    variable, else "jupyter").
-
-    >>> use_offline_renderer("svg")
-    'svg'
-    """
-    mode = (mode or os.environ.get("IAPTLAB_RENDERER") or "jupyter").strip().lower()
-    if mode not in {"jupyter", "svg"}:
-        raise ParameterError(f"mode must be 'jupyter' or 'svg', got {mode!r}")
-    if not _has("vl_convert"):
-        raise IaptlabError(
-            "charts cannot render offline: install vl-convert-python (pip install vl-convert-python)")
-    if mode == "jupyter" and _has("anywidget"):
-        alt.renderers.enable("jupyter", offline=True)
-        return "jupyter"
-    alt.renderers.enable("svg")
-    return "svg"
-
-
-def save_chart(chart: alt.TopLevelMixin, path: str | Path, scale_factor: float = 2.0) -> Path:
-    """Write ``chart`` to a ``.png`` (at ``scale_factor``, default 2 for slides) or ``.svg`` file.
-
-    Uses vl-convert, so it works offline. Returns the path written.
-
-    >>> import pandas as pd, tempfile
-    >>> chart = funnel(pd.DataFrame({"stage": ["a", "b"], "count": [2, 1]}))
-    >>> save_chart(chart, Path(tempfile.mkdtemp()) / "f.svg").stat().st_size > 0
-    True
-    """
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in {".png", ".svg"}:
-        raise ParameterError(f"path must end in .png or .svg, got {path.name!r}")
-    if scale_factor <= 0:
-        raise ParameterError(f"scale_factor must be > 0, got {scale_factor}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".png":
-        chart.save(str(path), scale_factor=scale_factor)
-    else:
-        chart.save(str(path))
-    return path
-
-
-# ---------------------------------------------------------------- validation helpers
-
-
-def _require(df: pd.DataFrame, columns: Sequence[str], builder: str,
-             limit_rows: bool = True) -> pd.DataFrame:
-    if not isinstance(df, pd.DataFrame):
-        raise IaptlabError(f"{builder}() needs a pandas DataFrame, got {type(df).__name__}")
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        have = ", ".join(map(str, df.columns)) or "none"
-        raise InputError([Problem(None, c, f"required by {builder}() but missing (columns: {have})")
-                          for c in missing])
-    if limit_rows:
-        check_rows(df, builder)
-    return df.reset_index(drop=True)
-
-
-def check_rows(df: pd.DataFrame, builder: str = "chart") -> None:
-    """Raise if ``df`` has more rows than a chart may carry (aggregate it first).
-
-    >>> check_rows(pd.DataFrame({"x": range(5000)}))
-    """
-    if len(df) > MAX_CHART_ROWS:
-        raise IaptlabError(f"{builder}: {len(df)} rows is more than {MAX_CHART_ROWS}; "
-                           "aggregate (count or bin) in pandas before plotting")
-
-
-def _numeric(df: pd.DataFrame, column: str, *, low: float | None = None,
-             high: float | None = None, allow_missing: bool = False) -> pd.Series:
-    """The column as floats; every non-numeric, missing or out-of-range cell is a Problem."""
-    raw = df[column]
-    values = pd.to_numeric(raw, errors="coerce").astype(float)
-    bad_text = values.isna() & raw.notna()
-    bad_missing = values.isna() & raw.isna() & (not allow_missing)
-    out = (values < low if low is not None else False) | (values > high if high is not None else False)
-    problems = [Problem(int(i) + 2, column, f"not a number: {raw[i]!r}") for i in np.flatnonzero(bad_text)]
-    problems += [Problem(int(i) + 2, column, "missing") for i in np.flatnonzero(bad_missing)]
-    problems += [Problem(int(i) + 2, column, f"must be between {low} and {high}, got {values[i]}")
-                 for i in np.flatnonzero(np.asarray(out, dtype=bool))]
-    if problems:
-        raise InputError(problems)
-    return values
-
-
-def _title(title: str, source: str | None) -> alt.Title:
-    return alt.Title(title, subtitle=f"Source: {source}" if source else "")
-
-
-def _joined(parts: pd.Series) -> str:
-    return "; ".join(parts.astype(str))
-
-
-def _pct(values: pd.Series, digits: int = 1) -> pd.Series:
-    return (values * 100).round(digits).astype(str) + "%"
-
-
-def _instrument(instrument: Instrument | str) -> Instrument:
-    return instrument if isinstance(instrument, Instrument) else lookup(instrument)
-
+from ._chart_base import (  # noqa: F401 - re-exported: charts is the public module
+    _FONT,
+    _PAL,
+    DASHES,
+    MAX_CHART_ROWS,
+    PALETTE,
+    PRESENTATION_FONT_SCALE,
+    SHAPES,
+    THEME_NAME,
+    _has,
+    _instrument,
+    _joined,
+    _numeric,
+    _pct,
+    _require,
+    _title,
+    check_rows,
+    save_chart,
+    theme_config,
+    use_offline_renderer,
+    use_theme,
+)
+from .errors import InputError, ParameterError, Problem
+from .instruments import Instrument
 
 # ---------------------------------------------------------------- builders
 

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from iaptlab import _chart_base as chart_base
 from iaptlab import charts
 from iaptlab.errors import IaptlabError, InputError, ParameterError
 
@@ -287,10 +288,10 @@ def test_offline_renderer_modes(monkeypatch):
         monkeypatch.setenv("IAPTLAB_RENDERER", "svg")
         assert charts.use_offline_renderer() == "svg"
         # without anywidget, "jupyter" falls back to svg
-        real = charts._has
-        monkeypatch.setattr(charts, "_has", lambda m: m != "anywidget" and real(m))
+        real = chart_base._has
+        monkeypatch.setattr(chart_base, "_has", lambda m: m != "anywidget" and real(m))
         assert charts.use_offline_renderer("jupyter") == "svg"
-        monkeypatch.setattr(charts, "_has", lambda m: False)
+        monkeypatch.setattr(chart_base, "_has", lambda m: False)
         with pytest.raises(IaptlabError, match="vl-convert"):
             charts.use_offline_renderer("svg")
         with pytest.raises(ParameterError):

@@ -15,13 +15,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from iaptlab.clinical_significance import clinical_significance, cutoffs
 from iaptlab.errors import InputError, ParameterError
 from iaptlab.reliable_change import (
     REQUIRED_PARAMETERS,
     change_category,
-    clinical_significance,
     critical_value,
-    cutoffs,
     difference_reliability,
     rci,
     reliable_change_threshold,
