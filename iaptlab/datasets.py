@@ -87,11 +87,41 @@ def names(data_dir: DataDir = None) -> list[str]:
 def sources(data_dir: DataDir = None) -> dict[str, dict]:
     """Every citable source, keyed by source id (tables whose key starts with "_" are omitted).
 
+    Read from ``sources.toml`` (the datasets' sources) and any ``sources_*.toml`` beside it (the
+    literature the lessons cite); a key defined in two files is an error.
+
     >>> sources()["kounali_2022"]["year"]
     '2022'
     """
-    parsed = tomllib.loads(_location(data_dir).read_text(SOURCES_FILE))
-    return {key: value for key, value in parsed.items() if not key.startswith("_")}
+    location = _location(data_dir)
+    extra = [f for f in location.filenames() if f.startswith("sources_") and f.endswith(".toml")]
+    merged: dict[str, dict] = {}
+    for filename in [SOURCES_FILE, *extra]:
+        parsed = tomllib.loads(location.read_text(filename))
+        for key, value in parsed.items():
+            if key.startswith("_"):
+                continue
+            if key in merged:
+                raise IaptlabError(f"{filename}: source {key!r} is already defined in another sources file")
+            merged[key] = value
+    return merged
+
+
+def reference(key: str, style: str = "apa", data_dir: DataDir = None) -> str:
+    """One source formatted as a reference (``style`` "apa" or "bibtex").
+
+    >>> reference("whiteford_2013").startswith("Whiteford, H. A.")
+    True
+    """
+    known = sources(data_dir)
+    if key not in known:
+        close = ", ".join(sorted(k for k in known if k.split("_")[0] == key.split("_")[0])) or "none"
+        raise IaptlabError(f"no source called {key!r} (similar: {close})")
+    if style == "apa":
+        return _apa(known[key])
+    if style == "bibtex":
+        return _bibtex(key, known[key])
+    raise IaptlabError(f"style must be 'apa' or 'bibtex', got {style!r}")
 
 
 def licences(data_dir: DataDir = None) -> dict[str, str]:

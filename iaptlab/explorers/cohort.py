@@ -1,0 +1,23 @@
+"""The simulated cohort the lessons share, built once per kernel.
+
+>>> cohort = lesson_cohort(2_000)
+>>> len(cohort.table) + len(cohort.excluded)
+2000
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from ..schema import Validated, validate
+from ..simulate import CohortModel, simulate
+
+#: Size and seed of the cohort every lesson uses (a large service's year, not a national one).
+LESSON_N = 100_000
+LESSON_SEED = 2026
+
+
+@lru_cache(maxsize=4)
+def lesson_cohort(n: int = LESSON_N, seed: int = LESSON_SEED) -> Validated:
+    """``simulate(CohortModel.iapt_like(n, seed))``, validated once (cached: same numbers every call)."""
+    return validate(simulate(CohortModel.iapt_like(n=n, seed=seed)))

@@ -1,0 +1,78 @@
+"""Lesson 02's threshold explorer: move every choice the IAPT rules make and watch every rate.
+
+``compute(cohort, **controls)`` is pure: the same cohort and settings always give the same table,
+chart and sentence. The cohort is validated once (``lesson_cohort()``) so a slider move only
+re-applies the rules.
+
+>>> from iaptlab.explorers.cohort import lesson_cohort
+>>> result = compute(lesson_cohort(5_000))
+>>> list(result.table.columns)
+['outcome', 'numerator', 'denominator', 'rate', 'denominator_description']
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from ..outcomes import IAPT, classify, rates
+from ..schema import Validated
+from ..widgets import Control, Result, defaults
+
+#: Outcomes shown, in order, with the words used in the chart and sentence.
+SHOWN = {
+    "recovered": "recovered",
+    "reliable_recovery": "reliably recovered",
+    "reliable_improvement": "reliably improved",
+    "reliable_deterioration": "reliably deteriorated",
+    "diagnosis_lost": "lost their diagnosis (blind interview)",
+}
+
+CONTROLS = (
+    Control("phq9_caseness", "PHQ-9 caseness: score at or above", "int", 10, 5, 20,
+            help="IAPT: 10 (NHS Digital guide v2.1)"),
+    Control("gad7_caseness", "GAD-7 caseness: score at or above", "int", 8, 4, 15,
+            help="IAPT: 8 (NHS Digital guide v2.1)"),
+    Control("phq9_reliable_change", "PHQ-9 reliable change (points)", "int", 6, 1, 12,
+            help="IAPT: 6 (NHS Digital guide v2.1)"),
+    Control("gad7_reliable_change", "GAD-7 reliable change (points)", "int", 4, 1, 10,
+            help="IAPT: 4 (NHS Digital guide v2.1)"),
+    Control("reliable_change_comparison", "A reliable change is a change", "choice", ">=",
+            options=((">=", "of at least the threshold (consensus)"),
+                     (">", "greater than the threshold (guide's prose)"))),
+    Control("min_treatment_contacts", "Finished a course: treatment contacts at least", "int", 2, 1, 6,
+            help="IAPT: 2 attended treatment contacts"),
+    Control("denominator", "Recovery denominator", "choice", "at_caseness",
+            options=(("at_caseness", "finished, paired, at caseness at the start"),
+                     ("finished_minus_not_at_caseness", "all finishers minus those known not at caseness"))),
+)
+
+
+def compute(cohort: Validated, **controls) -> Result:
+    """Every rate under the chosen rules, as a table, a bar chart and one sentence."""
+    from .. import charts
+
+    params = {**defaults(CONTROLS), **controls}
+    rules = IAPT.adjusted(
+        name="explorer", phq9_caseness=params["phq9_caseness"], gad7_caseness=params["gad7_caseness"],
+        phq9_reliable_change=params["phq9_reliable_change"],
+        gad7_reliable_change=params["gad7_reliable_change"],
+        reliable_change_comparison=params["reliable_change_comparison"],
+        min_treatment_contacts=int(params["min_treatment_contacts"]), denominator=params["denominator"])
+    table = rates(classify(cohort, rules), rules)
+    table = table[table["outcome"].isin(list(SHOWN))].reset_index(drop=True)
+    shown = table.assign(outcome=table["outcome"].map(SHOWN))
+    recovery = table.set_index("outcome").loc["recovered"]
+    sentence = (f"With these rules, {recovery['numerator']:,} of {recovery['denominator']:,} people in the "
+                f"recovery denominator count as recovered ({100 * recovery['rate']:.1f}%).")
+    if "diagnosis_lost" in table["outcome"].values:
+        lost = table.set_index("outcome").loc["diagnosis_lost"]
+        sentence += (f" On the blind interview, {lost['numerator']:,} of {lost['denominator']:,} who met "
+                     f"criteria at the start no longer do ({100 * lost['rate']:.1f}%).")
+    chart = charts.rates_bar(shown, title="Every rate under these rules",
+                             source=f"simulated IAPT-like cohort of {len(cohort.table):,} referrals")
+    return Result(table=shown, chart=chart, sentence=sentence)
+
+
+def explorer(cohort: Validated):
+    """The compute function bound to ``cohort``, ready for :func:`iaptlab.widgets.show`."""
+    return partial(compute, cohort)
