@@ -35,7 +35,7 @@ unit: $(STAMP)
 	$(BIN)/pytest -q --doctest-modules iaptlab tests
 
 notebooks: $(STAMP)
-	$(BIN)/pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env notebooks/
+	IAPTLAB_RENDERER=svg $(BIN)/pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env notebooks/
 
 test: lint unit notebooks
 
