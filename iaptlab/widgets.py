@@ -17,6 +17,7 @@ Tests call ``compute`` directly at every control's minimum, default and maximum 
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -97,8 +98,7 @@ def table_html(table: pd.DataFrame, caption: str = "") -> str:
     """A small accessible HTML table (a caption, header cells, no index)."""
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     body = table.to_html(index=False, border=0, classes="iaptlab-table", escape=True)
-    return body.replace('<table border="0" class="dataframe iaptlab-table">',
-                        f'<table class="iaptlab-table">{cap}', 1)
+    return re.sub(r"<table[^>]*>", f'<table class="iaptlab-table">{cap}', body, count=1)
 
 
 def _widget_for(control: Control):
