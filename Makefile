@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.iaptlab-installed
 PORT ?= 8888
 
-.PHONY: lab test lint unit notebooks bench student clean setup
+.PHONY: lab test lint unit notebooks bench student guide clean setup
 
 setup: $(STAMP)
 
@@ -44,6 +44,9 @@ bench: $(STAMP)
 
 student: $(STAMP)
 	$(BIN)/python tools/build_notebooks.py --out build
+
+guide: $(STAMP)
+	$(BIN)/python tools/build_guide.py
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache
