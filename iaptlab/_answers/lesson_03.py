@@ -1,0 +1,32 @@
+"""Lesson 03 answers (demand characteristics) for :func:`iaptlab.exercises.check`.
+
+Entries made with ``python -m iaptlab.exercises add``; numbers are XOR-obfuscated and choices
+salted hashes (see the exercises module docstring). Where each answer comes from:
+
+* ``03.hand_shift``: applying the IAPT rules (NHS Digital guide v2.1, domain.md §1.1 [C]) by hand
+  to the lesson's fictional person before and after a 2-point demand shift of both last scores;
+  ``tests/test_lesson_03.py`` re-derives it by hand and through ``outcomes.classify``.
+* ``03.recovery_shift_80``: the demand explorer (:mod:`iaptlab.explorers.demand`) on the lesson
+  cohort (100,000 simulated referrals, seed 2026) with the settings the prompt names; a
+  simulation result under stated assumptions, not a fact about IAPT. The test recomputes it with
+  its own numpy implementation of the recovery rule. If the simulation's calibration changes,
+  this entry must be regenerated.
+* ``03.trial_direction``: Cuijpers et al. (2010) and Miguel et al. (2025), dataset
+  ``assessment_bias`` (domain.md §5.2 [C]): the sign of the self-report vs clinician-rated
+  difference in Hedges' g, read with the dataset's interpretation column.
+* ``03.why_trials_cannot_settle``: reasoning from the ``assessment_bias`` card's caveats (no
+  study is of IAPT; IAPT has no clinician rating to compare with), Miguel et al. (2025)'s masked
+  vs unmasked clinician estimates (§5.2 [C]), and the design point that a between-arm difference
+  cancels a bias common to both arms whereas IAPT's rates are single-group before-after figures.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+ANSWERS: dict[str, dict[str, Any]] = {
+    "03.hand_shift": {"kind": "set", "salt": "bcb51302dce815c2", "hint": "Work out each flag twice, before and after taking 2 points off both last scores. Caseness is PHQ-9 at least 10 or GAD-7 at least 8; a reliable drop is at least 6 (PHQ-9) or 4 (GAD-7); remember that reliable recovery needs two things at once. Give the flag names as a Python set, e.g. {\"recovered\"}.", "hashes": ["1f895a5b1f3b046458b1be4f350461637443238e6326eae705099cdb48b6636a"]},
+    "03.recovery_shift_80": {"kind": "number", "salt": "af63589eb59adad3", "hint": "Call compute(inputs, last_shift=-2, share_with_therapist_pct=80) (hello-goodbye 0, IAPT rules) and read the recovery row's change in percentage points (with demand minus baseline).", "secret": "87e5b230350d72c0", "unit": "plain", "tolerance": 0.3},
+    "03.trial_direction": {"kind": "choice", "salt": "aec9e67e9d5b0c6d", "hint": "Read the interpretation column of the self-report vs clinician-rated rows: what does a positive difference in Hedges' g mean, and are the estimates positive?", "hashes": ["0254a07cb2ed12557228d531baa83fe7eda4e929c96d418486b3c9326302b6df", "6641a7e0eedf45b2d35a2ec28cb6d7366f81a5253e3726ac49f146e2a6afb8b2", "70a9b7c2d45a0149d703f37da629134604a75299f0eaf1b593721a300e612d7b", "9bbc5db21e952f0c206ec904fb699c36a66da93bee4ef0c1b16d151bdda40eee"]},
+    "03.why_trials_cannot_settle": {"kind": "set", "salt": "5262c04b46b76b36", "hint": "Keep every statement that limits what the trial evidence can tell us about IAPT; drop any statement that claims more than the evidence shows, in either direction. Four statements survive.", "hashes": ["e632a99a78dafa3cdc790d5680c7254829d4cad1310d6894b1d62ef5f52c37b2"]},
+}
