@@ -1,0 +1,271 @@
+"""Lesson 04: the predictive-value explorer, the agreement logic and the exercise answers.
+
+Expected values are computed by hand in each test (the arithmetic is in the comments) or read
+straight from the bundled CSV, never copied from the code under test.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from importlib.resources import files
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from iaptlab import instruments
+from iaptlab.errors import ParameterError
+from iaptlab.exercises import check
+from iaptlab.explorers import predictive_values as pv
+from iaptlab.widgets import defaults, sweep
+
+
+def _csv_rows() -> list[dict[str, str]]:
+    text = (files("iaptlab.data") / "instrument_accuracy.csv").read_text(encoding="utf-8")
+    return list(csv.DictReader(text.splitlines()))
+
+
+# ---------------------------------------------------------------- published studies
+
+
+def test_published_studies_are_the_confirmed_rows_with_both_values():
+    rows = [r for r in _csv_rows() if r["confidence"] == "C" and r["sensitivity_pct"]
+            and r["specificity_pct"] and r["cut_off"]]
+    studies = pv.published_studies()
+    assert len(studies) == len(rows)
+    assert studies["key"].is_unique
+    # The secondary conventional meta-analysis (78% / 87%) must not be offered as fact.
+    secondary = [r for r in _csv_rows() if r["confidence"] == "S"]
+    assert secondary and not any(
+        ((studies["sensitivity"] == float(r["sensitivity_pct"]) / 100)
+         & (studies["specificity"] == float(r["specificity_pct"]) / 100)).any() for r in secondary)
+    for r in rows:  # every confirmed row appears with its own values as proportions
+        match = studies[(studies["source"] == r["source"]) & (studies["instrument"] == r["instrument"])
+                        & (studies["cut_off"] == int(r["cut_off"]))]
+        assert len(match) == 1
+        assert match["sensitivity"].iloc[0] == pytest.approx(float(r["sensitivity_pct"]) / 100)
+        assert match["specificity"].iloc[0] == pytest.approx(float(r["specificity_pct"]) / 100)
+
+
+def test_every_control_is_labelled_and_offers_every_study():
+    assert all(c.label.strip() for c in pv.CONTROLS)
+    study = next(c for c in pv.CONTROLS if c.name == "study")
+    offered = {value for value, _ in study.options}
+    assert offered == set(pv.published_studies()["key"]) | {pv.OWN_VALUES}
+    assert all(label.strip() for _, label in study.options)
+
+
+# ---------------------------------------------------------------- natural frequencies
+
+
+def test_natural_frequencies_by_hand():
+    # 1,000 people, 20% prevalence: 200 cases; 200 x 0.88 = 176 found, 24 missed;
+    # 800 non-cases x 0.15 = 120 false alarms, 680 correctly cleared.
+    assert pv.natural_frequencies(0.88, 0.85, 0.20) == {
+        "cases": 200, "true_positive": 176, "false_negative": 24, "false_positive": 120,
+        "true_negative": 680}
+
+
+@pytest.mark.parametrize("prevalence, cases", [(0.0, 0), (1.0, 1000)])
+def test_natural_frequencies_at_prevalence_extremes(prevalence, cases):
+    counts = pv.natural_frequencies(0.9, 0.8, prevalence)
+    assert counts["cases"] == cases
+    assert counts["true_positive"] + counts["false_negative"] == cases
+    assert counts["false_positive"] + counts["true_negative"] == 1000 - cases
+
+
+@pytest.mark.parametrize("bad", [{"sensitivity": 1.1}, {"specificity": -0.1}, {"prevalence": 2}])
+def test_natural_frequencies_reject_impossible_proportions(bad):
+    args = {"sensitivity": 0.9, "specificity": 0.8, "prevalence": 0.2} | bad
+    with pytest.raises(ParameterError, match=next(iter(bad))):
+        pv.natural_frequencies(**args)
+
+
+proportions = st.floats(0, 1, allow_nan=False)
+
+
+@given(proportions, proportions, proportions, st.integers(1, 100_000))
+def test_natural_frequencies_always_add_up(sensitivity, specificity, prevalence, people):
+    counts = pv.natural_frequencies(sensitivity, specificity, prevalence, people)
+    cells = [counts[k] for k in ("true_positive", "false_negative", "false_positive", "true_negative")]
+    assert all(c >= 0 for c in cells)
+    assert sum(cells) == people
+
+
+# ---------------------------------------------------------------- explorer
+
+
+def test_sweep_over_every_control_gives_sane_results():
+    compute = pv.explorer()
+    settings = list(sweep(pv.CONTROLS))
+    assert len(settings) >= len(pv.published_studies()) + 1 + 2 * 3
+    for params in settings:
+        result = compute(**params)
+        assert 0 <= result.extra["ppv"] <= 1 and 0 <= result.extra["npv"] <= 1
+        description = result.chart.to_dict()["description"]
+        assert "Predictive values against prevalence" in description
+        values = dict(zip(result.table["quantity"], result.table["value"], strict=True))
+        ppv = values["right when it says 'case' (PPV, %)"]
+        npv = values["right when it says 'not a case' (NPV, %)"]
+        assert f"about {ppv} times in 100 when it says 'case'" in result.sentence
+        assert f"about {npv} times in 100 when it says 'not a case'" in result.sentence
+        assert f"If {params['prevalence_pct']} in 100 people" in result.sentence
+        for key in ("cases found, per 1,000", "cases missed, per 1,000", "false alarms, per 1,000"):
+            assert str(values[key]) in result.sentence
+        rows = sum(len(d) for d in result.chart.to_dict()["datasets"].values())
+        assert rows <= 5_000  # small, aggregated data only (Altair's limit)
+
+
+def test_default_matches_a_hand_calculation():
+    # Levis 2019, PHQ-9 >= 10 vs semi-structured interviews: sensitivity .88, specificity .85.
+    # Prevalence 20%: PPV = .176 / (.176 + .12) = 0.5946; NPV = .68 / (.68 + .024) = 0.9659.
+    result = pv.explorer()(**defaults(pv.CONTROLS))
+    assert result.extra["ppv"] == pytest.approx(0.176 / 0.296)
+    assert result.extra["npv"] == pytest.approx(0.68 / 0.704)
+    assert "right about 59 times in 100" in result.sentence
+    assert "major depression" in result.sentence and "PHQ-9 score of 10 or more" in result.sentence
+
+
+def test_own_values_use_the_sliders_and_other_studies_ignore_them():
+    compute = pv.explorer()
+    own = compute(study=pv.OWN_VALUES, prevalence_pct=50, own_sensitivity_pct=70,
+                  own_specificity_pct=90)
+    # prevalence 50%: PPV = .35 / (.35 + .05) = .875; NPV = .45 / (.45 + .15) = .75
+    assert own.extra["ppv"] == pytest.approx(0.875) and own.extra["npv"] == pytest.approx(0.75)
+    ignored = compute(prevalence_pct=50, own_sensitivity_pct=70, own_specificity_pct=90)
+    assert ignored.extra["sensitivity"] == pytest.approx(0.88)
+
+
+@pytest.mark.parametrize("sensitivity, specificity, which", [(100, 80, "npv"), (80, 100, "ppv")])
+def test_a_perfect_side_makes_its_predictive_value_one(sensitivity, specificity, which):
+    result = pv.explorer()(study=pv.OWN_VALUES, prevalence_pct=90, own_sensitivity_pct=sensitivity,
+                           own_specificity_pct=specificity)
+    assert result.extra[which] == pytest.approx(1.0)
+
+
+def test_ppv_rises_and_npv_falls_with_prevalence():
+    compute = pv.explorer()
+    results = [compute(prevalence_pct=p) for p in (1, 10, 50, 90)]
+    ppvs, npvs = [r.extra["ppv"] for r in results], [r.extra["npv"] for r in results]
+    assert ppvs == sorted(ppvs) and npvs == sorted(npvs, reverse=True)
+
+
+def test_unknown_study_is_a_parameter_error():
+    with pytest.raises(ParameterError, match="study must be one of"):
+        pv.explorer()(study="nobody_1999")
+
+
+# ---------------------------------------------------------------- agreement at the end
+
+
+def _flags(**columns) -> pd.DataFrame:
+    base = {"finished": [True] * 6, "paired": [True] * 6}
+    return pd.DataFrame(base | columns)
+
+
+def test_agreement_at_end_counts_only_finished_and_paired():
+    flags = _flags(caseness_last=[True, True, False, False, True, True],
+                   diagnosis_last=pd.array([True, False, True, False, True, True], dtype="boolean"))
+    flags.loc[4, "finished"] = False  # left out
+    flags.loc[5, "paired"] = False  # left out
+    result = pv.agreement_at_end(flags)
+    # used rows 0-3: (T,T) tp, (T,F) fp, (F,T) fn, (F,F) tn
+    assert (result.tp, result.fp, result.fn, result.tn) == (1, 1, 1, 1)
+    assert result.sensitivity == 0.5 and result.specificity == 0.5
+
+
+def test_agreement_at_end_reads_a_float_true_state_and_skips_missing():
+    flags = _flags(caseness_last=[True, True, True, False, False, False],
+                   true_diagnosis_last=[1.0, 1.0, 0.0, 0.0, 0.0, np.nan])
+    result = pv.agreement_at_end(flags, reference="true_diagnosis_last")
+    # tp 2 (rows 0, 1), fp 1 (row 2), tn 2 (rows 3, 4), row 5 missing
+    assert (result.tp, result.fp, result.fn, result.tn, result.n_excluded) == (2, 1, 0, 2, 1)
+
+
+def test_agreement_at_end_names_a_missing_column():
+    with pytest.raises(ParameterError, match="diagnosis_last"):
+        pv.agreement_at_end(_flags(caseness_last=[True] * 6))
+
+
+def test_agreement_summary_in_percent_and_kappa_by_hand():
+    from iaptlab.accuracy import agreement
+
+    # tp 8, fp 2, fn 2, tn 8: sensitivity .8; po = .8, pe = .5, kappa = (.8 - .5) / .5 = .6
+    test = [1] * 8 + [1] * 2 + [0] * 2 + [0] * 8
+    reference = [1] * 8 + [0] * 2 + [1] * 2 + [0] * 8
+    summary = pv.agreement_summary(agreement(test, reference)).set_index("statistic")["value"]
+    assert summary["sensitivity (%)"] == 80.0
+    assert summary["Cohen's kappa"] == pytest.approx(0.6)
+    assert summary["kappa 95% CI, low"] < 0.6 < summary["kappa 95% CI, high"]
+
+
+# ---------------------------------------------------------------- observer bias
+
+
+def test_observer_bias_table_splits_within_and_between_trial_designs():
+    table = pv.observer_bias_table()
+    text = (files("iaptlab.data") / "assessment_bias.csv").read_text(encoding="utf-8")
+    rors = [r for r in csv.DictReader(text.splitlines()) if r["effect_measure"] == "ratio of odds ratios"]
+    assert len(table) == len(rors)
+    within = table[table["design"].str.startswith("within")]
+    between = table[table["design"].str.startswith("between")]
+    assert within["source"].tolist() == ["hrobjartsson_2012"]
+    assert set(between["source"]) == {"moustgaard_2020"}
+    # the lesson's claim: the within-trial interval excludes 1, the between-trial ones include it
+    assert (within["ci_high"] < 1).all()
+    assert ((between["ci_low"] < 1) & (between["ci_high"] > 1)).all()
+
+
+def test_observer_bias_chart_describes_every_estimate():
+    description = pv.observer_bias_chart().to_dict()["description"]
+    assert "0.64 (0.43 to 0.96)" in description and "1.01 (0.84 to 1.19)" in description
+
+
+# ---------------------------------------------------------------- exercises
+
+
+def test_sensitivity_by_hand_answer():
+    # notebook table: questionnaire + & interview + = 12, questionnaire - & interview + = 8
+    assert check("04.sensitivity_by_hand", 12 / (12 + 8))
+    assert check("04.sensitivity_by_hand", "60%")
+    assert not check("04.sensitivity_by_hand", 24 / (24 + 6))  # that is the specificity
+    assert not check("04.sensitivity_by_hand", 12 / (12 + 6))  # that is the PPV
+
+
+def test_ppv_answer_from_plummer_row_by_bayes():
+    row = next(r for r in _csv_rows() if r["source"] == "plummer_2016" and r["instrument"] == "GAD-7")
+    se, sp = float(row["sensitivity_pct"]) / 100, float(row["specificity_pct"]) / 100
+    true_positive, false_positive = 1000 * 0.10 * se, 1000 * 0.90 * (1 - sp)
+    expected = true_positive / (true_positive + false_positive)
+    assert math.isclose(expected, 83 / 227)  # 83 found vs 144 false alarms
+    assert check("04.ppv_gad7_at_10pct", expected)
+    assert check("04.ppv_gad7_at_10pct", f"{100 * expected:.0f}%")
+    assert not check("04.ppv_gad7_at_10pct", se)  # confusing PPV with sensitivity
+    assert not check("04.ppv_gad7_at_10pct", 0.10)
+
+
+def test_kappa_answer():
+    assert check("04.kappa_meaning", "b") and check("04.kappa_meaning", " (B) ")
+    assert not any(check("04.kappa_meaning", wrong) for wrong in ("a", "c", "d"))
+
+
+def test_mr_x_answer_in_any_order_and_spelling():
+    assert check("04.mr_x_missed", {"ptsd", "fire_phobia", "binge_eating"})
+    assert check("04.mr_x_missed", "binge_eating, PTSD, fire_phobia")
+    assert check("04.mr_x_missed", ["ptsd", "phobia", "binge eating"])
+    assert not check("04.mr_x_missed", {"ptsd", "fire_phobia"})
+    assert not check("04.mr_x_missed", {"depression", "ptsd", "fire_phobia", "binge_eating"})
+
+
+@pytest.mark.parametrize("score, expected", [(31, False), (32, True), (33, True)])
+def test_pcl5_caseness_edge(score, expected):
+    # The official table prints ">= 32" for the PCL-5 (domain.md §1.1).
+    assert instruments.PCL5.caseness == 32 and instruments.PCL5.caseness_comparison == ">="
+    met = score >= 32
+    assert met is expected
+    if score == 32:
+        assert check("04.pcl5_at_32", "yes") and check("04.pcl5_at_32", True)
+        assert not check("04.pcl5_at_32", "no")
