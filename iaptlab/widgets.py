@@ -17,7 +17,10 @@ Tests call ``compute`` directly at every control's minimum, default and maximum 
 from __future__ import annotations
 
 import html
+import importlib.util
 import re
+import time
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -126,38 +129,112 @@ def _widget_for(control: Control):
 
 
 def show_static(compute: Callable[..., Result], controls: Sequence[Control]) -> Result:
-    """Display the default result as ordinary outputs (survives a kernel restart); return it."""
+    """Display the default result as ordinary outputs (survives a kernel restart); return it.
+
+    The sentence carries the class ``iaptlab-static-default``, so a browser test can check that
+    every static default has its live explorer beside it.
+    """
     from IPython.display import HTML, display
 
     result = compute(**defaults(controls))
     display(result.chart)
     display(HTML(table_html(result.table, "Default settings")))
-    display(HTML(f"<p><strong>Default:</strong> {html.escape(result.sentence)}</p>"))
+    display(HTML(f'<p class="iaptlab-static-default"><strong>Default:</strong> '
+                 f"{html.escape(result.sentence)}</p>"))
     return result
+
+
+#: Vega-embed options for the live chart: SVG, so every bar is an element with an ARIA label
+#: (screen readers, and browser tests, can read the values), and re-drawing a small chart is fast.
+LIVE_EMBED_OPTIONS = {"renderer": "svg"}
+#: How many refresh timings an explorer keeps (``box.refresh_seconds``), for the latency benchmark.
+TIMINGS_KEPT = 1000
+
+
+class ChartSlot:
+    """Where the live chart goes; ``update(chart)`` replaces it.
+
+    With Altair's ``jupyter`` renderer active, one :class:`altair.JupyterChart` widget is created
+    once and its spec is swapped in place: the page re-draws the chart without a new widget (and
+    without re-sending the ~900 KB offline JavaScript bundle a new chart widget carries). With any
+    other renderer (``svg`` in CI) the chart is re-displayed in an ``Output`` widget.
+
+    >>> ChartSlot().mode in ("widget", "output")
+    True
+    """
+
+    def __init__(self) -> None:
+        import altair as alt
+        import ipywidgets as w
+
+        self.mode = "output"
+        if alt.renderers.active == "jupyter" and importlib.util.find_spec("anywidget"):
+            alt.JupyterChart.enable_offline(offline=bool(alt.renderers.options.get("offline", False)))
+            self.mode = "widget"
+            self.chart_widget: Any = None  # created with the first chart
+            self.widget = w.Box([], layout=w.Layout(min_height="320px"))
+        else:
+            self.widget = w.Output(layout=w.Layout(min_height="320px"))
+        self.widget.add_class("iaptlab-chart")
+
+    def update(self, chart: Any) -> None:
+        """Show ``chart`` (an Altair chart, or None for nothing) in place of the previous one."""
+        if self.mode == "widget":
+            if chart is None:
+                return
+            if self.chart_widget is None:
+                import altair as alt
+
+                self.chart_widget = alt.JupyterChart(chart, embed_options=dict(LIVE_EMBED_OPTIONS))
+                self.widget.children = (self.chart_widget,)
+            else:
+                self.chart_widget.chart = chart
+            return
+        from IPython.display import display
+
+        with self.widget:
+            self.widget.clear_output(wait=True)
+            if chart is not None:
+                display(chart)
+
+
+def _css_name(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]", "-", name)
 
 
 def build(compute: Callable[..., Result], controls: Sequence[Control], *, title: str = ""):
     """The interactive explorer as an ipywidgets box (controls, reset, chart, table, sentence).
 
     The returned box has attributes ``controls`` (name -> value widget), ``sentence``,
-    ``table`` (HTML widgets), ``chart_output`` and ``refresh()`` for tests.
+    ``table`` (HTML widgets), ``chart_output`` (the chart's widget), ``refresh()`` and
+    ``refresh_seconds`` (time spent computing and sending each update) for tests and benchmarks.
+    The page can find its parts by CSS class: ``iaptlab-explorer`` on the box,
+    ``iaptlab-control-<name>`` and ``iaptlab-number-<name>`` on each control and its number box,
+    ``iaptlab-reset``, ``iaptlab-chart``, ``iaptlab-sentence``, ``iaptlab-table``.
     """
     import ipywidgets as w
-    from IPython.display import display
 
     value_widgets: dict[str, Any] = {}
     rows = []
     for control in controls:
         value_widget, row = _widget_for(control)
+        value_widget.add_class(f"iaptlab-control-{_css_name(control.name)}")
+        if row is not value_widget:
+            row.children[1].add_class(f"iaptlab-number-{_css_name(control.name)}")
         value_widgets[control.name] = value_widget
         rows.append(row)
     reset = w.Button(description="Reset to defaults", icon="undo", tooltip="Put every control back")
+    reset.add_class("iaptlab-reset")
     sentence = w.HTML(layout=w.Layout(min_height="2em"))
+    sentence.add_class("iaptlab-sentence")
     table = w.HTML()
-    chart_output = w.Output(layout=w.Layout(min_height="320px"))
+    table.add_class("iaptlab-table")
+    slot = ChartSlot()
     status = w.HTML()
+    timings: deque[float] = deque(maxlen=TIMINGS_KEPT)
 
     def refresh(*_: Any) -> None:
+        started = time.perf_counter()
         params = {name: widget.value for name, widget in value_widgets.items()}
         try:
             result = compute(**params)
@@ -165,11 +242,10 @@ def build(compute: Callable[..., Result], controls: Sequence[Control], *, title:
             status.value = f'<p role="alert">Cannot show these settings: {html.escape(str(err))}</p>'
             return
         status.value = ""
+        slot.update(result.chart)  # first, so the page starts re-drawing while the text is sent
         sentence.value = f'<p aria-live="polite">{html.escape(result.sentence)}</p>'
         table.value = table_html(result.table)
-        with chart_output:
-            chart_output.clear_output(wait=True)
-            display(result.chart)
+        timings.append(time.perf_counter() - started)
 
     def on_reset(_: Any) -> None:
         for control in controls:
@@ -179,12 +255,15 @@ def build(compute: Callable[..., Result], controls: Sequence[Control], *, title:
         widget.observe(refresh, names="value")
     reset.on_click(on_reset)
     heading = [w.HTML(f"<h4>{html.escape(title)}</h4>")] if title else []
-    box = w.VBox([*heading, *rows, reset, status, chart_output, sentence, table])
+    box = w.VBox([*heading, *rows, reset, status, slot.widget, sentence, table])
+    box.add_class("iaptlab-explorer")
     box.controls = value_widgets
     box.sentence = sentence
     box.table = table
-    box.chart_output = chart_output
+    box.chart_output = slot.widget
+    box.chart_slot = slot
     box.refresh = refresh
+    box.refresh_seconds = timings
     refresh()
     return box
 

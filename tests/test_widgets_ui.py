@@ -1,0 +1,133 @@
+"""What the browser relies on: CSS hooks on every part, the chart updated in place, timings kept."""
+
+from __future__ import annotations
+
+import altair as alt
+import IPython.display
+import pandas as pd
+import pytest
+
+from iaptlab import widgets
+from iaptlab.widgets import (
+    LIVE_EMBED_OPTIONS,
+    ChartSlot,
+    Control,
+    Result,
+    build,
+    show_static,
+)
+
+CONTROLS = (
+    Control("cut_off", "Cut-off", "int", 10, 0, 27),
+    Control("rule", "Rule", "choice", ">=", options=((">=", "at least"), (">", "more than"))),
+    Control("strict", "Strict", "bool", False),
+)
+
+
+def compute(cut_off=10, rule=">=", strict=False) -> Result:
+    data = pd.DataFrame({"x": ["cut"], "y": [cut_off]})
+    chart = alt.Chart(data).mark_bar().encode(x="x:N", y="y:Q")
+    return Result(data, chart=chart, sentence=f"cut {cut_off} {rule} {strict}")
+
+
+@pytest.fixture
+def renderer():
+    """Switch Altair's renderer for one test and put the previous one back."""
+    before, options = alt.renderers.active, dict(alt.renderers.options)
+
+    def use(name: str, **kwargs) -> None:
+        alt.renderers.enable(name, **kwargs)
+
+    yield use
+    alt.renderers.enable(before, **options)
+
+
+def test_every_part_has_a_css_hook(renderer):
+    renderer("svg")
+    box = build(compute, CONTROLS)
+    assert "iaptlab-explorer" in box._dom_classes
+    assert "iaptlab-control-cut_off" in box.controls["cut_off"]._dom_classes
+    assert "iaptlab-control-rule" in box.controls["rule"]._dom_classes
+    assert "iaptlab-control-strict" in box.controls["strict"]._dom_classes
+    slider = box.controls["cut_off"]
+    row = next(c for c in box.children if slider in getattr(c, "children", ()))
+    number = next(c for c in row.children if c is not slider)
+    assert "iaptlab-number-cut_off" in number._dom_classes
+    assert "iaptlab-sentence" in box.sentence._dom_classes
+    assert "iaptlab-table" in box.table._dom_classes
+    assert "iaptlab-chart" in box.chart_output._dom_classes
+    reset = next(c for c in box.children if getattr(c, "description", "") == "Reset to defaults")
+    assert "iaptlab-reset" in reset._dom_classes
+    # no two controls share a hook, and only the numeric control has a number box
+    hooks = [cls for w in box.controls.values() for cls in w._dom_classes]
+    assert len(hooks) == len(set(hooks)) == len(CONTROLS)
+
+
+def test_jupyter_renderer_updates_one_chart_widget_in_place(renderer):
+    renderer("jupyter", offline=True)
+    box = build(compute, CONTROLS)
+    slot = box.chart_slot
+    assert slot.mode == "widget"
+    first = slot.chart_widget
+    assert isinstance(first, alt.JupyterChart)
+    assert box.chart_output.children == (first,)
+    assert first.embed_options == LIVE_EMBED_OPTIONS
+    box.controls["cut_off"].value = 17
+    assert slot.chart_widget is first  # the same widget, a new spec
+    values = next(iter(first.spec["datasets"].values()))
+    assert values == [{"x": "cut", "y": 17}]
+    box.controls["cut_off"].value = 0  # the minimum is a real value, not "nothing"
+    assert next(iter(first.spec["datasets"].values())) == [{"x": "cut", "y": 0}]
+    assert "cut 0" in box.sentence.value
+
+
+def test_other_renderers_redisplay_in_an_output(renderer):
+    renderer("svg")
+    box = build(compute, CONTROLS)
+    assert box.chart_slot.mode == "output"
+    assert box.chart_output.__class__.__name__ == "Output"
+
+
+def test_chart_slot_ignores_no_chart(renderer):
+    renderer("jupyter", offline=True)
+    slot = ChartSlot()
+    slot.update(None)
+    assert slot.chart_widget is None and slot.widget.children == ()
+
+
+def test_refresh_timings_one_per_update_and_bounded(renderer, monkeypatch):
+    renderer("svg")
+    monkeypatch.setattr(widgets, "TIMINGS_KEPT", 4)
+    box = build(compute, CONTROLS)
+    assert len(box.refresh_seconds) == 1  # the first draw
+    box.controls["cut_off"].value = 11
+    box.controls["rule"].value = ">"
+    assert len(box.refresh_seconds) == 3
+    assert all(0 <= t < 5 for t in box.refresh_seconds)
+    for value in range(1, 7):
+        box.controls["cut_off"].value = value
+    assert len(box.refresh_seconds) == 4
+
+
+def test_failed_update_records_no_timing(renderer):
+    renderer("svg")
+
+    def fails_at_13(cut_off=10, rule=">=", strict=False) -> Result:
+        if cut_off == 13:
+            raise ValueError("no")
+        return compute(cut_off, rule, strict)
+
+    box = build(fails_at_13, CONTROLS)
+    box.controls["cut_off"].value = 13
+    assert len(box.refresh_seconds) == 1
+
+
+def test_static_default_is_marked(renderer, monkeypatch):
+    renderer("svg")
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", shown.append)
+    show_static(compute, CONTROLS)
+    html_parts = [getattr(o, "data", "") for o in shown if isinstance(o, IPython.display.HTML)]
+    marked = [h for h in html_parts if 'class="iaptlab-static-default"' in h]
+    assert len(marked) == 1 and "cut 10 &gt;= False" in marked[0]
+    assert len(shown) == 3  # chart, table, sentence
