@@ -61,16 +61,25 @@ def compute(cohort: Validated, **controls) -> Result:
     table = rates(classify(cohort, rules), rules)
     table = table[table["outcome"].isin(list(SHOWN))].reset_index(drop=True)
     shown = table.assign(outcome=table["outcome"].map(SHOWN))
-    recovery = table.set_index("outcome").loc["recovered"]
+    by_outcome = table.set_index("outcome")
+    recovery, improved = by_outcome.loc["recovered"], by_outcome.loc["reliable_improvement"]
     sentence = (f"With these rules, {recovery['numerator']:,} of {recovery['denominator']:,} people in the "
-                f"recovery denominator count as recovered ({100 * recovery['rate']:.1f}%).")
-    if "diagnosis_lost" in table["outcome"].values:
-        lost = table.set_index("outcome").loc["diagnosis_lost"]
-        sentence += (f" On the blind interview, {lost['numerator']:,} of {lost['denominator']:,} who met "
-                     f"criteria at the start no longer do ({100 * lost['rate']:.1f}%).")
+                f"recovery denominator count as recovered ({_percent(recovery['rate'])}), and "
+                f"{improved['numerator']:,} of {improved['denominator']:,} finishers with paired scores "
+                f"as reliably improved ({_percent(improved['rate'])}).")
+    if "diagnosis_lost" in by_outcome.index:
+        lost = by_outcome.loc["diagnosis_lost"]
+        sentence += (f" On the blind interview (which no questionnaire rule changes), {lost['numerator']:,} "
+                     f"of {lost['denominator']:,} who met criteria at the start no longer do "
+                     f"({_percent(lost['rate'])}).")
     chart = charts.rates_bar(shown, title="Every rate under these rules",
                              source=f"simulated IAPT-like cohort of {len(cohort.table):,} referrals")
     return Result(table=shown, chart=chart, sentence=sentence)
+
+
+def _percent(rate: float) -> str:
+    """A rate as "50.6%", or words when nobody is in the denominator."""
+    return "no one in the denominator" if rate != rate else f"{100 * rate:.1f}%"
 
 
 def explorer(cohort: Validated):
