@@ -94,6 +94,22 @@ def _outcomes(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _report(args: argparse.Namespace) -> int:
+    from .outcomes import PRESETS
+    from .report import build_report
+
+    source = Path(args.input)
+    target = Path(args.output) if args.output else source.with_name(f"{source.stem}_report.html")
+    if _same_file(source, target):
+        raise InputError([_problem(f"{target}: refusing to overwrite the input file; choose another -o")])
+    html = build_report(source, rules=PRESETS[args.rules], skip_invalid=args.skip_invalid,
+                        disclosure_control=args.disclosure_control, title=args.title)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(html, encoding="utf-8")
+    print(f"Report written to {target}")
+    return EXIT_OK
+
+
 def _problem(text: str):
     from .errors import Problem
     return Problem(None, None, text)
@@ -113,6 +129,17 @@ def build_parser() -> argparse.ArgumentParser:
                      help="classify the valid rows; keep invalid ones in the output with excluded_reason")
     out.add_argument("--json", action="store_true", help="print the rates as JSON")
     out.set_defaults(handler=_outcomes)
+    rep = sub.add_parser("report", help="write a self-contained HTML report on an episode CSV")
+    rep.add_argument("input", help="episode table as CSV (one row per referral)")
+    rep.add_argument("-o", "--output", help="where to write the HTML (default: INPUT_report.html)")
+    rep.add_argument("--rules", choices=["iapt", "iapt-strict"], default="iapt",
+                     help="iapt: reliable change = drop >= threshold; iapt-strict: drop > threshold")
+    rep.add_argument("--skip-invalid", action="store_true",
+                     help="report on the valid rows and list the invalid ones in the report")
+    rep.add_argument("--disclosure-control", action="store_true",
+                     help="show counts 1-7 as * and round other counts to the nearest 5")
+    rep.add_argument("--title", help="title at the top of the report (default: Outcome report)")
+    rep.set_defaults(handler=_report)
     return parser
 
 
