@@ -1,0 +1,32 @@
+"""Lesson 01 answers (the measures) for :func:`iaptlab.exercises.check`: plain data, not in sight.
+
+Entries made with ``python -m iaptlab.exercises add``. Where each answer comes from:
+
+* ``01.score_by_hand``: the sum of fictional client B's nine PHQ-9 item responses in the
+  notebook; PHQ-9 items scored 0-3 and summed (Kroenke et al., 2001; domain.md §2.1 [C]).
+* ``01.band_choice``: that total placed in the PHQ-9 severity bands of Kroenke et al. (2001)
+  (``instruments.PHQ9.bands``; domain.md §2.1 [C]).
+* ``01.caseness_set``: the fictional clients at IAPT caseness on either measure, PHQ-9 and GAD-7
+  thresholds from NHS Digital's guide v2.1 (``instruments``; domain.md §1.1 [C]).
+* ``01.prorated_total``: fictional client C's PHQ-9 under the REEACT-2 missing-item rule
+  (Brabyn et al., 2016; domain.md §2.2 [C]); the rounding to a whole point is iaptlab's choice, so
+  the unrounded value is accepted too (tolerance).
+* ``01.rc_threshold_gad7``: 1.96·√2·SD·√(1 − r) with the dossier's illustrative SD and reliability
+  for the GAD-7 (domain.md §7.1 [D], own arithmetic, not IAPT's documented derivation).
+* ``01.bischoff_drop``: a fictional 5-point GAD-7 drop against IAPT's threshold (domain.md §1.1
+  [C], "4 or more") and Bischoff et al.'s (2020) independent RCI (domain.md §7.1 [C];
+  ``datasets.load("meaningful_change")``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+ANSWERS: dict[str, dict[str, Any]] = {
+    "01.score_by_hand": {"kind": "number", "salt": "ad0a6b461e352701", "hint": "Add up the nine item scores in client B's row: each answer is worth 0 (not at all) to 3 (nearly every day).", "secret": "201546050644831e", "unit": "plain", "tolerance": 0.0},
+    "01.band_choice": {"kind": "choice", "salt": "adbbcbb68efa509a", "hint": "Find the PHQ-9 band whose range (low to high, both included) holds client B's total: minimal, mild, moderate, moderately severe or severe.", "hashes": ["5b0c8efed5329380992fdcfc1aeaa7a7efe7beeb748103c932dd03ed6c0a4fad"]},
+    "01.caseness_set": {"kind": "set", "salt": "b37caa3ef402d561", "hint": "A client is at IAPT caseness if PHQ-9 is 10 or more OR GAD-7 is 8 or more. Check both totals for every client, and do not forget that a missing PHQ-9 total does not hide a GAD-7 at caseness.", "hashes": ["2392aef4a8e65d4b28f287b464864e4028754e001925437db9b7ca347977361f"]},
+    "01.prorated_total": {"kind": "number", "salt": "d1c619da9fe2d8c3", "hint": "Replace the one missing item by the mean of the eight answered items, i.e. total = (sum of the eight) x 9 / 8, then round to a whole point.", "secret": "61dd825a0cc9b586", "unit": "plain", "tolerance": 0.25},
+    "01.rc_threshold_gad7": {"kind": "number", "salt": "100af7bd51016f10", "hint": "First SEM = SD x sqrt(1 - r); the reliable change threshold is 1.96 x sqrt(2) x SEM.", "secret": "6d0019a74dbcf091", "unit": "plain", "tolerance": 0.02},
+    "01.bischoff_drop": {"kind": "choice", "salt": "669efb621b2cb83f", "hint": "A drop counts when it reaches the threshold: compare the 5-point drop with IAPT's 4 points (at least 4) and with Bischoff et al.'s index of 5.59 points.", "hashes": ["7173e689d918c102fb58452fa5a466c4af6d254d74b84e95f953eded92935322", "b44f4e177b77c88c4f20978121a94f99536ac6571c6545a91962b0a13e664ce0"]},
+}
