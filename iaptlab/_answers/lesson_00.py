@@ -19,8 +19,9 @@ Keep hints free of the answer. Where an answer is a fact about the world, cite i
 * ``00.example_denominator``: the IAPT recovery denominator (finished, paired, at caseness at the
   start; domain.md section 1 and DESIGN section 4) applied by hand to the fictional
   ``data/example_episodes.csv``; the notebook checks the count against ``outcomes.rates()``.
-* ``00.cutoff_8_recovered``: the same fictional file classified with the PHQ-9 caseness cut-off
-  lowered from 10 to 8 (``explorers.example_cases.lesson_rules(8, 2)``), everything else IAPT.
+* ``00.cutoff_8_recovered``: the same fictional file classified with the depression caseness
+  cut-off lowered by two points (``explorers.example_cases.lesson_rules(8, 2)``), everything else
+  IAPT.
 """
 
 from __future__ import annotations
@@ -61,9 +62,9 @@ ANSWERS: dict[str, dict[str, Any]] = {
         "kind": "number",
         "salt": "9ff83999497292ea",
         "hint": "Go down the table one referral at a time. To count, a referral needs at least 2 "
-                "treatment contacts, a first AND a last score on both PHQ-9 and its anxiety measure "
-                "(the note column says which measure), and at least one first score at caseness "
-                "(PHQ-9 10 or more, GAD-7 8 or more).",
+                "treatment contacts, a first AND a last score on both the depression questionnaire "
+                "and its anxiety measure (the note column says which measure), and at least one "
+                "first score at or above its caseness cut-off.",
         "secret": "039e62fedc6586fa",
         "unit": "plain",
         "tolerance": 0.0,
@@ -71,9 +72,9 @@ ANSWERS: dict[str, dict[str, Any]] = {
     "00.cutoff_8_recovered": {
         "kind": "set",
         "salt": "77bffa6b5e1d7794",
-        "hint": "Set the PHQ-9 cut-off to 8 in the explorer (or use lesson_rules(8, 2)). A lower "
-                "cut-off lets new people in as cases, and also makes it harder to end below "
-                "caseness: check each person's last PHQ-9.",
+        "hint": "Set the depression cut-off slider to 8 in the explorer (or use "
+                "the lesson_rules helper with classify). A lower cut-off lets new people in as "
+                "cases, and also makes it harder to end below caseness: check each last depression score.",
         "hashes": ["299da8b6e9d6f9bf2b01b508878634aea8dc45b36bfdbb593adcb8a721e9e741"],
     },
 }
