@@ -199,7 +199,12 @@ def test_agreement_summary_in_percent_and_kappa_by_hand():
     summary = pv.agreement_summary(agreement(test, reference)).set_index("statistic")["value"]
     assert summary["sensitivity (%)"] == 80.0
     assert summary["Cohen's kappa"] == pytest.approx(0.6)
-    assert summary["kappa 95% CI, low"] < 0.6 < summary["kappa 95% CI, high"]
+    # Fleiss-Cohen-Everitt SE by hand: p = [[.4, .1], [.1, .4]], margins .5, pe = .5, k = .6;
+    # diagonal 2 x .4 x (1 - 1 x .4)^2 = .288; off-diagonal .4^2 x 2 x .1 x 1^2 = .032;
+    # minus (.6 - .5 x .4)^2 = .16; var = .16 / (20 x .25) = .032; CI = .6 -/+ 1.96 x .1789
+    se = math.sqrt(0.032)
+    assert summary["kappa 95% CI, low"] == round(0.6 - 1.959964 * se, 3)  # 0.249, not 0.2
+    assert summary["kappa 95% CI, high"] == round(0.6 + 1.959964 * se, 3)
 
 
 # ---------------------------------------------------------------- observer bias

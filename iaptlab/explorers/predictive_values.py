@@ -248,14 +248,15 @@ def agreement_summary(result: Agreement) -> pd.DataFrame:
     >>> agreement_summary(agreement([1, 1, 0, 0], [1, 0, 0, 0]))["value"].tolist()[:2]
     [100.0, 66.7]
     """
-    rows = [("sensitivity (%)", 100 * result.sensitivity), ("specificity (%)", 100 * result.specificity),
-            ("PPV (%)", 100 * result.ppv), ("NPV (%)", 100 * result.npv),
-            ("prevalence on the reference (%)", 100 * result.prevalence),
-            ("Cohen's kappa", result.cohen_kappa),
-            (f"kappa {result.confidence:.0%} CI, low", result.kappa_ci_low),
-            (f"kappa {result.confidence:.0%} CI, high", result.kappa_ci_high)]
-    table = pd.DataFrame(rows, columns=["statistic", "value"])
-    table["value"] = [round(v, 1) if "%" in s else round(v, 3) for s, v in rows]
+    percentages = [("sensitivity (%)", result.sensitivity), ("specificity (%)", result.specificity),
+                   ("PPV (%)", result.ppv), ("NPV (%)", result.npv),
+                   ("prevalence on the reference (%)", result.prevalence)]
+    kappas = [("Cohen's kappa", result.cohen_kappa),
+              (f"kappa {result.confidence:.0%} CI, low", result.kappa_ci_low),
+              (f"kappa {result.confidence:.0%} CI, high", result.kappa_ci_high)]
+    table = pd.DataFrame([(name, round(100 * value, 1)) for name, value in percentages]
+                         + [(name, round(value, 3)) for name, value in kappas],
+                         columns=["statistic", "value"])
     return table
 
 
