@@ -15,9 +15,10 @@ Everything is vectorised over referrals; nothing loops over rows.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 
 from .instruments import GAD7, PHQ9
 
@@ -28,9 +29,11 @@ if TYPE_CHECKING:  # pragma: no cover
 WEEKS_PER_MONTH = 365.25 / 7 / 12
 
 #: The names of the independent random streams, one per mechanism (order fixes the spawn order).
+#: New streams are only ever appended: a spawned child depends on its position alone, so adding
+#: a stream leaves every earlier stream (and every earlier cohort) unchanged.
 STREAMS = (
     "severity", "remission", "attendance", "paired", "measurement_error", "demand", "interview",
-    "treatment",
+    "treatment", "unseen_disorder", "relapse",
 )
 
 
@@ -51,6 +54,8 @@ class Draws:
     with_therapist_u: np.ndarray  # uniform: last questionnaire completed with the therapist
     interview_u: np.ndarray  # (2, n) uniform: interview at the start and at the end
     treatment_z: np.ndarray  # standard normal: how much more or less than average treatment helps
+    unseen_u: np.ndarray  # (2, n) uniform: has an unseen disorder at referral; it has gone by the end
+    relapse_u: np.ndarray  # uniform: relapses between the end of treatment and the final interview
 
 
 def draw(n: int, seed: int) -> Draws:
@@ -79,6 +84,8 @@ def draw(n: int, seed: int) -> Draws:
         with_therapist_u=rng["demand"].random(n, dtype=f32),
         interview_u=rng["interview"].random((2, n), dtype=f32),
         treatment_z=rng["treatment"].standard_normal(n, dtype=f32),
+        unseen_u=rng["unseen_disorder"].random((2, n), dtype=f32),
+        relapse_u=rng["relapse"].random(n, dtype=f32),
     )
 
 
@@ -117,13 +124,19 @@ def _planned_contacts(model: CohortModel, course_u: np.ndarray) -> np.ndarray:
 
 
 def _true_last(model: CohortModel, draws: Draws, first: tuple[np.ndarray, np.ndarray],
-               sds: tuple[float, float], contacts: np.ndarray
+               sds: tuple[float, float], contacts: np.ndarray, weeks_after_end: float = 0.0
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """True severity at the last measurement after ``contacts``: remission, then treatment."""
+    """True severity ``weeks_after_end`` after the last of ``contacts``: remission, then treatment.
+
+    Natural remission keeps its hazard after treatment ends (someone still ill at the last session
+    may remit before a later interview); the treatment effect, once had, is kept. Returns PHQ-9,
+    GAD-7, remitted, and the weeks from the first questionnaire to the last contact.
+    """
     weeks = np.where(contacts > 0,
                      model.weeks_waiting_before_treatment
                      + contacts * model.weeks_between_contacts, 0.0)
-    remitted = draws.remission_exposure < cumulative_remission_hazard(weeks, model)
+    hazard_weeks = np.where(contacts > 0, weeks + weeks_after_end, 0.0) if weeks_after_end else weeks
+    remitted = draws.remission_exposure < cumulative_remission_hazard(hazard_weeks, model)
     keep = np.where(remitted, model.remitted_severity_fraction, 1.0)
     dose = np.minimum(contacts / model.contacts_for_full_effect, 1.0)
     personal_d = np.maximum(model.treatment_effect_d * (
@@ -131,6 +144,43 @@ def _true_last(model: CohortModel, draws: Draws, first: tuple[np.ndarray, np.nda
     lasts = tuple(np.maximum(score * keep - personal_d * sd * dose, 0.0)
                   for score, sd in zip(first, sds, strict=True))
     return lasts[0], lasts[1], remitted, weeks
+
+
+def relapse_probability(model: CohortModel) -> float:
+    """Chance that someone below criteria at the end of treatment meets them at the interview.
+
+    A constant hazard: ``1 - (1 - relapse_within_12_months) ** (months / 12)``; zero when the
+    interview is at the last session.
+
+    >>> from iaptlab.simulate import CohortModel
+    >>> m = CohortModel(months_from_end_to_interview=6, relapse_within_12_months=0.75)
+    >>> relapse_probability(m)  # 1 - 0.25 ** 0.5
+    0.5
+    """
+    months = model.months_from_end_to_interview
+    return float(1.0 - (1.0 - model.relapse_within_12_months) ** (months / 12.0)) if months else 0.0
+
+
+def _diagnosed(phq: np.ndarray, gad: np.ndarray, model: CohortModel) -> np.ndarray:
+    """Meets criteria for depression or an anxiety disorder the questionnaires measure."""
+    return (phq >= model.diagnostic_threshold_phq9) | (gad >= model.diagnostic_threshold_gad7)
+
+
+def _final_interview_state(model: CohortModel, draws: Draws, first: tuple[np.ndarray, np.ndarray],
+                           sds: tuple[float, float], contacts: np.ndarray,
+                           seen_at_end: np.ndarray) -> dict[str, np.ndarray]:
+    """True state at the final interview: follow-up remission, relapse and unseen disorders."""
+    follow_weeks = model.months_from_end_to_interview * WEEKS_PER_MONTH
+    if follow_weeks > 0:
+        phq, gad, _, _ = _true_last(model, draws, first, sds, contacts, follow_weeks)
+        seen = _diagnosed(phq, gad, model)
+    else:
+        seen = seen_at_end
+    relapsed = ~seen_at_end & (draws.relapse_u < relapse_probability(model))
+    unseen_first = draws.unseen_u[0] < model.share_with_unseen_disorder
+    unseen_last = unseen_first & (draws.unseen_u[1] >= model.unseen_disorder_remission)
+    return {"seen": seen | relapsed, "relapsed": relapsed, "unseen_first": unseen_first,
+            "unseen_last": unseen_last}
 
 
 def _observe(true: np.ndarray, error_sd: float, error_z: np.ndarray, shift: np.ndarray | float,
@@ -145,13 +195,20 @@ def _interview(true_dx: np.ndarray, u: np.ndarray, model: CohortModel) -> np.nda
                     u >= model.interview_specificity)
 
 
-def generate(model: CohortModel, draws: Draws) -> dict[str, np.ndarray]:
+def generate(model: CohortModel, draws: Draws, *, questionnaires: bool = True
+             ) -> dict[str, np.ndarray]:
     """Numpy columns of the episode table (without ``episode_id``) for ``model`` and ``draws``.
 
     Missing scores are NaN. ``diagnosis_last`` exists only for referrals with a treatment contact
     (mask ``diagnosis_last_present``) and ``assessed_with_therapist``
     only where a last questionnaire exists (mask ``assessed_with_therapist_present``): the table
-    holds them as nullable booleans.
+    holds them as nullable booleans. ``questionnaires=False`` leaves out the four questionnaire
+    columns and ``assessed_with_therapist`` (for callers that only need the interview).
+
+    The final interview (``diagnosis_last``, ``true_diagnosis_last``) happens
+    ``months_from_end_to_interview`` after the last contact; the last questionnaire
+    (``phq9_last``, ``true_phq9_last``) at the last contact. A diagnosis is depression or anxiety
+    (true PHQ-9/GAD-7 at or above the diagnostic thresholds) or an unseen disorder.
 
     >>> from iaptlab.simulate import CohortModel
     >>> cols = generate(CohortModel(n=5), draw(5, seed=0))
@@ -184,44 +241,103 @@ def generate(model: CohortModel, draws: Draws) -> dict[str, np.ndarray]:
     contacts = np.where(entered, np.where(returns, planned, 1), 0).astype(np.int16)
 
     true_phq_last, true_gad_last, remitted, weeks = _true_last(model, draws, first, sds, contacts)
+    seen_at_end = _diagnosed(true_phq_last, true_gad_last, model)
+    final = _final_interview_state(model, draws, first, sds, contacts, seen_at_end)
+    true_dx_first = _diagnosed(true_phq_first, true_gad_first, model) | final["unseen_first"]
+    true_dx_last = final["seen"] | final["unseen_last"]
+    attended = contacts > 0
+    f32 = np.float32
+    nan = f32(np.nan)
+    scores = _questionnaire_columns(model, draws, first, (true_phq_last, true_gad_last),
+                                    contacts) if questionnaires else {}
+    columns = {"treatment_contacts": contacts}
+    columns.update({name: scores[name] for name in QUESTIONNAIRE_COLUMNS[:4] if scores})
+    columns.update({
+        "diagnosis_first": _interview(true_dx_first, draws.interview_u[0], model),
+        "diagnosis_last": _interview(true_dx_last, draws.interview_u[1], model),
+        "diagnosis_last_present": attended,
+    })
+    columns.update({name: scores[name] for name in QUESTIONNAIRE_COLUMNS[4:] if scores})
+    columns.update({
+        "true_phq9_first": true_phq_first.astype(f32),
+        "true_phq9_last": np.where(attended, true_phq_last, nan).astype(f32),
+        "true_gad7_first": true_gad_first.astype(f32),
+        "true_gad7_last": np.where(attended, true_gad_last, nan).astype(f32),
+        # True states are numbers (1 = yes, 0 = no, NaN = no last measurement): the episode-table
+        # contract (DESIGN.md §3) types every true_* column as float.
+        "true_diagnosis_first": true_dx_first.astype(f32),
+        "true_diagnosis_last": np.where(attended, true_dx_last, nan).astype(f32),
+        "true_remitted": np.where(attended, remitted, nan).astype(f32),
+        "true_weeks": weeks.astype(f32),
+        "true_unseen_disorder_first": final["unseen_first"].astype(f32),
+        "true_unseen_disorder_last": np.where(attended, final["unseen_last"], nan).astype(f32),
+        "true_relapsed": np.where(attended, final["relapsed"], nan).astype(f32),
+    })
+    return columns
+
+
+#: The columns ``generate(..., questionnaires=False)`` leaves out.
+QUESTIONNAIRE_COLUMNS = ("phq9_first", "phq9_last", "gad7_first", "gad7_last",
+                         "assessed_with_therapist", "assessed_with_therapist_present")
+
+
+def _questionnaire_columns(model: CohortModel, draws: Draws, first: tuple[np.ndarray, np.ndarray],
+                           last: tuple[np.ndarray, np.ndarray], contacts: np.ndarray
+                           ) -> dict[str, np.ndarray]:
+    """Observed first and last PHQ-9/GAD-7 totals and who completed the last with the therapist."""
+    sds = (model.phq9_sd_at_referral, model.gad7_sd_at_referral)
     recorded = draws.paired_u < model.share_finishers_with_paired_scores
     has_last = (contacts > 0) & ((contacts < 2) | recorded)
-
     error_sds = [sd * np.sqrt((1.0 - r) / r) for sd, r in
                  ((sds[0], model.phq9_reliability), (sds[1], model.gad7_reliability))]
     with_therapist = draws.with_therapist_u < model.share_last_with_therapist
     demand = -model.demand_shift_points * with_therapist
     hello = model.hello_goodbye_points
-    nan = np.float32(np.nan)
-    phq_last = _observe(true_phq_last, error_sds[0], draws.error_z[1], demand, PHQ9.score_max)
-    gad_last = _observe(true_gad_last, error_sds[1], draws.error_z[3], demand, GAD7.score_max)
-
-    true_dx_first = (true_phq_first >= model.diagnostic_threshold_phq9) | (
-        true_gad_first >= model.diagnostic_threshold_gad7)
-    true_dx_last = (true_phq_last >= model.diagnostic_threshold_phq9) | (
-        true_gad_last >= model.diagnostic_threshold_gad7)
-    f32 = np.float32
+    nan, f32 = np.float32(np.nan), np.float32
+    phq_last = _observe(last[0], error_sds[0], draws.error_z[1], demand, PHQ9.score_max)
+    gad_last = _observe(last[1], error_sds[1], draws.error_z[3], demand, GAD7.score_max)
     return {
-        "treatment_contacts": contacts,
-        "phq9_first": _observe(true_phq_first, error_sds[0], draws.error_z[0], hello,
+        "phq9_first": _observe(first[0], error_sds[0], draws.error_z[0], hello,
                                PHQ9.score_max).astype(f32),
         "phq9_last": np.where(has_last, phq_last, nan).astype(f32),
-        "gad7_first": _observe(true_gad_first, error_sds[1], draws.error_z[2], hello,
+        "gad7_first": _observe(first[1], error_sds[1], draws.error_z[2], hello,
                                GAD7.score_max).astype(f32),
         "gad7_last": np.where(has_last, gad_last, nan).astype(f32),
-        "diagnosis_first": _interview(true_dx_first, draws.interview_u[0], model),
-        "diagnosis_last": _interview(true_dx_last, draws.interview_u[1], model),
-        "diagnosis_last_present": contacts > 0,
         "assessed_with_therapist": with_therapist,
         "assessed_with_therapist_present": has_last,
-        "true_phq9_first": true_phq_first.astype(f32),
-        "true_phq9_last": np.where(contacts > 0, true_phq_last, nan).astype(f32),
-        "true_gad7_first": true_gad_first.astype(f32),
-        "true_gad7_last": np.where(contacts > 0, true_gad_last, nan).astype(f32),
-        # True states are numbers (1 = yes, 0 = no, NaN = no last measurement): the episode-table
-        # contract (DESIGN.md §3) types every true_* column as float.
-        "true_diagnosis_first": true_dx_first.astype(f32),
-        "true_diagnosis_last": np.where(contacts > 0, true_dx_last, nan).astype(f32),
-        "true_remitted": np.where(contacts > 0, remitted, nan).astype(f32),
-        "true_weeks": weeks.astype(f32),
     }
+
+
+def episode_ids(n: int) -> np.ndarray:
+    """Episode ids ``R0000001``, ``R0000002``, ... built without a Python loop (fixed width).
+
+    >>> episode_ids(2).tolist()
+    ['R0000001', 'R0000002']
+    """
+    width = max(7, len(str(n)))
+    numbers = np.arange(1, n + 1, dtype=np.int64)
+    codes = np.empty((n, width + 1), dtype=np.uint32)
+    codes[:, 0] = ord("R")
+    for place in range(width):  # a loop over digit places, not rows
+        codes[:, width - place] = ord("0") + (numbers // 10**place) % 10
+    return codes.view(f"<U{width + 1}").ravel()
+
+
+def to_frame(columns: dict[str, np.ndarray], ids: np.ndarray | pd.api.extensions.ExtensionArray
+             ) -> pd.DataFrame:
+    """Assemble :func:`_simulate_mechanisms.generate` columns into the episode table.
+
+    >>> to_frame({"treatment_contacts": np.array([0], dtype=np.int16)}, episode_ids(1)).columns.tolist()
+    ['episode_id', 'treatment_contacts']
+    """
+    data: dict[str, Any] = {"episode_id": ids}
+    masks = {"diagnosis_last": "diagnosis_last_present",
+             "assessed_with_therapist": "assessed_with_therapist_present"}
+    for name, values in columns.items():
+        if name.endswith("_present"):
+            continue
+        if name in masks:
+            data[name] = pd.arrays.BooleanArray(values, ~columns[masks[name]])
+        else:
+            data[name] = values
+    return pd.DataFrame(data, copy=False)

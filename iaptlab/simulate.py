@@ -27,7 +27,16 @@ What happens to one simulated referral (the arithmetic is in ``_simulate_mechani
    score; *demand* takes points off the last score when it is completed with the therapist present.
 7. *Interview*: a blind standardised interview at the start and at the end, with its own
    sensitivity and specificity.
-8. *Selection at caseness* is a property of the outcome rule, not of the data: IAPT admits to the
+8. *Disorders the questionnaires do not see* (off by default): a share of referrals also has a
+   disorder such as PTSD, a phobia or an eating disorder; the interview diagnoses it, PHQ-9 and
+   GAD-7 cannot see it, and it has gone by the final interview only with its own probability.
+9. *When the interview happens* (off by default): the final interview can come months after the
+   last session; meanwhile natural remission continues and people below criteria at the end
+   relapse with a constant hazard.
+10. *Who is interviewed* (off by default) is a property of the interview study, applied by
+   :mod:`iaptlab.reconcile`: someone still meeting criteria at the final interview is
+   ``interviewed_odds_ratio_still_ill`` times as likely to be in the interviewed sample.
+11. *Selection at caseness* is a property of the outcome rule, not of the data: IAPT admits to the
    recovery denominator only people whose *first questionnaire* is at caseness, so their first
    score carries the selection's luck (regression to the mean). ``select_on_first_measurement``
    records that choice; :mod:`iaptlab.reconcile` uses it (off = denominators chosen on the true
@@ -47,13 +56,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._simulate_mechanisms import Draws, draw, generate
+from ._simulate_mechanisms import Draws, draw, episode_ids, generate, to_frame
 from .errors import ParameterError
+
+__all__ = ["CRITIC_LIKE", "MECHANISMS", "OFF_BY_DEFAULT", "CohortModel", "episode_ids", "simulate",
+           "to_frame"]
 
 WHITEFORD = ("Whiteford et al. (2013) Psychol Med 43(8):1569-1585, adult primary-care samples "
              "(domain.md §9) [C]")
 TEACHING = "teaching default (no sourced figure; change it and watch the outcomes move)"
 CALIBRATED = "calibrated for iapt_like() (see iaptlab.reconcile.calibration_table)"
+UNSEEN = (TEACHING + "; the critic's case of Mr X (depression treated; PTSD symptoms, fire phobia "
+          "and binge eating not addressed; Scott 2021 blog, critique-source.md) is one example, "
+          "not a prevalence. In IAPT an ADSM such as the PCL-5 replaces GAD-7 when the problem "
+          "descriptor names such a disorder (domain.md §1.2 [C]); this model does not simulate "
+          "ADSMs")
 
 
 def _param(default: Any, low: float, high: float, doc: str, source: str = TEACHING,
@@ -163,6 +180,31 @@ class CohortModel:
     interview_specificity: float = _param(
         0.90, 0.5, 1, "chance the interview finds criteria not met when they truly are not",
         TEACHING, "interview_error")
+    # 9. Disorders the questionnaires do not see (comorbidity)
+    share_with_unseen_disorder: float = _param(
+        0.0, 0, 1, "share of referrals who also meet criteria for a disorder the PHQ-9 and GAD-7 "
+        "do not measure (e.g. PTSD, a phobia, an eating disorder, OCD); the interview finds it, "
+        "the questionnaires cannot", UNSEEN, "unseen_disorders")
+    unseen_disorder_remission: float = _param(
+        0.3, 0, 1, "chance an unseen disorder has gone by the final interview (its natural course "
+        "plus whatever treatment aimed at depression and anxiety does for it)", TEACHING,
+        "unseen_disorders")
+    # 10. Who the interviewer sees (sample selection)
+    interviewed_odds_ratio_still_ill: float = _param(
+        1.0, 0.01, 100, "how many times more likely someone who still meets criteria at the final "
+        "interview is to be among the people interviewed than someone who does not (1 = a random "
+        "sample of finishers)", TEACHING + "; Scott (2018) interviewed 90 litigants as an expert "
+        "witness, selection not reported (domain.md §4.1 [S])", "interview_sample_selection")
+    # 11. When the interview happens (follow-up and relapse)
+    months_from_end_to_interview: float = _param(
+        0.0, 0, 60, "months from the last treatment contact to the final blind interview (0 = at "
+        "the last session); natural remission continues meanwhile",
+        TEACHING + "; timing relative to treatment unknown in Scott (2018) (domain.md §4.1)",
+        "interview_delay")
+    relapse_within_12_months: float = _param(
+        0.3, 0, 1, "share of people below criteria at the end of treatment who meet them again "
+        "within 12 months (constant hazard)", TEACHING + "; domain.md has no confirmed relapse "
+        "figure after IAPT treatment", "interview_delay")
     # 8. Selection (a property of the outcome rule; used by iaptlab.reconcile)
     select_on_first_measurement: bool = field(default=True, metadata={
         "range": None, "source": "GUIDE21 recovery rule and M192 denominator (domain.md §1.3 [C])",
@@ -201,6 +243,27 @@ class CohortModel:
         True
         """
         return cls(n=n, seed=seed)
+
+    @classmethod
+    def critic_like(cls, n: int = 10_000, seed: int = 0) -> CohortModel:
+        """ONE set of assumptions under which both headline numbers come out, not evidence for it.
+
+        ``iapt_like()`` (so questionnaire recovery stays about 51%) plus the values in
+        :data:`CRITIC_LIKE`: half of referrals also have a disorder the questionnaires do not
+        measure, which goes by the interview for only 20%; the interview is 6 months after the
+        last session, with half of those then free of depression/anxiety relapsing within a
+        year; someone still meeting criteria is 6 times as likely to be among those interviewed
+        (as litigants still in difficulty might be); and the interview finds 95% of true cases.
+        Loss of diagnosis in the interviewed sample is then about 10%, as Scott (2018) reported
+        for 90 litigants (domain.md §4.1 [S]). Every value is a teaching default: no source says
+        any of them is true of IAPT's clients or of Scott's sample. Other combinations give the
+        same two numbers; the capstone asks which ones are plausible.
+
+        >>> m = CohortModel.critic_like(n=100)
+        >>> m.is_on("unseen_disorders"), m.treatment_effect_d == CohortModel.iapt_like().treatment_effect_d
+        (True, True)
+        """
+        return dataclasses.replace(cls.iapt_like(n, seed), **CRITIC_LIKE)
 
     @classmethod
     def no_treatment_effect(cls, n: int = 10_000, seed: int = 0) -> CohortModel:
@@ -267,42 +330,25 @@ MECHANISMS: dict[str, dict[str, Any]] = {
     "attrition_bias": {"finishing_odds_ratio_per_sd_improvement": 1.0},
     "interview_error": {"interview_sensitivity": 1.0, "interview_specificity": 1.0},
     "selection": {"select_on_first_measurement": False},
+    "unseen_disorders": {"share_with_unseen_disorder": 0.0},
+    "interview_sample_selection": {"interviewed_odds_ratio_still_ill": 1.0},
+    "interview_delay": {"months_from_end_to_interview": 0.0},
 }
 
+#: What ``CohortModel.critic_like()`` changes in ``iapt_like()`` (all teaching defaults).
+CRITIC_LIKE: dict[str, float] = {
+    "share_with_unseen_disorder": 0.5,
+    "unseen_disorder_remission": 0.2,
+    "months_from_end_to_interview": 6.0,
+    "relapse_within_12_months": 0.5,
+    "interviewed_odds_ratio_still_ill": 6.0,
+    "interview_sensitivity": 0.95,
+}
 
-def episode_ids(n: int) -> np.ndarray:
-    """Episode ids ``R0000001``, ``R0000002``, ... built without a Python loop (fixed width).
-
-    >>> episode_ids(2).tolist()
-    ['R0000001', 'R0000002']
-    """
-    width = max(7, len(str(n)))
-    numbers = np.arange(1, n + 1, dtype=np.int64)
-    codes = np.empty((n, width + 1), dtype=np.uint32)
-    codes[:, 0] = ord("R")
-    for place in range(width):  # a loop over digit places, not rows
-        codes[:, width - place] = ord("0") + (numbers // 10**place) % 10
-    return codes.view(f"<U{width + 1}").ravel()
-
-
-def to_frame(columns: dict[str, np.ndarray], ids: np.ndarray | pd.api.extensions.ExtensionArray
-             ) -> pd.DataFrame:
-    """Assemble :func:`_simulate_mechanisms.generate` columns into the episode table.
-
-    >>> to_frame({"treatment_contacts": np.array([0], dtype=np.int16)}, episode_ids(1)).columns.tolist()
-    ['episode_id', 'treatment_contacts']
-    """
-    data: dict[str, Any] = {"episode_id": ids}
-    masks = {"diagnosis_last": "diagnosis_last_present",
-             "assessed_with_therapist": "assessed_with_therapist_present"}
-    for name, values in columns.items():
-        if name.endswith("_present"):
-            continue
-        if name in masks:
-            data[name] = pd.arrays.BooleanArray(values, ~columns[masks[name]])
-        else:
-            data[name] = values
-    return pd.DataFrame(data, copy=False)
+#: Mechanisms that are off in ``CohortModel()`` / ``iapt_like()`` (their defaults are the null
+#: values): the IAPT-side model interviews a random sample of finishers at the last session and
+#: has no disorder the questionnaires miss. ``critic_like()`` switches them on.
+OFF_BY_DEFAULT = ("unseen_disorders", "interview_sample_selection", "interview_delay")
 
 
 def simulate(model: CohortModel, draws: Draws | None = None) -> pd.DataFrame:
@@ -312,7 +358,9 @@ def simulate(model: CohortModel, draws: Draws | None = None) -> pd.DataFrame:
     ``phq9_first``/``_last``, ``gad7_first``/``_last`` (NaN where missing), ``diagnosis_first``,
     ``diagnosis_last`` (blind interview; missing without a treatment contact),
     ``assessed_with_therapist``, and ``true_phq9_first``/``_last``, ``true_gad7_first``/``_last``,
-    ``true_diagnosis_first``/``_last``, ``true_remitted``, ``true_weeks``. ``draws`` (from
+    ``true_diagnosis_first``/``_last`` (``_last`` at the final interview, which may come
+    ``months_from_end_to_interview`` after the last contact), ``true_remitted``, ``true_weeks``,
+    ``true_unseen_disorder_first``/``_last`` and ``true_relapsed``. ``draws`` (from
     ``_simulate_mechanisms.draw(model.n, model.seed)``) lets callers reuse random numbers.
 
     >>> t = simulate(CohortModel(n=50, seed=3))

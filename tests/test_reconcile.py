@@ -14,10 +14,15 @@ from iaptlab.errors import ParameterError
 from iaptlab.outcomes import classify, rates
 from iaptlab.reconcile import (
     CALIBRATION_TARGETS,
+    EXACT_UP_TO,
+    FIVE_GROUPS,
+    SIDES,
     calibration_table,
+    interviewed_sample,
     outcome_rate,
     shapley_weights,
     waterfall,
+    wilson_interval,
 )
 from iaptlab.simulate import MECHANISMS, CohortModel, simulate
 
@@ -52,7 +57,7 @@ def test_attribution_does_not_depend_on_the_order_mechanisms_are_listed():
 
 @pytest.mark.parametrize("mechanism", list(MECHANISMS))
 def test_a_mechanism_switched_off_contributes_exactly_zero(mechanism):
-    model = CohortModel(n=6000, seed=1).without(mechanism)
+    model = CohortModel.critic_like(n=6000, seed=1).without(mechanism)
     others = [m for m in ("demand", "treatment_effect", "selection") if m != mechanism][:2]
     table = waterfall(model, mechanisms=(mechanism, *others)).set_index("component")
     assert table.loc[mechanism, "contribution"] == 0.0
@@ -117,16 +122,29 @@ def test_rates_with_selection_on_agree_with_the_outcome_engine():
 
 
 def test_mechanisms_the_waterfall_treats_as_irrelevant_really_change_nothing():
-    model = CohortModel(n=6000, seed=6)
+    model = CohortModel.critic_like(n=6000, seed=6)
     full = classify(simulate(model))
-    no_interview_error = classify(simulate(model.without("interview_error")))
-    no_artefacts = classify(simulate(model.without("measurement_error", "hello_goodbye",
-                                                   "demand")))
+    interview_only = [m for m, side in SIDES.items() if side == "interview"]
+    questionnaire_only = [m for m, side in SIDES.items() if side == "questionnaire"]
+    assert set(interview_only) == {"interview_error", "unseen_disorders",
+                                   "interview_sample_selection", "interview_delay"}
+    assert set(questionnaire_only) == {"measurement_error", "hello_goodbye", "demand"}
+    no_interview_side = classify(simulate(model.without(*interview_only)))
+    no_artefacts = classify(simulate(model.without(*questionnaire_only)))
     for outcome in ("recovered", "reliable_improvement", "reliable_recovery"):
-        assert outcome_rate(full, outcome) == outcome_rate(no_interview_error, outcome)
+        assert outcome_rate(full, outcome) == outcome_rate(no_interview_side, outcome)
     for select in (True, False):
-        assert outcome_rate(full, "diagnosis_lost", select_on_first_measurement=select) == \
-            outcome_rate(no_artefacts, "diagnosis_lost", select_on_first_measurement=select)
+        for odds in (1.0, 6.0):
+            assert outcome_rate(full, "diagnosis_lost", select_on_first_measurement=select,
+                                interviewed_odds_ratio_still_ill=odds) == \
+                outcome_rate(no_artefacts, "diagnosis_lost", select_on_first_measurement=select,
+                             interviewed_odds_ratio_still_ill=odds)
+    # and the mechanisms that do act on the interview side really move it
+    for mechanism in interview_only:
+        odds = 1.0 if mechanism == "interview_sample_selection" else 6.0
+        moved = classify(simulate(model.without(mechanism)))
+        assert outcome_rate(moved, "diagnosis_lost", interviewed_odds_ratio_still_ill=odds) != \
+            outcome_rate(full, "diagnosis_lost", interviewed_odds_ratio_still_ill=6.0)
 
 
 def test_selection_off_uses_the_true_state_at_referral():
@@ -165,3 +183,146 @@ def test_iapt_like_calibration_is_within_its_stated_tolerances():
     assert targets["target"].iloc[2] == pytest.approx(555_000 / 1_440_000, abs=0.001)
     assert targets["target"].iloc[3] == pytest.approx(1.01 / 1.44, abs=0.001)
     assert targets["target"].iloc[4] == pytest.approx(525_000 / 567_000, abs=0.001)
+
+
+# --- sampled Shapley values and groups -----------------------------------------------------------
+
+def test_sampled_shapley_is_close_to_exact_and_still_sums_to_the_gap():
+    model = CohortModel.critic_like(n=6000, seed=3)
+    names = ("treatment_effect", "unseen_disorders", "interview_sample_selection", "demand")
+    exact = waterfall(model, mechanisms=names, method="exact").set_index("component")
+    sampled = waterfall(model, mechanisms=names, method="sampled", pairs=20, seed=1)
+    assert sampled.attrs["method"] == "sampled" and exact.attrs["method"] == "exact"
+    assert sampled["contribution"].sum() == pytest.approx(sampled.attrs["gap"], abs=1e-12)
+    assert sampled.attrs["gap"] == pytest.approx(exact.attrs["gap"], abs=1e-12)
+    sampled = sampled.set_index("component")
+    assert (sampled.loc[list(names), "standard_error"] > 0).any()
+    for name in names:
+        difference = abs(sampled.loc[name, "contribution"] - exact.loc[name, "contribution"])
+        assert difference <= 4 * sampled.loc[name, "standard_error"] + 1e-12, name
+    assert (exact["standard_error"] == 0).all()
+    again = waterfall(model, mechanisms=names, method="sampled", pairs=20, seed=1)
+    assert again.set_index("component")["contribution"].equals(sampled["contribution"])
+
+
+def test_auto_method_is_exact_up_to_the_stated_number_of_players():
+    model = CohortModel(n=1500, seed=2)
+    assert waterfall(model, mechanisms=("demand", "selection")).attrs["method"] == "exact"
+    assert len(MECHANISMS) <= EXACT_UP_TO  # every mechanism at once is still exact
+
+
+def test_groups_act_as_single_players():
+    model = CohortModel.critic_like(n=5000, seed=4)
+    grouped = waterfall(model, groups=FIVE_GROUPS)
+    steps = grouped[grouped["kind"] == "mechanism"]
+    assert steps["component"].tolist() == list(FIVE_GROUPS)
+    assert grouped["contribution"].sum() == pytest.approx(grouped.attrs["gap"], abs=1e-12)
+    # one group holding everything gets exactly the gap minus what is left with everything off
+    everything = waterfall(model, groups={"all": tuple(MECHANISMS)}).set_index("component")
+    assert everything.loc["all", "contribution"] == pytest.approx(
+        everything.attrs["gap"] - everything.loc["all mechanisms off", "contribution"], abs=1e-12)
+    # singleton groups give the ungrouped answer
+    names = ("demand", "unseen_disorders", "interview_delay")
+    plain = waterfall(model, mechanisms=names).set_index("component")
+    singles = waterfall(model, mechanisms=(), groups={f"g {m}": (m,) for m in names})
+    singles = singles.set_index("component")
+    for name in names:
+        assert singles.loc[f"g {name}", "contribution"] == pytest.approx(
+            plain.loc[name, "contribution"], abs=1e-12)
+
+
+@pytest.mark.parametrize("groups", [{"a": ("demand",), "b": ("demand",)}, {"a": ()},
+                                    {"demand": ("demand",)}, {"a": ("placebo",)}])
+def test_bad_groups_are_refused(groups):
+    with pytest.raises(ParameterError):
+        waterfall(CohortModel(n=500), mechanisms=(), groups=groups)
+
+
+def test_bad_method_and_pairs_are_refused():
+    with pytest.raises(ParameterError, match="method"):
+        waterfall(CohortModel(n=500), mechanisms=("demand",), method="guess")
+    with pytest.raises(ParameterError, match="pairs"):
+        waterfall(CohortModel(n=500), mechanisms=("demand",), method="sampled", pairs=1)
+
+
+# --- who is interviewed --------------------------------------------------------------------------
+
+def _eligible(table):
+    last = table["diagnosis_last"]
+    return ((table["treatment_contacts"] >= 2) & last.notna() & table["diagnosis_first"]
+            ).to_numpy(dtype=bool)
+
+
+def test_random_interview_sample_gives_the_whole_finisher_rate_in_expectation():
+    table = simulate(CohortModel.critic_like(n=20_000, seed=7))
+    eligible = _eligible(table)
+    lost = ~table["diagnosis_last"].fillna(True).to_numpy(dtype=bool)
+    whole = (eligible & lost).sum() / eligible.sum()  # counted here by hand
+    reps = [interviewed_sample(table, 90, seed=s) for s in range(300)]
+    assert reps[0].population_rate == pytest.approx(whole, abs=1e-12)
+    assert reps[0].population_rate == pytest.approx(outcome_rate(classify(table), "diagnosis_lost"))
+    mean = np.mean([r.rate for r in reps])
+    se = math.sqrt(whole * (1 - whole) / 90 / len(reps))
+    assert abs(mean - whole) <= 4 * se
+
+
+def test_interview_selection_odds_ratio_is_recovered_from_a_sample():
+    # OR estimate = (ill/well in the sample) / (ill/well among those eligible); its log has SE
+    # about sqrt(1/ill + 1/well) when the sample is a small share of the eligible.
+    table = simulate(CohortModel.critic_like(n=100_000, seed=8))
+    eligible = np.flatnonzero(_eligible(table))
+    ill = table["true_diagnosis_last"].to_numpy()[eligible] == 1
+    sample = interviewed_sample(table, 1000, odds_ratio_still_ill=4.0, seed=2)
+    # the sample's rate moves towards the still-ill; redo the draw to count the ill in it
+    weight = np.where(ill, 4.0, 1.0)
+    keys = np.log(np.random.default_rng(2).random(len(eligible))) / weight
+    chosen = np.argpartition(-keys, 999)[:1000]
+    a, b = ill[chosen].sum(), (~ill[chosen]).sum()
+    estimate = (a / b) / (ill.sum() / (~ill).sum())
+    assert abs(math.log(estimate) - math.log(4.0)) <= 4 * math.sqrt(1 / a + 1 / b)
+    lost = ~table["diagnosis_last"].fillna(True).to_numpy(dtype=bool)[eligible]
+    assert sample.lost == lost[chosen].sum()  # the function drew the same people
+    expected = (weight * lost).sum() / weight.sum()
+    assert sample.population_rate == pytest.approx(expected)
+    assert sample.population_rate < lost.mean()
+
+
+@pytest.mark.parametrize("odds", [1.0, 6.0])
+def test_wilson_interval_covers_the_population_rate_about_95_percent(odds):
+    table = simulate(CohortModel.critic_like(n=15_000, seed=9))
+    reps = [interviewed_sample(table, 90, odds_ratio_still_ill=odds, seed=s) for s in range(200)]
+    covered = np.mean([r.ci_low <= r.population_rate <= r.ci_high for r in reps])
+    assert 0.90 <= covered <= 0.99
+
+
+def test_wilson_interval_by_hand():
+    # 9 of 90, z = 1.96: centre (0.1 + 1.96**2/180) / (1 + 1.96**2/90) = 0.11637...
+    low, high = wilson_interval(9, 90)
+    z = 1.959963984540054
+    centre = (0.1 + z * z / 180) / (1 + z * z / 90)
+    half = z / (1 + z * z / 90) * math.sqrt(0.1 * 0.9 / 90 + z * z / (4 * 90 * 90))
+    assert (low, high) == pytest.approx((centre - half, centre + half))
+    assert wilson_interval(0, 20)[0] == 0.0 and wilson_interval(20, 20)[1] == 1.0
+
+
+def test_interviewed_sample_refuses_bad_k_and_odds():
+    table = simulate(CohortModel(n=500))
+    with pytest.raises(ParameterError, match="k = 0"):
+        interviewed_sample(table, 0)
+    with pytest.raises(ParameterError, match="k = 100000"):
+        interviewed_sample(table, 100_000)
+    with pytest.raises(ParameterError, match="odds_ratio_still_ill"):
+        interviewed_sample(table, 10, odds_ratio_still_ill=0.0)
+
+
+# --- both numbers ------------------------------------------------------------------------------
+
+def test_critic_like_gives_about_50_percent_recovery_and_about_10_percent_loss_of_diagnosis():
+    table = calibration_table(CohortModel.critic_like(n=100_000, seed=0))
+    targets = table.iloc[: len(CALIBRATION_TARGETS)]
+    assert targets["within_tolerance"].all()  # questionnaire side as calibrated for iapt_like
+    assert targets["simulated"].iloc[0] == pytest.approx(0.50, abs=0.02)
+    # Scott (2018): 9.2%, "10%" (domain.md §4.1 [S])
+    assert table["simulated"].iloc[-1] == pytest.approx(0.10, abs=0.02)
+    iapt = calibration_table(CohortModel.iapt_like(n=100_000, seed=0))
+    assert iapt["simulated"].iloc[-1] > 0.4  # the IAPT-side model: about half lose it

@@ -15,7 +15,14 @@ from hypothesis import strategies as st
 from iaptlab.errors import ParameterError
 from iaptlab.outcomes import classify
 from iaptlab.schema import validate
-from iaptlab.simulate import MECHANISMS, CohortModel, episode_ids, simulate
+from iaptlab.simulate import (
+    CRITIC_LIKE,
+    MECHANISMS,
+    OFF_BY_DEFAULT,
+    CohortModel,
+    episode_ids,
+    simulate,
+)
 
 WEEKS_PER_MONTH = 365.25 / 7 / 12
 #: Everything that blurs or shifts scores switched off, and dropout unrelated to improvement.
@@ -100,14 +107,21 @@ def test_describe_lists_every_parameter_with_range_meaning_and_source():
     assert whiteford["value"].tolist() == [0.23, 0.32, 0.53]  # Whiteford et al. 2013 abstract
 
 
+ORIGINAL = ("treatment_effect", "natural_remission", "measurement_error", "hello_goodbye",
+            "demand", "attrition_bias", "interview_error", "selection")
+NEW = ("unseen_disorders", "interview_sample_selection", "interview_delay")
+
+
 def test_without_and_presets():
-    assert set(MECHANISMS) == {"treatment_effect", "natural_remission", "measurement_error",
-                               "hello_goodbye", "demand", "attrition_bias", "interview_error",
-                               "selection"}
+    assert set(MECHANISMS) == set(ORIGINAL) | set(NEW)
+    assert set(OFF_BY_DEFAULT) == set(NEW)
     model = CohortModel()
-    assert all(model.is_on(m) for m in MECHANISMS)
+    assert all(model.is_on(m) for m in ORIGINAL)
+    assert not any(model.is_on(m) for m in NEW)  # the IAPT-side model: off unless asked for
+    critic = CohortModel.critic_like()
+    assert all(critic.is_on(m) for m in MECHANISMS)
     for mechanism in MECHANISMS:
-        off = model.without(mechanism)
+        off = critic.without(mechanism)
         assert not off.is_on(mechanism)
         assert all(off.is_on(m) for m in MECHANISMS if m != mechanism)
     with pytest.raises(ParameterError, match="unknown mechanism"):
@@ -117,6 +131,35 @@ def test_without_and_presets():
     assert not any(artefact_free.is_on(m) for m in ("demand", "hello_goodbye",
                                                     "measurement_error"))
     assert artefact_free.is_on("treatment_effect")
+
+
+def test_critic_like_changes_only_its_listed_values_and_documents_them():
+    iapt, critic = CohortModel.iapt_like(n=100, seed=3), CohortModel.critic_like(n=100, seed=3)
+    changed = {f.name for f in dataclasses.fields(CohortModel)
+               if getattr(iapt, f.name) != getattr(critic, f.name)}
+    assert changed == set(CRITIC_LIKE)
+    described = critic.describe().set_index("parameter")
+    for name in ("share_with_unseen_disorder", "unseen_disorder_remission",
+                 "interviewed_odds_ratio_still_ill", "months_from_end_to_interview",
+                 "relapse_within_12_months"):
+        assert "teaching default" in described.loc[name, "source"]
+        assert described.loc[name, "mechanism"] in NEW
+
+
+def test_new_mechanisms_at_their_defaults_leave_the_iapt_like_cohort_unchanged():
+    # Off = prevalence 0, interview at the last session, random sample: the final diagnosis is
+    # exactly the depression/anxiety rule applied to the true scores at the last contact.
+    table = simulate(CohortModel.iapt_like(n=5000, seed=4))
+    attended = table["treatment_contacts"] > 0
+    seen = ((table["true_phq9_last"] >= 10) | (table["true_gad7_last"] >= 10))[attended]
+    assert (table.loc[attended, "true_diagnosis_last"] == seen.astype(float)).all()
+    assert (table["true_unseen_disorder_first"] == 0).all()
+    assert (table["true_relapsed"].dropna() == 0).all()
+    # and the critic's assumptions leave every questionnaire column as it was (common draws)
+    critic = simulate(CohortModel.critic_like(n=5000, seed=4))
+    for column in ("phq9_first", "phq9_last", "gad7_first", "gad7_last", "treatment_contacts",
+                   "true_phq9_last"):
+        pd.testing.assert_series_equal(table[column], critic[column])
 
 
 def test_episode_ids_are_unique_fixed_width_strings():
@@ -290,3 +333,69 @@ def test_paired_scores_share_among_finishers():
     paired = table.loc[finished, "phq9_last"].notna()
     assert within_4_se(paired.mean(), 0.9, math.sqrt(0.09 / finished.sum()))
     assert table.loc[table["treatment_contacts"] == 1, "phq9_last"].notna().all()
+
+
+# --- the mechanisms that can make loss of diagnosis low -------------------------------------------
+
+def test_unseen_disorder_prevalence_and_remission_are_recovered():
+    model = quiet(n=40_000, share_with_unseen_disorder=0.3, unseen_disorder_remission=0.4)
+    table = simulate(model)
+    unseen = table["true_unseen_disorder_first"].to_numpy()
+    assert within_4_se(unseen.mean(), 0.3, math.sqrt(0.3 * 0.7 / len(unseen)))
+    had = (unseen == 1) & (table["treatment_contacts"] > 0).to_numpy()
+    gone = table["true_unseen_disorder_last"].to_numpy()[had] == 0
+    assert within_4_se(gone.mean(), 0.4, math.sqrt(0.4 * 0.6 / had.sum()))
+    # anyone with an unseen disorder meets criteria, whatever their questionnaire-type scores
+    assert (table.loc[unseen == 1, "true_diagnosis_first"] == 1).all()
+    still = table["true_unseen_disorder_last"] == 1
+    assert (table.loc[still, "true_diagnosis_last"] == 1).all()
+    # without one, the diagnosis is the depression/anxiety rule on the true scores
+    clear = (unseen == 0)
+    rule = (table["true_phq9_first"] >= 10) | (table["true_gad7_first"] >= 10)
+    assert (table.loc[clear, "true_diagnosis_first"] == rule[clear].astype(float)).all()
+
+
+def test_unseen_disorder_remission_at_its_ends():
+    never = simulate(quiet(n=3000, share_with_unseen_disorder=0.5, unseen_disorder_remission=0.0))
+    always = simulate(quiet(n=3000, share_with_unseen_disorder=0.5, unseen_disorder_remission=1.0))
+    had = (never["true_unseen_disorder_first"] == 1) & (never["treatment_contacts"] > 0)
+    assert (never.loc[had, "true_unseen_disorder_last"] == 1).all()
+    assert (always["true_unseen_disorder_last"].dropna() == 0).all()
+
+
+@pytest.mark.parametrize(("months", "relapse_12"), [(6.0, 0.3), (12.0, 0.3), (3.0, 0.8)])
+def test_relapse_share_follows_a_constant_hazard(months, relapse_12):
+    # Expected share relapsing among those below criteria at the last contact, computed here:
+    # 1 - (1 - r12) ** (months / 12).
+    table = simulate(quiet(n=30_000, months_from_end_to_interview=months,
+                           relapse_within_12_months=relapse_12))
+    below = ((table["true_phq9_last"] < 10) & (table["true_gad7_last"] < 10)).to_numpy()
+    relapsed = table["true_relapsed"].to_numpy()[below]
+    expected = 1 - (1 - relapse_12) ** (months / 12)
+    assert within_4_se(relapsed.mean(), expected, math.sqrt(expected * (1 - expected) / below.sum()))
+    assert (table.loc[table["true_relapsed"] == 1, "true_diagnosis_last"] == 1).all()
+    above = table["treatment_contacts"].gt(0).to_numpy() & ~below
+    assert (table["true_relapsed"].to_numpy()[above] == 0).all()  # only the well can relapse
+
+
+def test_natural_remission_continues_until_a_later_interview():
+    # Treatment off, remitted people keep nothing, no relapse: among people who met the
+    # depression/anxiety criteria at referral, the share not meeting them at the interview is
+    # Whiteford's 6-month figure (32%) when last contact + follow-up = 6 months.
+    weeks_to_contact = 3 * WEEKS_PER_MONTH
+    model = quiet(n=60_000, treatment_effect_d=0.0, remitted_severity_fraction=0.0,
+                  weeks_between_contacts=1.0, weeks_waiting_before_treatment=weeks_to_contact - 1,
+                  share_of_entrants_finishing=0.0, months_from_end_to_interview=3.0,
+                  relapse_within_12_months=0.0)
+    table = simulate(model)
+    one = (table["treatment_contacts"] == 1) & (table["true_diagnosis_first"] == 1)
+    lost = (table.loc[one, "true_diagnosis_last"] == 0).to_numpy()
+    assert within_4_se(lost.mean(), 0.32, math.sqrt(0.32 * 0.68 / one.sum()))
+    at_end = (table.loc[one, "true_remitted"] == 1).to_numpy()  # 3 months: 23%
+    assert within_4_se(at_end.mean(), 0.23, math.sqrt(0.23 * 0.77 / one.sum()))
+
+
+def test_interview_at_the_last_session_is_the_same_cohort_whatever_the_relapse_rate():
+    a = simulate(CohortModel(n=3000, seed=5, relapse_within_12_months=0.0))
+    b = simulate(CohortModel(n=3000, seed=5, relapse_within_12_months=1.0))
+    pd.testing.assert_frame_equal(a, b)
