@@ -189,7 +189,7 @@ def _score_figure(d: ReportData, name: str, ids) -> str:
     table_html = _table(table, f"{name}: episodes at each score", ("first", "last"), scroll=True)
     if counts["first"].iloc[:-1].sum() + counts["last"].iloc[:-1].sum() == 0:
         return f"<h3>{escape(name)}</h3><p>No {escape(name)} scores in the valid rows.</p>{table_html}"
-    spec = _spec(charts.score_histogram(d.valid, inst))
+    spec = _spec(charts.score_histogram(d.valid[[f"{inst.key}_first", f"{inst.key}_last"]], inst))
     label = spec["description"]
     if dc:
         scored = counts.iloc[:-1]
