@@ -66,8 +66,6 @@ def test_every_lesson_has_exercises_and_instructor_notes():
     for lesson in LESSONS:
         nb = nbformat.read(lesson, as_version=4)
         roles = [build_notebooks.cell_role(c) for c in nb.cells]
-        if lesson.name.startswith("00_") and "solution" not in roles:
-            continue  # allowed only while lesson 00 is a placeholder
         assert roles.count("solution") >= 3, f"{lesson.name}: fewer than 3 exercises"
         assert "instructor" in roles, f"{lesson.name}: no instructor notes"
         assert sum(c.source.count("check(") for c in nb.cells if c.cell_type == "code") >= 3
