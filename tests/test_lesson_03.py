@@ -28,6 +28,8 @@ from iaptlab.explorers.demand import (
     demand_inputs,
     demand_rates,
     shifted_scores,
+    trial_evidence,
+    trial_evidence_chart,
 )
 from iaptlab.notebook import references
 from iaptlab.outcomes import IAPT, classify
@@ -278,3 +280,17 @@ def test_lesson_references_resolve():
     assert "Orne, M. T. (1962)" in text and "Miguel" in text
     assert "Hathaway" not in text  # the unconfirmed attribution is never made
 
+
+
+def test_trial_evidence_rows_and_chart_description():
+    bias = datasets.load("assessment_bias")
+    evidence = trial_evidence(bias)
+    # the six self-report vs clinician-rated rows of the CSV: 2 from Cuijpers 2010, 4 from Miguel 2025
+    assert evidence["study"].value_counts().to_dict() == {"Miguel et al. (2025)": 4,
+                                                          "Cuijpers et al. (2010)": 2}
+    description = trial_evidence_chart(evidence).to_dict()["description"]
+    # Cuijpers 2010 all trials: Δg 0.20 (0.10 to 0.30); Miguel 2025 unmasked: 0.20 (-0.03 to 0.43)
+    assert "all trials with both kinds of measure: 0.20 (0.10 to 0.30)" in description
+    assert "unmasked clinicians only: 0.20 (-0.03 to 0.43)" in description
+    with pytest.raises(ParameterError, match="estimate"):
+        trial_evidence(bias.drop(columns="estimate"))

@@ -81,7 +81,8 @@ CONTROLS = (
 class DemandInputs:
     """What does not change when a slider moves (built once by :func:`demand_inputs`).
 
-    ``episodes``: the validated episode table (scores as written with no demand);
+    ``episodes``: the referrals who finished a course with all four scores (the only ones any
+    outcome rate counts), validated, with scores as written with no demand;
     ``with_therapist_u``: one uniform number per row (row order); ``model``: the simulation's
     parameters (``model.describe()`` lists them); ``baseline``: preset name -> unshifted rates.
     """
@@ -112,8 +113,16 @@ def demand_inputs(n: int = LESSON_N, seed: int = LESSON_SEED) -> DemandInputs:
     """
     model = CohortModel.iapt_like(n=n, seed=seed).without("demand", "hello_goodbye")
     checked = validate(simulate(model)).raise_if_invalid()
-    episodes = checked.table.loc[:, list(KEPT_COLUMNS)].reset_index(drop=True)
-    u = np.random.default_rng(seed + THERAPIST_SEED_OFFSET).random(len(episodes))
+    table = checked.table
+    # Only finished referrals with all four scores can enter a denominator under any preset, so
+    # the rest are dropped once here: the rates are unchanged and each slider move is faster.
+    finished = table["treatment_contacts"].to_numpy() >= min(r.min_treatment_contacts
+                                                              for r in PRESETS.values())
+    paired = table[list(SCALE_MAX)].notna().all(axis="columns").to_numpy()
+    kept = finished & paired
+    episodes = table.loc[kept, list(KEPT_COLUMNS)].reset_index(drop=True)
+    # one draw per referral in the whole cohort, then kept alongside its referral
+    u = np.random.default_rng(seed + THERAPIST_SEED_OFFSET).random(len(table))[kept]
     baseline = MappingProxyType({name: _rates(episodes, name) for name in PRESETS})
     return DemandInputs(episodes=episodes, with_therapist_u=u, model=model, baseline=baseline)
 
@@ -218,6 +227,59 @@ def compute(inputs: DemandInputs, **controls) -> Result:
                 "assumptions, not measurements"))
     chart = chart.configure_legend(orient="bottom")  # the right-hand side holds the bar labels
     return Result(table=table, chart=chart, sentence=sentence, extra={"rates": tidy})
+
+
+def trial_evidence(bias: pd.DataFrame) -> pd.DataFrame:
+    """The self-report vs clinician-rated rows of dataset ``assessment_bias``, labelled by study.
+
+    Adds ``study`` ("Cuijpers et al. (2010)") and ``label`` (study: subset).
+
+    >>> from iaptlab import datasets
+    >>> trial_evidence(datasets.load("assessment_bias"))["study"].unique().tolist()
+    ['Cuijpers et al. (2010)', 'Miguel et al. (2025)']
+    """
+    from .. import datasets
+
+    missing = [c for c in ("comparison", "subset", "estimate", "ci_low", "ci_high", "source")
+               if c not in bias.columns]
+    if missing:
+        raise ParameterError(f"assessment_bias table lacks column(s) {', '.join(missing)}")
+    rows = bias[bias["comparison"] == "self-report vs clinician-rated"].reset_index(drop=True)
+    known = datasets.sources()
+    names = {key: f"{known[key]['authors'][0].split(',')[0]} et al. ({known[key]['year']})"
+             for key in rows["source"].unique()}
+    study = rows["source"].map(names)
+    return rows.assign(study=study, label=study + ": " + rows["subset"])
+
+
+def trial_evidence_chart(evidence: pd.DataFrame):
+    """Each trial meta-analysis's difference in Hedges' g with its 95% CI, zero marked.
+
+    ``evidence`` is :func:`trial_evidence`'s output; the chart's description states every number.
+    """
+    import altair as alt
+
+    from ..charts import PALETTE
+
+    summary = "; ".join(f"{r.label}: {r.estimate:.2f} ({r.ci_low:.2f} to {r.ci_high:.2f})"
+                        for r in evidence.itertuples())  # a handful of published rows, not episodes
+    title = "In trials, clinician ratings show larger effects than self-report"
+    y = alt.Y("label:N", sort=None, title=None, axis=alt.Axis(labelLimit=420))
+    base = alt.Chart(evidence).encode(y=y)
+    interval = base.mark_rule(strokeWidth=2).encode(
+        x=alt.X("ci_low:Q", title="difference in Hedges' g (clinician-rated minus self-report)",
+                scale=alt.Scale(domain=[-0.1, 0.5]), axis=alt.Axis(format=".1f", tickCount=6)),
+        x2="ci_high:Q")
+    point = base.mark_point(filled=True, size=90, shape="diamond", color=PALETTE[0],
+                            opacity=1).encode(
+        x="estimate:Q", tooltip=["study:N", "subset:N", "estimate:Q", "ci_low:Q", "ci_high:Q"])
+    text = base.mark_text(dy=-10).encode(x="estimate:Q", text=alt.Text("estimate:Q", format=".2f"))
+    zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(strokeDash=[4, 4]).encode(x="x:Q")
+    return alt.layer(zero, interval, point, text).properties(
+        width=420, title=alt.Title(title, subtitle="Source: dataset assessment_bias (95% CIs); "
+                                   "right of the dashed line = larger effect on the clinician's rating"),
+        description=f"{title}. Difference in Hedges' g, clinician-rated minus self-report, 95% CI. "
+                    f"{summary}")
 
 
 def explorer(inputs: DemandInputs):
