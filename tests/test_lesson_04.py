@@ -98,6 +98,13 @@ def test_natural_frequencies_always_add_up(sensitivity, specificity, prevalence,
 # ---------------------------------------------------------------- explorer
 
 
+def _spoken(rounded_percent: int, exact: float) -> str:
+    """How the sentence should say a rounded percentage: never a rounded 0 or 100 as certain."""
+    if exact in (0.0, 1.0):
+        return str(rounded_percent)
+    return {0: "fewer than 1", 100: "more than 99"}.get(rounded_percent, f"about {rounded_percent}")
+
+
 def test_sweep_over_every_control_gives_sane_results():
     compute = pv.explorer()
     settings = list(sweep(pv.CONTROLS))
@@ -110,8 +117,9 @@ def test_sweep_over_every_control_gives_sane_results():
         values = dict(zip(result.table["quantity"], result.table["value"], strict=True))
         ppv = values["right when it says 'case' (PPV, %)"]
         npv = values["right when it says 'not a case' (NPV, %)"]
-        assert f"about {ppv} times in 100 when it says 'case'" in result.sentence
-        assert f"about {npv} times in 100 when it says 'not a case'" in result.sentence
+        spoken = [_spoken(value, result.extra[key]) for value, key in ((ppv, "ppv"), (npv, "npv"))]
+        assert (f"is right {spoken[0]} times in 100 when it says 'case' and {spoken[1]} times in 100 "
+                f"when it says 'not a case'") in result.sentence
         assert f"If {params['prevalence_pct']} in 100 people" in result.sentence
         for key in ("cases found, per 1,000", "cases missed, per 1,000", "false alarms, per 1,000"):
             assert str(values[key]) in result.sentence
@@ -126,6 +134,14 @@ def test_default_matches_a_hand_calculation():
     assert result.extra["ppv"] == pytest.approx(0.176 / 0.296)
     assert result.extra["npv"] == pytest.approx(0.68 / 0.704)
     assert "right about 59 times in 100" in result.sentence
+    assert "and about 97 times in 100 when it says 'not a case'" in result.sentence
+
+
+def test_rounded_extremes_are_not_spoken_as_certainties():
+    # prevalence 1%, Levis: NPV = .99 x .85 / (.99 x .85 + .01 x .12) = 0.9986 -> not "100"
+    result = pv.explorer()(prevalence_pct=1)
+    assert "more than 99 times in 100 when it says 'not a case'" in result.sentence
+    assert pv.times_in_100(1.0) == "100" and pv.times_in_100(0.0) == "0"
     assert "major depression" in result.sentence and "PHQ-9 score of 10 or more" in result.sentence
 
 

@@ -94,6 +94,18 @@ def natural_frequencies(sensitivity: float, specificity: float, prevalence: floa
             "false_positive": false_positive, "true_negative": people - cases - false_positive}
 
 
+def times_in_100(proportion: float) -> str:
+    """'about 59', or 'more than 99' / 'fewer than 1' where rounding would say 100 or 0 wrongly.
+
+    >>> [times_in_100(p) for p in (0.5946, 0.998, 1.0, 0.004, 0.0)]
+    ['about 59', 'more than 99', '100', 'fewer than 1', '0']
+    """
+    if proportion in (0, 1):
+        return str(round(100 * proportion))
+    rounded = round(100 * proportion)
+    return {100: "more than 99", 0: "fewer than 1"}.get(rounded, f"about {rounded}")
+
+
 def _study_options(studies: pd.DataFrame) -> tuple[tuple[str, str], ...]:
     return (*zip(studies["key"], studies["label"], strict=True),
             (OWN_VALUES, "your own sensitivity and specificity (sliders below)"))
@@ -148,8 +160,8 @@ def compute(studies: pd.DataFrame, **controls) -> Result:
                   counts["false_negative"], counts["false_positive"]],
     })
     sentence = (
-        f"If {params['prevalence_pct']} in 100 people tested have {condition}, {test} is right about "
-        f"{round(100 * ppv)} times in 100 when it says 'case' and about {round(100 * npv)} times in "
+        f"If {params['prevalence_pct']} in 100 people tested have {condition}, {test} is right "
+        f"{times_in_100(ppv)} times in 100 when it says 'case' and {times_in_100(npv)} times in "
         f"100 when it says 'not a case'. Out of {PEOPLE:,} people it finds "
         f"{counts['true_positive']} of the {counts['cases']} cases, misses {counts['false_negative']} "
         f"and raises {counts['false_positive']} false alarms "
