@@ -195,25 +195,17 @@ def _interview(true_dx: np.ndarray, u: np.ndarray, model: CohortModel) -> np.nda
                     u >= model.interview_specificity)
 
 
-def generate(model: CohortModel, draws: Draws, *, questionnaires: bool = True
-             ) -> dict[str, np.ndarray]:
-    """Numpy columns of the episode table (without ``episode_id``) for ``model`` and ``draws``.
+#: Mechanisms whose parameters :func:`true_course` never reads.
+NOT_IN_COURSE = ("measurement_error", "hello_goodbye", "demand", "interview_error", "selection",
+                 "unseen_disorders", "interview_sample_selection", "interview_delay")
 
-    Missing scores are NaN. ``diagnosis_last`` exists only for referrals with a treatment contact
-    (mask ``diagnosis_last_present``) and ``assessed_with_therapist``
-    only where a last questionnaire exists (mask ``assessed_with_therapist_present``): the table
-    holds them as nullable booleans. ``questionnaires=False`` leaves out the four questionnaire
-    columns and ``assessed_with_therapist`` (for callers that only need the interview).
 
-    The final interview (``diagnosis_last``, ``true_diagnosis_last``) happens
-    ``months_from_end_to_interview`` after the last contact; the last questionnaire
-    (``phq9_last``, ``true_phq9_last``) at the last contact. A diagnosis is depression or anxiety
-    (true PHQ-9/GAD-7 at or above the diagnostic thresholds) or an unseen disorder.
+def true_course(model: CohortModel, draws: Draws) -> dict[str, Any]:
+    """True severity at referral, attendance, and true severity at the last contact.
 
     >>> from iaptlab.simulate import CohortModel
-    >>> cols = generate(CohortModel(n=5), draw(5, seed=0))
-    >>> sorted(cols)[:3]
-    ['assessed_with_therapist', 'assessed_with_therapist_present', 'diagnosis_first']
+    >>> sorted(true_course(CohortModel(n=5), draw(5, seed=0)))
+    ['contacts', 'first', 'last', 'remitted', 'sds', 'weeks']
     """
     sds = (model.phq9_sd_at_referral, model.gad7_sd_at_referral)
     rho = model.phq9_gad7_correlation
@@ -241,6 +233,37 @@ def generate(model: CohortModel, draws: Draws, *, questionnaires: bool = True
     contacts = np.where(entered, np.where(returns, planned, 1), 0).astype(np.int16)
 
     true_phq_last, true_gad_last, remitted, weeks = _true_last(model, draws, first, sds, contacts)
+    return {"first": first, "sds": sds, "contacts": contacts,
+            "last": (true_phq_last, true_gad_last), "remitted": remitted, "weeks": weeks}
+
+
+def generate(model: CohortModel, draws: Draws, *, questionnaires: bool = True,
+             course: dict[str, Any] | None = None) -> dict[str, np.ndarray]:
+    """Numpy columns of the episode table (without ``episode_id``) for ``model`` and ``draws``.
+
+    Missing scores are NaN. ``diagnosis_last`` exists only for referrals with a treatment contact
+    (mask ``diagnosis_last_present``) and ``assessed_with_therapist``
+    only where a last questionnaire exists (mask ``assessed_with_therapist_present``): the table
+    holds them as nullable booleans. ``questionnaires=False`` leaves out the four questionnaire
+    columns and ``assessed_with_therapist`` (for callers that only need the interview).
+    ``course`` is :func:`true_course` for ``model`` (or a model differing only in parameters of
+    :data:`NOT_IN_COURSE` mechanisms), to reuse it.
+
+    The final interview (``diagnosis_last``, ``true_diagnosis_last``) happens
+    ``months_from_end_to_interview`` after the last contact; the last questionnaire
+    (``phq9_last``, ``true_phq9_last``) at the last contact. A diagnosis is depression or anxiety
+    (true PHQ-9/GAD-7 at or above the diagnostic thresholds) or an unseen disorder.
+
+    >>> from iaptlab.simulate import CohortModel
+    >>> cols = generate(CohortModel(n=5), draw(5, seed=0))
+    >>> sorted(cols)[:3]
+    ['assessed_with_therapist', 'assessed_with_therapist_present', 'diagnosis_first']
+    """
+    if course is None:
+        course = true_course(model, draws)
+    first, sds, contacts = course["first"], course["sds"], course["contacts"]
+    (true_phq_first, true_gad_first), true_phq_last, true_gad_last = first, *course["last"]
+    remitted, weeks = course["remitted"], course["weeks"]
     seen_at_end = _diagnosed(true_phq_last, true_gad_last, model)
     final = _final_interview_state(model, draws, first, sds, contacts, seen_at_end)
     true_dx_first = _diagnosed(true_phq_first, true_gad_first, model) | final["unseen_first"]

@@ -68,7 +68,7 @@ from ._interview import (
     wilson_interval,
 )
 from ._shapley import exact_shapley, sampled_shapley, shapley_weights
-from ._simulate_mechanisms import Draws, draw, generate
+from ._simulate_mechanisms import NOT_IN_COURSE, draw, generate, true_course
 from .errors import ParameterError
 from .outcomes import IAPT, Rules, classify
 from .schema import Validated, validate
@@ -161,10 +161,9 @@ _RATE_COLUMNS = ("treatment_contacts", "phq9_first", "phq9_last", "gad7_first", 
                  "true_phq9_first", "true_gad7_first")
 
 
-def _classify_simulated(model: CohortModel, draws: Draws, ids: pd.api.extensions.ExtensionArray,
-                        rules: Rules) -> pd.DataFrame:
-    """Classify a simulated table; the simulator's tables are validated once by the caller."""
-    columns = generate(model, draws)
+def _classify_columns(columns: Mapping[str, np.ndarray], ids: pd.api.extensions.ExtensionArray,
+                      rules: Rules) -> pd.DataFrame:
+    """Classify simulated columns; the simulator's tables are validated once by the caller."""
     table = to_frame({name: columns[name] for name in _RATE_COLUMNS}, ids)
     return classify(Validated(table=table, excluded=table.iloc[:0], problems=()), rules)
 
@@ -250,35 +249,47 @@ def waterfall(model: CohortModel, from_outcome: str = "recovered",
     sampled = method == "sampled" or (method == "auto" and k > EXACT_UP_TO)
     draws, ids = draw(model.n, model.seed), pd.array(episode_ids(model.n), dtype="str")
     validate(to_frame(generate(model, draws), ids)).raise_if_invalid()
-    tables: dict[tuple[str, CohortModel], Any] = {}
-    rates: dict[tuple[str, CohortModel, bool, float], float] = {}
+    listed = [m for _, group in players for m in group]
+    courses: dict[frozenset[str], dict[str, Any]] = {}
+    tables: dict[tuple[str, frozenset[str]], Any] = {}
+    rates: dict[tuple[str, frozenset[str], bool, float], float] = {}
 
-    def rate(outcome: str, coalition: CohortModel) -> float:
+    def table_for(kind: str, off: frozenset[str]) -> Any:
+        """The classified (questionnaire) or interview table with the ``off`` mechanisms off."""
+        if (kind, off) not in tables:
+            table_model = model.without(*off)
+            course_key = off | frozenset(NOT_IN_COURSE)
+            if course_key not in courses:
+                courses[course_key] = true_course(model.without(*course_key), draws)
+            columns = generate(table_model, draws, questionnaires=kind == "questionnaire",
+                               course=courses[course_key])
+            tables[kind, off] = (_classify_columns(columns, ids, rules) if kind == "questionnaire"
+                                 else _interview_view(columns, rules))
+        return tables[kind, off]
+
+    def rate(outcome: str, off: frozenset[str]) -> float:
         kind, function = OUTCOMES[outcome]
-        table_model = coalition.without(*_CANNOT_CHANGE[kind], *_AT_RATE_TIME)
-        select = coalition.select_on_first_measurement
-        odds = coalition.interviewed_odds_ratio_still_ill if kind == "interview" else 1.0
-        key = (outcome, table_model, select, odds)
+        select = model.select_on_first_measurement and "selection" not in off
+        odds = (model.interviewed_odds_ratio_still_ill
+                if kind == "interview" and "interview_sample_selection" not in off else 1.0)
+        table_off = off | frozenset(_CANNOT_CHANGE[kind]) | frozenset(_AT_RATE_TIME)
+        key = (outcome, table_off, select, odds)
         if key not in rates:
-            if (kind, table_model) not in tables:
-                tables[kind, table_model] = (
-                    _classify_simulated(table_model, draws, ids, rules) if kind == "questionnaire"
-                    else _interview_view(generate(table_model, draws, questionnaires=False), rules))
-            numerator, denominator = function(tables[kind, table_model], select, rules, odds)
+            numerator, denominator = function(table_for(kind, table_off), select, rules, odds)
             rates[key] = numerator / denominator if denominator else float("nan")
         return rates[key]
 
     def value(mask: int) -> float:
-        off = [m for bit, (_, group) in enumerate(players) if not mask >> bit & 1 for m in group]
-        coalition = model.without(*off)
-        return rate(from_outcome, coalition) - rate(to_outcome, coalition)
+        on = {m for bit, (_, group) in enumerate(players) if mask >> bit & 1 for m in group}
+        off = frozenset(m for m in listed if m not in on)
+        return rate(from_outcome, off) - rate(to_outcome, off)
 
     if sampled:
         rng = np.random.default_rng(model.seed if seed is None else seed)
         contributions, errors = sampled_shapley(value, k, int(pairs), rng)
     else:
         contributions, errors = exact_shapley(value, k), np.zeros(k)
-    rate_from, rate_to = rate(from_outcome, model), rate(to_outcome, model)
+    rate_from, rate_to = rate(from_outcome, frozenset()), rate(to_outcome, frozenset())
     steps = [(from_outcome, "rate", rate_from, 0.0, f"{from_outcome} with every mechanism as set",
               "")]
     steps += [(name, "mechanism", c, se, "; ".join(MECHANISM_WORDS[m] for m in group),

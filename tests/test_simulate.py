@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from iaptlab._simulate_mechanisms import NOT_IN_COURSE, draw, generate, true_course
 from iaptlab.errors import ParameterError
 from iaptlab.outcomes import classify
 from iaptlab.schema import validate
@@ -399,3 +400,24 @@ def test_interview_at_the_last_session_is_the_same_cohort_whatever_the_relapse_r
     a = simulate(CohortModel(n=3000, seed=5, relapse_within_12_months=0.0))
     b = simulate(CohortModel(n=3000, seed=5, relapse_within_12_months=1.0))
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_the_true_course_ignores_the_mechanisms_said_not_to_touch_it():
+    # reconcile reuses one course for every model differing only in these mechanisms
+    model = CohortModel.critic_like(n=3000, seed=12)
+    draws = draw(3000, 12)
+    reference = true_course(model.without(*NOT_IN_COURSE), draws)
+    for mechanism in NOT_IN_COURSE:
+        course = true_course(model.without(mechanism), draws)
+        np.testing.assert_array_equal(course["contacts"], reference["contacts"])
+        for a, b in zip(course["last"], reference["last"], strict=True):
+            np.testing.assert_array_equal(a, b)
+    for mechanism in ("treatment_effect", "natural_remission", "attrition_bias"):
+        moved = true_course(model.without(mechanism), draws)
+        assert not np.array_equal(moved["last"][0], reference["last"][0]) or not np.array_equal(
+            moved["contacts"], reference["contacts"])
+    given = generate(model, draws, course=reference)
+    fresh = generate(model, draws)
+    assert given.keys() == fresh.keys()
+    for name in fresh:
+        np.testing.assert_array_equal(given[name], fresh[name])
