@@ -172,7 +172,7 @@ class ChartSlot:
             alt.JupyterChart.enable_offline(offline=bool(alt.renderers.options.get("offline", False)))
             self.mode = "widget"
             self.chart_widget: Any = None  # created with the first chart
-            self.widget = w.Box([], layout=w.Layout(min_height="320px"))
+            self.widget = w.Box([])  # keeps its height while the spec is swapped
         else:
             self.widget = w.Output(layout=w.Layout(min_height="320px"))
         self.widget.add_class("iaptlab-chart")
