@@ -290,3 +290,21 @@ def test_pcl5_caseness_edge(score, expected):
     if score == 32:
         assert check("04.pcl5_at_32", "yes") and check("04.pcl5_at_32", True)
         assert not check("04.pcl5_at_32", "no")
+
+
+@pytest.mark.parametrize("sensitivity, specificity", [(0.74, 0.91), (1.0, 0.5)])
+def test_fast_chart_draws_exactly_the_curves_the_chart_builder_would(sensitivity, specificity):
+    # The explorer reuses the builder's layers with new data; the data must be what the builder
+    # itself would put in the chart for these values (same rows, names and numbers).
+    from iaptlab import charts
+    from iaptlab.accuracy import predictive_values
+
+    built = charts.predictive_values_chart(predictive_values(sensitivity, specificity,
+                                                             pv.PREVALENCE_GRID)).to_dict()
+    fast = pv.explorer()(study=pv.OWN_VALUES, own_sensitivity_pct=round(100 * sensitivity),
+                         own_specificity_pct=round(100 * specificity)).chart.to_dict()
+    expected = pd.DataFrame(built["datasets"][built["data"]["name"]])
+    got = pd.DataFrame(fast["datasets"][fast["data"]["name"]])
+    pd.testing.assert_frame_equal(got, expected)
+    assert [layer["mark"] for layer in fast["layer"][:len(built["layer"])]] == \
+        [layer["mark"] for layer in built["layer"]]

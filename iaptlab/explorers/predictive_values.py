@@ -173,15 +173,32 @@ def compute(studies: pd.DataFrame, **controls) -> Result:
                          "specificity": specificity, "counts": counts})
 
 
-@lru_cache(maxsize=64)
-def _curves_chart(sensitivity: float, specificity: float, source: str):
-    """PPV and NPV curves over :data:`PREVALENCE_GRID` (built once per accuracy: slow in Altair)."""
+@lru_cache(maxsize=1)
+def _template():
+    """One chart from :func:`charts.predictive_values_chart`, whose layers (style) are reused."""
     from .. import charts
 
+    return charts.predictive_values_chart(predictive_values(0.5, 0.5, PREVALENCE_GRID))
+
+
+def _curves_chart(sensitivity: float, specificity: float, source: str):
+    """PPV and NPV curves over :data:`PREVALENCE_GRID` in the builder's style, new data only.
+
+    Altair's ``encode`` costs tens of ms per chart, so the builder's layers are built once and
+    each call swaps in the long-format data (prevalence, metric, value) they read; a test checks
+    the data equal what the builder itself makes.
+    """
+    import altair as alt
+
+    template = _template()
+    names = dict(zip(["ppv", "npv"], template.data["metric"].unique(), strict=True))
     curves = predictive_values(sensitivity, specificity, PREVALENCE_GRID)
+    long = curves.melt("prevalence", var_name="metric", value_name="value")
+    long["metric"] = long["metric"].map(names)
     title = (f"Same questionnaire, different prevalence (sensitivity {round(100 * sensitivity)}%, "
              f"specificity {round(100 * specificity)}%)")
-    return charts.predictive_values_chart(curves, title=title, source=source)
+    return alt.LayerChart(data=long, layer=template.layer,
+                          title=alt.Title(title, subtitle=f"Source: {source}"))
 
 
 def _marked(curves_chart, prevalence: float, ppv: float, npv: float, *, description: str):
