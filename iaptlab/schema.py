@@ -13,7 +13,7 @@ as a spreadsheet user sees them (header = row 1, first data row = row 2).
 >>> len(v.table), len(v.excluded)
 (1, 1)
 >>> [str(p) for p in v.problems]  # doctest: +NORMALIZE_WHITESPACE
-['row 3, column treatment_contacts: must be a whole number 0 or more, got -1',
+['row 3, column treatment_contacts: must be a whole number from 0 to 1,000, got -1',
  'row 3, column phq9_last: must be a whole number from 0 to 27, got 30']
 """
 
@@ -49,6 +49,8 @@ OPTIONAL_COLUMNS = MappingProxyType({
     "assessed_with_therapist": "last questionnaire completed with the therapist present (true/false)",
 })
 TRUE_STATE_PREFIX = "true_"
+#: More attended treatment contacts than this in one referral is taken as a data-entry error.
+MAX_TREATMENT_CONTACTS = 1_000
 EXCLUDED_REASON = "excluded_reason"
 ROW = "row"
 MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "none", "missing", "-", "."})
@@ -214,8 +216,10 @@ def validate(episodes: pd.DataFrame) -> Validated:
     empty = np.isnan(contacts) & ~bad
     problems.add(empty, "treatment_contacts", "is empty (0 if the referral never attended)")
     with np.errstate(invalid="ignore"):
-        wrong = bad | (~np.isnan(contacts) & ((contacts < 0) | (contacts != np.round(contacts))))
-    problems.add(wrong, "treatment_contacts", "must be a whole number 0 or more", df["treatment_contacts"])
+        wrong = bad | (~np.isnan(contacts) & ((contacts < 0) | (contacts > MAX_TREATMENT_CONTACTS)
+                                              | (contacts != np.round(contacts))))
+    problems.add(wrong, "treatment_contacts", f"must be a whole number from 0 to {MAX_TREATMENT_CONTACTS:,}",
+                 df["treatment_contacts"])
     typed["treatment_contacts"] = np.where(np.isnan(contacts) | wrong, 0, contacts).astype(np.int64)
 
     for col, inst in _SCORE_COLUMNS.items():

@@ -49,6 +49,11 @@ def item_columns(instrument: Instrument | str) -> list[str]:
     return [f"{inst.key}_{i}" for i in range(1, len(inst.items) + 1)]
 
 
+def _index_of(values: object) -> pd.Index | None:
+    """The pandas index of a Series, or None for a list or array (whose ``.index`` is a method)."""
+    return values.index if isinstance(values, pd.Series | pd.DataFrame) else None
+
+
 def _shown(value: object) -> str:
     """A cell as a user would recognise it: text quoted, numbers plain."""
     return repr(value) if isinstance(value, str) else str(value)
@@ -106,18 +111,23 @@ def totals(responses: pd.DataFrame, instrument: Instrument | str, *,
 
 
 def band(total: pd.Series | np.ndarray, instrument: Instrument | str) -> pd.Series:
-    """Severity band label for each total (missing stays missing).
+    """Severity band label for each total (missing stays missing; outside the scale is an error).
 
     >>> band(pd.Series([4, 5, 27]), "PHQ-9").tolist()
     ['minimal', 'mild', 'severe']
     """
     inst = instruments.lookup(instrument) if isinstance(instrument, str) else instrument
     values = pd.Series(total).to_numpy(dtype=float, na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        outside = (values < inst.score_min) | (values > inst.score_max)
+    if outside.any():
+        raise InputError([Problem(int(p) + 2, "total", f"{inst.name} totals run from {inst.score_min:g} to "
+                                  f"{inst.score_max:g}, got {values[p]:g}") for p in np.flatnonzero(outside)])
     lows = np.array([b.low for b in inst.bands])
     labels = np.array([b.label for b in inst.bands], dtype=object)
     idx = np.clip(np.searchsorted(lows, values, side="right") - 1, 0, len(lows) - 1)
     out = np.where(np.isnan(values), None, labels[idx])
-    return pd.Series(out, index=getattr(total, "index", None), name="band", dtype="object")
+    return pd.Series(out, index=_index_of(total), name="band", dtype="object")
 
 
 def caseness(total: pd.Series | np.ndarray, instrument: Instrument | str) -> pd.Series:
@@ -133,7 +143,7 @@ def caseness(total: pd.Series | np.ndarray, instrument: Instrument | str) -> pd.
         met = op(values, inst.caseness)
     out = pd.array(met, dtype="boolean")
     out[np.isnan(values)] = pd.NA
-    return pd.Series(out, index=getattr(total, "index", None), name="caseness")
+    return pd.Series(out, index=_index_of(total), name="caseness")
 
 
 def score(responses: pd.DataFrame, instrument: Instrument | str, *,

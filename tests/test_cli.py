@@ -87,7 +87,7 @@ def test_every_problem_listed_not_just_the_first(tmp_path, capsys):
     assert code == 2
     assert [line for line in err.splitlines() if line.startswith("error:")] == [
         "error: row 2, column phq9_first: must be a whole number from 0 to 27, got '31'",
-        "error: row 3, column treatment_contacts: must be a whole number 0 or more, got '-2'",
+        "error: row 3, column treatment_contacts: must be a whole number from 0 to 1,000, got '-2'",
         "error: row 3, column gad7_last: must be a whole number from 0 to 21, got '40'",
     ]
 

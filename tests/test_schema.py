@@ -30,7 +30,7 @@ def test_every_bad_cell_reported_with_spreadsheet_row():
     assert got == [
         "row 3, column phq9_first: must be a whole number from 0 to 27, got 28",
         "row 3, column gad7_last: must be a number or empty, got 'seven'",
-        "row 4, column treatment_contacts: must be a whole number 0 or more, got 1.5",
+        "row 4, column treatment_contacts: must be a whole number from 0 to 1,000, got 1.5",
     ]
 
 
@@ -39,7 +39,9 @@ def test_every_bad_cell_reported_with_spreadsheet_row():
     ("phq9_first", 27.5, False), ("gad7_last", 21, True), ("gad7_last", 22, False),
     ("phq9_last", 9.0, True), ("phq9_last", "", True), ("phq9_last", "NA", True),
     ("treatment_contacts", 0, True), ("treatment_contacts", -1, False),
-    ("treatment_contacts", "", False), ("phq9_first", float("inf"), False)])
+    ("treatment_contacts", "", False), ("phq9_first", float("inf"), False),
+    ("treatment_contacts", 1000, True), ("treatment_contacts", 1001, False),
+    ("treatment_contacts", 1e30, False), ("treatment_contacts", float("inf"), False)])
 def test_ranges_at_their_edges(column, value, ok):
     assert validate(table(episode(**{column: value}))).ok is ok
 

@@ -115,3 +115,17 @@ def test_total_in_range_and_prorate_equals_plain_when_complete(rows):
     assert plain.tolist() == totals(df, "PHQ-9", missing="prorate").tolist()
     assert plain.between(0, 27).all()
     assert plain.tolist() == [sum(r) for r in rows]
+
+
+@pytest.mark.parametrize("values", [[31, 32], np.array([31, 32]), pd.Series([31, 32])])
+def test_band_and_caseness_accept_lists_arrays_and_series(values):
+    assert caseness(values, "PCL-5").tolist() == [False, True]
+    assert band([v - 10 for v in values], "PHQ-9").tolist() == ["severe", "severe"]
+
+
+def test_band_refuses_totals_outside_the_scale():
+    with pytest.raises(InputError) as err:
+        band(pd.Series([27, 28, -1]), "PHQ-9")
+    assert [str(p) for p in err.value.problems] == [
+        "row 3, column total: PHQ-9 totals run from 0 to 27, got 28",
+        "row 4, column total: PHQ-9 totals run from 0 to 27, got -1"]
