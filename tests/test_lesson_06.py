@@ -113,7 +113,7 @@ def test_missing_stage_is_said_to_be_missing_never_filled(figures):
     assert math.isnan(result.extra["chosen_share"])
     assert "not published in the sources read" in result.sentence
     table = result.table.set_index("stage")
-    assert table.loc["finished a course (2+ treatment contacts) ← chosen denominator", "number"] == "not published"
+    assert table.loc["finished a course (2+ contacts) ← chosen denominator", "number"] == "not published"
     assert "cannot be worked out" in result.chart.to_dict()["description"]
     # What is there: 189,152 / 421,744 = 0.44850 (published 44.8%); / 1,267,193 = 0.14927.
     assert result.extra["share_of"]["finished_at_caseness"] == pytest.approx(0.44850, abs=5e-5)

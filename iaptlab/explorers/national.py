@@ -36,8 +36,8 @@ from ..widgets import Control, Result, defaults
 STAGES = MappingProxyType({
     "referrals_received": "referrals received",
     "entered_treatment": "entered treatment",
-    "finished_course": "finished a course (2+ treatment contacts)",
-    "finished_at_caseness": "finished a course, at caseness at the start",
+    "finished_course": "finished a course (2+ contacts)",
+    "finished_at_caseness": "finished, at caseness at start",
     "recovered": "recovered",
 })
 #: The denominators a learner can choose (every stage but the numerator), official one first.
@@ -53,8 +53,8 @@ DENOMINATOR_WORDS = MappingProxyType({
 })
 #: Labels for the comparability breaks drawn on the by-year charts (dates as in national_breaks).
 BREAK_LABELS = MappingProxyType({
-    "2015-04": "Apr 2015: comparable series starts",
-    "2021-01": "v2.0 / Jan 2021 change",
+    "2015-04": "Apr 2015",
+    "2021-01": "v2.0, Jan 2021",
 })
 
 
@@ -74,7 +74,7 @@ def breaks_by_year(breaks: pd.DataFrame | None = None) -> dict[str, str]:
     """``{financial year: label}`` for :data:`BREAK_LABELS`, read from ``national_breaks``.
 
     >>> breaks_by_year()
-    {'2015-16': 'Apr 2015: comparable series starts', '2020-21': 'v2.0 / Jan 2021 change'}
+    {'2015-16': 'Apr 2015', '2020-21': 'v2.0, Jan 2021'}
     """
     table = datasets.load("national_breaks") if breaks is None else breaks
     chosen = table[table["date"].isin(list(BREAK_LABELS))]
