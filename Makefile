@@ -9,9 +9,10 @@ endif
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.iaptlab-installed
+BROWSER_STAMP := $(VENV)/.iaptlab-browser-installed
 PORT ?= 8888
 
-.PHONY: lab test lint unit notebooks bench student guide clean setup
+.PHONY: lab test lint unit notebooks browser bench bench-browser present doctor student guide clean setup
 
 setup: $(STAMP)
 
@@ -25,6 +26,14 @@ $(STAMP): pyproject.toml
 	-$(BIN)/python -m pip uninstall --quiet -y rfc3987-syntax
 	touch $(STAMP)
 
+# The browser extra (Playwright's Python driver, Voila). The browser itself is Debian's chromium
+# (apt-get install chromium); `playwright install` is never run. Installing voila brings
+# rfc3987-syntax back, so it is uninstalled again as the last step.
+$(BROWSER_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[test,browser]"
+	-$(BIN)/python -m pip uninstall --quiet -y rfc3987-syntax
+	touch $(BROWSER_STAMP)
+
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ip 127.0.0.1 --port $(PORT) notebooks/00_start_here.ipynb
 
@@ -32,15 +41,31 @@ lint: $(STAMP)
 	$(BIN)/ruff check iaptlab tests benchmarks tools
 
 unit: $(STAMP)
-	$(BIN)/pytest -q --doctest-modules iaptlab tests
+	$(BIN)/pytest -q --doctest-modules --ignore=tests/browser iaptlab tests
 
 notebooks: $(STAMP)
 	IAPTLAB_RENDERER=svg $(BIN)/pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env notebooks/
 
-test: lint unit notebooks
+# Every lesson in JupyterLab in headless Chromium, network blocked; screenshots in build/browser/.
+browser: $(BROWSER_STAMP)
+	$(BIN)/pytest -q -p no:cacheprovider tests/browser
+
+test: lint unit notebooks browser
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
+
+# p50/p95 from a slider move to the chart redrawn, on lesson 02's explorer (100,000 referrals).
+bench-browser: $(BROWSER_STAMP)
+	$(BIN)/python benchmarks/browser_latency.py
+
+# The lesson explorers as a Voila dashboard for a projector (large fonts, no code), on 127.0.0.1.
+present: $(BROWSER_STAMP)
+	$(BIN)/iaptlab present --port $(PORT)
+
+# What to fix when a chart or a slider does not show.
+doctor: $(STAMP)
+	$(BIN)/iaptlab doctor
 
 student: $(STAMP)
 	$(BIN)/python tools/build_notebooks.py --out build

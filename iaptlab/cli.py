@@ -110,6 +110,49 @@ def _report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+EXIT_PROBLEMS_FOUND = 1
+#: The presentation dashboard (a notebook of the lesson explorers) in a checkout of the workbook.
+PRESENT_NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "present" / "workshop.ipynb"
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from . import doctor
+
+    print(f"iaptlab {__version__} doctor: checking what the workbook needs (nothing is downloaded)")
+    findings = doctor.run_checks(kernel=not args.no_kernel)
+    print(doctor.report(findings))
+    return EXIT_OK if all(f.ok for f in findings) else EXIT_PROBLEMS_FOUND
+
+
+def present_command(notebook: Path, port: int, open_browser: bool) -> list[str]:
+    """The Voila command line that serves ``notebook`` as a dashboard on 127.0.0.1.
+
+    >>> present_command(Path("w.ipynb"), 8866, False)[-4:]
+    ['--port=8866', '--Voila.ip=127.0.0.1', '--theme=light', '--no-browser']
+    """
+    command = [sys.executable, "-m", "voila", str(notebook), f"--port={port}", "--Voila.ip=127.0.0.1",
+               "--theme=light"]
+    return command + ([] if open_browser else ["--no-browser"])
+
+
+def _present(args: argparse.Namespace) -> int:
+    import importlib.util
+    import subprocess
+
+    notebook = Path(args.notebook) if args.notebook else PRESENT_NOTEBOOK
+    if not notebook.is_file():
+        raise InputError([_problem(f"{notebook}: no presentation notebook here; run this from a "
+                                   "checkout of the workbook or pass --notebook")])
+    if importlib.util.find_spec("voila") is None:
+        raise InputError([_problem("presentation mode needs Voila: pip install voila "
+                                   "(or pip install -e '.[browser]' in the workbook folder)")])
+    print(f"Serving {notebook.name} on http://127.0.0.1:{args.port}/ (code hidden). Stop with Ctrl+C.")
+    try:
+        return subprocess.call(present_command(notebook, args.port, not args.no_browser))
+    except KeyboardInterrupt:
+        return EXIT_OK
+
+
 def _problem(text: str):
     from .errors import Problem
     return Problem(None, None, text)
@@ -140,6 +183,14 @@ def build_parser() -> argparse.ArgumentParser:
                      help="show counts 1-7 as * and round other counts to the nearest 5")
     rep.add_argument("--title", help="title at the top of the report (default: Outcome report)")
     rep.set_defaults(handler=_report)
+    doc = sub.add_parser("doctor", help="check that charts, sliders and a kernel work here; say what to fix")
+    doc.add_argument("--no-kernel", action="store_true", help="skip starting a notebook kernel")
+    doc.set_defaults(handler=_doctor)
+    pres = sub.add_parser("present", help="the lesson explorers as a dashboard for a projector (Voila)")
+    pres.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (default 8866)")
+    pres.add_argument("--notebook", help="dashboard notebook (default: notebooks/present/workshop.ipynb)")
+    pres.add_argument("--no-browser", action="store_true", help="do not open a browser tab")
+    pres.set_defaults(handler=_present)
     return parser
 
 

@@ -22,6 +22,7 @@ import re
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -187,8 +188,12 @@ class ChartSlot:
 
                 self.chart_widget = alt.JupyterChart(chart, embed_options=dict(LIVE_EMBED_OPTIONS))
                 self.widget.children = (self.chart_widget,)
+            elif _has_params(chart):
+                self.chart_widget.chart = chart  # Altair wires up the params and selections
             else:
-                self.chart_widget.chart = chart
+                # Same builder, new numbers: the first chart was validated against the Vega-Lite
+                # schema; re-validating each move's spec costs more than computing the rates.
+                self.chart_widget.spec = chart.to_dict(validate=False)
             return
         from IPython.display import display
 
@@ -196,6 +201,35 @@ class ChartSlot:
             self.widget.clear_output(wait=True)
             if chart is not None:
                 display(chart)
+
+
+@contextmanager
+def _altair_checks(first: bool) -> Iterator[None]:
+    """Altair's validate-at-construction on for the first draw, off for later ones."""
+    if first:
+        yield
+        return
+    from altair.utils.schemapi import debug_mode
+
+    with debug_mode(False):
+        yield
+
+
+def _has_params(chart: Any) -> bool:
+    """Whether an Altair chart (or any of its layers / sub-charts) declares params or selections."""
+    import altair as alt
+
+    if getattr(chart, "params", alt.Undefined) not in (alt.Undefined, None, []):
+        return True
+    parts = [getattr(chart, key, alt.Undefined) for key in ("layer", "hconcat", "vconcat", "concat")]
+    parts += [getattr(chart, "spec", alt.Undefined)]
+    for part in parts:
+        if part is alt.Undefined or part is None:
+            continue
+        for child in part if isinstance(part, list) else [part]:
+            if _has_params(child):
+                return True
+    return False
 
 
 def _css_name(name: str) -> str:
@@ -237,7 +271,10 @@ def build(compute: Callable[..., Result], controls: Sequence[Control], *, title:
         started = time.perf_counter()
         params = {name: widget.value for name, widget in value_widgets.items()}
         try:
-            result = compute(**params)
+            # The first draw builds its chart with Altair's checks on; later moves only change
+            # numbers, so the per-object schema checks (a third of a move's time) are skipped.
+            with _altair_checks(first=not timings):
+                result = compute(**params)
         except Exception as err:  # noqa: BLE001 - show the problem in words, never a traceback
             status.value = f'<p role="alert">Cannot show these settings: {html.escape(str(err))}</p>'
             return

@@ -364,3 +364,31 @@ def explorer_notebook(title: str = "Lesson 02 threshold explorer (browser test c
         "nbformat": 4, "nbformat_minor": 5,
     }
     return json.dumps(notebook, indent=1)
+
+
+def kernel_for(server: Server, notebook: str):
+    """A second client on the kernel running ``notebook`` (to ask it for timings)."""
+    from jupyter_client import BlockingKernelClient
+
+    with urllib.request.urlopen(f"{server.base}/api/sessions?token={server.token}", timeout=10) as reply:
+        sessions = json.load(reply)
+    kernel_id = next(s["kernel"]["id"] for s in sessions if s["path"].endswith(notebook))
+    client = BlockingKernelClient()
+    client.load_connection_file(str(server.root.parent / "runtime" / f"kernel-{kernel_id}.json"))
+    client.start_channels()
+    client.wait_for_ready(timeout=30)
+    return client
+
+
+def kernel_eval_json(client, code: str, *, timeout: float = 30):
+    """Run ``code`` (which prints one JSON value) in the kernel and return the value."""
+    printed: list[str] = []
+
+    def hook(message) -> None:
+        if message["msg_type"] == "stream":
+            printed.append(message["content"]["text"])
+
+    reply = client.execute_interactive(code, output_hook=hook, timeout=timeout, store_history=False)
+    if reply["content"]["status"] != "ok":
+        raise RuntimeError(f"kernel said: {reply['content'].get('evalue')}")
+    return json.loads("".join(printed))
