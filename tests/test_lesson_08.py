@@ -254,3 +254,15 @@ def test_sentence_numbers_appear_in_the_table(cohort_counts):
     assert int(row["counted in cohort"]) in numbers
     assert int(row["national-scale count (2016-17)"]) in numbers
     assert int(row["start 20: end at or below"]) in numbers
+
+
+def test_each_result_keeps_its_own_chart_and_the_template_stays_clean(cohort_counts):
+    first = cc.compute(cohort_counts, baseline_phq9=15)
+    second = cc.compute(cohort_counts, baseline_phq9=20, staff=2_000)
+    spec_first, spec_second = first.chart.to_dict(), second.chart.to_dict()
+    assert "PHQ-9 15" in spec_first["vconcat"][0]["title"]["text"]
+    assert "PHQ-9 20" in spec_second["vconcat"][0]["title"]["text"]
+    assert "Scott's own estimate" in spec_first["vconcat"][1]["title"]["subtitle"]
+    assert "2,000 staff" in spec_second["vconcat"][1]["title"]["subtitle"]
+    template = cc._chart_template().to_dict()
+    assert "title" not in template["vconcat"][0] and "description" not in template and "data" not in template
