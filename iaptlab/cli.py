@@ -124,14 +124,43 @@ def _doctor(args: argparse.Namespace) -> int:
     return EXIT_OK if all(f.ok for f in findings) else EXIT_PROBLEMS_FOUND
 
 
+OFFLINE_TEMPLATE = "iaptlab-offline"
+
+
+def write_offline_template(data_dir: Path) -> Path:
+    """Write a Voila template under ``data_dir`` (use it as ``JUPYTER_PATH``) that is Voila's
+    ``lab`` template without its links to a web CDN (icon fonts). On a network that drops
+    packets, such a stylesheet in the page head can hold the whole page blank until it times out.
+
+    >>> import tempfile
+    >>> folder = write_offline_template(Path(tempfile.mkdtemp()))
+    >>> "cdn." in (folder / "index.html.j2").read_text()
+    False
+    """
+    import re
+
+    from jupyter_core.paths import jupyter_path
+
+    source = next((Path(p) / "lab" / "index.html.j2" for p in jupyter_path("voila", "templates")
+                   if (Path(p) / "lab" / "index.html.j2").is_file()), None)
+    if source is None:
+        raise InputError([_problem("Voila's lab template is not installed: pip install voila")])
+    target = data_dir / "voila" / "templates" / OFFLINE_TEMPLATE
+    target.mkdir(parents=True, exist_ok=True)
+    text = re.sub(r'<link[^>]*href="https?://[^"]*"[^>]*>\s*', "", source.read_text())
+    (target / "index.html.j2").write_text(text)
+    (target / "conf.json").write_text(json.dumps({"base_template": "lab"}))
+    return target
+
+
 def present_command(notebook: Path, port: int, open_browser: bool) -> list[str]:
     """The Voila command line that serves ``notebook`` as a dashboard on 127.0.0.1.
 
-    >>> present_command(Path("w.ipynb"), 8866, False)[-4:]
-    ['--port=8866', '--Voila.ip=127.0.0.1', '--theme=light', '--no-browser']
+    >>> present_command(Path("w.ipynb"), 8866, False)[-5:]
+    ['--port=8866', '--Voila.ip=127.0.0.1', '--theme=light', '--template=iaptlab-offline', '--no-browser']
     """
     command = [sys.executable, "-m", "voila", str(notebook), f"--port={port}", "--Voila.ip=127.0.0.1",
-               "--theme=light"]
+               "--theme=light", f"--template={OFFLINE_TEMPLATE}"]
     return command + ([] if open_browser else ["--no-browser"])
 
 
@@ -146,11 +175,18 @@ def _present(args: argparse.Namespace) -> int:
     if importlib.util.find_spec("voila") is None:
         raise InputError([_problem("presentation mode needs Voila: pip install voila "
                                    "(or pip install -e '.[browser]' in the workbook folder)")])
-    print(f"Serving {notebook.name} on http://127.0.0.1:{args.port}/ (code hidden). Stop with Ctrl+C.")
-    try:
-        return subprocess.call(present_command(notebook, args.port, not args.no_browser))
-    except KeyboardInterrupt:
-        return EXIT_OK
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="iaptlab-present-") as data_dir:
+        write_offline_template(Path(data_dir))
+        paths = os.pathsep.join(filter(None, [data_dir, os.environ.get("JUPYTER_PATH", "")]))
+        print(f"Serving {notebook.name} on http://127.0.0.1:{args.port}/ (code hidden). "
+              "Stop with Ctrl+C.")
+        try:
+            return subprocess.call(present_command(notebook, args.port, not args.no_browser),
+                                   env={**os.environ, "JUPYTER_PATH": paths})
+        except KeyboardInterrupt:
+            return EXIT_OK
 
 
 def _problem(text: str):

@@ -147,8 +147,13 @@ def start_server(kind: str = "lab", *, extra_files: dict[str, str] | None = None
                    f"--LabApp.user_settings_dir={settings}", f"--LabApp.workspaces_dir={scratch / 'ws'}",
                    "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
     elif kind == "voila":
-        command = [sys.executable, "-m", "voila", *common, "--Voila.ip=127.0.0.1",
-                   f"--Voila.root_dir={root}", "--VoilaConfiguration.show_tracebacks=True"]
+        from iaptlab.cli import OFFLINE_TEMPLATE, write_offline_template
+
+        write_offline_template(scratch / "share")
+        env["JUPYTER_PATH"] = str(scratch / "share")
+        command = [sys.executable, "-m", "voila", "--no-browser", f"--port={port}", f"--token={token}",
+                   "--Voila.ip=127.0.0.1", f"--Voila.root_dir={root}", "--theme=light",
+                   f"--template={OFFLINE_TEMPLATE}", "--VoilaConfiguration.show_tracebacks=True"]
     else:
         raise ValueError(f"kind must be 'lab' or 'voila', got {kind!r}")
     log_path = scratch / "server.log"
@@ -157,7 +162,7 @@ def start_server(kind: str = "lab", *, extra_files: dict[str, str] | None = None
         process = subprocess.Popen(command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
                                    start_new_session=True)
     server = Server(kind, root, port, token, process, log_path, 0.0)
-    probe = f"{server.base}/api/status?token={token}"
+    probe = f"{server.base}/{'api/status' if kind == 'lab' else 'voila/tree'}?token={token}"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -17,7 +17,9 @@ from conftest import EXPLORER_NOTEBOOK, REPORT
 LESSON_02 = sorted(harness.NOTEBOOKS.glob("02_*.ipynb"))
 #: Lesson 02 when it exists; until then a one-cell notebook showing the same explorer.
 TARGET = LESSON_02[0].name if LESSON_02 else EXPLORER_NOTEBOOK
-EXPLORER = ".iaptlab-explorer:has(.iaptlab-control-phq9_caseness)"
+#: Only lesson 02's threshold explorer has all of these controls.
+EXPLORER = (".iaptlab-explorer:has(.iaptlab-control-phq9_caseness):has(.iaptlab-control-gad7_reliable_change)"
+            ":has(.iaptlab-control-min_treatment_contacts):has(.iaptlab-control-denominator)")
 
 
 @pytest.fixture(scope="module")
