@@ -1,4 +1,4 @@
-"""Shared parts of the chart builders: theme, offline renderer, export and input checks.
+"""Shared parts of the chart builders: theme, offline renderer, export, input checks, refill.
 
 :mod:`iaptlab.charts` re-exports the public names; import from there.
 
@@ -17,6 +17,7 @@ from pathlib import Path
 import altair as alt
 import numpy as np
 import pandas as pd
+from altair.utils.schemapi import debug_mode
 
 from .errors import IaptlabError, InputError, ParameterError, Problem
 from .instruments import Instrument, lookup
@@ -127,6 +128,48 @@ def save_chart(chart: alt.TopLevelMixin, path: str | Path, scale_factor: float =
     return path
 
 
+# ---------------------------------------------------------------- the fast path
+
+
+def refill(template: alt.TopLevelMixin, data: pd.DataFrame, *,
+           title: str | alt.Title | None = None, description: str | None = None) -> alt.TopLevelMixin:
+    """A copy of ``template`` drawing ``data``, with a new title and description if given.
+
+    The fast path for explorers: building an Altair chart checks every encoding against the
+    Vega-Lite schema (10-40 ms), while refilling a chart built once takes well under a
+    millisecond. Build the template once (cache it, e.g. with :func:`functools.lru_cache`) from
+    ``alt.Chart()`` layers that carry no data, so every mark reads the top-level data; then
+    refill it on every move. The result's ``to_dict()`` equals that of the same chart built
+    from scratch with ``data``. Layers that carry their own data keep it (use that only for
+    parts that never change, such as a reference line). The template itself is not changed.
+    Every builder in :mod:`iaptlab.charts` already works this way, so calling a builder on
+    each move is fast too.
+
+    >>> import altair as alt, pandas as pd
+    >>> template = alt.Chart().mark_bar().encode(x="n:Q", y="stage:N")
+    >>> chart = refill(template, pd.DataFrame({"stage": ["a"], "n": [3]}), description="a: 3")
+    >>> chart.to_dict()["description"], "data" in template.to_dict()
+    ('a: 3', False)
+    """
+    if not isinstance(template, alt.TopLevelMixin):
+        raise ParameterError(f"template must be an Altair chart, got {type(template).__name__}")
+    if not isinstance(data, pd.DataFrame):
+        raise IaptlabError(f"refill() needs a pandas DataFrame, got {type(data).__name__}")
+    check_rows(data, "refill")
+    # A shallow copy: same class and arguments, own top-level properties. Altair's own
+    # ``copy(deep=False)`` re-runs the class's __init__, which for a layered chart deep-copies
+    # every layer (several ms); the test suite checks the result equals a fresh build.
+    chart = object.__new__(type(template))
+    object.__setattr__(chart, "_args", template._args)
+    object.__setattr__(chart, "_kwds", dict(template._kwds))
+    chart.data = data
+    if title is not None:
+        chart.title = title
+    if description is not None:
+        chart.description = description
+    return chart
+
+
 # ---------------------------------------------------------------- validation helpers
 
 
@@ -158,21 +201,27 @@ def _numeric(df: pd.DataFrame, column: str, *, low: float | None = None,
              high: float | None = None, allow_missing: bool = False) -> pd.Series:
     """The column as floats; every non-numeric, missing or out-of-range cell is a Problem."""
     raw = df[column]
-    values = pd.to_numeric(raw, errors="coerce").astype(float)
-    bad_text = values.isna() & raw.notna()
-    bad_missing = values.isna() & raw.isna() & (not allow_missing)
-    out = (values < low if low is not None else False) | (values > high if high is not None else False)
-    problems = [Problem(int(i) + 2, column, f"not a number: {raw[i]!r}") for i in np.flatnonzero(bad_text)]
+    if raw.dtype.kind in "iuf":  # already numbers (the usual case): no parsing needed
+        values = raw.to_numpy(dtype=float, na_value=np.nan)
+        bad_text = np.zeros(len(values), dtype=bool)
+    else:
+        values = pd.to_numeric(raw, errors="coerce").astype(float).to_numpy()
+        bad_text = np.isnan(values) & raw.notna().to_numpy()
+    bad_missing = np.isnan(values) & ~bad_text & (not allow_missing)
+    with np.errstate(invalid="ignore"):
+        out = ((values < low) if low is not None else False) | ((values > high) if high is not None else False)
+    problems = [Problem(int(i) + 2, column, f"not a number: {raw.iloc[i]!r}") for i in np.flatnonzero(bad_text)]
     problems += [Problem(int(i) + 2, column, "missing") for i in np.flatnonzero(bad_missing)]
     problems += [Problem(int(i) + 2, column, f"must be between {low} and {high}, got {values[i]}")
                  for i in np.flatnonzero(np.asarray(out, dtype=bool))]
     if problems:
         raise InputError(problems)
-    return values
+    return pd.Series(values, index=raw.index, name=column)
 
 
 def _title(title: str, source: str | None) -> alt.Title:
-    return alt.Title(title, subtitle=f"Source: {source}" if source else "")
+    with debug_mode(False):  # two strings: nothing for the schema check to find, at ~1 ms a title
+        return alt.Title(title, subtitle=f"Source: {source}" if source else "")
 
 
 def _joined(parts: pd.Series) -> str:

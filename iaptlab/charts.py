@@ -13,6 +13,11 @@ Every builder:
 Renderers: :func:`use_offline_renderer` makes charts render with the network unplugged;
 :func:`save_chart` writes PNG/SVG for slides through vl-convert (offline).
 
+Speed: each builder checks and aggregates its input in pandas on every call, but builds its
+Altair layers (the slow part: schema checks of every encoding) once per layout and then
+fills a copy of them with the new data, title and description (:func:`refill`), so a builder
+call takes a few milliseconds. Explorers use :func:`refill` the same way for charts of their own.
+
 >>> import pandas as pd
 >>> chart = funnel(pd.DataFrame({"stage": ["referred", "finished"], "count": [100, 40]}))
 >>> chart.to_dict()["description"]
@@ -21,8 +26,8 @@ Renderers: :func:`use_offline_renderer` makes charts render with the network unp
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
+from functools import lru_cache
 
 import altair as alt
 import numpy as np
@@ -45,15 +50,38 @@ from ._chart_base import (  # noqa: F401 - re-exported: charts is the public mod
     _require,
     _title,
     check_rows,
+    refill,
     save_chart,
     theme_config,
     use_offline_renderer,
     use_theme,
 )
+from ._chart_measurement import PV_NAMES, predictive_values_chart, sem_band  # noqa: F401
 from .errors import InputError, ParameterError, Problem
 from .instruments import Instrument
 
 # ---------------------------------------------------------------- builders
+
+
+@lru_cache(maxsize=4)
+def _rates_bar_layout(grouped: bool) -> alt.LayerChart:
+    label_expr = ("format(datum.numerator, ',') + '/' + format(datum.denominator, ',') + ' ('"
+                  " + (isValid(datum.rate) ? format(datum.rate, '.1%') : 'no denominator') + ')'")
+    if grouped:
+        label_expr = "datum.group + ': ' + " + label_expr
+    y = alt.Y("outcome:N", sort=None, title=None)
+    base = alt.Chart().encode(y=y, tooltip=["outcome:N", "numerator:Q", "denominator:Q",
+                                            alt.Tooltip("rate:Q", format=".1%")])
+    bars = base.mark_bar(color=PALETTE[0]).encode(
+        x=alt.X("rate:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"), title="rate"))
+    text = base.mark_text(align="left", dx=4).transform_calculate(  # a 0/0 row keeps its label at 0
+        _label=label_expr, _x="isValid(datum.rate) ? datum.rate : 0").encode(
+        x="_x:Q", text="_label:N")
+    if grouped:
+        colour = alt.Color("group:N", scale=alt.Scale(range=_PAL), title="group")
+        bars = bars.encode(color=colour, yOffset="group:N")
+        text = text.encode(yOffset="group:N")
+    return alt.layer(bars, text)
 
 
 def rates_bar(rates_df: pd.DataFrame, *, title: str = "Outcome rates", source: str | None = None,
@@ -80,29 +108,34 @@ def rates_bar(rates_df: pd.DataFrame, *, title: str = "Outcome rates", source: s
                                   f"= {num[i]:g}/{den[i]:g}") for i in np.flatnonzero(mismatch)])
     data = df.assign(numerator=num, denominator=den, rate=rate)
     grouped = "group" in df.columns
-    label_expr = ("format(datum.numerator, ',') + '/' + format(datum.denominator, ',') + ' ('"
-                  " + (isValid(datum.rate) ? format(datum.rate, '.1%') : 'no denominator') + ')'")
     if grouped:
         data["group"] = data["group"].astype(str)
-        label_expr = "datum.group + ': ' + " + label_expr
     rate_text = _pct(rate).where(rate.notna(), "undefined (denominator 0)")
     who = (data["group"] + " " if grouped else "") + data["outcome"].astype(str)
     summary = _joined(who + ": " + num.astype(int).astype(str) + "/" + den.astype(int).astype(str)
                       + " = " + rate_text)
-    y = alt.Y("outcome:N", sort=None, title=None)
-    base = alt.Chart(data).encode(y=y, tooltip=["outcome:N", "numerator:Q", "denominator:Q",
-                                                alt.Tooltip("rate:Q", format=".1%")])
-    bars = base.mark_bar(color=PALETTE[0]).encode(
-        x=alt.X("rate:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"), title="rate"))
-    text = base.mark_text(align="left", dx=4).transform_calculate(  # a 0/0 row keeps its label at 0
-        _label=label_expr, _x="isValid(datum.rate) ? datum.rate : 0").encode(
-        x="_x:Q", text="_label:N")
-    if grouped:
-        colour = alt.Color("group:N", scale=alt.Scale(range=_PAL), title="group")
-        bars = bars.encode(color=colour, yOffset="group:N")
-        text = text.encode(yOffset="group:N")
-    return alt.layer(bars, text).properties(
-        title=_title(title, source), description=description or f"{title}. {summary}")
+    return refill(_rates_bar_layout(grouped), data, title=_title(title, source),
+                  description=description or f"{title}. {summary}")
+
+
+@lru_cache(maxsize=16)
+def _histogram_layout(inst: Instrument, bin_width: float) -> alt.FacetChart:
+    occasions = ["First", "Last"]
+    op = "≥" if inst.caseness_comparison == ">=" else ">"
+    x_scale = alt.Scale(domain=[inst.score_min, inst.score_max + bin_width])
+    bars = alt.Chart().mark_bar(stroke="white").encode(
+        x=alt.X("bin_start:Q", scale=x_scale, title=f"{inst.name} score"), x2="bin_end:Q",
+        y=alt.Y("count:Q", title="episodes"), y2=alt.datum(0),
+        color=alt.Color("occasion:N", scale=alt.Scale(domain=occasions, range=_PAL[:2]), legend=None),
+        tooltip=["occasion:N", "bin_start:Q", "bin_end:Q", "count:Q"])
+    one_per_panel = alt.Chart().transform_aggregate(n="count()", groupby=["occasion"])
+    rule = one_per_panel.mark_rule(strokeDash=[6, 3], color="black").encode(
+        x=alt.datum(inst.caseness))
+    text = one_per_panel.mark_text(align="left", dx=4, dy=2, baseline="top").encode(
+        x=alt.datum(inst.caseness), y=alt.value(0), text=alt.value(f"caseness {op} {inst.caseness:g}"))
+    no_rows = pd.DataFrame(columns=["occasion", "bin_start", "bin_end", "count"])  # facet wants data
+    return alt.layer(bars, rule, text, data=no_rows).properties(height=160).facet(
+        row=alt.Row("occasion:N", sort=occasions, title=None))
 
 
 def score_histogram(scores_df: pd.DataFrame, instrument: Instrument | str = "PHQ-9", *,
@@ -150,22 +183,20 @@ def score_histogram(scores_df: pd.DataFrame, instrument: Instrument | str = "PHQ
     name = title or f"{inst.name} scores, first vs last"
     subtitle = (f"{int(n_missing.sum())} missing scores not shown; dashed line: caseness "
                 f"{op} {inst.caseness:g}" + (f". Source: {source}" if source else ""))
-    x_scale = alt.Scale(domain=[inst.score_min, inst.score_max + bin_width])
-    bars = alt.Chart().mark_bar(stroke="white").encode(
-        x=alt.X("bin_start:Q", scale=x_scale, title=f"{inst.name} score"), x2="bin_end:Q",
-        y=alt.Y("count:Q", title="episodes"), y2=alt.datum(0),
-        color=alt.Color("occasion:N", scale=alt.Scale(domain=list(occasions), range=_PAL[:2]),
-                        legend=None),
-        tooltip=["occasion:N", "bin_start:Q", "bin_end:Q", "count:Q"])
-    one_per_panel = alt.Chart().transform_aggregate(n="count()", groupby=["occasion"])
-    rule = one_per_panel.mark_rule(strokeDash=[6, 3], color="black").encode(
-        x=alt.datum(inst.caseness))
-    text = one_per_panel.mark_text(align="left", dx=4, dy=2, baseline="top").encode(
-        x=alt.datum(inst.caseness), y=alt.value(0), text=alt.value(f"caseness {op} {inst.caseness:g}"))
-    return alt.layer(bars, rule, text, data=counts).properties(height=160).facet(
-        row=alt.Row("occasion:N", sort=list(occasions), title=None)).properties(
-        title=alt.Title(name, subtitle=subtitle),
-        description=description or f"{name}. {summary}")
+    return refill(_histogram_layout(inst, float(bin_width)), counts,
+                  title=alt.Title(name, subtitle=subtitle),
+                  description=description or f"{name}. {summary}")
+
+
+@lru_cache(maxsize=16)
+def _funnel_layout(first: str) -> alt.LayerChart:
+    base = alt.Chart().encode(y=alt.Y("stage:N", sort=None, title=None),
+                              tooltip=["stage:N", "count:Q", alt.Tooltip("share:Q", format=".1%")])
+    bars = base.mark_bar(color=PALETTE[0]).encode(x=alt.X("count:Q", title="count"))
+    label = f"format(datum.count, ',') + ' (' + format(datum.share, '.1%') + ' of {first})'"
+    text = base.mark_text(align="left", dx=4).transform_calculate(_label=label).encode(
+        x="count:Q", text="_label:N")
+    return alt.layer(bars, text)
 
 
 def funnel(stages_df: pd.DataFrame, *, title: str = "Attrition funnel", source: str | None = None,
@@ -185,14 +216,26 @@ def funnel(stages_df: pd.DataFrame, *, title: str = "Attrition funnel", source: 
     data = df.assign(stage=df["stage"].astype(str), count=count, share=count / count[0])
     summary = _joined(data["stage"] + ": " + count.astype(int).astype(str) + " ("
                       + _pct(data["share"]) + f" of {first})")
-    base = alt.Chart(data).encode(y=alt.Y("stage:N", sort=None, title=None),
-                                  tooltip=["stage:N", "count:Q", alt.Tooltip("share:Q", format=".1%")])
-    bars = base.mark_bar(color=PALETTE[0]).encode(x=alt.X("count:Q", title="count"))
-    label = f"format(datum.count, ',') + ' (' + format(datum.share, '.1%') + ' of {first})'"
-    text = base.mark_text(align="left", dx=4).transform_calculate(_label=label).encode(
-        x="count:Q", text="_label:N")
-    return alt.layer(bars, text).properties(
-        title=_title(title, source), description=description or f"{title}. {summary}")
+    return refill(_funnel_layout(first), data, title=_title(title, source),
+                  description=description or f"{title}. {summary}")
+
+
+@lru_cache(maxsize=1)
+def _waterfall_layout() -> alt.LayerChart:
+    label = ("datum.kind == 'total' ? format(datum.value, '.1%') : "
+             "(datum.value >= 0 ? '+' : '') + format(datum.value * 100, '.1f') + ' points'")
+    colour = alt.Color("direction:N", title=None, scale=alt.Scale(
+        domain=["total", "increase", "decrease"], range=[PALETTE[0], PALETTE[2], PALETTE[3]]))
+    base = alt.Chart().encode(x=alt.X("label:N", sort=None, title=None))
+    bars = base.mark_bar().encode(y=alt.Y("start:Q", axis=alt.Axis(format="%"), title="rate"),
+                                  y2="end:Q", color=colour,
+                                  tooltip=["label:N", "direction:N", alt.Tooltip("value:Q", format=".3f")])
+    # totals are labelled above their top, changes below their lower end, so labels never collide
+    labels = base.mark_text(baseline="middle").transform_calculate(
+        _label=label, _at="datum.kind == 'total' ? datum.end : min(datum.start, datum.end)",
+        _dy="datum.kind == 'total' ? -10 : 10").encode(
+        y="_at:Q", text="_label:N", yOffset=alt.YOffset("_dy:Q", scale=None))
+    return alt.layer(bars, labels).properties(width=alt.Step(90))
 
 
 def waterfall(contrib_df: pd.DataFrame, *, title: str = "From one rate to another",
@@ -233,21 +276,33 @@ def waterfall(contrib_df: pd.DataFrame, *, title: str = "From one rate to anothe
     signed = np.where(value >= 0, "+", "") + (value * 100).round(1).astype(str) + " points"
     text = np.where(is_total, _pct(value), signed)
     summary = _joined(data["label"].astype(str) + ": " + pd.Series(text))
-    label = ("datum.kind == 'total' ? format(datum.value, '.1%') : "
-             "(datum.value >= 0 ? '+' : '') + format(datum.value * 100, '.1f') + ' points'")
-    colour = alt.Color("direction:N", title=None, scale=alt.Scale(
-        domain=["total", "increase", "decrease"], range=[PALETTE[0], PALETTE[2], PALETTE[3]]))
-    base = alt.Chart(data).encode(x=alt.X("label:N", sort=None, title=None))
-    bars = base.mark_bar().encode(y=alt.Y("start:Q", axis=alt.Axis(format="%"), title="rate"),
-                                  y2="end:Q", color=colour,
-                                  tooltip=["label:N", "direction:N", alt.Tooltip("value:Q", format=".3f")])
-    # totals are labelled above their top, changes below their lower end, so labels never collide
-    labels = base.mark_text(baseline="middle").transform_calculate(
-        _label=label, _at="datum.kind == 'total' ? datum.end : min(datum.start, datum.end)",
-        _dy="datum.kind == 'total' ? -10 : 10").encode(
-        y="_at:Q", text="_label:N", yOffset=alt.YOffset("_dy:Q", scale=None))
-    return alt.layer(bars, labels).properties(width=alt.Step(90),
-        title=_title(title, source), description=description or f"{title}. {summary}")
+    return refill(_waterfall_layout(), data, title=_title(title, source),
+                  description=description or f"{title}. {summary}")
+
+
+@lru_cache(maxsize=16)
+def _line_layout(x: str, y: str, series: str | None, groups: tuple[str, ...], order: tuple[str, ...],
+                 breaks: tuple[tuple[str, str], ...], percent: bool) -> alt.LayerChart:
+    axis = alt.Axis(format="%") if percent else alt.Axis()
+    enc = {"x": alt.X(f"{x}:O", sort=list(order), scale=alt.Scale(domain=list(order)), title=x),
+           "y": alt.Y(f"{y}:Q", axis=axis, title=y),
+           "tooltip": [f"{x}:O", alt.Tooltip(f"{y}:Q", format=".3f")]}
+    if series:
+        enc |= {"color": alt.Color(f"{series}:N", scale=alt.Scale(domain=list(groups), range=_PAL)),
+                "shape": alt.Shape(f"{series}:N", scale=alt.Scale(domain=list(groups),
+                                                                  range=list(SHAPES))),
+                "strokeDash": alt.StrokeDash(f"{series}:N", scale=alt.Scale(
+                    domain=list(groups), range=[list(d) for d in DASHES]))}
+    base = alt.Chart().encode(**enc)
+    layers = [base.mark_line(invalid="break-paths-show-domains", color=PALETTE[0]),
+              base.mark_point(filled=True, size=60, color=PALETTE[0])]
+    if breaks:  # the same for every refill, so these layers keep their own small data
+        marks = pd.DataFrame(breaks, columns=[x, "label"])
+        rule_base = alt.Chart(marks).encode(x=alt.X(f"{x}:O", sort=list(order)))
+        layers += [rule_base.mark_rule(strokeDash=[4, 4], color="black"),
+                   rule_base.mark_text(align="right", dx=-4, baseline="top").encode(
+                       y=alt.value(2), text="label:N")]
+    return alt.layer(*layers)
 
 
 def line_by_year(df: pd.DataFrame, y: str, *, x: str = "year", series: str | None = None,
@@ -267,132 +322,18 @@ def line_by_year(df: pd.DataFrame, y: str, *, x: str = "year", series: str | Non
     df = _require(df, [x, y] + ([series] if series else []), "line_by_year")
     values = _numeric(df, y, allow_missing=True)
     data = df.assign(**{y: values, x: df[x].astype(str)})
-    order = list(dict.fromkeys(data[x]))
-    breaks = dict(breaks or {})
-    unknown = [b for b in breaks if str(b) not in order]
+    order = tuple(dict.fromkeys(data[x]))
+    breaks = {str(k): str(v) for k, v in (breaks or {}).items()}
+    unknown = [b for b in breaks if b not in order]
     if unknown:
-        raise ParameterError(f"breaks: {unknown} not among the {x} values {order}")
+        raise ParameterError(f"breaks: {unknown} not among the {x} values {list(order)}")
     who = (data[series].astype(str) + " " if series else "") + data[x]
     shown = values.round(3).astype(str).where(values.notna(), "missing")
     break_text = "; ".join(f"{k} ({v})" for k, v in breaks.items())
     name = title or f"{y} by {x}"
     summary = _joined(who + ": " + shown) + (f". Breaks: {break_text}" if breaks else "")
-    axis = alt.Axis(format="%") if percent else alt.Axis()
-    enc = {"x": alt.X(f"{x}:O", sort=order, scale=alt.Scale(domain=order), title=x),
-           "y": alt.Y(f"{y}:Q", axis=axis, title=y),
-           "tooltip": [f"{x}:O", alt.Tooltip(f"{y}:Q", format=".3f")]}
-    if series:
-        groups = list(dict.fromkeys(data[series].astype(str)))
-        enc |= {"color": alt.Color(f"{series}:N", scale=alt.Scale(domain=groups, range=_PAL)),
-                "shape": alt.Shape(f"{series}:N", scale=alt.Scale(domain=groups, range=list(SHAPES))),
-                "strokeDash": alt.StrokeDash(f"{series}:N", scale=alt.Scale(
-                    domain=groups, range=[list(d) for d in DASHES]))}
-    base = alt.Chart(data).encode(**enc)
-    layers = [base.mark_line(invalid="break-paths-show-domains", color=PALETTE[0]),
-              base.mark_point(filled=True, size=60, color=PALETTE[0])]
-    if breaks:
-        marks = pd.DataFrame({x: list(breaks), "label": list(breaks.values())})
-        rule_base = alt.Chart(marks).encode(x=alt.X(f"{x}:O", sort=order))
-        layers += [rule_base.mark_rule(strokeDash=[4, 4], color="black"),
-                   rule_base.mark_text(align="right", dx=-4, baseline="top").encode(
-                       y=alt.value(2), text="label:N")]
-    return alt.layer(*layers).properties(
-        title=_title(name, source), description=description or f"{name}. {summary}")
+    groups = tuple(dict.fromkeys(data[series].astype(str))) if series else ()
+    layout = _line_layout(x, y, series, groups, order, tuple(breaks.items()), bool(percent))
+    return refill(layout, data, title=_title(name, source),
+                  description=description or f"{name}. {summary}")
 
-
-def predictive_values_chart(pv_df: pd.DataFrame, *, prevalence: float | None = None,
-                            title: str = "Predictive values depend on prevalence",
-                            source: str | None = None, description: str | None = None
-                            ) -> alt.LayerChart:
-    """PPV and NPV (y) against prevalence (x): distinct dash patterns, colours and end labels.
-
-    Columns: ``prevalence``, ``ppv``, ``npv`` (all 0-1). ``prevalence`` draws a labelled rule.
-
-    >>> d = pd.DataFrame({"prevalence": [0.1, 0.5], "ppv": [0.3, 0.8], "npv": [0.97, 0.8]})
-    >>> predictive_values_chart(d).to_dict()["description"][:70]
-    'Predictive values depend on prevalence. At prevalence 10.0%: PPV 30.0%'
-    """
-    df = _require(pv_df, ["prevalence", "ppv", "npv"], "predictive_values_chart")
-    cols = {c: _numeric(df, c, low=0, high=1, allow_missing=c != "prevalence")
-            for c in ("prevalence", "ppv", "npv")}
-    data = pd.DataFrame(cols).sort_values("prevalence", kind="stable")
-    ends = data.iloc[[0, -1]]
-    summary = _joined("At prevalence " + _pct(ends["prevalence"]) + ": PPV " + _pct(ends["ppv"])
-                      + ", NPV " + _pct(ends["npv"]))
-    names = {"ppv": "PPV (positive predictive value)", "npv": "NPV (negative predictive value)"}
-    long = data.melt("prevalence", var_name="metric", value_name="value")
-    long["metric"] = long["metric"].map(names)
-    metrics = list(names.values())
-    pct = alt.Axis(format="%")
-    enc = {"x": alt.X("prevalence:Q", axis=pct, scale=alt.Scale(domain=[0, 1])),
-           "y": alt.Y("value:Q", axis=pct, scale=alt.Scale(domain=[0, 1]), title="predictive value"),
-           "color": alt.Color("metric:N", scale=alt.Scale(domain=metrics, range=_PAL[:2]),
-                              legend=alt.Legend(orient="bottom", labelLimit=400, title=None)),
-           "strokeDash": alt.StrokeDash("metric:N", scale=alt.Scale(domain=metrics,
-                                                                      range=[[1, 0], [8, 4]]))}
-    base = alt.Chart(long).encode(**enc)
-    last_points = base.transform_filter(alt.datum.prevalence == float(data["prevalence"].iloc[-1]))
-    layers = [base.mark_line(strokeWidth=2.5),
-              last_points.mark_text(align="right", dx=-4, dy=-8).transform_calculate(
-                  short="slice(datum.metric, 0, 3)").encode(text="short:N", strokeDash=alt.value([]))]
-    if prevalence is not None:
-        if not 0 <= prevalence <= 1:
-            raise ParameterError(f"prevalence must be between 0 and 1, got {prevalence}")
-        mark = alt.Chart(pd.DataFrame({"prevalence": [prevalence]}))
-        layers += [mark.mark_rule(color="black", strokeDash=[2, 2]).encode(x="prevalence:Q"),
-                   mark.mark_text(align="left", dx=4, baseline="top").encode(
-                       x="prevalence:Q", y=alt.value(2), text=alt.value(f"prevalence {prevalence:.0%}"))]
-        summary += f". Marked prevalence {prevalence:.0%}"
-    return alt.layer(*layers).properties(
-        title=_title(title, source), description=description or f"{title}. {summary}")
-
-
-def sem_band(true_score: float, sem: float, *, instrument: Instrument | str = "PHQ-9",
-             z: float = 1.96, title: str | None = None, description: str | None = None
-             ) -> alt.LayerChart:
-    """The band of observed scores consistent with one true score (± z SEM), caseness marked.
-
-    Draws the normal density of observed scores around ``true_score`` (clipped to the
-    instrument's range), shades ``true_score ± z·sem`` and labels both ends.
-
-    >>> sem_band(12, 2).to_dict()["description"][:62]
-    'Observed PHQ-9 scores for a true score of 12 (SEM 2): 95% fall'
-    """
-    inst = _instrument(instrument)
-    if not sem > 0 or not math.isfinite(sem):
-        raise ParameterError(f"sem must be a positive number, got {sem}")
-    if not z > 0:
-        raise ParameterError(f"z must be > 0, got {z}")
-    if not inst.score_min <= true_score <= inst.score_max:
-        raise ParameterError(f"true_score must be within {inst.name}'s range "
-                             f"{inst.score_min:g}-{inst.score_max:g}, got {true_score}")
-    low = max(inst.score_min, true_score - z * sem)
-    high = min(inst.score_max, true_score + z * sem)
-    coverage = math.erf(z / math.sqrt(2))
-    grid = np.linspace(max(inst.score_min, true_score - 4 * sem),
-                       min(inst.score_max, true_score + 4 * sem), 161)
-    density = np.exp(-0.5 * ((grid - true_score) / sem) ** 2) / (sem * math.sqrt(2 * math.pi))
-    curve = pd.DataFrame({"score": grid, "density": density})
-    op = "≥" if inst.caseness_comparison == ">=" else ">"
-    name = title or f"Observed {inst.name} scores for a true score of {true_score:g} (SEM {sem:g})"
-    summary = (f"{coverage:.0%} fall between {low:.1f} and {high:.1f} (± {z:g} SEM, clipped to "
-               f"{inst.score_min:g}-{inst.score_max:g}); caseness {op} {inst.caseness:g}")
-    scale = alt.Scale(domain=[inst.score_min, inst.score_max])
-    x = alt.X("score:Q", scale=scale, title=f"observed {inst.name} score")
-    band = alt.Chart(pd.DataFrame({"lo": [low], "hi": [high]})).mark_rect(
-        color=PALETTE[5], opacity=0.35).encode(x=alt.X("lo:Q", scale=scale), x2="hi:Q")
-    line = alt.Chart(curve).mark_line(color=PALETTE[0]).encode(x=x, y=alt.Y("density:Q"))
-    marks = pd.DataFrame({"score": [true_score, inst.caseness, low, high],
-                          "label": [f"true score {true_score:g}", f"caseness {op} {inst.caseness:g}",
-                                    f"{low:.1f}", f"{high:.1f}"],
-                          "dash": ["true", "caseness", "band", "band"],
-                          "y_px": [4, 22, 40, 40]})  # staggered so labels never overlap
-    rules = alt.Chart(marks.iloc[:2]).mark_rule(color="black").encode(
-        x="score:Q", strokeDash=alt.StrokeDash("dash:N", legend=None,
-                                               scale=alt.Scale(domain=["true", "caseness"],
-                                                               range=[[1, 0], [6, 3]])))
-    labels = alt.Chart(marks).mark_text(align="left", dx=3, baseline="top").encode(
-        x="score:Q", y=alt.Y("y_px:Q", scale=None), text="label:N")
-    return alt.layer(band, line, rules, labels).properties(
-        title=alt.Title(name, subtitle=f"Shaded: {coverage:.0%} band (± {z:g} SEM)"),
-        description=description or f"{name}: {summary}")

@@ -341,3 +341,146 @@ def test_importing_exercises_does_not_import_altair():
 
     code = "import sys, iaptlab, iaptlab.exercises; sys.exit('altair' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+# ------------------------------------------------------------------ the fast path (refill)
+
+# Each builder twice, with different data of the same layout (same columns, groups, instrument).
+SECOND_DATA = {
+    "rates_bar": lambda: charts.rates_bar(_rates().assign(numerator=[1, 9, 0], rate=[0.1, 0.9, np.nan]),
+                                          title="Other", source="elsewhere"),
+    "rates_bar_grouped": lambda: charts.rates_bar(pd.concat([_rates(True), _rates().assign(group="B")])),
+    "score_histogram": lambda: charts.score_histogram(_scores(12), source="s"),
+    "funnel": lambda: charts.funnel(_funnel().assign(count=[200, 20, 2]), description="mine"),
+    "waterfall": lambda: charts.waterfall(_waterfall().assign(value=[0.4, -0.1, -0.1, 0.2])),
+    "line_by_year": lambda: charts.line_by_year(_years().assign(recovery=[0.4, 0.5, 0.6, np.nan]),
+                                                "recovery", breaks={"2020-21": "v2.0"}),
+    "line_by_year_series": lambda: charts.line_by_year(_years(True).assign(recovery=0.3), "recovery",
+                                                       series="kind"),
+    "predictive_values_chart": lambda: charts.predictive_values_chart(
+        _pv().assign(ppv=0.2), prevalence=0.6, mark_values=True),
+    "sem_band": lambda: charts.sem_band(3, 0.8, z=1.0),
+}
+
+
+def _clear_layout_caches() -> None:
+    from iaptlab import _chart_measurement
+
+    for module in (charts, _chart_measurement):
+        for name in dir(module):
+            if name.endswith("_layout") and hasattr(getattr(module, name), "cache_clear"):
+                getattr(module, name).cache_clear()
+
+
+@pytest.mark.parametrize("name", SECOND_DATA)
+def test_refilled_chart_equals_a_chart_built_from_scratch(name):
+    # First call builds the layout and caches it; the second refills it. Clearing the caches and
+    # building the second chart again gives the from-scratch spec it must equal.
+    _clear_layout_caches()
+    (BUILDERS.get(name) or SECOND_DATA[name])()
+    refilled = SECOND_DATA[name]().to_dict()
+    _clear_layout_caches()
+    fresh = SECOND_DATA[name]().to_dict()
+    assert refilled == fresh
+    assert refilled != BUILDERS[name]().to_dict()  # and the data really changed
+
+
+def _two_layers():
+    base = alt.Chart().encode(y=alt.Y("stage:N", sort=None), x="n:Q")
+    return [base.mark_bar(), base.mark_text(dx=4).encode(text="n:Q")]
+
+
+def test_refill_matches_the_same_chart_built_with_its_data():
+    data = pd.DataFrame({"stage": ["a", "b"], "n": [3, 1]})
+    template = alt.layer(*_two_layers()).properties(width=200)
+    chart = charts.refill(template, data, title=alt.Title("T", subtitle="S"), description="a: 3; b: 1")
+    built = alt.layer(*_two_layers(), data=data).properties(
+        width=200, title=alt.Title("T", subtitle="S"), description="a: 3; b: 1")
+    assert chart.to_dict() == built.to_dict()
+    # the template is untouched, and a second refill does not see the first one's data
+    assert "data" not in template.to_dict() and "description" not in template.to_dict()
+    other = charts.refill(template, data.assign(n=[7, 8]))
+    assert [r["n"] for r in next(iter(other.to_dict()["datasets"].values()))] == [7, 8]
+    assert "description" not in other.to_dict()
+
+
+def test_refill_rejects_what_it_cannot_draw():
+    template = alt.Chart().mark_bar().encode(x="n:Q")
+    with pytest.raises(ParameterError, match="Altair chart"):
+        charts.refill({"mark": "bar"}, pd.DataFrame({"n": [1]}))
+    with pytest.raises(IaptlabError, match="DataFrame"):
+        charts.refill(template, [{"n": 1}])
+    charts.refill(template, pd.DataFrame({"n": range(charts.MAX_CHART_ROWS)}))
+    with pytest.raises(IaptlabError, match="aggregate"):
+        charts.refill(template, pd.DataFrame({"n": range(charts.MAX_CHART_ROWS + 1)}))
+
+
+def test_nullable_and_text_numbers_are_checked_alike():
+    nullable = _rates().assign(numerator=pd.array([5, 6, 0], dtype="Int64"))
+    assert "recovered: 5/10" in charts.rates_bar(nullable).to_dict()["description"]
+    with pytest.raises(InputError) as err:
+        charts.rates_bar(_rates().assign(numerator=pd.array([5, None, 0], dtype="Int64")))
+    assert (err.value.problems[0].row, err.value.problems[0].reason) == (3, "missing")
+    with pytest.raises(InputError, match="not a number"):
+        charts.rates_bar(_rates().assign(numerator=["5", "six", "0"]))
+
+
+# ------------------------------------------------------------------ sem_band and marked values
+
+
+def _layer_with(spec: dict, key: str, value) -> dict:
+    (found,) = [layer for layer in spec["layer"] if layer["encoding"].get(key, {}).get("field") == value]
+    return found
+
+
+def test_sem_band_axes_students_can_read():
+    spec = charts.sem_band(9, 1.2, instrument="GAD-7").to_dict()
+    curve = _layer_with(spec, "y", "relative")
+    assert curve["encoding"]["y"]["title"] == "how often (relative)"
+    assert curve["encoding"]["y"]["axis"]["labels"] is False  # no meaningless density numbers
+    assert "density" not in json.dumps(spec)
+    # GAD-7 runs 0-21: the axis must end at 21, not a "nice" 22
+    assert curve["encoding"]["x"]["scale"] == {"domain": [0, 21], "nice": False}
+
+
+@pytest.mark.parametrize("true_score, sem", [(10, 0.6), (12, 2.2), (0, 3), (27, 5)])
+def test_sem_band_labels_sit_above_the_curve(true_score, sem):
+    spec = charts.sem_band(true_score, sem).to_dict()
+    rows = next(v for v in spec["datasets"].values() if any(r["part"] == "curve" for r in v))
+    peak = max(r["relative"] for r in rows if r["part"] == "curve")
+    assert peak == pytest.approx(1.0)  # the grid's middle point is the true score: exp(0)
+    top = _layer_with(spec, "y", "relative")["encoding"]["y"]["scale"]["domain"][1]
+    lowest_label_px = max(r["y_px"] for r in rows if r["part"] in ("rule", "end")) + 14  # 12 px font
+    height_px = 300  # Vega-Lite's default continuous height (also the theme's)
+    assert lowest_label_px < height_px * (1 - peak / top)
+
+
+def test_sem_band_end_labels_point_outwards():
+    rows = next(v for v in charts.sem_band(12, 2).to_dict()["datasets"].values() if len(v) > 100)
+    ends = {r["label"]: r["side"] for r in rows if r["part"] == "end"}
+    assert ends == {"8.1": "right", "15.9": "left"}  # 12 -/+ 1.96 * 2 = 8.08 / 15.92, by hand
+
+
+def _marked_rows(chart) -> list[dict]:
+    rows = next(iter(chart.to_dict()["datasets"].values()))
+    return [r for r in rows if r.get("part") == "value"]
+
+
+def test_predictive_values_marks_both_values_higher_above():
+    # _pv(): ppv = prevalence, npv = 1 - prevalence. At 0.3: PPV 0.3 (lower), NPV 0.7 (higher).
+    marked = _marked_rows(charts.predictive_values_chart(_pv(), prevalence=0.3, mark_values=True))
+    assert [(r["label"], r["label_dy"]) for r in marked] == [("PPV 30%", 14), ("NPV 70%", -10)]
+    # at 0.5 both are 0.5: one label above, the other below, so they never overlap
+    equal = _marked_rows(charts.predictive_values_chart(_pv(), prevalence=0.5, mark_values=True))
+    assert sorted(r["label_dy"] for r in equal) == [-10, 14]
+    # at 0.7 the order flips
+    flipped = _marked_rows(charts.predictive_values_chart(_pv(), prevalence=0.7, mark_values=True))
+    assert [r["label_dy"] for r in flipped] == [-10, 14]
+
+
+def test_predictive_values_mark_values_needs_the_row_and_a_prevalence():
+    with pytest.raises(ParameterError, match="no row at prevalence 0.33"):
+        charts.predictive_values_chart(_pv(), prevalence=0.33, mark_values=True)
+    with pytest.raises(ParameterError, match="needs a prevalence"):
+        charts.predictive_values_chart(_pv(), mark_values=True)
+    assert _marked_rows(charts.predictive_values_chart(_pv(), prevalence=0.33)) == []
