@@ -148,7 +148,7 @@ def refill(template: alt.TopLevelMixin, data: pd.DataFrame, *,
     >>> import altair as alt, pandas as pd
     >>> template = alt.Chart().mark_bar().encode(x="n:Q", y="stage:N")
     >>> chart = refill(template, pd.DataFrame({"stage": ["a"], "n": [3]}), description="a: 3")
-    >>> chart.to_dict()["description"], "data" in template.to_dict()
+    >>> chart.to_dict()["description"], "description" in template.to_dict()
     ('a: 3', False)
     """
     if not isinstance(template, alt.TopLevelMixin):
