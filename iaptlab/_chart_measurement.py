@@ -60,9 +60,10 @@ def _pv_layout(last_prevalence: float, marked: bool, mark_values: bool) -> alt.L
     if mark_values:
         values = alt.Chart().transform_filter(alt.datum.part == "value").encode(
             x="prevalence:Q", y="value:Q")
-        layers += [values.mark_point(filled=True, size=70, color="black", opacity=1),
-                   values.mark_text(align="left", dx=7, fontWeight="bold").encode(
-                       text="label:N", yOffset=alt.YOffset("label_dy:Q", scale=None))]
+        layers += [values.mark_point(filled=True, size=70, color="black"),
+                   *(values.transform_filter(alt.datum.above == above).mark_text(
+                       align="left", dx=7, dy=-10 if above else 14, fontWeight="bold").encode(text="label:N")
+                     for above in (True, False))]
     return alt.layer(*layers)
 
 
@@ -119,7 +120,7 @@ def _values_at(data: pd.DataFrame, prevalence: float) -> pd.DataFrame:
     above = np.array([values[0] >= values[1], values[1] > values[0]])  # equal: PPV above
     return pd.DataFrame({"part": "value", "prevalence": prevalence, "value": values,
                          "label": [f"PPV {values[0]:.0%}", f"NPV {values[1]:.0%}"],
-                         "label_dy": np.where(above, -10, 14)})
+                         "above": above})
 
 
 @lru_cache(maxsize=16)

@@ -469,13 +469,13 @@ def _marked_rows(chart) -> list[dict]:
 def test_predictive_values_marks_both_values_higher_above():
     # _pv(): ppv = prevalence, npv = 1 - prevalence. At 0.3: PPV 0.3 (lower), NPV 0.7 (higher).
     marked = _marked_rows(charts.predictive_values_chart(_pv(), prevalence=0.3, mark_values=True))
-    assert [(r["label"], r["label_dy"]) for r in marked] == [("PPV 30%", 14), ("NPV 70%", -10)]
+    assert [(r["label"], r["above"]) for r in marked] == [("PPV 30%", False), ("NPV 70%", True)]
     # at 0.5 both are 0.5: one label above, the other below, so they never overlap
     equal = _marked_rows(charts.predictive_values_chart(_pv(), prevalence=0.5, mark_values=True))
-    assert sorted(r["label_dy"] for r in equal) == [-10, 14]
+    assert sorted(r["above"] for r in equal) == [False, True]
     # at 0.7 the order flips
     flipped = _marked_rows(charts.predictive_values_chart(_pv(), prevalence=0.7, mark_values=True))
-    assert [r["label_dy"] for r in flipped] == [-10, 14]
+    assert [r["above"] for r in flipped] == [True, False]
 
 
 def test_predictive_values_mark_values_needs_the_row_and_a_prevalence():

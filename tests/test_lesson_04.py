@@ -293,18 +293,31 @@ def test_pcl5_caseness_edge(score, expected):
 
 
 @pytest.mark.parametrize("sensitivity, specificity", [(0.74, 0.91), (1.0, 0.5)])
-def test_fast_chart_draws_exactly_the_curves_the_chart_builder_would(sensitivity, specificity):
-    # The explorer reuses the builder's layers with new data; the data must be what the builder
-    # itself would put in the chart for these values (same rows, names and numbers).
-    from iaptlab import charts
+def test_chart_draws_the_curves_and_marks_the_values_it_states(sensitivity, specificity):
+    # The curves are PPV and NPV from accuracy.predictive_values over the grid; the two marked
+    # values are the explorer's own PPV and NPV at the chosen prevalence (its table's numbers).
     from iaptlab.accuracy import predictive_values
 
-    built = charts.predictive_values_chart(predictive_values(sensitivity, specificity,
-                                                             pv.PREVALENCE_GRID)).to_dict()
-    fast = pv.explorer()(study=pv.OWN_VALUES, own_sensitivity_pct=round(100 * sensitivity),
-                         own_specificity_pct=round(100 * specificity)).chart.to_dict()
-    expected = pd.DataFrame(built["datasets"][built["data"]["name"]])
-    got = pd.DataFrame(fast["datasets"][fast["data"]["name"]])
-    pd.testing.assert_frame_equal(got, expected)
-    assert [layer["mark"] for layer in fast["layer"][:len(built["layer"])]] == \
-        [layer["mark"] for layer in built["layer"]]
+    result = pv.explorer()(study=pv.OWN_VALUES, prevalence_pct=30,
+                           own_sensitivity_pct=round(100 * sensitivity),
+                           own_specificity_pct=round(100 * specificity))
+    rows = pd.DataFrame(next(iter(result.chart.to_dict()["datasets"].values())))
+    curves = rows[rows["part"] == "curve"]
+    expected = predictive_values(sensitivity, specificity, pv.PREVALENCE_GRID)
+    ppv_curve = curves[curves["metric"].str.startswith("PPV")]
+    np.testing.assert_allclose(ppv_curve["prevalence"], expected["prevalence"])
+    np.testing.assert_allclose(ppv_curve["value"], expected["ppv"])
+    marked = rows[rows["part"] == "value"]["value"]
+    assert marked.tolist() == pytest.approx([result.extra["ppv"], result.extra["npv"]])
+
+
+def test_chart_is_the_builder_refilled_not_a_private_copy():
+    # The explorer calls charts.predictive_values_chart; a second call (refilled layout) gives
+    # the same spec as a build from scratch after clearing the builder's layout cache.
+    from iaptlab import _chart_measurement
+
+    compute = pv.explorer()
+    compute(prevalence_pct=10)
+    refilled = compute(prevalence_pct=40).chart.to_dict()
+    _chart_measurement._pv_layout.cache_clear()
+    assert compute(prevalence_pct=40).chart.to_dict() == refilled

@@ -144,8 +144,8 @@ def _sentence(table: pd.DataFrame, phq9_caseness: int, min_treatment_contacts: i
 
 @lru_cache(maxsize=8)
 def _chart_template(referred: int):
-    """The chart without data, title or description: built once, because Altair's encoding
-    validation is what costs time in a callback (a copy with new data takes a few ms)."""
+    """The chart without data, title or description: built once and refilled on every move
+    (:func:`iaptlab.charts.refill`), because building Altair encodings is what costs time."""
     import altair as alt
 
     from ..charts import PALETTE
@@ -168,18 +168,18 @@ def stages_chart(stages: pd.DataFrame, subtitle: str):
     """
     import altair as alt
 
+    from ..charts import refill
+
     count = stages["count"].to_numpy()
     referred, denominator, recovered = int(count[0]), int(count[3]), int(count[4])
     labels = [f"{c} of {referred}" for c in count[:-1]]
     labels.append(f"{recovered} of the {denominator} in the denominator = {recovered / denominator:.0%}"
                   if denominator else f"{recovered} (no denominator: no rate)")
     title = f"Who counts as recovered among the {referred} example referrals"
-    chart = _chart_template(referred).copy(deep=False)
-    chart.data = stages.assign(label=labels)
-    chart.title = alt.Title(title, subtitle=subtitle)
-    chart.description = f"{title}. " + "; ".join(
+    description = f"{title}. " + "; ".join(
         f"{stage}: {label}" for stage, label in zip(stages["stage"], labels, strict=True))
-    return chart
+    return refill(_chart_template(referred), stages.assign(label=labels),
+                  title=alt.Title(title, subtitle=subtitle), description=description)
 
 
 def compute(episodes: Validated, **controls) -> Result:

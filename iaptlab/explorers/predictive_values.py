@@ -14,7 +14,7 @@ bundled dataset ``assessment_bias``.
 
 from __future__ import annotations
 
-from functools import lru_cache, partial
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -131,6 +131,8 @@ PREVALENCE_GRID = np.round(np.arange(1, 100) / 100, 2)
 
 def compute(studies: pd.DataFrame, **controls) -> Result:
     """PPV and NPV at every prevalence, the chosen prevalence marked, a table and a sentence."""
+    from .. import charts
+
     params = {**defaults(CONTROLS), **controls}
     prevalence = params["prevalence_pct"] / 100
     if params["study"] == OWN_VALUES:
@@ -166,76 +168,15 @@ def compute(studies: pd.DataFrame, **controls) -> Result:
         f"{counts['true_positive']} of the {counts['cases']} cases, misses {counts['false_negative']} "
         f"and raises {counts['false_positive']} false alarms "
         f"(sensitivity {round(100 * sensitivity)}%, specificity {round(100 * specificity)}%).")
-    chart = _marked(_curves_chart(sensitivity, specificity, source), prevalence, ppv, npv,
-                    description=f"Predictive values against prevalence for {test}. {sentence}")
+    chart = charts.predictive_values_chart(
+        predictive_values(sensitivity, specificity, PREVALENCE_GRID), prevalence=prevalence,
+        mark_values=True, source=source, description=f"Predictive values against prevalence for {test}. "
+                                                     f"{sentence}",
+        title=(f"Same questionnaire, different prevalence (sensitivity {round(100 * sensitivity)}%, "
+               f"specificity {round(100 * specificity)}%)"))
     return Result(table=table, chart=chart, sentence=sentence,
                   extra={"ppv": ppv, "npv": npv, "sensitivity": sensitivity,
                          "specificity": specificity, "counts": counts})
-
-
-@lru_cache(maxsize=1)
-def _template():
-    """One chart from :func:`charts.predictive_values_chart`, whose layers (style) are reused."""
-    from .. import charts
-
-    return charts.predictive_values_chart(predictive_values(0.5, 0.5, PREVALENCE_GRID))
-
-
-def _curves_chart(sensitivity: float, specificity: float, source: str):
-    """PPV and NPV curves over :data:`PREVALENCE_GRID` in the builder's style, new data only.
-
-    Altair's ``encode`` costs tens of ms per chart, so the builder's layers are built once and
-    each call swaps in the long-format data (prevalence, metric, value) they read; a test checks
-    the data equal what the builder itself makes.
-    """
-    import altair as alt
-
-    template = _template()
-    names = dict(zip(["ppv", "npv"], template.data["metric"].unique(), strict=True))
-    curves = predictive_values(sensitivity, specificity, PREVALENCE_GRID)
-    long = curves.melt("prevalence", var_name="metric", value_name="value")
-    long["metric"] = long["metric"].map(names)
-    title = (f"Same questionnaire, different prevalence (sensitivity {round(100 * sensitivity)}%, "
-             f"specificity {round(100 * specificity)}%)")
-    return alt.LayerChart(data=long, layer=template.layer,
-                          title=alt.Title(title, subtitle=f"Source: {source}"))
-
-
-def _marked(curves_chart, prevalence: float, ppv: float, npv: float, *, description: str):
-    """The cached curves plus a labelled rule at ``prevalence`` and the two values marked on it.
-
-    Built from Altair's low-level classes (a few ms) instead of ``encode`` (tens of ms), so a
-    slider move stays well under 50 ms.
-    """
-    import altair as alt
-
-    rule_data = pd.DataFrame({"prevalence": [prevalence], "label": [f"prevalence {prevalence:.0%}"]})
-    values = pd.DataFrame({"prevalence": [prevalence] * 2, "value": [ppv, npv],
-                           "label": [f"PPV {ppv:.0%}", f"NPV {npv:.0%}"]})
-    higher = values["value"].to_numpy() >= values["value"].max()
-    x = alt.PositionFieldDef(field="prevalence", type="quantitative")
-    y = alt.PositionFieldDef(field="value", type="quantitative")
-    text = alt.FieldOrDatumDefWithConditionStringFieldDefText(field="label", type="nominal")
-
-    def value_labels(rows: pd.DataFrame, dy: int) -> alt.Chart:
-        mark = alt.MarkDef(type="text", align="left", dx=7, dy=dy, fontWeight="bold")
-        return alt.Chart(rows, mark=mark, encoding=alt.FacetedEncoding(x=x, y=y, text=text))
-
-    layers = [
-        alt.Chart(rule_data, mark=alt.MarkDef(type="rule", color="black", strokeDash=[2, 2]),
-                  encoding=alt.FacetedEncoding(x=x)),
-        alt.Chart(rule_data, mark=alt.MarkDef(type="text", align="left", dx=4, baseline="bottom"),
-                  encoding=alt.FacetedEncoding(
-                      x=x, y=alt.PositionValueDef(value=alt.ExprRef(expr="height - 4")), text=text)),
-        alt.Chart(values, mark=alt.MarkDef(type="point", filled=True, size=70, color="black"),
-                  encoding=alt.FacetedEncoding(x=x, y=y)),
-        value_labels(values[higher].iloc[:1], -10),
-        value_labels(values[~higher], 14),
-    ]
-    if values["value"].nunique() == 1:  # both equal: one label above, the other below
-        layers[-1] = value_labels(values.iloc[1:], 14)
-    return alt.LayerChart(data=curves_chart.data, layer=[*curves_chart.layer, *layers],
-                          title=curves_chart.title, description=description)
 
 
 def explorer(studies: pd.DataFrame | None = None):
