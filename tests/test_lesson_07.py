@@ -1,0 +1,294 @@
+"""Lesson 07: the gap explorer, the scenarios, the RoB 2 helper and the exercise answers.
+
+Expected values are computed independently in each test (by hand in the comments, or from the
+public simulation API directly), never copied from the code under test.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from iaptlab import charts
+from iaptlab.errors import ParameterError
+from iaptlab.exercises import check
+from iaptlab.explorers import fair_evaluation as fair
+from iaptlab.explorers import reconcile_gap as rg
+from iaptlab.outcomes import classify
+from iaptlab.reconcile import FIVE_GROUPS, outcome_rate, waterfall
+from iaptlab.simulate import CRITIC_LIKE, MECHANISMS, CohortModel, simulate
+from iaptlab.widgets import defaults, sweep
+
+SMALL = 1_500  # referrals per explorer call in the sweep tests (speed)
+
+
+@pytest.fixture(scope="module")
+def callbacks():
+    return {name: rg.explorer(controls, n=SMALL, seed=7)
+            for name, controls in (("iapt", rg.CONTROLS), ("critic", rg.CRITIC_CONTROLS))}
+
+
+# ---------------------------------------------------------------- controls and model mapping
+
+
+def test_every_control_is_labelled_and_maps_to_a_model_parameter():
+    assert all(c.label.strip() for c in rg.CONTROLS)
+    assert [c.name for c in rg.CONTROLS] == [link.control for link in rg.LINKS]
+    names = {f.name for f in dataclasses.fields(CohortModel)}
+    assert all(p in names for link in rg.LINKS for p in link.parameters)
+
+
+def test_defaults_reproduce_the_presets_exactly():
+    # iapt_like(): the CohortModel defaults; critic_like(): those plus CRITIC_LIKE.
+    assert rg.model_for(defaults(rg.CONTROLS), n=500, seed=3) == CohortModel.iapt_like(500, 3)
+    assert rg.model_for(defaults(rg.CRITIC_CONTROLS), n=500, seed=3) == CohortModel.critic_like(500, 3)
+    critic = dict(defaults(rg.CRITIC_CONTROLS))
+    assert critic["unseen_disorder_pct"] == round(100 * CRITIC_LIKE["share_with_unseen_disorder"])
+    assert critic["interviewed_odds_ratio"] == CRITIC_LIKE["interviewed_odds_ratio_still_ill"]
+
+
+def test_remission_slider_keeps_whiteford_ratios():
+    # 26.5% by 12 months is half of 53%, so 3- and 6-month shares halve too: 11.5% and 16%.
+    m = rg.model_for({"remission_12_months_pct": 26.5})
+    assert m.remission_by_3_months == pytest.approx(0.115)
+    assert m.remission_by_6_months == pytest.approx(0.16)
+    assert rg.model_for({"remission_12_months_pct": 0}).remission_by_3_months == 0
+
+
+def test_percent_controls_scale_to_proportions_and_reliability_sets_both():
+    m = rg.model_for({"interview_sensitivity_pct": 73, "reliability": 0.61, "relapse_pct": 100})
+    assert (m.interview_sensitivity, m.phq9_reliability, m.gad7_reliability,
+            m.relapse_within_12_months) == (pytest.approx(0.73), 0.61, 0.61, pytest.approx(1.0))
+
+
+def test_unknown_control_is_refused_by_name():
+    with pytest.raises(ParameterError, match="bogus"):
+        rg.model_for({"bogus": 1})
+
+
+# ---------------------------------------------------------------- explorer sweep
+
+
+@pytest.mark.parametrize("which", ["iapt", "critic"])
+def test_sweep_every_control_extreme(callbacks, which):
+    controls = rg.CONTROLS if which == "iapt" else rg.CRITIC_CONTROLS
+    for params in sweep(controls):
+        result = callbacks[which](**params)
+        w = result.extra["waterfall"]
+        assert 0 <= result.extra["recovery"] <= 1 and 0 <= result.extra["lost"] <= 1
+        # contributions plus the residual take recovery exactly to loss of diagnosis
+        assert w["contribution"].sum() == pytest.approx(result.extra["recovery"] - result.extra["lost"])
+        low, high = result.extra["sample_range"]
+        assert 0 <= low <= high <= 1
+        spec = result.chart.to_dict()
+        assert spec["description"].startswith("From questionnaire recovery to loss of diagnosis")
+        assert f"{100 * result.extra['recovery']:.1f}%" in result.sentence
+        assert f"{100 * result.extra['lost']:.1f}%" in result.sentence
+        table = result.table.set_index("part")
+        assert table.loc["recovery (questionnaires)", "points"] == round(100 * result.extra["recovery"], 1)
+        assert len(result.chart.data) <= 5000
+
+
+def test_explorer_equals_the_public_waterfall(callbacks):
+    # The explorer's numbers are reconcile.waterfall(..., groups=FIVE_GROUPS) on the same model.
+    settings_ = {**defaults(rg.CRITIC_CONTROLS), "interviewed_odds_ratio": 3.0}
+    result = callbacks["critic"](**settings_)
+    model = dataclasses.replace(CohortModel.critic_like(SMALL, 7),
+                                interviewed_odds_ratio_still_ill=3.0)
+    direct = waterfall(model, groups=FIVE_GROUPS)
+    assert np.allclose(result.extra["waterfall"]["value"], direct["value"])
+
+
+def test_chart_data_equal_what_the_builder_draws():
+    w = rg.five_group_waterfall(CohortModel.critic_like(n=2_000, seed=1))
+    rows = rg.chart_rows(w)
+    built = charts.waterfall(rows).data
+    mine = rg.builder_data(rows)
+    for column in ("label", "kind", "direction"):
+        assert mine[column].tolist() == built[column].tolist()
+    for column in ("value", "start", "end"):
+        assert np.allclose(mine[column], built[column])
+
+
+def test_chart_rows_step_down_from_recovery_to_loss():
+    w = rg.five_group_waterfall(CohortModel.critic_like(n=2_000, seed=1))
+    rows = rg.chart_rows(w)
+    # first total + changes = last total (changes are minus the contributions)
+    assert rows["value"].iloc[0] + rows["value"].iloc[1:-1].sum() == pytest.approx(rows["value"].iloc[-1])
+    assert rows["kind"].iloc[0] == rows["kind"].iloc[-1] == "total"
+
+
+def test_zero_residual_is_dropped_but_a_real_one_is_kept():
+    w = rg.five_group_waterfall(CohortModel.critic_like(n=2_000, seed=1))
+    assert "left with\nall off" not in rg.chart_rows(w)["label"].tolist()
+    fake = w.copy()
+    fake.loc[fake["kind"] == "residual", "contribution"] = 0.01
+    assert "left with\nall off" in rg.chart_rows(fake)["label"].tolist()
+
+
+# ---------------------------------------------------------------- gap, rates, sample range
+
+
+def test_gap_is_recovery_minus_loss_from_the_public_api():
+    model = CohortModel.critic_like(n=3_000, seed=2)
+    classified = classify(simulate(model))
+    recovery = outcome_rate(classified, "recovered")
+    lost = outcome_rate(classified, "diagnosis_lost", interviewed_odds_ratio_still_ill=6.0)
+    assert rg.gap(model) == pytest.approx(recovery - lost)
+
+
+def test_with_every_mechanism_off_nothing_changes_and_the_gap_is_zero():
+    assert rg.gap(CohortModel(n=2_000, seed=4).without(*MECHANISMS)) == 0
+
+
+def test_two_player_shapley_by_hand_matches_the_package():
+    # Shapley for two players: average of A's marginal effect in both orders.
+    model = CohortModel.critic_like(n=3_000, seed=5)
+    pair = ("unseen_disorders", "interview_sample_selection")
+    g = {(a, b): rg.gap(model.without(*[m for m, on in zip(pair, (a, b), strict=True) if not on]))
+         for a in (False, True) for b in (False, True)}
+    by_hand = ((g[True, False] - g[False, False]) + (g[True, True] - g[False, True])) / 2
+    package = waterfall(model, mechanisms=pair).set_index("component")
+    assert package.loc["unseen_disorders", "contribution"] == pytest.approx(by_hand, abs=1e-12)
+
+
+def test_sample_range_by_hand():
+    # k = 4, p = 0.5: counts 0..4 have chances 1, 4, 6, 4, 1 in 16. With 75% coverage each tail
+    # may hold 12.5%: P(count < 1) = 1/16 <= 0.125, P(count < 2) = 5/16 > 0.125, so low = 1/4;
+    # symmetric, high = 3/4.
+    assert rg.sample_range(0.5, k=4, coverage=0.75) == (0.25, 0.75)
+    # p = 0: every study finds 0; p = 1: every study finds all.
+    assert rg.sample_range(0.0) == (0.0, 0.0) and rg.sample_range(1.0) == (1.0, 1.0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(rate=st.floats(0, 1), k=st.integers(1, 200))
+def test_sample_range_brackets_the_rate_and_holds_its_coverage(rate, k):
+    low, high = rg.sample_range(rate, k=k)
+    assert low <= high
+    counts = np.arange(k + 1)
+    pmf = np.array([math.comb(k, j) * rate**j * (1 - rate) ** (k - j) for j in counts])
+    inside = pmf[(counts >= round(low * k)) & (counts <= round(high * k))].sum()
+    assert inside >= 0.95 - 1e-9
+
+
+@pytest.mark.parametrize("bad", [(-0.1, 0.95), (1.1, 0.95), (0.5, 1.0), (0.5, 0.0)])
+def test_sample_range_refuses_bad_input(bad):
+    with pytest.raises(ParameterError):
+        rg.sample_range(bad[0], coverage=bad[1])
+
+
+def test_points_table_has_one_column_per_waterfall():
+    w = rg.five_group_waterfall(CohortModel(n=2_000, seed=1))
+    table = rg.points_table({"a": w, "b": w})
+    assert list(table.columns) == ["a", "b"]
+    assert table.loc["recovery (questionnaires), %", "a"] == round(100 * w["value"].iloc[0], 1)
+
+
+# ---------------------------------------------------------------- scenarios (exercise 2)
+
+
+def _band(value: float, low: float, high: float) -> bool:
+    return low <= value <= high
+
+
+def test_both_true_answer_and_margins_recomputed_directly():
+    # Each scenario's two rates, from the public API on the scenario's own model (20,000 referrals,
+    # the lesson's seed). Qualifying = recovery 45-55% and loss 5-15%; every rate must sit at least
+    # 1.5 points from any band edge it is judged against, so Monte Carlo noise cannot flip it.
+    qualifying = set()
+    for letter in rg.SCENARIOS:
+        model = rg.scenario_model(letter)
+        classified = classify(simulate(model))
+        recovery = 100 * outcome_rate(classified, "recovered")
+        lost = 100 * outcome_rate(classified, "diagnosis_lost", interviewed_odds_ratio_still_ill=(
+            model.interviewed_odds_ratio_still_ill))
+        in_recovery, in_lost = _band(recovery, 45, 55), _band(lost, 5, 15)
+        if in_recovery and in_lost:
+            qualifying.add(letter)
+            edges = [recovery - 45, 55 - recovery, lost - 5, 15 - lost]
+        else:  # the failing criterion must fail clearly
+            edges = [max(45 - recovery, recovery - 55)] if not in_recovery else []
+            edges += [max(5 - lost, lost - 15)] if not in_lost else []
+        assert min(edges) >= 1.5, (letter, recovery, lost)
+    assert check("07.both_true", qualifying).correct
+    assert not check("07.both_true", qualifying | {"a"}).correct
+
+
+def test_scenario_rates_table_and_unknown_scenario():
+    table = rg.scenario_rates(["c"], n=2_000)
+    assert table["scenario"].tolist() == ["c"] and 0 <= table["recovery_pct"].iloc[0] <= 100
+    with pytest.raises(ParameterError, match="z"):
+        rg.scenario_model("z")
+
+
+# ---------------------------------------------------------------- RoB 2 helper and answers
+
+
+def test_rob2_answer_normalises_words_and_codes():
+    answer = fair.rob2_answer({"4.1": "probably no", "4.2": "py", " 4.3 ": "Yes", "4.4": "Y",
+                               "4.5": "No information"})
+    assert answer == "4.1=PN; 4.2=PY; 4.3=Y; 4.4=Y; 4.5=NI"
+
+
+@pytest.mark.parametrize("bad, match", [({"4.1": "maybe", "4.2": "Y", "4.3": "Y", "4.4": "Y",
+                                          "4.5": "Y"}, "4.1"),
+                                        ({"4.6": "Y"}, "4.6"), (["Y"], "dict")])
+def test_rob2_answer_names_the_problem(bad, match):
+    with pytest.raises(ParameterError, match=match):
+        fair.rob2_answer(bad)
+
+
+def test_blank_rob2_answer_is_not_yet():
+    assert fair.rob2_answer(...) is ...
+    assert not check("07.rob_iapt", fair.rob2_answer(...)).correct
+
+
+def _rob(a1, a2, a3, a4, a5):
+    return fair.rob2_answer(dict(zip(fair.ROB2_DOMAIN4, (a1, a2, a3, a4, a5), strict=True)))
+
+
+def test_rob_iapt_accepts_the_defensible_range_only():
+    # Judgements (see the instructor notes): 4.1 N/PN/PY, 4.2-4.4 Y/PY, 4.5 PY/PN/NI.
+    assert check("07.rob_iapt", _rob("PN", "PY", "Y", "Y", "NI")).correct
+    assert check("07.rob_iapt", _rob("PY", "Y", "PY", "PY", "PN")).correct
+    assert not check("07.rob_iapt", _rob("PN", "PY", "N", "Y", "NI")).correct  # the client knows
+    assert not check("07.rob_iapt", _rob("Y", "PY", "Y", "Y", "NI")).correct
+    assert not check("07.rob_iapt", _rob("PN", "N", "Y", "Y", "NI")).correct
+
+
+def test_rob_critic_accepts_the_defensible_range_only():
+    # 4.1 N/PN/NI, 4.2-4.4 Y/PY, 4.5 PY/PN/NI.
+    assert check("07.rob_critic", _rob("PN", "Y", "Y", "Y", "NI")).correct
+    assert check("07.rob_critic", _rob("NI", "PY", "Y", "PY", "PY")).correct
+    assert not check("07.rob_critic", _rob("PN", "Y", "N", "Y", "NI")).correct  # he knew
+    assert not check("07.rob_critic", _rob("PN", "N", "Y", "Y", "NI")).correct  # no baseline
+    assert not check("07.rob_critic", _rob("PN", "Y", "Y", "Y", "N")).correct
+
+
+def test_shapley_and_design_answers():
+    # Fictional gaps 2 / 6 / 3 / 15: A first 6 - 2 = 4, A second 15 - 3 = 12, mean 8.
+    assert check("07.shapley_by_hand", (4 + 12) / 2).correct
+    assert not check("07.shapley_by_hand", 4).correct and not check("07.shapley_by_hand", 6.5).correct
+    good = {"blind_interview", "comparison_group", "follow_up", "preregistered",
+            "meaning_to_users", "everyone_counted"}
+    assert good <= set(fair.DESIGN_OPTIONS)
+    assert check("07.fair_design", sorted(good)).correct
+    assert not check("07.fair_design", good - {"follow_up"}).correct
+    assert not check("07.fair_design", good | {"finishers_only"}).correct
+
+
+def test_design_menu_does_not_list_the_answers_first():
+    options = list(fair.design_table()["option"])
+    assert options[0] not in {"blind_interview", "comparison_group", "follow_up"}
+
+
+def test_tables_for_display():
+    assert fair.rob2_table()["wording"].str.endswith("?").all()
+    assert isinstance(fair.design_table(), pd.DataFrame)
