@@ -56,6 +56,8 @@ SCENARIO_OFF = MappingProxyType({"selection_only": ("treatment_effect", "natural
 #: Switched off in every cohort: the only artefact left is measurement error, and the same people
 #: finish a course whatever the treatment does.
 COMMON_OFF = ("demand", "hello_goodbye", "attrition_bias")
+#: The lesson cohort's row in :func:`iapt_rule_by_mechanism` (adds demand, hello-goodbye, attrition bias).
+LESSON_COHORT = "lesson cohort (all on)"
 #: The two questionnaires compared in the explorer.
 NOISY = "questionnaire with measurement error"
 EXACT = "error-free questionnaire"
@@ -271,7 +273,7 @@ def iapt_rule_by_mechanism(inputs: ScenarioInputs, lesson: Validated | None = No
     (recovered / reliable_recovery), ``numerator``, ``denominator``, ``rate``.
     """
     checked = {**{SCENARIOS[k]: inputs.cohorts[k] for k in SCENARIOS},
-               "…and demand, hello-goodbye, attrition (lesson cohort)": lesson or lesson_cohort()}
+               LESSON_COHORT: lesson or lesson_cohort()}
     frames = [rates(classify(c)).assign(cohort=name) for name, c in checked.items()]
     table = pd.concat(frames, ignore_index=True)
     table = table[table["outcome"].isin(["recovered", "reliable_recovery"])]
@@ -297,7 +299,7 @@ def rci_comparison(table: pd.DataFrame, *, reliability: float, caseness: float =
     selected, unchanged = pre >= caseness, np.abs(true_change) < 1e-3
     params = {"sd_pre": float(pre.std(ddof=1)), "reliability": reliability,
               "m_pre": float(pre.mean()), "m_post": float(post.mean())}
-    improved = {f"IAPT fixed threshold (drop ≥ {IAPT_PHQ9_DROP} points)": (pre - post) >= IAPT_PHQ9_DROP}
+    improved = {f"IAPT: drop ≥ {IAPT_PHQ9_DROP} points": (pre - post) >= IAPT_PHQ9_DROP}
     words = {"JT": "Jacobson-Truax RCI", "EN": "Edwards-Nunnally RCI", "HLL": "Hsu-Linn-Lord RCI"}
     for method, name in words.items():
         improved[f"{name} ({method})"] = rci(pre, post, method=method, **params) < -critical
