@@ -50,6 +50,10 @@ SCENARIOS = MappingProxyType({
     "remission": "natural remission only",
     "treatment": "remission and treatment",
 })
+#: How the sentence names each scenario.
+SENTENCE_WORDS = MappingProxyType({"selection_only": "when no true score changes",
+                                   "remission": "with natural remission only",
+                                   "treatment": "with remission and treatment"})
 #: Mechanisms switched off in each cohort (on top of ``COMMON_OFF``).
 SCENARIO_OFF = MappingProxyType({"selection_only": ("treatment_effect", "natural_remission"),
                                  "remission": ("treatment_effect",), "treatment": ()})
@@ -246,7 +250,7 @@ def compute(inputs: ScenarioInputs, **controls) -> Result:
     })
     what = "recover" if rule == "recovery" else "reliably recover"
     parts = [f"{_pct(noisy.loc[k, 'rate'])} {words} (error-free: {_pct(exact.loc[k, 'rate'])})"
-             for k, words in SCENARIOS.items()]
+             for k, words in SENTENCE_WORDS.items()]
     sentence = (f"Entering at a first PHQ-9 of {cutoff} or more, with reliability {reliability:.2f}, "
                 f"the share of finishers who {what} on the questionnaire is {parts[0]}; "
                 f"{parts[1]}; and {parts[2]}.")
