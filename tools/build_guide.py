@@ -8,8 +8,8 @@ bullets under a heading or paragraph containing "Learning objectives"), the exer
 ``# SOLUTION: <task>`` lines) and every markdown cell whose first line is ``<!-- INSTRUCTOR -->``,
 in order. The delivery plans are hand-written in ``instructor/plans.md`` and placed first.
 
->>> objectives("## Learning objectives\\n- one\\n- two\\n\\nMore text")
-['one', 'two']
+>>> objectives("## Learning objectives\\n- one\\n- two that\\n  wraps\\n\\nMore text")
+['one', 'two that wraps']
 """
 
 from __future__ import annotations
@@ -39,6 +39,8 @@ def objectives(markdown: str) -> list[str]:
                 stripped = following.strip()
                 if re.match(r"^([-*]|\d+\.)\s+", stripped):
                     items.append(re.sub(r"^([-*]|\d+\.)\s+", "", stripped))
+                elif items and stripped and following[:1].isspace():
+                    items[-1] += " " + stripped  # a wrapped bullet continues on an indented line
                 elif items:
                     break
             return items
