@@ -35,7 +35,7 @@ $(BROWSER_STAMP): $(STAMP)
 	touch $(BROWSER_STAMP)
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ip 127.0.0.1 --port $(PORT) notebooks/00_start_here.ipynb
+	$(BIN)/jupyter lab --ip 127.0.0.1 --port $(PORT) $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00_start_here.ipynb
 
 lint: $(STAMP)
 	$(BIN)/ruff check iaptlab tests benchmarks tools
