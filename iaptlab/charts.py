@@ -231,11 +231,12 @@ def _waterfall_layout() -> alt.LayerChart:
                                   y2="end:Q", color=colour,
                                   tooltip=["label:N", "direction:N", alt.Tooltip("value:Q", format=".3f")])
     # totals are labelled above their top, changes below their lower end, so labels never collide
-    labels = base.mark_text(baseline="middle").transform_calculate(
-        _label=label, _at="datum.kind == 'total' ? datum.end : min(datum.start, datum.end)",
-        _dy="datum.kind == 'total' ? -10 : 10").encode(
-        y="_at:Q", text="_label:N", yOffset=alt.YOffset("_dy:Q", scale=None))
-    return alt.layer(bars, labels).properties(width=alt.Step(90))
+    # (a text mark's dy: a yOffset channel does not move marks on a continuous y scale)
+    labels = [base.transform_filter(alt.datum.kind == kind).mark_text(baseline="middle", dy=dy)
+              .transform_calculate(_label=label, _at=at).encode(y="_at:Q", text="_label:N")
+              for kind, at, dy in (("total", "datum.end", -10),
+                                   ("change", "min(datum.start, datum.end)", 10))]
+    return alt.layer(bars, *labels).properties(width=alt.Step(90))
 
 
 def waterfall(contrib_df: pd.DataFrame, *, title: str = "From one rate to another",

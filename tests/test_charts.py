@@ -484,3 +484,11 @@ def test_predictive_values_mark_values_needs_the_row_and_a_prevalence():
     with pytest.raises(ParameterError, match="needs a prevalence"):
         charts.predictive_values_chart(_pv(), mark_values=True)
     assert _marked_rows(charts.predictive_values_chart(_pv(), prevalence=0.33)) == []
+
+
+def test_waterfall_labels_totals_above_and_changes_below():
+    # dy moves a text mark on a continuous axis (a yOffset channel there is silently ignored)
+    spec = BUILDERS["waterfall"]().to_dict()
+    text_layers = [layer for layer in spec["layer"] if layer["mark"]["type"] == "text"]
+    placed = {layer["transform"][0]["filter"]: layer["mark"]["dy"] for layer in text_layers}
+    assert placed == {"(datum.kind === 'total')": -10, "(datum.kind === 'change')": 10}
