@@ -8,25 +8,11 @@ maximum, the others at default), repeated to at least 20 calls.
 
 from __future__ import annotations
 
-import statistics
 import time
 
+from _timing import time_explorer
+
 from iaptlab.explorers import example_cases
-from iaptlab.widgets import sweep
-
-MIN_CALLS = 20
-
-
-def _times_ms(callback, controls) -> list[float]:
-    settings = list(sweep(controls))
-    repeats = -(-MIN_CALLS // len(settings))  # ceiling division: at least MIN_CALLS calls
-    times = []
-    for _ in range(repeats):
-        for params in settings:
-            start = time.perf_counter()
-            callback(**params)
-            times.append(1000 * (time.perf_counter() - start))
-    return times
 
 
 def main() -> None:
@@ -34,10 +20,7 @@ def main() -> None:
     callback = example_cases.explorer()
     print(f"example_cases: read and validate the example file (once per lesson): "
           f"{1000 * (time.perf_counter() - start):.0f} ms")
-    callback()  # warm-up: first Altair import and theme
-    times = _times_ms(callback, example_cases.CONTROLS)
-    print(f"explorer example_cases: median {statistics.median(times):.0f} ms, max {max(times):.0f} ms "
-          f"(target ≤ 50 ms; {len(times)} calls)")
+    time_explorer("example_cases", callback, example_cases.CONTROLS)
 
 
 if __name__ == "__main__":

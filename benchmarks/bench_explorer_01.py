@@ -9,26 +9,12 @@ benchmarks/bench_explorer_01.py``.
 
 from __future__ import annotations
 
-import statistics
 import time
+
+from _timing import time_explorer
 
 from iaptlab.explorers import measurement_error
 from iaptlab.explorers.cohort import lesson_cohort
-from iaptlab.widgets import sweep
-
-MIN_CALLS = 20
-
-
-def _times_ms(callback, controls) -> list[float]:
-    settings = list(sweep(controls))
-    repeats = -(-MIN_CALLS // len(settings))  # ceiling division: at least MIN_CALLS calls
-    times = []
-    for _ in range(repeats):
-        for params in settings:
-            start = time.perf_counter()
-            callback(**params)
-            times.append(1000 * (time.perf_counter() - start))
-    return times
 
 
 def main() -> None:
@@ -37,10 +23,7 @@ def main() -> None:
     callback = measurement_error.explorer(cohort)
     print(f"measurement_error.first_score_counts (once per lesson, not a callback): "
           f"{1000 * (time.perf_counter() - start):.0f} ms")
-    callback()  # warm-up: first Altair import and theme
-    times = _times_ms(callback, measurement_error.CONTROLS)
-    print(f"explorer measurement_error: median {statistics.median(times):.0f} ms, "
-          f"max {max(times):.0f} ms (target ≤ 50 ms; {len(times)} calls)")
+    time_explorer("measurement_error", callback, measurement_error.CONTROLS)
 
 
 if __name__ == "__main__":

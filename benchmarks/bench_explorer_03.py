@@ -8,22 +8,11 @@ here over the sweep of its controls (each control at its minimum, default and ma
 
 from __future__ import annotations
 
-import statistics
 import time
 
+from _timing import time_explorer
+
 from iaptlab.explorers.demand import CONTROLS, demand_inputs, explorer
-from iaptlab.widgets import sweep
-
-MIN_CALLS = 20
-
-
-def _times_ms(calls) -> list[float]:
-    times = []
-    for call in calls:
-        start = time.perf_counter()
-        call()
-        times.append(1000 * (time.perf_counter() - start))
-    return times
 
 
 def main() -> None:
@@ -33,12 +22,7 @@ def main() -> None:
     print(f"demand_inputs (once per kernel): {1000 * (time.perf_counter() - start):.0f} ms "
           f"for {len(inputs.episodes):,} referrals")
     callback = explorer(inputs)
-    callback()  # warm-up: first Altair import and theme
-    settings = list(sweep(CONTROLS))
-    repeats = -(-MIN_CALLS // len(settings))  # ceiling division: at least MIN_CALLS calls
-    times = _times_ms([lambda p=p: callback(**p) for _ in range(repeats) for p in settings])
-    print(f"explorer demand: median {statistics.median(times):.0f} ms, max {max(times):.0f} ms "
-          f"(target ≤ 50 ms; {len(times)} calls)")
+    time_explorer("demand", callback, CONTROLS)
 
 
 if __name__ == "__main__":

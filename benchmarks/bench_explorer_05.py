@@ -9,25 +9,11 @@ maximum, the others at default), repeated to at least 20 calls.
 
 from __future__ import annotations
 
-import statistics
 import time
 
+from _timing import time_explorer
+
 from iaptlab.explorers import regression_to_mean
-from iaptlab.widgets import sweep
-
-MIN_CALLS = 20
-
-
-def _times_ms(callback, controls) -> list[float]:
-    settings = list(sweep(controls))
-    repeats = -(-MIN_CALLS // len(settings))  # ceiling division: at least MIN_CALLS calls
-    times = []
-    for _ in range(repeats):
-        for params in settings:
-            start = time.perf_counter()
-            callback(**params)
-            times.append(1000 * (time.perf_counter() - start))
-    return times
 
 
 def main() -> None:
@@ -37,10 +23,7 @@ def main() -> None:
           f"{len(inputs.cohorts['treatment'].table):,} referrals (once per lesson): "
           f"{1000 * (time.perf_counter() - start):.0f} ms; {len(inputs.true_first):,} finishers")
     callback = regression_to_mean.explorer(inputs)
-    callback()  # warm-up: first Altair import, theme and chart template
-    times = _times_ms(callback, regression_to_mean.CONTROLS)
-    print(f"explorer regression_to_mean: median {statistics.median(times):.0f} ms, "
-          f"max {max(times):.0f} ms (target ≤ 50 ms; {len(times)} calls)")
+    time_explorer("regression_to_mean", callback, regression_to_mean.CONTROLS)
 
 
 if __name__ == "__main__":

@@ -10,25 +10,11 @@ referrals) classified under both recovery denominators.
 
 from __future__ import annotations
 
-import statistics
 import time
 
+from _timing import time_explorer
+
 from iaptlab.explorers import national
-from iaptlab.widgets import sweep
-
-MIN_CALLS = 20
-
-
-def _times_ms(callback, controls) -> list[float]:
-    settings = list(sweep(controls))
-    repeats = -(-MIN_CALLS // len(settings))  # ceiling division: at least MIN_CALLS calls
-    times = []
-    for _ in range(repeats):
-        for params in settings:
-            start = time.perf_counter()
-            callback(**params)
-            times.append(1000 * (time.perf_counter() - start))
-    return times
 
 
 def main() -> None:
@@ -36,10 +22,7 @@ def main() -> None:
     callback = national.explorer()
     print(f"national: load and reshape national_annual (once per lesson): "
           f"{1000 * (time.perf_counter() - start):.0f} ms")
-    callback()  # warm-up: first Altair import and theme
-    times = _times_ms(callback, national.CONTROLS)
-    print(f"explorer national: median {statistics.median(times):.0f} ms, max {max(times):.0f} ms "
-          f"(target ≤ 50 ms; {len(times)} calls)")
+    time_explorer("national", callback, national.CONTROLS)
     start = time.perf_counter()
     national.package_denominators(finished=265_833, at_caseness=238_253, not_at_caseness=26_282,
                                   recovered=126_891)

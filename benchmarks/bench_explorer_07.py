@@ -9,33 +9,14 @@ the lesson's static waterfalls on the 100,000-referral cohort are timed once eac
 
 from __future__ import annotations
 
-import statistics
 import time
+
+from _timing import MIN_CALLS, report, time_calls
 
 from iaptlab.explorers import reconcile_gap as rg
 from iaptlab.explorers.cohort import LESSON_N, LESSON_SEED
 from iaptlab.simulate import CohortModel
 from iaptlab.widgets import defaults, sweep
-
-MIN_CALLS = 20
-
-
-def _times_ms(calls) -> tuple[list[float], list[float]]:
-    """Wall-clock and CPU milliseconds of each call (CPU time is steadier on a busy machine)."""
-    wall, cpu = [], []
-    for call in calls:
-        start, start_cpu = time.perf_counter(), time.process_time()
-        call()
-        wall.append(1000 * (time.perf_counter() - start))
-        cpu.append(1000 * (time.process_time() - start_cpu))
-    return wall, cpu
-
-
-def _report(name: str, times: tuple[list[float], list[float]]) -> None:
-    wall, cpu = times
-    print(f"explorer {name}: median {statistics.median(wall):.0f} ms, max {max(wall):.0f} ms "
-          f"(target ≤ 50 ms; {len(wall)} calls; CPU median {statistics.median(cpu):.0f} ms, "
-          f"max {max(cpu):.0f} ms)")
 
 
 def main() -> None:
@@ -50,11 +31,11 @@ def main() -> None:
         base = defaults(controls)
         while len(settings) < MIN_CALLS:  # fresh treatment effects until there are enough calls
             settings.append({**base, "treatment_effect_d": 0.05 * len(settings) % 2.0})
-        _report(f"{name} ({len(settings)} settings, each control's extremes)",
-                _times_ms([lambda p=p, c=callback: c(**p) for p in settings]))
+        report(f"{name} ({len(settings)} settings, each control's extremes)",
+               time_calls([lambda p=p, c=callback: c(**p) for p in settings]))
     for name, model in (("IAPT-like", CohortModel.iapt_like(LESSON_N, LESSON_SEED)),
                         ("critic-like", CohortModel.critic_like(LESSON_N, LESSON_SEED))):
-        wall, cpu = _times_ms([lambda m=model: rg.five_group_waterfall(m)])
+        wall, cpu = time_calls([lambda m=model: rg.five_group_waterfall(m)])
         print(f"static five-group waterfall, {name}, {LESSON_N:,} referrals: {wall[0]:.0f} ms "
               f"(CPU {cpu[0]:.0f} ms; once per lesson, not a callback)")
 

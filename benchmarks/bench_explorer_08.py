@@ -8,26 +8,12 @@ minimum, default and maximum, every definition), repeated to at least 20 calls.
 
 from __future__ import annotations
 
-import statistics
 import time
+
+from _timing import time_explorer
 
 from iaptlab.explorers import change_and_cost
 from iaptlab.explorers.cohort import lesson_cohort
-from iaptlab.widgets import sweep
-
-MIN_CALLS = 20
-
-
-def _times_ms(callback, controls) -> list[float]:
-    settings = list(sweep(controls))
-    repeats = -(-MIN_CALLS // len(settings))  # ceiling division: at least MIN_CALLS calls
-    times = []
-    for _ in range(repeats):
-        for params in settings:
-            start = time.perf_counter()
-            callback(**params)
-            times.append(1000 * (time.perf_counter() - start))
-    return times
 
 
 def main() -> None:
@@ -40,9 +26,7 @@ def main() -> None:
     start = time.perf_counter()
     callback()  # first call builds the chart template
     print(f"change_and_cost: first call, chart template built: {1000 * (time.perf_counter() - start):.0f} ms")
-    times = _times_ms(callback, change_and_cost.CONTROLS)
-    print(f"explorer change_and_cost: median {statistics.median(times):.0f} ms, max {max(times):.0f} ms "
-          f"(target ≤ 50 ms; {len(times)} calls)")
+    time_explorer("change_and_cost", callback, change_and_cost.CONTROLS)
 
 
 if __name__ == "__main__":
