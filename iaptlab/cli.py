@@ -194,27 +194,30 @@ def _problem(text: str):
     return Problem(None, None, text)
 
 
+def _episode_command(sub, name: str, summary: str, *, output: str, skip: str) -> argparse.ArgumentParser:
+    """A subcommand reading an episode CSV, with the options every such command shares."""
+    command = sub.add_parser(name, help=summary)
+    command.add_argument("input", help="episode table as CSV (one row per referral)")
+    command.add_argument("-o", "--output", help=f"where to write {output}")
+    command.add_argument("--rules", choices=["iapt", "iapt-strict"], default="iapt",
+                         help="iapt: reliable change = drop >= threshold; iapt-strict: drop > threshold")
+    command.add_argument("--skip-invalid", action="store_true", help=skip)
+    return command
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and for ``--help`` text)."""
     parser = argparse.ArgumentParser(prog="iaptlab", description=__doc__.split("\n\n")[0])
     parser.add_argument("--version", action="version", version=f"iaptlab {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-    out = sub.add_parser("outcomes", help="classify an episode CSV under the IAPT rules and print the rates")
-    out.add_argument("input", help="episode table as CSV (one row per referral)")
-    out.add_argument("-o", "--output", help="where to write the per-episode table (default: INPUT_outcomes.csv)")
-    out.add_argument("--rules", choices=["iapt", "iapt-strict"], default="iapt",
-                     help="iapt: reliable change = drop >= threshold; iapt-strict: drop > threshold")
-    out.add_argument("--skip-invalid", action="store_true",
-                     help="classify the valid rows; keep invalid ones in the output with excluded_reason")
+    out = _episode_command(sub, "outcomes", "classify an episode CSV under the IAPT rules and print the rates",
+                           output="the per-episode table (default: INPUT_outcomes.csv)",
+                           skip="classify the valid rows; keep invalid ones in the output with excluded_reason")
     out.add_argument("--json", action="store_true", help="print the rates as JSON")
     out.set_defaults(handler=_outcomes)
-    rep = sub.add_parser("report", help="write a self-contained HTML report on an episode CSV")
-    rep.add_argument("input", help="episode table as CSV (one row per referral)")
-    rep.add_argument("-o", "--output", help="where to write the HTML (default: INPUT_report.html)")
-    rep.add_argument("--rules", choices=["iapt", "iapt-strict"], default="iapt",
-                     help="iapt: reliable change = drop >= threshold; iapt-strict: drop > threshold")
-    rep.add_argument("--skip-invalid", action="store_true",
-                     help="report on the valid rows and list the invalid ones in the report")
+    rep = _episode_command(sub, "report", "write a self-contained HTML report on an episode CSV",
+                           output="the HTML (default: INPUT_report.html)",
+                           skip="report on the valid rows and list the invalid ones in the report")
     rep.add_argument("--disclosure-control", action="store_true",
                      help="show counts 1-7 as * and round other counts to the nearest 5")
     rep.add_argument("--title", help="title at the top of the report (default: Outcome report)")
