@@ -132,7 +132,8 @@ def save_chart(chart: alt.TopLevelMixin, path: str | Path, scale_factor: float =
 
 
 def refill(template: alt.TopLevelMixin, data: pd.DataFrame, *,
-           title: str | alt.Title | None = None, description: str | None = None) -> alt.TopLevelMixin:
+           title: str | alt.Title | None = None, description: str | None = None,
+           part_titles: Sequence[str | alt.Title] | None = None) -> alt.TopLevelMixin:
     """A copy of ``template`` drawing ``data``, with a new title and description if given.
 
     The fast path for explorers: building an Altair chart checks every encoding against the
@@ -143,7 +144,8 @@ def refill(template: alt.TopLevelMixin, data: pd.DataFrame, *,
     from scratch with ``data``. Layers that carry their own data keep it (use that only for
     parts that never change, such as a reference line). The template itself is not changed.
     Every builder in :mod:`iaptlab.charts` already works this way, so calling a builder on
-    each move is fast too.
+    each move is fast too. For a concatenated template (``alt.vconcat``, ``hconcat``,
+    ``concat``), ``part_titles`` gives each part, in order, a new title of its own.
 
     >>> import altair as alt, pandas as pd
     >>> template = alt.Chart().mark_bar().encode(x="n:Q", y="stage:N")
@@ -156,18 +158,37 @@ def refill(template: alt.TopLevelMixin, data: pd.DataFrame, *,
     if not isinstance(data, pd.DataFrame):
         raise IaptlabError(f"refill() needs a pandas DataFrame, got {type(data).__name__}")
     check_rows(data, "refill")
-    # A shallow copy: same class and arguments, own top-level properties. Altair's own
-    # ``copy(deep=False)`` re-runs the class's __init__, which for a layered chart deep-copies
-    # every layer (several ms); the test suite checks the result equals a fresh build.
-    chart = object.__new__(type(template))
-    object.__setattr__(chart, "_args", template._args)
-    object.__setattr__(chart, "_kwds", dict(template._kwds))
+    chart = _shallow_copy(template)
     chart.data = data
     if title is not None:
         chart.title = title
     if description is not None:
         chart.description = description
+    if part_titles is not None:
+        key = next((k for k in ("vconcat", "hconcat", "concat")
+                    if isinstance(template._kwds.get(k), list)), None)
+        parts = template._kwds[key] if key else []
+        if not parts or len(parts) != len(part_titles):
+            raise ParameterError(f"part_titles: {len(part_titles)} titles for a template with "
+                                 f"{len(parts)} concatenated parts")
+        titled = [_shallow_copy(part) for part in parts]
+        for part, part_title in zip(titled, part_titles, strict=True):
+            part.title = part_title
+        setattr(chart, key, titled)
     return chart
+
+
+def _shallow_copy(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """Same class and arguments, own top-level properties (replacing one leaves ``chart`` alone).
+
+    Altair's own ``copy(deep=False)`` re-runs the class's __init__, which for a layered or
+    concatenated chart deep-copies every part (several ms); the test suite checks that refilled
+    charts equal fresh builds.
+    """
+    clone = object.__new__(type(chart))
+    object.__setattr__(clone, "_args", chart._args)
+    object.__setattr__(clone, "_kwds", dict(chart._kwds))
+    return clone
 
 
 # ---------------------------------------------------------------- validation helpers

@@ -220,13 +220,16 @@ def funnel(stages_df: pd.DataFrame, *, title: str = "Attrition funnel", source: 
                   description=description or f"{title}. {summary}")
 
 
-@lru_cache(maxsize=1)
-def _waterfall_layout() -> alt.LayerChart:
+@lru_cache(maxsize=2)
+def _waterfall_layout(multiline: bool) -> alt.LayerChart:
     label = ("datum.kind == 'total' ? format(datum.value, '.1%') : "
              "(datum.value >= 0 ? '+' : '') + format(datum.value * 100, '.1f') + ' points'")
     colour = alt.Color("direction:N", title=None, scale=alt.Scale(
         domain=["total", "increase", "decrease"], range=[PALETTE[0], PALETTE[2], PALETTE[3]]))
-    base = alt.Chart().encode(x=alt.X("label:N", sort=None, title=None))
+    # labels with a "\n" are set level, one line per part, instead of turned on their side
+    axis = (alt.Axis(labelAngle=0, labelExpr="split(datum.label, '\\n')", labelLimit=0)
+            if multiline else alt.Undefined)
+    base = alt.Chart().encode(x=alt.X("label:N", sort=None, title=None, axis=axis))
     bars = base.mark_bar().encode(y=alt.Y("start:Q", axis=alt.Axis(format="%"), title="rate"),
                                   y2="end:Q", color=colour,
                                   tooltip=["label:N", "direction:N", alt.Tooltip("value:Q", format=".3f")])
@@ -246,7 +249,8 @@ def waterfall(contrib_df: pd.DataFrame, *, title: str = "From one rate to anothe
 
     Columns: ``label``, ``value`` (proportions), ``kind`` ("total" or "change"). The first row
     must be a total; every later total must equal the running sum (within ``tolerance``),
-    otherwise the contributions do not add up and an InputError says where.
+    otherwise the contributions do not add up and an InputError says where. A label with a
+    ``"\\n"`` is drawn on the axis as several level lines (the description keeps it as given).
 
     >>> df = pd.DataFrame({"label": ["start", "bias", "end"], "value": [0.5, -0.2, 0.3],
     ...                    "kind": ["total", "change", "total"]})
@@ -277,7 +281,8 @@ def waterfall(contrib_df: pd.DataFrame, *, title: str = "From one rate to anothe
     signed = np.where(value >= 0, "+", "") + (value * 100).round(1).astype(str) + " points"
     text = np.where(is_total, _pct(value), signed)
     summary = _joined(data["label"].astype(str) + ": " + pd.Series(text))
-    return refill(_waterfall_layout(), data, title=_title(title, source),
+    multiline = bool(data["label"].astype(str).str.contains("\n", regex=False).any())
+    return refill(_waterfall_layout(multiline), data, title=_title(title, source),
                   description=description or f"{title}. {summary}")
 
 

@@ -492,3 +492,47 @@ def test_waterfall_labels_totals_above_and_changes_below():
     text_layers = [layer for layer in spec["layer"] if layer["mark"]["type"] == "text"]
     placed = {layer["transform"][0]["filter"]: layer["mark"]["dy"] for layer in text_layers}
     assert placed == {"(datum.kind === 'total')": -10, "(datum.kind === 'change')": 10}
+
+
+def test_waterfall_labels_with_line_breaks_stand_level_on_several_lines():
+    def x_axes(chart):
+        return [layer["encoding"]["x"].get("axis") for layer in chart.to_dict()["layer"]]
+
+    plain = charts.waterfall(_waterfall())
+    assert x_axes(plain) == [None] * 3  # Vega-Lite's default axis: long labels turn on their side
+    broken = charts.waterfall(_waterfall().assign(label=["question-\nnaire", "demand", "re-\nmission",
+                                                         "interview"]))
+    for axis in x_axes(broken):
+        assert axis == {"labelAngle": 0, "labelExpr": "split(datum.label, '\\n')", "labelLimit": 0}
+    # the labels themselves keep their "\n" (the axis splits them), and so does the description
+    assert broken.data["label"][0] == "question-\nnaire"
+    assert "question-\nnaire: 50.0%" in broken.to_dict()["description"]
+    # a plain chart after a broken one gets its own layout back, not the cached multi-line one
+    assert x_axes(charts.waterfall(_waterfall())) == [None] * 3
+
+
+def _two_panels(titles=(None, None)):
+    base = alt.Chart().encode(y=alt.Y("stage:N", sort=None), x="n:Q")
+    top, bottom = base.mark_bar(), base.mark_point()
+    if titles[0] is not None:
+        top, bottom = top.properties(title=titles[0]), bottom.properties(title=titles[1])
+    return top, bottom
+
+
+def test_refill_gives_each_concatenated_part_its_own_title():
+    data = pd.DataFrame({"stage": ["a", "b"], "n": [3, 1]})
+    titles = (alt.Title("Top", subtitle="first"), "Bottom")
+    template = alt.vconcat(*_two_panels(), spacing=24).resolve_scale(x="independent")
+    chart = charts.refill(template, data, description="d", part_titles=titles)
+    built = alt.vconcat(*_two_panels(titles), spacing=24, data=data).resolve_scale(
+        x="independent").properties(description="d")
+    assert chart.to_dict() == built.to_dict()
+    # the template and its parts are untouched, and a second refill keeps its own titles
+    assert all("title" not in part for part in template.to_dict()["vconcat"])
+    other = charts.refill(template, data, part_titles=["x", "y"])
+    assert [part["title"] for part in other.to_dict()["vconcat"]] == ["x", "y"]
+    assert chart.to_dict()["vconcat"][1]["title"] == "Bottom"
+    with pytest.raises(ParameterError, match="2 concatenated parts"):
+        charts.refill(template, data, part_titles=["only one"])
+    with pytest.raises(ParameterError, match="0 concatenated parts"):
+        charts.refill(alt.layer(*_two_layers()), data, part_titles=["a", "b"])
