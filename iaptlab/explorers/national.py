@@ -215,7 +215,8 @@ def _sentence(year: str, stages: pd.DataFrame, denominator: str, published: tupl
 
 @lru_cache(maxsize=4)
 def _chart_template(width: int = 320):
-    """The chart's encodings, built once (Altair's validation is what costs time in a callback)."""
+    """The chart without data, title or description: built once and refilled on every move
+    (:func:`iaptlab.charts.refill`), because building Altair encodings is what costs time."""
     import altair as alt
 
     from ..charts import PALETTE
@@ -243,6 +244,8 @@ def funnel_chart(stages: pd.DataFrame, year: str, denominator: str):
     """
     import altair as alt
 
+    from ..charts import refill
+
     count = stages["count"].to_numpy(dtype=float)
     measure = stages["measure"].to_numpy()
     recovered, chosen = count[-1], count[list(STAGES).index(denominator)]
@@ -258,12 +261,11 @@ def funnel_chart(stages: pd.DataFrame, year: str, denominator: str):
     data = pd.DataFrame({"stage": stages["stage"], "count": count, "label": labels,
                          "label_at": np.nan_to_num(count), "role": role})
     title = f'{year}: from referral to "recovered"'
-    chart = _chart_template().copy(deep=False)
-    chart.data = data
-    chart.title = alt.Title(title, subtitle=["Published national figures (NHS Digital/HSCIC; rounded as published).",
-                                             "Stages are different cohorts of referrals: ratios are approximations."])
-    chart.description = f"{title}. " + "; ".join(f"{s}: {lab}" for s, lab in zip(data["stage"], labels, strict=True))
-    return chart
+    subtitle = ["Published national figures (NHS Digital/HSCIC; rounded as published).",
+                "Stages are different cohorts of referrals: ratios are approximations."]
+    described = "; ".join(f"{s}: {lab}" for s, lab in zip(data["stage"], labels, strict=True))
+    return refill(_chart_template(), data, title=alt.Title(title, subtitle=subtitle),
+                  description=f"{title}. {described}")
 
 
 def compute(figures: pd.DataFrame, **controls) -> Result:

@@ -205,28 +205,15 @@ def _pct(rate: float) -> str:
     return "no one enters" if rate != rate else f"{100 * rate:.1f}%"
 
 
-@lru_cache(maxsize=1)
-def _chart_template():
-    """The grouped bar chart built once by ``charts.rates_bar``: Altair's encoding validation is
-    what costs time in a callback, and a shallow copy with new data takes about a millisecond."""
+def _chart(tidy: pd.DataFrame, title: str, source: str):
+    """Grouped bars (:func:`iaptlab.charts.rates_bar`), legend below, a description stating every bar."""
     from .. import charts
 
-    dummy = pd.DataFrame([(g, w, 0, 1, 0.0) for g in GROUPS for w in SCENARIOS.values()],
-                         columns=["group", "outcome", "numerator", "denominator", "rate"])
-    return charts.rates_bar(dummy).configure_legend(orient="bottom", labelLimit=400)
-
-
-def _chart(tidy: pd.DataFrame, title: str, source: str):
-    """The template with this setting's data, title and a description stating every bar."""
-    import altair as alt
-
-    chart = _chart_template().copy(deep=False)
-    chart.data = tidy.drop(columns="scenario")
-    chart.title = alt.Title(title, subtitle=f"Source: {source}")
     bars = [f"{g} {o}: {n:,}/{d:,} = {_pct(r)}" for g, o, n, d, r in
             tidy[["group", "outcome", "numerator", "denominator", "rate"]].itertuples(index=False)]
-    chart.description = f"{title}. " + "; ".join(bars)  # six bars, not episodes
-    return chart
+    chart = charts.rates_bar(tidy.drop(columns="scenario"), title=title, source=source,
+                             description=f"{title}. " + "; ".join(bars))  # six bars, not episodes
+    return chart.configure_legend(orient="bottom", labelLimit=400)
 
 
 def compute(inputs: ScenarioInputs, **controls) -> Result:
