@@ -242,7 +242,8 @@ def _pct(value: float) -> str:
 
 @lru_cache(maxsize=1)
 def _chart_template():
-    """Both panels without data: built once, because Altair's validation dominates callback time."""
+    """Both panels without data, titles or description: built once and refilled on every move
+    (:func:`iaptlab.charts.refill`), because building Altair encodings is what costs time."""
     import altair as alt
 
     from ..charts import PALETTE
@@ -267,25 +268,13 @@ def _chart_template():
     return alt.vconcat(share, cost, spacing=24).resolve_scale(x="independent", y="independent")
 
 
-def _top_copy(chart):
-    """A copy of ``chart`` whose top-level properties can be replaced without touching the original.
-
-    Altair's ``copy(deep=False)`` re-runs the concat/layer constructor, which re-combines and deep
-    copies every sub-chart (about 30 ms here); this copies only the property dict, and the parts
-    that are replaced (data, titles, description) are new objects, so the cached template stays
-    unchanged.
-    """
-    clone = object.__new__(type(chart))
-    object.__setattr__(clone, "_args", chart._args)
-    object.__setattr__(clone, "_kwds", dict(chart._kwds))
-    return clone
-
-
 def change_chart(table: pd.DataFrame, baseline_phq9: int, selected: str, cost_words: str, year: str):
     """Top: share of cohort finishers starting at the baseline counted under each definition (with
     the end score each requires); bottom: cost per outcome under each definition. The selected
     definition is coloured and labelled "(selected)", never told by colour alone."""
     import altair as alt
+
+    from ..charts import refill
 
     selected_mask = table["key"].to_numpy() == selected
     mark = np.where(selected_mask, "  (selected)", "")
@@ -305,21 +294,17 @@ def change_chart(table: pd.DataFrame, baseline_phq9: int, selected: str, cost_wo
         pd.DataFrame({"panel": "cost", "row": table["definition"], "order": order, "value": np.nan_to_num(cost),
                       "label": cost_labels, "shown": shown}),
     ], ignore_index=True)
-    chart = _top_copy(_chart_template())
-    chart.vconcat = [_top_copy(part) for part in chart.vconcat]
-    chart.vconcat[0].title = alt.Title(
-        f"Cohort finishers who started at PHQ-9 {baseline_phq9}: who counts as improved?",
-        subtitle="simulated cohort; PHQ-9 only; finishers with both PHQ-9 scores", anchor="start")
-    chart.vconcat[1].title = alt.Title(
-        "Cost per person counted as improved, all cohort finishers",
-        subtitle=f"{cost_words}; counts scaled to the {year} national finishers", anchor="start")
-    chart.data = data
-    chart.description = (
+    titles = [
+        alt.Title(f"Cohort finishers who started at PHQ-9 {baseline_phq9}: who counts as improved?",
+                  subtitle="simulated cohort; PHQ-9 only; finishers with both PHQ-9 scores", anchor="start"),
+        alt.Title("Cost per person counted as improved, all cohort finishers",
+                  subtitle=f"{cost_words}; counts scaled to the {year} national finishers", anchor="start")]
+    description = (
         f"Top: of the cohort's finishers who started at PHQ-9 {baseline_phq9}, the share counted as improved: "
         + "; ".join(f"{r}: {lab}" for r, lab in zip(share_rows, share_labels, strict=True))
         + f". Bottom: cost per person counted ({cost_words}): "
         + "; ".join(f"{d}: {lab}" for d, lab in zip(table["definition"], cost_labels, strict=True)) + ".")
-    return chart
+    return refill(_chart_template(), data, description=description, part_titles=titles)
 
 
 def _staffing(staff: float, cost_per_staff: float, overhead_factor: float) -> tuple[StaffingModel, str]:
