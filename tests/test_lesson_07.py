@@ -15,7 +15,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from iaptlab import charts
 from iaptlab.errors import ParameterError
 from iaptlab.exercises import check
 from iaptlab.explorers import fair_evaluation as fair
@@ -105,15 +104,23 @@ def test_explorer_equals_the_public_waterfall(callbacks):
     assert np.allclose(result.extra["waterfall"]["value"], direct["value"])
 
 
-def test_chart_data_equal_what_the_builder_draws():
+def test_chart_bars_run_from_recovery_to_loss_of_diagnosis():
+    # Expected bars worked out from the reconcile table directly: totals stand on 0; each group
+    # starts where the previous bar ended and moves by minus its contribution.
     w = rg.five_group_waterfall(CohortModel.critic_like(n=2_000, seed=1))
-    rows = rg.chart_rows(w)
-    built = charts.waterfall(rows).data
-    mine = rg.builder_data(rows)
-    for column in ("label", "kind", "direction"):
-        assert mine[column].tolist() == built[column].tolist()
-    for column in ("value", "start", "end"):
-        assert np.allclose(mine[column], built[column])
+    chart = rg.waterfall_chart(w, title="T", source="S")
+    drawn = chart.data
+    groups = w[w["kind"] == "mechanism"]
+    recovery = float(w.loc[w["component"] == "recovered", "value"].iloc[0])
+    lost = float(w.loc[w["component"] == "diagnosis_lost", "value"].iloc[0])
+    ends = recovery - np.cumsum(groups["contribution"].to_numpy())
+    assert drawn["label"].tolist() == [rg.SHORT_LABELS[c] for c in
+                                       ["recovered", *groups["component"], "diagnosis_lost"]]
+    assert np.allclose(drawn["start"], [0.0, recovery, *ends[:-1], 0.0])
+    assert np.allclose(drawn["end"], [recovery, *ends, lost])
+    # the labels' "\n" become lines on the axis, not text turned on its side
+    axis = chart.to_dict()["layer"][0]["encoding"]["x"]["axis"]
+    assert axis["labelAngle"] == 0 and "split(datum.label" in axis["labelExpr"]
 
 
 def test_chart_rows_step_down_from_recovery_to_loss():

@@ -11,7 +11,8 @@ from one random seed to another; the lesson's static waterfalls use 100,000.
 
 The other functions are the lesson's logic: the gap of one model (:func:`gap`), the two rates
 under named scenarios (:func:`scenario_rates`), and the range a 90-person interview study would
-see (:func:`sample_range`).
+see (:func:`sample_range`). The waterfall charts and tables are drawn by
+:mod:`iaptlab.explorers.gap_charts` (re-exported here).
 
 >>> model = model_for({**defaults(CONTROLS), "treatment_effect_d": 0.0}, n=100)
 >>> model.treatment_effect_d, model.n
@@ -24,7 +25,7 @@ import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -36,6 +37,14 @@ from ..reconcile import FIVE_GROUPS, outcome_rate, waterfall
 from ..simulate import CohortModel, simulate
 from ..widgets import Control, Result, defaults
 from .cohort import LESSON_SEED
+from .gap_charts import (  # noqa: F401 - re-exported: notebook 07 and its tests use them from here
+    SHORT_LABELS,
+    chart_rows,
+    plain_label,
+    points_table,
+    side_by_side,
+    waterfall_chart,
+)
 
 #: Referrals simulated per explorer move (the static waterfalls use the lesson's 100,000).
 EXPLORER_N = 4_000
@@ -44,18 +53,6 @@ INTERVIEWED = 90
 #: Seeds used to measure how much the explorer's figures move from one random cohort to another.
 SPREAD_SEEDS = 6
 
-#: Short names of the five groups on the chart's axis, and the two rates at either end.
-#: A "\n" breaks an axis label into lines (the description and table show a space instead).
-SHORT_LABELS = {
-    "recovered": "recovery\n(questionnaires)",
-    "real change": "real\nchange",
-    "who finishes": "who\nfinishes",
-    "questionnaire artefacts": "questionnaire\nartefacts",
-    "what the interview sees": "what the\ninterview sees",
-    "who is interviewed, and when": "who is\ninterviewed,\nand when",
-    "all mechanisms off": "left with\nall off",
-    "diagnosis_lost": "loss of\ndiagnosis\n(interview)",
-}
 #: The five groups in a few words each (their mechanisms are in ``iaptlab.reconcile.FIVE_GROUPS``).
 GROUP_WORDS = {
     "real change": "treatment effect and natural remission",
@@ -265,7 +262,7 @@ def compute(pre: Precomputed, **controls: Any) -> Result:
     recovery, lost = float(rows.loc["recovered", "value"]), float(rows.loc["diagnosis_lost", "value"])
     is_rate = (table_w["kind"] == "rate").to_numpy()
     table = pd.DataFrame({
-        "part": table_w["component"].map(_plain_label).to_numpy(),
+        "part": table_w["component"].map(plain_label).to_numpy(),
         "points": np.where(is_rate, 100 * table_w["value"], 100 * table_w["contribution"]).round(1),
         "± between seeds": pre.spread_points.reindex(table_w["component"]).round(1).to_numpy(),
         "what it stands for": table_w["component"].map({**_RATE_WORDS, **GROUP_WORDS})
@@ -299,125 +296,8 @@ _RATE_WORDS = {"recovered": "below caseness on both questionnaires at the end (I
                "diagnosis_lost": "no longer meets criteria on the blind interview"}
 
 
-def _plain_label(component: str) -> str:
-    return SHORT_LABELS.get(component, component).replace("\n", " ")
-
-
 def _pct(rate: float) -> str:
     return "no one" if rate != rate else f"{100 * rate:.1f}%"
-
-
-def chart_rows(table_w: pd.DataFrame, *, drop_zero_residual: bool = True) -> pd.DataFrame:
-    """A waterfall table as the rows ``charts.waterfall`` reads: label, value, kind.
-
-    Contributions become negative steps (a mechanism that widens the gap takes the line down
-    from recovery towards loss of diagnosis). The "all mechanisms off" step is left out when it
-    is zero (it is whenever every mechanism is a player: with nothing happening, no one recovers
-    and no one loses a diagnosis).
-
-    >>> w = five_group_waterfall(CohortModel(n=2000))
-    >>> chart_rows(w)["kind"].tolist()
-    ['total', 'change', 'change', 'change', 'change', 'change', 'total']
-    """
-    keep = ~((table_w["kind"] == "residual") & (table_w["contribution"].abs() < 5e-4)
-             & drop_zero_residual)
-    used = table_w[keep]
-    is_rate = used["kind"] == "rate"
-    return pd.DataFrame({
-        "label": used["component"].map(SHORT_LABELS).fillna(used["component"]).to_numpy(),
-        "value": np.where(is_rate, used["value"], -used["contribution"]),
-        "kind": np.where(is_rate, "total", "change"),
-    })
-
-
-def builder_data(rows: pd.DataFrame) -> pd.DataFrame:
-    """The data ``charts.waterfall`` draws from ``rows`` (start, end, direction added).
-
-    Same arithmetic as the builder (a test checks they are equal), so the explorer can reuse the
-    builder's layers with new numbers instead of encoding a new chart on every move.
-    """
-    value = rows["value"].astype(float)
-    is_total = rows["kind"] == "total"
-    level = value.groupby(is_total.cumsum()).cumsum()
-    direction = np.select([is_total, value >= 0], ["total", "increase"], "decrease")
-    return rows.assign(value=value, start=np.where(is_total, 0.0, level - value), end=level,
-                       direction=direction)
-
-
-@lru_cache(maxsize=1)
-def _template():
-    """One chart from :func:`charts.waterfall`; its layers (style) are reused with new data."""
-    import altair as alt
-
-    from .. import charts
-
-    rows = pd.DataFrame({"label": ["a", "b", "c"], "value": [0.5, -0.4, 0.1],
-                         "kind": ["total", "change", "total"]})
-    chart = charts.waterfall(rows)
-    # Multi-line horizontal axis labels (split at "\n") instead of rotated ones; done once.
-    axis = alt.Axis(labelAngle=0, labelExpr="split(datum.label, '\\n')", labelLimit=0)
-    layers = [layer.copy(deep=True) for layer in chart.layer]
-    for layer in layers:
-        layer.encoding.x = alt.X("label:N", sort=None, title=None, axis=axis)
-    # The builder's yOffset channel is ignored on a continuous y scale (labels sat on the bar
-    # edges); a mark-level dy expression moves totals' labels up and changes' labels down.
-    labels = layers[1]
-    labels.encoding.yOffset = alt.Undefined
-    labels.mark = alt.MarkDef(type="text", baseline="middle",
-                              dy=alt.ExprRef("datum.kind == 'total' ? -10 : 10"))
-    return alt.LayerChart(layer=layers, width=chart.width)
-
-
-def waterfall_chart(table_w: pd.DataFrame, *, title: str, source: str, sentence: str = ""):
-    """The waterfall of ``table_w`` (a :func:`iaptlab.reconcile.waterfall` table) in the builder's
-    style, built from the cached layers (a few ms instead of tens)."""
-    import altair as alt
-
-    rows = chart_rows(table_w)
-    template = _template()
-    steps = "; ".join(f"{label.replace(chr(10), ' ')}: {value * 100:+.1f} points"
-                      if kind == "change" else
-                      f"{label.replace(chr(10), ' ')}: {value:.1%}"
-                      for label, value, kind in rows.itertuples(index=False))
-    description = f"{title}. {steps}. {sentence}".strip()
-    return alt.LayerChart(data=builder_data(rows), layer=template.layer, width=template.width,
-                          title=alt.Title(title, subtitle=f"Source: {source}"),
-                          description=description)
-
-
-def side_by_side(tables: Mapping[str, pd.DataFrame], *, source: str, vertical: bool = True):
-    """Several waterfalls together, one per named table, same rate scale, one description.
-
-    Stacked by default: two seven-bar waterfalls in a row are about 1,300 pixels wide, wider than
-    a notebook, and one above the other keeps the bars aligned for comparison.
-
-    >>> import altair as alt
-    >>> w = five_group_waterfall(CohortModel(n=2000))
-    >>> isinstance(side_by_side({"IAPT-like": w}, source="simulation"), alt.VConcatChart)
-    True
-    """
-    import altair as alt
-
-    charts = [waterfall_chart(t, title=name, source=source) for name, t in tables.items()]
-    description = " | ".join(c.description for c in charts)
-    joined = alt.vconcat(*charts) if vertical else alt.hconcat(*charts)
-    return joined.properties(description=description).resolve_scale(y="shared")
-
-
-def points_table(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    """Several waterfalls as one table: rates in percent, contributions in points, one column each.
-
-    >>> w = five_group_waterfall(CohortModel(n=2000))
-    >>> points_table({"x": w}).index[0]
-    'recovery (questionnaires), %'
-    """
-    columns = {}
-    for name, table_w in tables.items():
-        is_rate = table_w["kind"] == "rate"
-        labels = table_w["component"].map(_plain_label) + np.where(is_rate, ", %", ", points")
-        values = np.where(is_rate, 100 * table_w["value"], table_w["contribution_points"])
-        columns[name] = pd.Series(values, index=labels.to_numpy()).round(1)
-    return pd.DataFrame(columns).rename_axis("part of the waterfall")
 
 
 #: Named scenarios for the "both numbers true?" exercise: (start from, changes, description).
