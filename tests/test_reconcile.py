@@ -326,3 +326,14 @@ def test_critic_like_gives_about_50_percent_recovery_and_about_10_percent_loss_o
     assert table["simulated"].iloc[-1] == pytest.approx(0.10, abs=0.02)
     iapt = calibration_table(CohortModel.iapt_like(n=100_000, seed=0))
     assert iapt["simulated"].iloc[-1] > 0.4  # the IAPT-side model: about half lose it
+
+
+def test_skipping_the_table_check_changes_nothing_but_time():
+    import pandas as pd
+
+    from iaptlab.reconcile import FIVE_GROUPS
+
+    model = CohortModel.critic_like(n=3_000, seed=5)
+    checked = waterfall(model, groups=FIVE_GROUPS, method="exact")
+    unchecked = waterfall(model, groups=FIVE_GROUPS, method="exact", check_table=False)
+    pd.testing.assert_frame_equal(checked, unchecked)
