@@ -50,7 +50,8 @@ notebooks: $(STAMP)
 browser: $(BROWSER_STAMP)
 	$(BIN)/pytest -q -p no:cacheprovider tests/browser
 
-test: lint unit notebooks browser
+# The browser extra is installed first so that every test, not only tests/browser, runs against it.
+test: $(BROWSER_STAMP) lint unit notebooks browser
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py

@@ -160,10 +160,17 @@ def write_offline_template(data_dir: Path) -> Path:
     ``lab`` template without its links to a web CDN (icon fonts). On a network that drops
     packets, such a stylesheet in the page head can hold the whole page blank until it times out.
 
-    >>> import tempfile
+    >>> import os, tempfile
+    >>> fake = Path(tempfile.mkdtemp())  # a stand-in for Voila's own template folder
+    >>> (fake / "voila" / "templates" / "lab").mkdir(parents=True)
+    >>> _ = (fake / "voila" / "templates" / "lab" / "index.html.j2").write_text(
+    ...     '<link rel="stylesheet" href="https://cdn.example.org/icons.css">\\n<body></body>')
+    >>> saved = os.environ.get("JUPYTER_PATH")
+    >>> os.environ["JUPYTER_PATH"] = str(fake)
     >>> folder = write_offline_template(Path(tempfile.mkdtemp()))
-    >>> "cdn." in (folder / "index.html.j2").read_text()
-    False
+    >>> (folder / "index.html.j2").read_text()
+    '<body></body>'
+    >>> _ = os.environ.pop("JUPYTER_PATH") if saved is None else os.environ.update(JUPYTER_PATH=saved)
     """
     import re
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.metadata as metadata
 import json
+import re
 
 import pytest
 
@@ -145,3 +146,12 @@ def test_present_serves_on_loopback_only():
     assert "--Voila.ip=127.0.0.1" in command and "--port=9000" in command
     assert "--no-browser" not in command
     assert PRESENT_NOTEBOOK.is_file()
+
+
+def test_offline_voila_template_has_no_web_links(tmp_path):
+    pytest.importorskip("voila")
+    from iaptlab.cli import write_offline_template
+
+    text = (write_offline_template(tmp_path) / "index.html.j2").read_text()
+    assert "{%- extends" in text or "{% extends" in text or "block" in text  # still Voila's template
+    assert not re.search(r"""<link[^>]*href=["']https?://""", text)
