@@ -20,7 +20,6 @@ import pandas as pd
 from altair.utils.schemapi import debug_mode
 
 from .errors import IaptlabError, InputError, ParameterError, Problem
-from .instruments import Instrument, lookup
 
 #: Altair refuses more rows than this by default; builders aggregate below it.
 MAX_CHART_ROWS = 5000
@@ -251,7 +250,3 @@ def _joined(parts: pd.Series) -> str:
 
 def _pct(values: pd.Series, digits: int = 1) -> pd.Series:
     return (values * 100).round(digits).astype(str) + "%"
-
-
-def _instrument(instrument: Instrument | str) -> Instrument:
-    return instrument if isinstance(instrument, Instrument) else lookup(instrument)

@@ -20,7 +20,6 @@ import pandas as pd
 from ._chart_base import (
     _PAL,
     PALETTE,
-    _instrument,
     _joined,
     _numeric,
     _pct,
@@ -29,7 +28,7 @@ from ._chart_base import (
     refill,
 )
 from .errors import ParameterError
-from .instruments import Instrument
+from .instruments import Instrument, lookup
 
 
 @lru_cache(maxsize=16)
@@ -156,7 +155,7 @@ def sem_band(true_score: float, sem: float, *, instrument: Instrument | str = "P
     >>> sem_band(12, 2).to_dict()["description"][:62]
     'Observed PHQ-9 scores for a true score of 12 (SEM 2): 95% fall'
     """
-    inst = _instrument(instrument)
+    inst = lookup(instrument)
     if not sem > 0 or not math.isfinite(sem):
         raise ParameterError(f"sem must be a positive number, got {sem}")
     if not z > 0:

@@ -43,7 +43,6 @@ from ._chart_base import (  # noqa: F401 - re-exported: charts is the public mod
     SHAPES,
     THEME_NAME,
     _has,
-    _instrument,
     _joined,
     _numeric,
     _pct,
@@ -58,7 +57,7 @@ from ._chart_base import (  # noqa: F401 - re-exported: charts is the public mod
 )
 from ._chart_measurement import PV_NAMES, predictive_values_chart, sem_band  # noqa: F401
 from .errors import InputError, ParameterError, Problem
-from .instruments import Instrument
+from .instruments import Instrument, lookup
 
 # ---------------------------------------------------------------- builders
 
@@ -152,7 +151,7 @@ def score_histogram(scores_df: pd.DataFrame, instrument: Instrument | str = "PHQ
     >>> score_histogram(df).to_dict()["description"][:60]
     'PHQ-9 scores, first vs last. First: n=2, mean 13.5, 2 at cas'
     """
-    inst = _instrument(instrument)
+    inst = lookup(instrument)
     first = first or f"{inst.key}_first"
     last = last or f"{inst.key}_last"
     if bin_width <= 0:

@@ -164,12 +164,18 @@ _BY_NAME = MappingProxyType(
 )
 
 
-def lookup(name: str) -> Instrument:
+def lookup(name: str | Instrument) -> Instrument:
     """The instrument called ``name`` (case-insensitive; "PCL-5", "pcl5" and "pcl-5" all work).
+
+    An :class:`Instrument` is returned as it is, so functions can accept either.
 
     >>> lookup("Pcl-5").name
     'PCL-5'
+    >>> lookup(GAD7) is GAD7
+    True
     """
+    if isinstance(name, Instrument):
+        return name
     try:
         return _BY_NAME[str(name).strip().lower()]
     except KeyError:

@@ -43,7 +43,7 @@ def item_columns(instrument: Instrument | str) -> list[str]:
     >>> item_columns("GAD-7")[:2]
     ['gad7_1', 'gad7_2']
     """
-    inst = instruments.lookup(instrument) if isinstance(instrument, str) else instrument
+    inst = instruments.lookup(instrument)
     if not inst.items:
         raise InputError(Problem(None, None, f"{inst.name} has no item-level scoring in iaptlab"))
     return [f"{inst.key}_{i}" for i in range(1, len(inst.items) + 1)]
@@ -95,7 +95,7 @@ def totals(responses: pd.DataFrame, instrument: Instrument | str, *,
     >>> totals(one_missing, "GAD-7").tolist(), totals(one_missing, "GAD-7", missing="prorate").tolist()
     ([<NA>], [21])
     """
-    inst = instruments.lookup(instrument) if isinstance(instrument, str) else instrument
+    inst = instruments.lookup(instrument)
     values = _check_items(responses, inst)
     n_items = values.shape[1]
     n_missing = np.isnan(values).sum(axis=1)
@@ -116,7 +116,7 @@ def band(total: pd.Series | np.ndarray, instrument: Instrument | str) -> pd.Seri
     >>> band(pd.Series([4, 5, 27]), "PHQ-9").tolist()
     ['minimal', 'mild', 'severe']
     """
-    inst = instruments.lookup(instrument) if isinstance(instrument, str) else instrument
+    inst = instruments.lookup(instrument)
     values = pd.Series(total).to_numpy(dtype=float, na_value=np.nan)
     with np.errstate(invalid="ignore"):
         outside = (values < inst.score_min) | (values > inst.score_max)
@@ -136,7 +136,7 @@ def caseness(total: pd.Series | np.ndarray, instrument: Instrument | str) -> pd.
     >>> caseness(pd.Series([7, 8]), "GAD-7").tolist()
     [False, True]
     """
-    inst = instruments.lookup(instrument) if isinstance(instrument, str) else instrument
+    inst = instruments.lookup(instrument)
     values = pd.Series(total).to_numpy(dtype=float, na_value=np.nan)
     op = np.greater if inst.caseness_comparison == ">" else np.greater_equal
     with np.errstate(invalid="ignore"):
@@ -154,7 +154,7 @@ def score(responses: pd.DataFrame, instrument: Instrument | str, *,
     yourself") is above 0, whatever the total: a service must then assess risk (domain.md §2.1).
     A missing item 9 gives a missing flag, never False.
     """
-    inst = instruments.lookup(instrument) if isinstance(instrument, str) else instrument
+    inst = instruments.lookup(instrument)
     total = totals(responses, inst, missing=missing)
     out = pd.DataFrame({"total": total, "band": band(total, inst), "caseness": caseness(total, inst)},
                        index=responses.index)
