@@ -210,3 +210,23 @@ def test_published_figures_match_domain_dossier():
 def test_published_unknown_name():
     with pytest.raises(ParameterError, match="name"):
         published("made_up_2020")
+
+
+def test_published_constants_agree_with_the_instrument_accuracy_dataset():
+    """The same facts are stored twice (constants here, rows in data/); they must never drift."""
+    import math
+
+    from iaptlab import datasets
+
+    rows = datasets.load("instrument_accuracy")
+    for name, figure in PUBLISHED_ACCURACY.items():
+        same = rows[(rows["instrument"] == figure.instrument) & (rows["cut_off"] == figure.cutoff)
+                    & (rows["sensitivity_pct"] == round(100 * figure.sensitivity))
+                    & (rows["specificity_pct"] == round(100 * figure.specificity))]
+        assert len(same) >= 1, f"{name} has no matching row in instrument_accuracy.csv"
+        if figure.sensitivity_ci is not None:
+            cis = {(r.sensitivity_ci_low_pct, r.sensitivity_ci_high_pct,
+                    r.specificity_ci_low_pct, r.specificity_ci_high_pct) for r in same.itertuples()}
+            expected = tuple(round(100 * v) for v in (*figure.sensitivity_ci, *figure.specificity_ci))
+            assert any(all(not (isinstance(a, float) and math.isnan(a)) and a == b
+                           for a, b in zip(ci, expected, strict=True)) for ci in cis), name
