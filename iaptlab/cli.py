@@ -51,11 +51,15 @@ def format_rates(table) -> str:
     ...     "rate": [0.5], "denominator_description": ["finishers at caseness"]})))
     outcome    numerator  denominator   rate  denominator
     recovered          1            2  50.0%  finishers at caseness
+
+    A rate with no one in its denominator says so (:data:`iaptlab.format.EMPTY_DENOMINATOR`).
     """
+    from .format import count_text, percent_text
+
     rows = [("outcome", "numerator", "denominator", "rate", "denominator")]
-    for r in table.itertuples(index=False):
-        rate = "n/a" if r.rate != r.rate else f"{100 * r.rate:.1f}%"
-        rows.append((r.outcome, f"{r.numerator:,}", f"{r.denominator:,}", rate, r.denominator_description))
+    for r in table.itertuples(index=False):  # a dozen outcome rows for a terminal
+        rows.append((r.outcome, count_text(r.numerator), count_text(r.denominator), percent_text(r.rate),
+                     r.denominator_description))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     lines = [f"{o:<{widths[0]}}  {n:>{widths[1]}}  {d:>{widths[2]}}  {p:>{widths[3]}}  {w}"
              for o, n, d, p, w in rows]

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from iaptlab import _chart_base as chart_base
 from iaptlab import charts
+from iaptlab.charts import gap, measurement, national, rates, theme
 from iaptlab.errors import IaptlabError, InputError, ParameterError
 
 
@@ -124,7 +124,7 @@ def test_palette_is_okabe_ito_in_theme_and_builders():
 def test_descriptions_state_the_numbers():
     # Written by hand from the inputs above.
     assert "recovered: 5/10 = 50.0%" in BUILDERS["rates_bar"]().to_dict()["description"]
-    assert "undefined" in BUILDERS["rates_bar"]().to_dict()["description"]  # 0/0
+    assert "deteriorated: 0/0 = no one in the denominator" in BUILDERS["rates_bar"]().to_dict()["description"]
     assert "finished: 50 (25.0% of referred)" in BUILDERS["funnel"]().to_dict()["description"]
     wf = BUILDERS["waterfall"]().to_dict()["description"]
     assert "demand: -25.0 points" in wf and "interview: 10.0%" in wf
@@ -288,10 +288,10 @@ def test_offline_renderer_modes(monkeypatch):
         monkeypatch.setenv("IAPTLAB_RENDERER", "svg")
         assert charts.use_offline_renderer() == "svg"
         # without anywidget, "jupyter" falls back to svg
-        real = chart_base._has
-        monkeypatch.setattr(chart_base, "_has", lambda m: m != "anywidget" and real(m))
+        real = theme._has
+        monkeypatch.setattr(theme, "_has", lambda m: m != "anywidget" and real(m))
         assert charts.use_offline_renderer("jupyter") == "svg"
-        monkeypatch.setattr(chart_base, "_has", lambda m: False)
+        monkeypatch.setattr(theme, "_has", lambda m: False)
         with pytest.raises(IaptlabError, match="vl-convert"):
             charts.use_offline_renderer("svg")
         with pytest.raises(ParameterError):
@@ -364,9 +364,7 @@ SECOND_DATA = {
 
 
 def _clear_layout_caches() -> None:
-    from iaptlab import _chart_measurement
-
-    for module in (charts, _chart_measurement):
+    for module in (rates, measurement, national, gap):
         for name in dir(module):
             if name.endswith("_layout") and hasattr(getattr(module, name), "cache_clear"):
                 getattr(module, name).cache_clear()

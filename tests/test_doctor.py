@@ -80,9 +80,9 @@ def test_chart_renderer_interactive_svg_and_fallback(monkeypatch):
         forced = doctor.check_chart_renderer()
         assert forced.ok and forced.warning and "IAPTLAB_RENDERER" in forced.fix
         monkeypatch.delenv("IAPTLAB_RENDERER")
-        from iaptlab import _chart_base
+        from iaptlab.charts import theme
 
-        monkeypatch.setattr(_chart_base, "_has", lambda module: module != "anywidget")
+        monkeypatch.setattr(theme, "_has", lambda module: module != "anywidget")
         fallback = doctor.check_chart_renderer()
         assert not fallback.ok and "anywidget" in fallback.fix
     finally:
