@@ -140,12 +140,13 @@ def test_present_refuses_a_missing_notebook(tmp_path, capsys):
 def test_present_serves_on_loopback_only():
     from pathlib import Path
 
-    from iaptlab.cli import PRESENT_NOTEBOOK, present_command
+    from iaptlab.cli import present_command
+    from iaptlab.lesson_files import workshop_notebook
 
     command = present_command(Path("w.ipynb"), 9000, open_browser=True)
     assert "--Voila.ip=127.0.0.1" in command and "--port=9000" in command
     assert "--no-browser" not in command
-    assert PRESENT_NOTEBOOK.is_file()
+    assert workshop_notebook().is_file()
 
 
 def test_offline_voila_template_has_no_web_links(tmp_path):
