@@ -168,7 +168,7 @@ def _doctor(args: argparse.Namespace) -> int:
 
     print(f"iaptlab {__version__} doctor: checking what the workbook needs (nothing is downloaded)")
     findings = doctor.run_checks(kernel=not args.no_kernel)
-    print(doctor.report(findings))
+    print(doctor.findings_text(findings))
     return EXIT_OK if all(f.ok for f in findings) else EXIT_PROBLEMS_FOUND
 
 

@@ -106,14 +106,14 @@ def test_kernel_that_does_not_exist_is_reported():
 
 
 def test_report_marks_problems_and_warnings():
-    text = doctor.report([Finding("a", True, "fine"), Finding("b", True, "slow", "do y", warning=True),
+    text = doctor.findings_text([Finding("a", True, "fine"), Finding("b", True, "slow", "do y", warning=True),
                           Finding("c", False, "broken", "do z")])
     lines = text.splitlines()
     assert lines[0] == "ok    a: fine"
     assert lines[1].startswith("note  b: slow") and "-> do y" in lines[2]
     assert lines[3].startswith("FIX   c: broken") and "-> do z" in lines[4]
     assert lines[-1] == "1 problem to fix (see FIX above)."
-    assert doctor.report([Finding("a", True, "fine")]).endswith("should render, offline.")
+    assert doctor.findings_text([Finding("a", True, "fine")]).endswith("should render, offline.")
 
 
 @pytest.mark.parametrize(("broken", "code"), [(False, 0), (True, 1)])
