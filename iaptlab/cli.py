@@ -287,11 +287,11 @@ def build_parser() -> argparse.ArgumentParser:
     doc.set_defaults(handler=_doctor)
     lab = sub.add_parser("lab", help="open the workbook in JupyterLab on 127.0.0.1 (with a login token)")
     lab.add_argument("--port", type=int, default=8888, help="port on 127.0.0.1 (default 8888)")
-    lab.add_argument("--notebook", help="notebook to open (default: notebooks/00_start_here.ipynb)")
+    lab.add_argument("--notebook", help="notebook to open (default: lesson 00, Start here, as installed)")
     lab.set_defaults(handler=_lab)
     pres = sub.add_parser("present", help="the lesson explorers as a dashboard for a projector (Voila)")
     pres.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (default 8866)")
-    pres.add_argument("--notebook", help="dashboard notebook (default: notebooks/present/workshop.ipynb)")
+    pres.add_argument("--notebook", help="dashboard notebook (default: the installed workshop dashboard)")
     pres.add_argument("--no-browser", action="store_true", help="do not open a browser tab")
     pres.set_defaults(handler=_present)
     return parser
