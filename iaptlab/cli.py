@@ -15,11 +15,20 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .errors import IaptlabError, InputError
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
+
+__all__ = ["EXIT_BAD_INPUT", "EXIT_INTERNAL", "EXIT_OK", "EXIT_PROBLEMS_FOUND", "OFFLINE_TEMPLATE",
+           "build_parser", "format_rates", "lab_command", "main", "present_command",
+           "write_offline_template"]
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 2, 1
 
@@ -51,11 +60,15 @@ def format_rates(table) -> str:
     ...     "rate": [0.5], "denominator_description": ["finishers at caseness"]})))
     outcome    numerator  denominator   rate  denominator
     recovered          1            2  50.0%  finishers at caseness
+
+    A rate with no one in its denominator says so (:data:`iaptlab.format.EMPTY_DENOMINATOR`).
     """
+    from .format import count_text, percent_text
+
     rows = [("outcome", "numerator", "denominator", "rate", "denominator")]
-    for r in table.itertuples(index=False):
-        rate = "n/a" if r.rate != r.rate else f"{100 * r.rate:.1f}%"
-        rows.append((r.outcome, f"{r.numerator:,}", f"{r.denominator:,}", rate, r.denominator_description))
+    for r in table.itertuples(index=False):  # a dozen outcome rows for a terminal
+        rows.append((r.outcome, count_text(r.numerator), count_text(r.denominator), percent_text(r.rate),
+                     r.denominator_description))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     lines = [f"{o:<{widths[0]}}  {n:>{widths[1]}}  {d:>{widths[2]}}  {p:>{widths[3]}}  {w}"
              for o, n, d, p, w in rows]
@@ -111,10 +124,6 @@ def _report(args: argparse.Namespace) -> int:
 
 
 EXIT_PROBLEMS_FOUND = 1
-#: The presentation dashboard (a notebook of the lesson explorers) in a checkout of the workbook.
-PRESENT_NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "present" / "workshop.ipynb"
-#: The first lesson in a checkout of the workbook.
-FIRST_LESSON = Path(__file__).resolve().parents[1] / "notebooks" / "00_start_here.ipynb"
 
 
 def lab_command(notebook: Path, port: int, as_root: bool) -> list[str]:
@@ -129,18 +138,29 @@ def lab_command(notebook: Path, port: int, as_root: bool) -> list[str]:
     return command
 
 
+def _packaged_or_given(given: str | None,
+                       packaged: Callable[[], Traversable]) -> AbstractContextManager[Path]:
+    """A context giving ``given`` as a Path, or else the packaged notebook as a file on disk."""
+    from contextlib import nullcontext
+    from importlib.resources import as_file
+
+    return nullcontext(Path(given)) if given else as_file(packaged())
+
+
 def _lab(args: argparse.Namespace) -> int:
     import subprocess
 
-    notebook = Path(args.notebook) if args.notebook else FIRST_LESSON
-    if not notebook.is_file():
-        raise InputError([_problem(f"{notebook}: no lesson here; run this from a checkout of the "
-                                   "workbook or pass --notebook")])
-    as_root = hasattr(os, "geteuid") and os.geteuid() == 0
-    try:
-        return subprocess.call(lab_command(notebook, args.port, as_root))
-    except KeyboardInterrupt:
-        return EXIT_OK
+    from .lesson_files import lesson_notebook
+
+    with _packaged_or_given(args.notebook, lambda: lesson_notebook(0)) as notebook:
+        if not notebook.is_file():
+            raise InputError([_problem(f"{notebook}: no lesson here; pass --notebook with a "
+                                       "lesson's .ipynb file")])
+        as_root = hasattr(os, "geteuid") and os.geteuid() == 0
+        try:
+            return subprocess.call(lab_command(notebook, args.port, as_root))
+        except KeyboardInterrupt:
+            return EXIT_OK
 
 
 def _doctor(args: argparse.Namespace) -> int:
@@ -148,7 +168,7 @@ def _doctor(args: argparse.Namespace) -> int:
 
     print(f"iaptlab {__version__} doctor: checking what the workbook needs (nothing is downloaded)")
     findings = doctor.run_checks(kernel=not args.no_kernel)
-    print(doctor.report(findings))
+    print(doctor.findings_text(findings))
     return EXIT_OK if all(f.ok for f in findings) else EXIT_PROBLEMS_FOUND
 
 
@@ -200,18 +220,23 @@ def present_command(notebook: Path, port: int, open_browser: bool) -> list[str]:
 
 
 def _present(args: argparse.Namespace) -> int:
+    from .lesson_files import workshop_notebook
+
+    with _packaged_or_given(args.notebook, workshop_notebook) as notebook:
+        return _serve(notebook, args)
+
+
+def _serve(notebook: Path, args: argparse.Namespace) -> int:
     import importlib.util
     import subprocess
+    import tempfile
 
-    notebook = Path(args.notebook) if args.notebook else PRESENT_NOTEBOOK
     if not notebook.is_file():
-        raise InputError([_problem(f"{notebook}: no presentation notebook here; run this from a "
-                                   "checkout of the workbook or pass --notebook")])
+        raise InputError([_problem(f"{notebook}: no presentation notebook here; pass --notebook "
+                                   "with a dashboard's .ipynb file")])
     if importlib.util.find_spec("voila") is None:
         raise InputError([_problem("presentation mode needs Voila: pip install voila "
                                    "(or pip install -e '.[browser]' in the workbook folder)")])
-    import tempfile
-
     with tempfile.TemporaryDirectory(prefix="iaptlab-present-") as data_dir:
         write_offline_template(Path(data_dir))
         paths = os.pathsep.join(filter(None, [data_dir, os.environ.get("JUPYTER_PATH", "")]))
@@ -262,11 +287,11 @@ def build_parser() -> argparse.ArgumentParser:
     doc.set_defaults(handler=_doctor)
     lab = sub.add_parser("lab", help="open the workbook in JupyterLab on 127.0.0.1 (with a login token)")
     lab.add_argument("--port", type=int, default=8888, help="port on 127.0.0.1 (default 8888)")
-    lab.add_argument("--notebook", help="notebook to open (default: notebooks/00_start_here.ipynb)")
+    lab.add_argument("--notebook", help="notebook to open (default: lesson 00, Start here, as installed)")
     lab.set_defaults(handler=_lab)
     pres = sub.add_parser("present", help="the lesson explorers as a dashboard for a projector (Voila)")
     pres.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (default 8866)")
-    pres.add_argument("--notebook", help="dashboard notebook (default: notebooks/present/workshop.ipynb)")
+    pres.add_argument("--notebook", help="dashboard notebook (default: the installed workshop dashboard)")
     pres.add_argument("--no-browser", action="store_true", help="do not open a browser tab")
     pres.set_defaults(handler=_present)
     return parser

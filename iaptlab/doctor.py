@@ -23,6 +23,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+__all__ = ["LAB_EXTENSIONS", "MIN_PYTHON", "SLOW_IMPORT", "Finding", "check_chart_renderer",
+           "check_kernel", "check_offline_assets", "check_packages", "check_python", "check_slow_import",
+           "check_widget_renderer", "findings_text", "required_packages", "run_checks"]
+
 MIN_PYTHON = (3, 11)
 #: JupyterLab front-end extensions the workbook needs: sliders (ipywidgets) and charts (anywidget).
 LAB_EXTENSIONS = {
@@ -151,14 +155,12 @@ def check_chart_renderer() -> Finding:
 def check_offline_assets() -> Finding:
     """The chart JavaScript is bundled locally (no CDN) and a chart renders to SVG offline."""
     try:
-        import altair as alt
-        import vl_convert
+        from . import charts
 
         started = time.perf_counter()
-        alt.JupyterChart.enable_offline(offline=True)
-        bundle = alt.JupyterChart._esm or ""
-        svg = vl_convert.vegalite_to_svg({"mark": "bar", "data": {"values": [{"a": 1}]},
-                                          "encoding": {"x": {"field": "a", "type": "quantitative"}}})
+        bundle = charts.offline_chart_bundle()
+        svg = charts.vega_lite_svg({"mark": "bar", "data": {"values": [{"a": 1}]},
+                                    "encoding": {"x": {"field": "a", "type": "quantitative"}}})
         seconds = time.perf_counter() - started
     except Exception as err:  # noqa: BLE001
         return Finding("offline chart assets", False, f"cannot build the offline chart bundle: {err}",
@@ -222,10 +224,10 @@ def run_checks(*, kernel: bool = True) -> list[Finding]:
     return [check() for check in checks]
 
 
-def report(findings: Sequence[Finding]) -> str:
+def findings_text(findings: Sequence[Finding]) -> str:
     """The findings as plain text: one line each, then what to fix.
 
-    >>> print(report([Finding("Python", True, "Python 3.11.7"), Finding("kernel", False, "no", "do x")]))
+    >>> print(findings_text([Finding("Python", True, "Python 3.11.7"), Finding("kernel", False, "no", "do x")]))
     ok    Python: Python 3.11.7
     FIX   kernel: no
           -> do x

@@ -16,6 +16,8 @@ from collections.abc import Iterable
 
 from . import __version__, datasets
 
+__all__ = ["references", "setup", "show_references"]
+
 
 def setup(presentation: bool = False) -> str:
     """Enable the offline renderer and the theme; return what is active (for the lesson to show)."""

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 
 import altair as alt
 import numpy as np
 import pandas as pd
 import pytest
 
-from iaptlab import _chart_base as chart_base
 from iaptlab import charts
+from iaptlab.charts import gap, measurement, national, rates, theme
 from iaptlab.errors import IaptlabError, InputError, ParameterError
 
 
@@ -61,6 +62,13 @@ BUILDERS = {
     "line_by_year_series": lambda: charts.line_by_year(_years(True), "recovery", series="kind"),
     "predictive_values_chart": lambda: charts.predictive_values_chart(_pv(), prevalence=0.3),
     "sem_band": lambda: charts.sem_band(12, 2.5),
+    "rates_bar_with_labels": lambda: charts.rates_bar_with_labels(
+        _rates().assign(numerator=np.nan, denominator=np.nan, label=["*/10 (*)", "10/10 (60.0%)", "0/0"])),
+    "funnel_with_labels": lambda: charts.funnel_with_labels(
+        _funnel().assign(count=[200, 120, 0], share=[1.0, 0.6, np.nan], label=["200", "120", "*"])),
+    "score_histogram_from_counts": lambda: charts.score_histogram_from_counts(pd.DataFrame(
+        {"occasion": ["First", "First", "Last"], "bin_start": [10.0, 12.0, 3.0], "bin_end": [11.0, 13.0, 4.0],
+         "count": [10, 15, 25]}), subtitle="Counts rounded to 5"),
 }
 
 
@@ -124,7 +132,7 @@ def test_palette_is_okabe_ito_in_theme_and_builders():
 def test_descriptions_state_the_numbers():
     # Written by hand from the inputs above.
     assert "recovered: 5/10 = 50.0%" in BUILDERS["rates_bar"]().to_dict()["description"]
-    assert "undefined" in BUILDERS["rates_bar"]().to_dict()["description"]  # 0/0
+    assert "deteriorated: 0/0 = no one in the denominator" in BUILDERS["rates_bar"]().to_dict()["description"]
     assert "finished: 50 (25.0% of referred)" in BUILDERS["funnel"]().to_dict()["description"]
     wf = BUILDERS["waterfall"]().to_dict()["description"]
     assert "demand: -25.0 points" in wf and "interview: 10.0%" in wf
@@ -288,10 +296,10 @@ def test_offline_renderer_modes(monkeypatch):
         monkeypatch.setenv("IAPTLAB_RENDERER", "svg")
         assert charts.use_offline_renderer() == "svg"
         # without anywidget, "jupyter" falls back to svg
-        real = chart_base._has
-        monkeypatch.setattr(chart_base, "_has", lambda m: m != "anywidget" and real(m))
+        real = theme._has
+        monkeypatch.setattr(theme, "_has", lambda m: m != "anywidget" and real(m))
         assert charts.use_offline_renderer("jupyter") == "svg"
-        monkeypatch.setattr(chart_base, "_has", lambda m: False)
+        monkeypatch.setattr(theme, "_has", lambda m: False)
         with pytest.raises(IaptlabError, match="vl-convert"):
             charts.use_offline_renderer("svg")
         with pytest.raises(ParameterError):
@@ -360,13 +368,17 @@ SECOND_DATA = {
     "predictive_values_chart": lambda: charts.predictive_values_chart(
         _pv().assign(ppv=0.2), prevalence=0.6, mark_values=True),
     "sem_band": lambda: charts.sem_band(3, 0.8, z=1.0),
+    "rates_bar_with_labels": lambda: charts.rates_bar_with_labels(
+        _rates().assign(rate=[0.1, np.nan, np.nan], label=["a", "b", "c"])),
+    "funnel_with_labels": lambda: charts.funnel_with_labels(
+        _funnel().assign(count=[10, 5, 5], share=[1.0, 0.5, 0.5], label=["x", "y", "z"])),
+    "score_histogram_from_counts": lambda: charts.score_histogram_from_counts(pd.DataFrame(
+        {"occasion": ["Last"], "bin_start": [0.0], "bin_end": [1.0], "count": [40]})),
 }
 
 
 def _clear_layout_caches() -> None:
-    from iaptlab import _chart_measurement
-
-    for module in (charts, _chart_measurement):
+    for module in (rates, measurement, national, gap):
         for name in dir(module):
             if name.endswith("_layout") and hasattr(getattr(module, name), "cache_clear"):
                 getattr(module, name).cache_clear()
@@ -536,3 +548,73 @@ def test_refill_gives_each_concatenated_part_its_own_title():
         charts.refill(template, data, part_titles=["only one"])
     with pytest.raises(ParameterError, match="0 concatenated parts"):
         charts.refill(alt.layer(*_two_layers()), data, part_titles=["a", "b"])
+
+
+# ------------------------------------------------------------------ charts asked for by the report
+
+
+def _text_layer(spec: dict) -> dict:
+    (text,) = [layer for layer in spec["layer"] if layer["mark"]["type"] == "text"]
+    return text
+
+
+def test_labelled_bars_differ_from_counted_bars_only_in_their_label():
+    counted = BUILDERS["rates_bar"]().to_dict()
+    labelled = charts.rates_bar_with_labels(_rates().assign(label=["l1", "l2", "l3"])).to_dict()
+    assert labelled["layer"][0] == counted["layer"][0]  # the same bars, axes and tooltips
+    label = {step["as"]: step["calculate"] for step in _text_layer(labelled)["transform"]}
+    assert label["_label"] == "datum.label"
+    assert _text_layer(labelled)["encoding"] == _text_layer(counted)["encoding"]
+    assert labelled["description"] == "Outcome rates. recovered: l1; improved: l2; deteriorated: l3"
+    # hidden counts: a missing rate draws no bar and its label sits at 0; no numerator check
+    hidden = charts.rates_bar_with_labels(_rates().assign(numerator=np.nan, rate=np.nan, label="*"))
+    rows = next(iter(hidden.to_dict()["datasets"].values()))
+    assert [r["rate"] for r in rows] == [None] * 3 and [r["numerator"] for r in rows] == [None] * 3
+    with pytest.raises(InputError, match="label"):
+        charts.rates_bar_with_labels(_rates())
+    with pytest.raises(InputError, match="between 0 and 1"):
+        charts.rates_bar_with_labels(_rates().assign(rate=[1.5, 0.6, np.nan], label="x"))
+
+
+def test_labelled_funnel_draws_the_given_counts_with_the_given_labels():
+    spec = BUILDERS["funnel_with_labels"]().to_dict()
+    label = {step["as"]: step["calculate"] for step in _text_layer(spec)["transform"]}
+    assert label["_label"] == "datum.label"
+    assert spec["layer"][0] == BUILDERS["funnel"]().to_dict()["layer"][0]
+    assert spec["description"] == "Attrition funnel. referred: 200; entered: 120; finished: *"
+    with pytest.raises(InputError, match="count"):
+        charts.funnel_with_labels(_funnel().assign(count=[1, -1, 0], share=1.0, label="x"))
+
+
+def test_histogram_from_counts_matches_the_histogram_of_the_scores():
+    scores = pd.DataFrame({"phq9_first": [12.0, 12.0, 20.0], "phq9_last": [4.0, np.nan, 5.0]})
+    from_scores = charts.score_histogram(scores).to_dict()
+    counts = pd.DataFrame({"occasion": ["First", "First", "Last", "Last"],
+                           "bin_start": [12.0, 20.0, 4.0, 5.0], "bin_end": [13.0, 21.0, 5.0, 6.0],
+                           "count": [2, 1, 1, 1]})
+    from_counts = charts.score_histogram_from_counts(counts, subtitle="s").to_dict()
+    assert from_counts["spec"] == from_scores["spec"] and from_counts["facet"] == from_scores["facet"]
+    rows = sorted(map(sorted, (r.items() for r in next(iter(from_counts["datasets"].values())))))
+    assert rows == sorted(map(sorted, (r.items() for r in next(iter(from_scores["datasets"].values())))))
+    assert from_counts["title"] == {"text": "PHQ-9 scores, first vs last", "subtitle": "s"}
+    assert from_counts["description"] == "PHQ-9 scores, first vs last. First: n=3; Last: n=2"
+    with pytest.raises(ParameterError, match="'First' or 'Last'"):
+        charts.score_histogram_from_counts(counts.assign(occasion="Middle"))
+
+
+def test_inline_svg_is_labelled_themed_and_has_page_unique_ids():
+    chart = BUILDERS["funnel"]()
+    svg = charts.inline_svg(chart, "c7")
+    description = chart.to_dict()["description"]
+    assert svg.startswith(f'<svg role="img" aria-label="{description}"')
+    assert f"<title>{description}</title>" in svg and "xmlns" not in svg
+    assert all(i.startswith("c7-") for i in re.findall(r'\bid="([^"]+)"', svg))
+    assert charts.FONT_FAMILY.split(",")[0] in svg  # drawn in the theme's font
+
+
+def test_offline_chart_bundle_has_no_web_address():
+    bundle = charts.offline_chart_bundle()
+    try:
+        assert len(bundle) > 100_000 and not re.search(r"""(?:from|import)\s*["']https?://""", bundle)
+    finally:
+        alt.JupyterChart.enable_offline(False)

@@ -154,3 +154,31 @@ def test_lab_command_is_loopback_with_token_and_root_only_when_root():
 def test_lab_without_a_lesson_is_a_clear_error(tmp_path, capsys):
     code, _, err = run(["lab", "--notebook", tmp_path / "missing.ipynb"], capsys)
     assert code == 2 and "no lesson here" in err
+
+
+def test_lab_and_present_open_the_packaged_lessons_by_default(monkeypatch, capsys):
+    # from any folder (not only a checkout): the notebooks come from importlib.resources
+    from iaptlab.lesson_files import lesson_notebook, workshop_notebook
+
+    called = []
+    monkeypatch.setattr(subprocess, "call", lambda command, **kw: called.append(command) or 0)
+    monkeypatch.chdir("/")
+    assert main(["lab", "--port", "9999"]) == 0
+    assert Path(called[-1][-1]).read_bytes() == lesson_notebook(0).read_bytes()
+    pytest.importorskip("voila")
+    assert main(["present", "--no-browser"]) == 0
+    served = called[-1][called[-1].index("voila") + 1]
+    assert Path(served).read_bytes() == workshop_notebook().read_bytes()
+    assert "Serving workshop.ipynb" in capsys.readouterr().out
+
+
+def test_format_rates_words_an_empty_denominator():
+    from iaptlab.cli import format_rates
+    from iaptlab.format import EMPTY_DENOMINATOR
+
+    table = pd.DataFrame({"outcome": ["recovered", "reliable_improvement"], "numerator": [0, 1234],
+                          "denominator": [0, 5678], "rate": [float("nan"), 1234 / 5678],
+                          "denominator_description": ["at caseness", "paired"]})
+    lines = format_rates(table).splitlines()
+    assert EMPTY_DENOMINATOR in lines[1] and "n/a" not in lines[1]
+    assert "1,234" in lines[2] and "5,678" in lines[2] and "21.7%" in lines[2]

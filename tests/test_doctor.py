@@ -80,9 +80,9 @@ def test_chart_renderer_interactive_svg_and_fallback(monkeypatch):
         forced = doctor.check_chart_renderer()
         assert forced.ok and forced.warning and "IAPTLAB_RENDERER" in forced.fix
         monkeypatch.delenv("IAPTLAB_RENDERER")
-        from iaptlab import _chart_base
+        from iaptlab.charts import theme
 
-        monkeypatch.setattr(_chart_base, "_has", lambda module: module != "anywidget")
+        monkeypatch.setattr(theme, "_has", lambda module: module != "anywidget")
         fallback = doctor.check_chart_renderer()
         assert not fallback.ok and "anywidget" in fallback.fix
     finally:
@@ -106,14 +106,14 @@ def test_kernel_that_does_not_exist_is_reported():
 
 
 def test_report_marks_problems_and_warnings():
-    text = doctor.report([Finding("a", True, "fine"), Finding("b", True, "slow", "do y", warning=True),
+    text = doctor.findings_text([Finding("a", True, "fine"), Finding("b", True, "slow", "do y", warning=True),
                           Finding("c", False, "broken", "do z")])
     lines = text.splitlines()
     assert lines[0] == "ok    a: fine"
     assert lines[1].startswith("note  b: slow") and "-> do y" in lines[2]
     assert lines[3].startswith("FIX   c: broken") and "-> do z" in lines[4]
     assert lines[-1] == "1 problem to fix (see FIX above)."
-    assert doctor.report([Finding("a", True, "fine")]).endswith("should render, offline.")
+    assert doctor.findings_text([Finding("a", True, "fine")]).endswith("should render, offline.")
 
 
 @pytest.mark.parametrize(("broken", "code"), [(False, 0), (True, 1)])
@@ -140,12 +140,13 @@ def test_present_refuses_a_missing_notebook(tmp_path, capsys):
 def test_present_serves_on_loopback_only():
     from pathlib import Path
 
-    from iaptlab.cli import PRESENT_NOTEBOOK, present_command
+    from iaptlab.cli import present_command
+    from iaptlab.lesson_files import workshop_notebook
 
     command = present_command(Path("w.ipynb"), 9000, open_browser=True)
     assert "--Voila.ip=127.0.0.1" in command and "--port=9000" in command
     assert "--no-browser" not in command
-    assert PRESENT_NOTEBOOK.is_file()
+    assert workshop_notebook().is_file()
 
 
 def test_offline_voila_template_has_no_web_links(tmp_path):

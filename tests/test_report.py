@@ -15,16 +15,11 @@ from hypothesis import strategies as st
 
 from iaptlab import instruments
 from iaptlab.cli import main
+from iaptlab.disclosure import disclose, disclose_rates, show_counts, show_rates
 from iaptlab.errors import ParameterError
+from iaptlab.format import EMPTY_DENOMINATOR
 from iaptlab.outcomes import PRESETS
-from iaptlab.report import (
-    build_report,
-    disclose,
-    disclose_rates,
-    score_counts,
-    show_counts,
-    show_rates,
-)
+from iaptlab.report import build_report, score_counts
 
 HEADER = "episode_id,treatment_contacts,phq9_first,phq9_last,gad7_first,gad7_last"
 # Hand classification under the IAPT rules (PHQ-9 caseness >= 10, GAD-7 >= 8; reliable change
@@ -143,7 +138,7 @@ def test_rates_use_unrounded_counts_and_are_suppressed_with_their_counts():
     # 13/40 = 32.5%; the rounded counts 15/40 would give 37.5%
     # suppressed numerator (3), suppressed denominator (5, with numerator 2 and with 0), 0 kept, 0/0
     assert show_rates([13, 3, 2, 0, 0, 0], [40, 40, 5, 5, 40, 0], True) == [
-        "32.5%", "*", "*", "*", "0.0%", "n/a"]
+        "32.5%", "*", "*", "*", "0.0%", EMPTY_DENOMINATOR]
     assert show_rates([13, 3], [40, 40], False) == ["32.5%", "7.5%"]
     with pytest.raises(ParameterError, match="larger than its denominator"):
         show_rates([5], [4], False)

@@ -1,8 +1,5 @@
-"""Chart builders about measurement: predictive values against prevalence, and the SEM band.
-
-:mod:`iaptlab.charts` re-exports them (import from there); they follow its conventions (checked
-input, small data, no colour-only cues, a ``description`` stating the numbers, cached layouts
-refilled with :func:`~iaptlab.charts.refill`).
+"""Charts about measurement: first vs last score distributions, predictive values against
+prevalence, and the band of observed scores around one true score (the SEM band).
 
 >>> sem_band(12, 2).to_dict()["title"]["subtitle"]
 'Shaded: 95% band (± 1.96 SEM)'
@@ -17,27 +14,137 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ._chart_base import (
-    _PAL,
-    PALETTE,
-    _joined,
-    _numeric,
-    _pct,
-    _require,
-    _title,
-    refill,
-)
-from .errors import ParameterError
-from .instruments import Instrument, lookup
+from ..errors import ParameterError
+from ..format import percent_texts
+from ..instruments import Instrument, lookup
+from .inputs import check_rows, numeric_column, required_columns
+from .layout import chart_title, refill, summary_text
+from .theme import PALETTE
+
+__all__ = ["PV_NAMES", "predictive_values_chart", "score_histogram", "score_histogram_from_counts",
+           "sem_band"]
+
+#: The two panels of a score histogram, top to bottom.
+_OCCASIONS = ("First", "Last")
 
 
+def _percents(values: pd.Series) -> pd.Series:
+    return pd.Series(percent_texts(values), index=values.index)
+
+
+def _caseness_sign(inst: Instrument) -> str:
+    return "≥" if inst.caseness_comparison == ">=" else ">"
+
+
+@lru_cache(maxsize=16)
+def _histogram_layout(inst: Instrument, bin_width: float) -> alt.FacetChart:
+    occasions = list(_OCCASIONS)
+    x_scale = alt.Scale(domain=[inst.score_min, inst.score_max + bin_width])
+    bars = alt.Chart().mark_bar(stroke="white").encode(
+        x=alt.X("bin_start:Q", scale=x_scale, title=f"{inst.name} score"), x2="bin_end:Q",
+        y=alt.Y("count:Q", title="episodes"), y2=alt.datum(0),
+        color=alt.Color("occasion:N", scale=alt.Scale(domain=occasions, range=list(PALETTE[:2])),
+                        legend=None),
+        tooltip=["occasion:N", "bin_start:Q", "bin_end:Q", "count:Q"])
+    one_per_panel = alt.Chart().transform_aggregate(n="count()", groupby=["occasion"])
+    rule = one_per_panel.mark_rule(strokeDash=[6, 3], color="black").encode(
+        x=alt.datum(inst.caseness))
+    text = one_per_panel.mark_text(align="left", dx=4, dy=2, baseline="top").encode(
+        x=alt.datum(inst.caseness), y=alt.value(0),
+        text=alt.value(f"caseness {_caseness_sign(inst)} {inst.caseness:g}"))
+    no_rows = pd.DataFrame(columns=["occasion", "bin_start", "bin_end", "count"])  # facet wants data
+    return alt.layer(bars, rule, text, data=no_rows).properties(height=160).facet(
+        row=alt.Row("occasion:N", sort=occasions, title=None))
+
+
+def score_histogram(scores_df: pd.DataFrame, instrument: Instrument | str = "PHQ-9", *,
+                    first: str | None = None, last: str | None = None, bin_width: float = 1.0,
+                    title: str | None = None, source: str | None = None,
+                    description: str | None = None) -> alt.FacetChart:
+    """First vs last score distributions (binned in pandas), one panel each, caseness marked.
+
+    Reads ``{key}_first`` and ``{key}_last`` (e.g. ``phq9_first``) unless ``first``/``last``
+    name other columns. Missing scores are counted and stated in the subtitle, never dropped
+    silently; bins are half-open ``[start, start + bin_width)``.
+
+    >>> df = pd.DataFrame({"phq9_first": [12, 15], "phq9_last": [4, None]})
+    >>> score_histogram(df).to_dict()["description"][:60]
+    'PHQ-9 scores, first vs last. First: n=2, mean 13.5, 2 at cas'
+    """
+    inst = lookup(instrument)
+    first = first or f"{inst.key}_first"
+    last = last or f"{inst.key}_last"
+    if bin_width <= 0:
+        raise ParameterError(f"bin_width must be > 0, got {bin_width}")
+    # raw scores may be many rows: they are binned below, and the bins are checked instead
+    df = required_columns(scores_df, [first, last], "score_histogram", limit_rows=False)
+    occasions = dict(zip(_OCCASIONS, (first, last), strict=True))
+    long = pd.concat({name: numeric_column(df, col, low=inst.score_min, high=inst.score_max,
+                                           allow_missing=True) for name, col in occasions.items()},
+                     names=["occasion", "row"]).rename("score").reset_index()
+    n_missing = long["score"].isna().groupby(long["occasion"]).sum()
+    scored = long.dropna(subset=["score"])
+    start = inst.score_min + np.floor((scored["score"] - inst.score_min) / bin_width) * bin_width
+    counts = (scored.assign(bin_start=start).groupby(["occasion", "bin_start"]).size()
+              .rename("count").reset_index())
+    counts["bin_end"] = counts["bin_start"] + bin_width
+    check_rows(counts, "score_histogram")
+    op = _caseness_sign(inst)
+    at_case = (scored["score"] >= inst.caseness) if op == "≥" else (scored["score"] > inst.caseness)
+    stats = pd.DataFrame({"n": scored.groupby("occasion").size(),
+                          "mean": scored.groupby("occasion")["score"].mean().round(1),
+                          "case": at_case.groupby(scored["occasion"]).sum()}).reindex(list(occasions))
+    stats = stats.fillna(0)
+    summary = summary_text(
+        pd.Series(stats.index, index=stats.index) + ": n=" + stats["n"].astype(int).astype(str)
+        + ", mean " + stats["mean"].astype(str) + ", " + stats["case"].astype(int).astype(str)
+        + f" at caseness ({op} {inst.caseness:g})" + ", "
+        + n_missing.reindex(list(occasions)).astype(int).astype(str) + " missing")
+    name = title or f"{inst.name} scores, first vs last"
+    subtitle = (f"{int(n_missing.sum())} missing scores not shown; dashed line: caseness "
+                f"{op} {inst.caseness:g}" + (f". Source: {source}" if source else ""))
+    return refill(_histogram_layout(inst, float(bin_width)), counts,
+                  title=alt.Title(name, subtitle=subtitle),
+                  description=description or f"{name}. {summary}")
+
+
+def score_histogram_from_counts(counts_df: pd.DataFrame, instrument: Instrument | str = "PHQ-9", *,
+                                bin_width: float = 1.0, title: str | None = None,
+                                subtitle: str = "", description: str | None = None
+                                ) -> alt.FacetChart:
+    """:func:`score_histogram` drawn from counts already binned (e.g. rounded for disclosure).
+
+    Columns: ``occasion`` ("First" or "Last"), ``bin_start``, ``bin_end``, ``count`` (>= 0).
+    ``subtitle`` says how the counts were made; the description states each panel's total.
+
+    >>> counts = pd.DataFrame({"occasion": ["First", "Last"], "bin_start": [12.0, 4.0],
+    ...                        "bin_end": [13.0, 5.0], "count": [10, 15]})
+    >>> score_histogram_from_counts(counts).to_dict()["description"]
+    'PHQ-9 scores, first vs last. First: n=10; Last: n=15'
+    """
+    inst = lookup(instrument)
+    if bin_width <= 0:
+        raise ParameterError(f"bin_width must be > 0, got {bin_width}")
+    df = required_columns(counts_df, ["occasion", "bin_start", "bin_end", "count"],
+                          "score_histogram_from_counts")
+    bad = ~df["occasion"].isin(_OCCASIONS)
+    if bad.any():
+        raise ParameterError(f"occasion must be 'First' or 'Last', got {df['occasion'][bad].iloc[0]!r}")
+    count = numeric_column(df, "count", low=0)
+    totals = count.groupby(df["occasion"]).sum().reindex(list(_OCCASIONS), fill_value=0)
+    summary = summary_text(pd.Series(totals.index, index=totals.index) + ": n="
+                           + totals.astype(int).astype(str))
+    name = title or f"{inst.name} scores, first vs last"
+    return refill(_histogram_layout(inst, float(bin_width)), df,
+                  title=alt.Title(name, subtitle=subtitle),
+                  description=description or f"{name}. {summary}")
 @lru_cache(maxsize=16)
 def _pv_layout(last_prevalence: float, marked: bool, mark_values: bool) -> alt.LayerChart:
     metrics = list(PV_NAMES.values())
     pct = alt.Axis(format="%")
     enc = {"x": alt.X("prevalence:Q", axis=pct, scale=alt.Scale(domain=[0, 1])),
            "y": alt.Y("value:Q", axis=pct, scale=alt.Scale(domain=[0, 1]), title="predictive value"),
-           "color": alt.Color("metric:N", scale=alt.Scale(domain=metrics, range=_PAL[:2]),
+           "color": alt.Color("metric:N", scale=alt.Scale(domain=metrics, range=list(PALETTE[:2])),
                               legend=alt.Legend(orient="bottom", labelLimit=400, title=None)),
            "strokeDash": alt.StrokeDash("metric:N", scale=alt.Scale(domain=metrics,
                                                                       range=[[1, 0], [8, 4]]))}
@@ -85,13 +192,13 @@ def predictive_values_chart(pv_df: pd.DataFrame, *, prevalence: float | None = N
     >>> predictive_values_chart(d).to_dict()["description"][:70]
     'Predictive values depend on prevalence. At prevalence 10.0%: PPV 30.0%'
     """
-    df = _require(pv_df, ["prevalence", "ppv", "npv"], "predictive_values_chart")
-    cols = {c: _numeric(df, c, low=0, high=1, allow_missing=c != "prevalence")
+    df = required_columns(pv_df, ["prevalence", "ppv", "npv"], "predictive_values_chart")
+    cols = {c: numeric_column(df, c, low=0, high=1, allow_missing=c != "prevalence")
             for c in ("prevalence", "ppv", "npv")}
     data = pd.DataFrame(cols).sort_values("prevalence", kind="stable")
     ends = data.iloc[[0, -1]]
-    summary = _joined("At prevalence " + _pct(ends["prevalence"]) + ": PPV " + _pct(ends["ppv"])
-                      + ", NPV " + _pct(ends["npv"]))
+    summary = summary_text("At prevalence " + _percents(ends["prevalence"]) + ": PPV "
+                           + _percents(ends["ppv"]) + ", NPV " + _percents(ends["npv"]))
     long = data.melt("prevalence", var_name="metric", value_name="value")
     long["metric"] = long["metric"].map(PV_NAMES)
     if prevalence is not None:
@@ -106,7 +213,7 @@ def predictive_values_chart(pv_df: pd.DataFrame, *, prevalence: float | None = N
     elif mark_values:
         raise ParameterError("mark_values needs a prevalence to mark")
     layout = _pv_layout(float(data["prevalence"].iloc[-1]), prevalence is not None, bool(mark_values))
-    return refill(layout, long, title=_title(title, source),
+    return refill(layout, long, title=chart_title(title, source),
                   description=description or f"{title}. {summary}")
 
 
@@ -168,7 +275,7 @@ def sem_band(true_score: float, sem: float, *, instrument: Instrument | str = "P
     coverage = math.erf(z / math.sqrt(2))
     grid = np.linspace(max(inst.score_min, true_score - 4 * sem),
                        min(inst.score_max, true_score + 4 * sem), 161)
-    op = "≥" if inst.caseness_comparison == ">=" else ">"
+    op = _caseness_sign(inst)
     data = pd.concat([
         pd.DataFrame({"part": "curve", "score": grid, "relative": np.exp(-0.5 * ((grid - true_score) / sem) ** 2)}),
         pd.DataFrame({"part": ["band"], "lo": [low], "hi": [high]}),

@@ -1,0 +1,101 @@
+"""Every chart in iaptlab: Altair builders with one accessible theme; DataFrame in, chart out.
+
+The package is the only place that imports Altair. Its modules, by concept:
+
+* :mod:`~iaptlab.charts.theme`: the Okabe–Ito palette, shapes and dashes, the theme, the offline
+  renderers (:func:`use_offline_renderer`) and export (:func:`save_chart`, PNG/SVG via vl-convert);
+* :mod:`~iaptlab.charts.inputs` and :mod:`~iaptlab.charts.layout`: the input checks and the fast
+  path (:func:`refill`) every builder shares;
+* :mod:`~iaptlab.charts.rates` (:func:`rates_bar`), :mod:`~iaptlab.charts.measurement`
+  (:func:`score_histogram`, :func:`predictive_values_chart`, :func:`sem_band`),
+  :mod:`~iaptlab.charts.national` (:func:`line_by_year`, :func:`funnel`),
+  :mod:`~iaptlab.charts.gap` (:func:`waterfall`: from one rate to another);
+* :mod:`~iaptlab.charts.report`: charts as inline SVG for the HTML report (:func:`inline_svg`).
+
+Every builder:
+
+* validates its input columns and raises :class:`~iaptlab.errors.InputError` naming a missing or
+  bad column (and the spreadsheet row, header = row 1);
+* aggregates in pandas first, so no chart carries more than :data:`MAX_CHART_ROWS` rows;
+* uses the Okabe–Ito colour-blind-safe palette and never colour alone: groups are also told apart
+  by shape, dash pattern, facet or a text label;
+* sets a Vega-Lite top-level ``description`` (read out as the chart's ARIA label) that states the
+  numbers shown, so a screen-reader user gets the same facts; numbers are worded by
+  :mod:`iaptlab.format`.
+
+Speed: each builder checks and aggregates its input in pandas on every call, but builds its
+Altair layers (the slow part: schema checks of every encoding) once per layout and then
+fills a copy of them with the new data, title and description (:func:`refill`), so a builder
+call takes a few milliseconds. Explorers use :func:`refill` the same way for charts of their own.
+Nothing outside this package edits a finished chart: a caller that needs another label asks for
+it (e.g. :func:`rates_bar_with_labels`).
+
+>>> import pandas as pd
+>>> chart = funnel(pd.DataFrame({"stage": ["referred", "finished"], "count": [100, 40]}))
+>>> chart.to_dict()["description"]
+'Attrition funnel. referred: 100 (100.0% of referred); finished: 40 (40.0% of referred)'
+"""
+
+from __future__ import annotations
+
+from .gap import waterfall
+from .inputs import MAX_CHART_ROWS, check_rows, numeric_column, required_columns
+from .layout import chart_title, refill, summary_text
+from .measurement import (
+    PV_NAMES,
+    predictive_values_chart,
+    score_histogram,
+    score_histogram_from_counts,
+    sem_band,
+)
+from .national import funnel, funnel_with_labels, line_by_year
+from .rates import rates_bar, rates_bar_with_labels
+from .report import inline_svg
+from .theme import (
+    DASHES,
+    FONT_FAMILY,
+    PALETTE,
+    PRESENTATION_FONT_SCALE,
+    SHAPES,
+    THEME_NAME,
+    offline_chart_bundle,
+    save_chart,
+    theme_config,
+    use_offline_renderer,
+    use_theme,
+    vega_lite_svg,
+)
+
+__all__ = [
+    "DASHES",
+    "FONT_FAMILY",
+    "MAX_CHART_ROWS",
+    "PALETTE",
+    "PRESENTATION_FONT_SCALE",
+    "PV_NAMES",
+    "SHAPES",
+    "THEME_NAME",
+    "chart_title",
+    "check_rows",
+    "funnel",
+    "funnel_with_labels",
+    "inline_svg",
+    "line_by_year",
+    "numeric_column",
+    "offline_chart_bundle",
+    "predictive_values_chart",
+    "rates_bar",
+    "rates_bar_with_labels",
+    "refill",
+    "required_columns",
+    "save_chart",
+    "score_histogram",
+    "score_histogram_from_counts",
+    "sem_band",
+    "summary_text",
+    "theme_config",
+    "use_offline_renderer",
+    "use_theme",
+    "vega_lite_svg",
+    "waterfall",
+]

@@ -1,0 +1,108 @@
+"""Outcome rates as horizontal bars, each labelled with its numerator and denominator.
+
+>>> df = pd.DataFrame({"outcome": ["recovered"], "numerator": [1], "denominator": [2],
+...                    "rate": [0.5]})
+>>> rates_bar(df).to_dict()["description"]
+'Outcome rates. recovered: 1/2 = 50.0%'
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError, Problem
+from ..format import EMPTY_DENOMINATOR, percent_texts
+from .inputs import numeric_column, required_columns
+from .layout import chart_title, refill, summary_text
+from .theme import PALETTE
+
+__all__ = ["rates_bar", "rates_bar_with_labels"]
+
+#: The bar label of :func:`rates_bar`: "numerator/denominator (rate)", in Vega's expression language.
+_COUNTS_LABEL = ("format(datum.numerator, ',') + '/' + format(datum.denominator, ',') + ' ('"
+                 f" + (isValid(datum.rate) ? format(datum.rate, '.1%') : '{EMPTY_DENOMINATOR}') + ')'")
+
+
+@lru_cache(maxsize=8)
+def _rates_bar_layout(grouped: bool, label_expression: str) -> alt.LayerChart:
+    if grouped:
+        label_expression = "datum.group + ': ' + " + label_expression
+    y = alt.Y("outcome:N", sort=None, title=None)
+    base = alt.Chart().encode(y=y, tooltip=["outcome:N", "numerator:Q", "denominator:Q",
+                                            alt.Tooltip("rate:Q", format=".1%")])
+    bars = base.mark_bar(color=PALETTE[0]).encode(
+        x=alt.X("rate:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"), title="rate"))
+    text = base.mark_text(align="left", dx=4).transform_calculate(  # a 0/0 row keeps its label at 0
+        _label=label_expression, _x="isValid(datum.rate) ? datum.rate : 0").encode(
+        x="_x:Q", text="_label:N")
+    if grouped:
+        colour = alt.Color("group:N", scale=alt.Scale(range=list(PALETTE)), title="group")
+        bars = bars.encode(color=colour, yOffset="group:N")
+        text = text.encode(yOffset="group:N")
+    return alt.layer(bars, text)
+
+
+def rates_bar(rates_df: pd.DataFrame, *, title: str = "Outcome rates", source: str | None = None,
+              description: str | None = None) -> alt.LayerChart:
+    """Horizontal bars of outcome rates, each labelled "numerator/denominator (rate)".
+
+    Columns: ``outcome``, ``numerator``, ``denominator``, ``rate`` (0-1, missing when the
+    denominator is 0; must equal numerator/denominator); optional ``group`` (coloured, offset
+    and named in the label, so colour is never the only cue).
+
+    >>> df = pd.DataFrame({"outcome": ["recovered"], "numerator": [0], "denominator": [0],
+    ...                    "rate": [float("nan")]})
+    >>> rates_bar(df).to_dict()["description"]
+    'Outcome rates. recovered: 0/0 = no one in the denominator'
+    """
+    df = required_columns(rates_df, ["outcome", "numerator", "denominator", "rate"], "rates_bar")
+    num = numeric_column(df, "numerator", low=0)
+    den = numeric_column(df, "denominator", low=0)
+    rate = numeric_column(df, "rate", low=0, high=1, allow_missing=True)
+    expected = num / den.where(den > 0)
+    mismatch = ~np.isclose(rate, expected, atol=1e-9, equal_nan=True)
+    if mismatch.any():
+        raise InputError([Problem(int(i) + 2, "rate", f"{rate[i]} is not numerator/denominator "
+                                  f"= {num[i]:g}/{den[i]:g}") for i in np.flatnonzero(mismatch)])
+    data = df.assign(numerator=num, denominator=den, rate=rate)
+    grouped = "group" in df.columns
+    if grouped:
+        data["group"] = data["group"].astype(str)
+    who = (data["group"] + " " if grouped else "") + data["outcome"].astype(str)
+    summary = summary_text(who + ": " + num.astype(int).astype(str) + "/" + den.astype(int).astype(str)
+                           + " = " + pd.Series(percent_texts(rate), index=who.index))
+    return refill(_rates_bar_layout(grouped, _COUNTS_LABEL), data, title=chart_title(title, source),
+                  description=description or f"{title}. {summary}")
+
+
+def rates_bar_with_labels(rates_df: pd.DataFrame, *, title: str = "Outcome rates",
+                          source: str | None = None, description: str | None = None
+                          ) -> alt.LayerChart:
+    """:func:`rates_bar` with each bar labelled by the given ``label`` text instead of its counts.
+
+    For counts that may not be shown as they are (the report's disclosure control): columns
+    ``outcome``, ``numerator`` and ``denominator`` (for tooltips; may be missing), ``rate`` (0-1;
+    missing draws no bar) and ``label``; optional ``group``. No check that the rate is the
+    numerator over the denominator: the counts may be hidden or rounded.
+
+    >>> df = pd.DataFrame({"outcome": ["recovered"], "numerator": [None], "denominator": [None],
+    ...                    "rate": [0.4], "label": ["*/10 (40.0%)"]})
+    >>> rates_bar_with_labels(df).to_dict()["description"]
+    'Outcome rates. recovered: */10 (40.0%)'
+    """
+    df = required_columns(rates_df, ["outcome", "numerator", "denominator", "rate", "label"],
+                          "rates_bar_with_labels")
+    data = df.assign(**{c: numeric_column(df, c, low=0, allow_missing=True)
+                        for c in ("numerator", "denominator")},
+                     rate=numeric_column(df, "rate", low=0, high=1, allow_missing=True))
+    grouped = "group" in df.columns
+    if grouped:
+        data["group"] = data["group"].astype(str)
+    who = (data["group"] + " " if grouped else "") + data["outcome"].astype(str)
+    summary = summary_text(who + ": " + data["label"].astype(str))
+    return refill(_rates_bar_layout(grouped, "datum.label"), data, title=chart_title(title, source),
+                  description=description or f"{title}. {summary}")

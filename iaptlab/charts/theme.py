@@ -1,0 +1,153 @@
+"""The one chart theme (Okabe–Ito colours, readable fonts), the offline renderers and export.
+
+>>> theme_config(2.0)["config"]["axis"]["labelFontSize"]
+24.0
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+
+import altair as alt
+
+from ..errors import IaptlabError, ParameterError
+
+__all__ = [
+    "DASHES",
+    "FONT_FAMILY",
+    "PALETTE",
+    "PRESENTATION_FONT_SCALE",
+    "SHAPES",
+    "THEME_NAME",
+    "offline_chart_bundle",
+    "save_chart",
+    "theme_config",
+    "use_offline_renderer",
+    "use_theme",
+    "vega_lite_svg",
+]
+
+#: Okabe & Ito (2008) colour-blind-safe palette, in the order builders use it.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
+#: Point shapes and dash patterns, in order, so groups are never told apart by colour alone.
+SHAPES = ("circle", "square", "triangle-up", "diamond", "cross", "triangle-down")
+DASHES = ((1, 0), (6, 3), (2, 2), (8, 3, 2, 3), (12, 4), (1, 4))
+THEME_NAME = "iaptlab"
+PRESENTATION_FONT_SCALE = 1.6
+#: The theme's font stack (the HTML report uses the same).
+FONT_FAMILY = "'Source Sans Pro', 'Segoe UI', Helvetica, Arial, sans-serif"
+
+
+def theme_config(font_scale: float = 1.0) -> dict:
+    """The iaptlab theme as a Vega-Lite config dict; ``font_scale`` > 1 enlarges every font.
+
+    >>> theme_config(2.0)["config"]["axis"]["labelFontSize"]
+    24.0
+    """
+    if not (0.5 <= font_scale <= 4):
+        raise ParameterError(f"font_scale must be between 0.5 and 4, got {font_scale}")
+
+    def size(points: float) -> float:
+        return round(points * font_scale, 1)
+
+    return {
+        "config": {
+            "font": FONT_FAMILY,
+            "range": {"category": list(PALETTE)},
+            "axis": {"labelFontSize": size(12), "titleFontSize": size(13), "grid": True},
+            "legend": {"labelFontSize": size(12), "titleFontSize": size(13), "symbolSize": 120},
+            "header": {"labelFontSize": size(13), "titleFontSize": size(13)},
+            "title": {"fontSize": size(16), "subtitleFontSize": size(12), "anchor": "start"},
+            "text": {"fontSize": size(12)},
+            "view": {"continuousWidth": 480, "continuousHeight": 300},
+        }
+    }
+
+
+def use_theme(presentation: bool = False, font_scale: float | None = None) -> str:
+    """Register and enable the iaptlab theme (large fonts for projectors with ``presentation``).
+
+    >>> use_theme(presentation=True)
+    'iaptlab'
+    >>> _ = alt.theme.enable("default")
+    """
+    scale = font_scale if font_scale is not None else (
+        PRESENTATION_FONT_SCALE if presentation else 1.0)
+    config = theme_config(scale)
+    alt.theme.register(THEME_NAME, enable=True)(lambda: config)
+    return THEME_NAME
+
+
+def _has(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
+
+
+def use_offline_renderer(mode: str | None = None) -> str:
+    """Enable a renderer that needs no network and return its name: "jupyter" or "svg".
+
+    ``mode`` is "jupyter" (interactive; needs anywidget and vl-convert, falls back to "svg"),
+    "svg" (static, deterministic: use in CI) or None (the ``IAPTLAB_RENDERER`` environment
+    variable, else "jupyter").
+
+    >>> use_offline_renderer("svg")
+    'svg'
+    """
+    mode = (mode or os.environ.get("IAPTLAB_RENDERER") or "jupyter").strip().lower()
+    if mode not in {"jupyter", "svg"}:
+        raise ParameterError(f"mode must be 'jupyter' or 'svg', got {mode!r}")
+    if not _has("vl_convert"):
+        raise IaptlabError(
+            "charts cannot render offline: install vl-convert-python (pip install vl-convert-python)")
+    if mode == "jupyter" and _has("anywidget"):
+        alt.renderers.enable("jupyter", offline=True)
+        return "jupyter"
+    alt.renderers.enable("svg")
+    return "svg"
+
+
+def offline_chart_bundle() -> str:
+    """The JavaScript that draws interactive charts, built locally (no CDN): for ``iaptlab doctor``.
+
+    >>> "vega" in offline_chart_bundle().lower()
+    True
+    """
+    alt.JupyterChart.enable_offline(offline=True)
+    return alt.JupyterChart._esm or ""
+
+
+def vega_lite_svg(spec: dict) -> str:
+    """A Vega-Lite spec drawn as SVG text, offline (vl-convert).
+
+    >>> vega_lite_svg({"mark": "point", "data": {"values": [{"a": 1}]},
+    ...                "encoding": {"x": {"field": "a", "type": "quantitative"}}}).startswith("<svg")
+    True
+    """
+    import vl_convert
+
+    return vl_convert.vegalite_to_svg(spec)
+
+
+def save_chart(chart: alt.TopLevelMixin, path: str | Path, scale_factor: float = 2.0) -> Path:
+    """Write ``chart`` to a ``.png`` (at ``scale_factor``, default 2 for slides) or ``.svg`` file.
+
+    Uses vl-convert, so it works offline. Returns the path written.
+
+    >>> import pandas as pd, tempfile
+    >>> chart = alt.Chart(pd.DataFrame({"a": [1]})).mark_point().encode(x="a:Q")
+    >>> save_chart(chart, Path(tempfile.mkdtemp()) / "f.svg").stat().st_size > 0
+    True
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in {".png", ".svg"}:
+        raise ParameterError(f"path must end in .png or .svg, got {path.name!r}")
+    if scale_factor <= 0:
+        raise ParameterError(f"scale_factor must be > 0, got {scale_factor}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".png":
+        chart.save(str(path), scale_factor=scale_factor)
+    else:
+        chart.save(str(path))
+    return path
