@@ -154,7 +154,7 @@ def provenance(name: str, data_dir: DataDir = None) -> pd.DataFrame:
     """The sources a dataset cites: id, confidence, licence, link and how many rows use each.
 
     >>> provenance("national_2014_15_subgroup")["source"].tolist()
-    ['hscic_2014_15_release', 'hscic_annual_2014_15']
+    ['hscic_2014_15_release', 'nhstt_fixture_table_12b_2014_15']
     """
     table = load(name, data_dir)
     known = sources(data_dir)
