@@ -32,6 +32,9 @@ from .errors import IaptlabError, InputError, Problem
 CARD_SUFFIX = ".card.toml"
 SOURCES_FILE = "sources.toml"
 WORKBOOK_SOURCE = "iaptlab"
+#: Appended to the reference of a source whose entry says ``unverified = true`` (bibliographic
+#: details not confirmed in the primary source).
+UNVERIFIED_MARK = "(unverified)"
 #: The column dtypes a card may declare, and the pandas dtype each becomes.
 DTYPES = {"str": "str", "int": "Int64", "float": "float64"}
 
@@ -112,6 +115,8 @@ def reference(key: str, style: str = "apa", data_dir: DataDir = None) -> str:
 
     >>> reference("whiteford_2013").startswith("Whiteford, H. A.")
     True
+    >>> reference("iapt_investment_bmc_2017").endswith("(unverified)")
+    True
     """
     known = sources(data_dir)
     if key not in known:
@@ -149,7 +154,7 @@ def provenance(name: str, data_dir: DataDir = None) -> pd.DataFrame:
     """The sources a dataset cites: id, confidence, licence, link and how many rows use each.
 
     >>> provenance("national_2014_15_subgroup")["source"].tolist()
-    ['hscic_2014_15_release', 'hscic_annual_2014_15']
+    ['hscic_2014_15_release', 'nhstt_fixture_table_12b_2014_15']
     """
     table = load(name, data_dir)
     known = sources(data_dir)
@@ -364,6 +369,8 @@ def _apa(entry: dict) -> str:
         parts.append(f"https://doi.org/{entry['doi']}")
     elif entry.get("url"):
         parts.append(entry["url"])
+    if entry.get("unverified"):
+        parts.append(UNVERIFIED_MARK)
     return " ".join(parts)
 
 
@@ -383,7 +390,7 @@ def _bibtex(key: str, entry: dict) -> str:
         "doi": entry.get("doi", ""),
         "url": entry.get("url", ""),
         "version": entry.get("version", ""),
-        "note": "Confidence " + entry["confidence"],
+        "note": "Confidence " + entry["confidence"] + (" " + UNVERIFIED_MARK if entry.get("unverified") else ""),
     }
     body = ",\n".join(f"  {field} = {{{value}}}" for field, value in fields.items() if value)
     return f"@{kind}{{{key},\n{body}\n}}"

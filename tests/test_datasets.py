@@ -27,9 +27,12 @@ from iaptlab.errors import IaptlabError
 
 DATA = Path(str(resources.files("iaptlab.data")))
 EXPECTED = {
-    "assessment_bias", "claims", "instrument_accuracy", "meaningful_change",
-    "national_2014_15_subgroup", "national_annual", "national_breaks", "natural_course",
+    "assessment_bias", "claims", "glossary", "harm_and_function", "instrument_accuracy",
+    "meaningful_change", "national_2014_15_subgroup", "national_annual", "national_breaks",
+    "natural_course", "service_user_views", "service_variation", "standard_history", "wsas_scoring",
 }
+#: Every dataset that records findings (each row has a confidence); the glossary defines terms.
+FACT_TABLES = EXPECTED - {"glossary"}
 
 
 def published_round(numerator: float, denominator: float) -> float:
@@ -96,7 +99,19 @@ def test_every_row_source_resolves_and_every_card_source_is_used(name):
     known = datasets.sources()
     assert table["source"].isin(list(known)).all()
     assert set(table["source"]) == set(datasets.card(name)["sources"])
-    assert set(table["confidence"]) <= {"C", "S", "D"}
+    if name in FACT_TABLES:
+        assert set(table["confidence"]) <= {"C", "S", "D"}
+    else:
+        assert "confidence" not in table.columns
+
+
+@pytest.mark.parametrize("name", sorted(FACT_TABLES))
+def test_no_row_is_more_certain_than_its_source(name):
+    # A figure read only in a secondary source (source confidence S) cannot be C in a row.
+    table = datasets.load(name)
+    known = datasets.sources()
+    from_secondary = table["source"].map(lambda key: known[key]["confidence"]) == "S"
+    assert (table.loc[from_secondary, "confidence"] == "S").all()
 
 
 def test_every_source_entry_is_complete():
@@ -120,7 +135,7 @@ def test_nhs_figures_carry_the_ogl_attribution():
 
 
 def test_derived_rows_show_their_derivation():
-    for name in sorted(EXPECTED):
+    for name in sorted(FACT_TABLES):
         table = datasets.load(name)
         derived = table[table["confidence"] == "D"]
         if "note" in table.columns:
@@ -147,6 +162,8 @@ def test_no_unconfirmed_number_from_the_dossier_appears():
     assert not change["reduction"].isin([33, 9, 0.86, 0.84]).any()
     claims = datasets.load("claims")
     assert not claims["value"].isin([510, 47]).any()
+    history = datasets.load("standard_history")
+    assert not history["value_pct"].isin([47]).any()  # psyreflect's 2023-24 'reliable recovery'
     for name in sorted(EXPECTED):
         table = datasets.load(name)
         text_columns = [c for c in table.columns if c not in ("note",)]
@@ -419,3 +436,274 @@ def test_card_files_parse_with_tomllib_and_name_their_file():
         assert spec["name"] + ".card.toml" == card_path.name
         assert (DATA / spec["file"]).is_file()
         assert np.all([c["dtype"] in {"str", "int", "float"} for c in spec["columns"]])
+
+
+# ------------------------------------------------------------------------- references you can check
+
+
+def test_no_source_is_left_flagged_for_checking():
+    # Every "check before publication" entry was either confirmed (flag removed, the metadata
+    # says how) or marked unverified = true so that its reference says so.
+    for path in DATA.glob("sources*.toml"):
+        assert "check before publication" not in path.read_text(encoding="utf-8"), path.name
+    for key, entry in datasets.sources().items():
+        assert entry.get("unverified", False) in (True, False), key
+
+
+def test_unverified_sources_are_marked_in_every_rendering():
+    known = datasets.sources()
+    flagged = sorted(key for key, entry in known.items() if entry.get("unverified"))
+    assert {"iapt_investment_bmc_2017", "iapt_investment_ijmhs_2018"} <= set(flagged)
+    for key in flagged:
+        assert datasets.reference(key).endswith(datasets.UNVERIFIED_MARK), key
+        assert datasets.UNVERIFIED_MARK in datasets.reference(key, style="bibtex"), key
+    for key in ("levis_2019", "kihlstrom_2002", "bjgp_2014_iapt_editorial"):  # confirmed ones
+        assert datasets.UNVERIFIED_MARK not in datasets.reference(key), key
+        assert datasets.UNVERIFIED_MARK not in datasets.reference(key, style="bibtex"), key
+
+
+@pytest.mark.parametrize(("flag", "marked"), [("true", True), ("false", False), (None, False)])
+def test_unverified_flag_renders_only_when_true(tmp_path, flag, marked):
+    line = "" if flag is None else f"unverified = {flag}\n"
+    (tmp_path / "sources.toml").write_text(
+        '[x_2020]\ntype = "article"\nauthors = ["Doe, J."]\nyear = "2020"\ntitle = "T"\n'
+        'container = "J"\nconfidence = "C"\nlicence = "facts"\nmetadata = "m"\n' + line
+    )
+    assert datasets.reference("x_2020", data_dir=tmp_path).endswith("(unverified)") is marked
+
+
+def test_confirmed_references_carry_the_details_that_were_checked():
+    known = datasets.sources()
+    # DOIs typed by hand from the publisher pages found by search (2026-11).
+    dois = {
+        "levis_2019": "10.1136/bmj.l1476", "negeri_2021": "10.1136/bmj.n2183",
+        "plummer_2016": "10.1016/j.genhosppsych.2015.11.005",
+        "posternak_miller_2001": "10.1016/S0165-0327(00)00304-9",
+        "moustgaard_2020": "10.1136/bmj.l6802", "lowe_2004": "10.1097/00005650-200412000-00006",
+        "toussaint_2020": "10.1016/j.jad.2020.01.032", "bischoff_2020": "10.5964/pch.v8i1.309",
+        "brabyn_2016": "10.3310/hta20890", "bjgp_2014_iapt_editorial": "10.3399/bjgp14X682117",
+    }
+    for key, doi in dois.items():
+        assert known[key]["doi"] == doi, key
+        assert not known[key].get("unverified"), key
+        assert not known[key].get("et_al"), key  # full author lists were recorded
+    assert not known["kihlstrom_2002"]["title"].startswith("[")
+
+
+# ------------------------------------------------------------------------- the 2014-15 subgroup route
+
+
+def test_subgroup_row_cites_the_nhstt_route_and_no_developer_note():
+    sub = datasets.load("national_2014_15_subgroup").set_index("subgroup")
+    het = sub.loc["heterosexual"]
+    assert het["source"] == "nhstt_fixture_table_12b_2014_15" and het["confidence"] == "S"
+    route = datasets.sources()[het["source"]]
+    assert "bennettoxford/nhstt" in route["container"] and "table-12b_2014.xlsx" in route["title"]
+    for path in list(DATA.glob("*.toml")) + list(DATA.glob("*.csv")):
+        text = path.read_text(encoding="utf-8")
+        assert "project's issue" not in text and "outcome-engine issue" not in text, path.name
+
+
+def test_subgroup_oddity_is_stated_and_recomputes():
+    sub = datasets.load("national_2014_15_subgroup").set_index("subgroup")
+    het, england = sub.loc["heterosexual"], sub.loc["England"]
+    others = (england["recovered"] - het["recovered"]) / (england["finished_at_caseness"] - het["finished_at_caseness"])
+    assert round(others * 100, 1) == 33.9  # 62,261 / 183,491 = 33.93%
+    assert round(het["recovered"] / het["finished_at_caseness"] * 100, 1) == 53.3
+    for text in (het["note"], datasets.card("national_2014_15_subgroup")["description"]):
+        assert "33.9%" in text and "44.8%" in text
+
+
+# ------------------------------------------------------------------------- the standard and its history
+
+
+def test_april_2025_reliable_recovery_recomputes_and_is_confirmed():
+    history = datasets.load("standard_history").set_index("event_id")
+    row = history.loc["april_2025_reliable_recovery"]
+    assert (row["numerator"], row["denominator"]) == (26457, 54672)
+    assert matches_published(row["numerator"], row["denominator"], 48.4)  # 48.39%
+    assert row["measure"] == "reliable recovery" and row["confidence"] == "C"
+    assert row["when"] == "2025-04"
+
+
+def test_planning_targets_are_secondary_and_every_target_is_a_target():
+    history = datasets.load("standard_history")
+    targets = history[history["kind"] == "target"].set_index("event_id")
+    assert (targets["confidence"] == "S").all()  # never read in the framework itself
+    assert targets.loc["target_2026_27_reliable_recovery", "value_pct"] == 51
+    assert targets.loc["target_2026_27_reliable_improvement", "value_pct"] == 69
+    assert targets.loc["target_2028_29_reliable_recovery", "value_pct"] == 53
+
+
+def test_standard_history_moves_from_recovery_to_reliable_recovery():
+    history = datasets.load("standard_history")
+    wording = history[history["kind"] == "standard wording"]
+    assert {"recovery", "reliable recovery"} <= set(wording["measure"])
+    assert (wording["value_pct"] == 50).all()
+    # The 50% figure and the first year above it agree with national_annual.
+    by_year = datasets.load("national_annual").groupby("year").first()
+    first = history.set_index("event_id").loc["first_year_above_standard"]
+    assert by_year.loc[first["when"], "recovery_rate_pct"] == first["value_pct"]
+    earlier = by_year.loc[by_year.index < first["when"], "recovery_rate_pct"].dropna()
+    assert (earlier < 50).all() and first["value_pct"] > 50
+
+
+# ------------------------------------------------------------------------- service variation
+
+
+def test_service_variation_range_and_england_agree_with_the_release():
+    variation = datasets.load("service_variation")
+    ccgs = variation[variation["area_type"] == "CCG"].set_index("position")
+    assert ccgs["recovery_rate_pct"].min() == ccgs.loc["lowest", "recovery_rate_pct"] == 18.8
+    assert ccgs["recovery_rate_pct"].max() == ccgs.loc["highest", "recovery_rate_pct"] == 69.4
+    england = variation[variation["area_type"] == "England"].iloc[0]
+    sub = datasets.load("national_2014_15_subgroup").set_index("subgroup").loc["England"]
+    assert (england["recovered"], england["finished_at_caseness"]) == (sub["recovered"], sub["finished_at_caseness"])
+    assert 18.8 < england["recovery_rate_pct"] < 69.4
+
+
+def test_printed_ccg_counts_reproduce_rates_only_approximately():
+    ccgs = datasets.load("service_variation").dropna(subset=["finished_at_caseness"])
+    ccgs = ccgs[ccgs["area_type"] == "CCG"]
+    recomputed = ccgs["recovered"] / ccgs["finished_at_caseness"] * 100
+    gap = (recomputed - ccgs["recovery_rate_pct"]).abs()
+    assert (gap <= 1.0).all()  # counts as printed are approximate (e.g. 470/680 = 69.1 vs 69.4)
+    assert (gap > 0.05).any()  # ...and not exact: the caveat about it must stay true
+
+
+def test_ccgs_meeting_the_standard_is_a_secondary_count():
+    variation = datasets.load("service_variation")
+    count = variation[variation["area_type"] == "all CCGs"].iloc[0]
+    assert (count["areas_at_or_above_50"], count["areas_total"]) == (57, 211)
+    assert count["confidence"] == "S"
+
+
+# ------------------------------------------------------------------------- harm and function
+
+
+def test_harm_and_function_counts_and_intervals_recompute():
+    facts = datasets.load("harm_and_function").set_index("fact_id")
+    counted = facts.dropna(subset=["numerator"])
+    for fact_id, row in counted.iterrows():
+        assert matches_published(row["numerator"], row["denominator"], row["value"]), fact_id
+    with_ci = facts.dropna(subset=["ci_low"])
+    assert ((with_ci["ci_low"] <= with_ci["value"]) & (with_ci["value"] <= with_ci["ci_high"])).all()
+    assert facts.loc["year_one_reliable_deterioration", "value"] == 6.6  # Gyani et al. (2013)
+    assert facts.loc["iapt_meta_analysis_wsas", ["value", "ci_low", "ci_high"]].tolist() == [0.55, 0.48, 0.61]
+    finishers = datasets.load("national_2014_15_subgroup").set_index("subgroup").loc["heterosexual", "finished_course"]
+    assert (counted.loc[counted["source"] == "nhstt_fixture_table_12b_2014_15", "denominator"] == finishers).all()
+
+
+def test_function_effect_is_smaller_than_symptom_effects():
+    facts = datasets.load("harm_and_function").set_index("fact_id")
+    wsas = facts.loc["iapt_meta_analysis_wsas", "ci_high"]
+    assert wsas < facts.loc["iapt_meta_analysis_depression", "ci_low"]
+    assert wsas < facts.loc["iapt_meta_analysis_anxiety", "ci_low"]
+
+
+# ------------------------------------------------------------------------- WSAS scoring
+
+
+def _wsas_band(total: int) -> list[str]:
+    """Every band whose inclusive range holds ``total`` (exactly one for a valid total)."""
+    bands = datasets.load("wsas_scoring").query("part == 'band'")
+    return bands.loc[(bands["low"] <= total) & (total <= bands["high"]), "name"].tolist()
+
+
+def test_wsas_items_and_total_range():
+    wsas = datasets.load("wsas_scoring")
+    items = wsas[wsas["part"] == "item"]
+    assert len(items) == 5 and (items["low"] == 0).all() and (items["high"] == 8).all()
+    total = wsas[wsas["part"] == "total"].iloc[0]
+    assert (total["low"], total["high"]) == (items["low"].sum(), items["high"].sum()) == (0, 40)
+    rule = wsas[wsas["part"] == "recording rule"].iloc[0]
+    assert "not applicable" in rule["description"] and rule["name"].startswith("work")
+
+
+@pytest.mark.parametrize(
+    ("total", "band"),
+    [(0, "subclinical"), (9, "subclinical"), (10, "significant functional impairment"),
+     (20, "significant functional impairment"), (21, "moderately severe or worse"),
+     (40, "moderately severe or worse")],
+)
+def test_wsas_bands_at_their_thresholds(total, band):
+    assert _wsas_band(total) == [band]
+
+
+@settings(max_examples=30, deadline=None)
+@given(total=st.integers(min_value=-5, max_value=45))
+def test_wsas_bands_partition_the_score_range(total):
+    # Invariant: every possible total (0-40) falls in exactly one band; nothing outside does.
+    assert len(_wsas_band(total)) == (1 if 0 <= total <= 40 else 0)
+
+
+def test_wsas_bands_are_secondary():
+    wsas = datasets.load("wsas_scoring")
+    assert (wsas.loc[wsas["part"] == "band", "confidence"] == "S").all()
+
+
+# ------------------------------------------------------------------------- service users
+
+
+def test_service_user_views_hold_both_published_and_secondary_voices():
+    views = datasets.load("service_user_views")
+    assert {"drew_2021", "amos_2019"} <= set(views.loc[views["confidence"] == "C", "source"])
+    assert views["finding"].str.len().gt(20).all()
+    secondary = views[views["confidence"] == "S"]
+    assert secondary["note"].str.contains("secondary", case=False).all()
+
+
+# ------------------------------------------------------------------------- glossary
+
+
+GLOSSARY_REQUIRED = {
+    "hedges-g", "delta-g", "wilson-interval", "monte-carlo-noise", "cis-r", "gln", "nk", "ha",
+    "caseness", "reliable-change", "reliable-improvement", "reliable-recovery",
+    "reliable-deterioration", "recovery", "paired-scores", "finished", "completed",
+    "intention-to-treat", "completer-analysis", "locf", "mcar", "mar", "mnar",
+    "regression-to-the-mean", "demand-characteristics", "hello-goodbye-effect", "sensitivity",
+    "specificity", "ppv", "npv", "kappa", "standard-error-of-measurement",
+    "test-retest-reliability", "internal-consistency", "jacobson-truax", "mcid", "adsm", "wsas",
+    "phq-9", "gad-7",
+}
+
+
+def test_glossary_has_every_required_term_once_with_a_definition():
+    glossary = datasets.load("glossary")
+    assert glossary["slug"].is_unique and glossary["term"].is_unique
+    assert GLOSSARY_REQUIRED <= set(glossary["slug"])
+    definitions = glossary["definition"].str.strip()
+    assert definitions.str.len().between(40, 450).all()
+    assert definitions.str.endswith((".", ")")).all()
+
+
+def test_glossary_sources_and_cross_references_resolve():
+    glossary = datasets.load("glossary")
+    assert glossary["source"].isin(list(datasets.sources())).all()
+    slugs = set(glossary["slug"])
+    for _, row in glossary.dropna(subset=["see_also"]).iterrows():
+        linked = row["see_also"].split(";")
+        assert set(linked) <= slugs, row["slug"]
+        assert row["slug"] not in linked, row["slug"]
+
+
+def test_glossary_spells_out_the_abbreviations_it_defines():
+    glossary = datasets.load("glossary").set_index("slug")
+    spelled = {"gln": "Gulliksen", "nk": "Nunnally", "ha": "Hageman", "cis-r": "Clinical Interview Schedule",
+               "adsm": "anxiety disorder specific", "mcid": "minimal clinically important",
+               "locf": "carried forward", "ppv": "predictive value", "wsas": "Work and Social Adjustment"}
+    for slug, words in spelled.items():
+        assert words.lower() in glossary.loc[slug, "term"].lower(), slug
+
+
+@pytest.mark.parametrize(("column", "value", "reason"), [
+    ("slug", "caseness", "duplicates another row's key"),
+    ("slug", "Not A Slug", "does not match"),
+    ("definition", "", "is empty but the card requires a value"),
+    ("source", "somebody_2099", "is not among the card's sources"),
+])
+def test_glossary_bad_entries_are_reported(data_copy, column, value, reason):
+    edit_cell(data_copy, "glossary.csv", 3, column, value)
+    with pytest.raises(DatasetError) as caught:
+        datasets.load("glossary", data_dir=data_copy)
+    assert "glossary.csv: row 3" in str(caught.value) and reason in str(caught.value)
