@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from iaptlab import datasets, example_cases
+from iaptlab import datasets, example_cases, lesson_charts
 from iaptlab.errors import ParameterError
 from iaptlab.exercises import check
 from iaptlab.explorers import example_cases as ec
@@ -156,7 +156,7 @@ def test_no_denominator_says_there_is_no_rate():
     only_ex05 = classify(example_cases.example_episodes()).iloc[[4]]
     table = example_cases.case_table(only_ex05)
     assert "no rate" in ec._sentence(table, 10, 2)
-    assert "no denominator" in ec.stages_chart(example_cases.stage_counts(table), "").to_dict()["description"]
+    assert "no denominator" in lesson_charts.stages_chart(example_cases.stage_counts(table), "").to_dict()["description"]
 
 
 @given(st.integers(5, 20), st.integers(1, 12))

@@ -28,7 +28,8 @@ from iaptlab.demand import (
 )
 from iaptlab.errors import ParameterError
 from iaptlab.exercises import check
-from iaptlab.explorers.demand import CONTROLS, compute, trial_evidence_chart
+from iaptlab.explorers.demand import CONTROLS, compute
+from iaptlab.lesson_charts import trial_evidence_chart
 from iaptlab.notebook import references
 from iaptlab.outcomes import IAPT, classify
 from iaptlab.widgets import sweep

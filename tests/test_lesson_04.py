@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from iaptlab import instruments, predictive_values
+from iaptlab import instruments, lesson_charts, predictive_values
 from iaptlab.errors import ParameterError
 from iaptlab.exercises import check
 from iaptlab.explorers import REGISTRY
@@ -242,7 +242,7 @@ def test_observer_bias_table_splits_within_and_between_trial_designs():
 
 
 def test_observer_bias_chart_describes_every_estimate():
-    description = pv.observer_bias_chart().to_dict()["description"]
+    description = lesson_charts.observer_bias_chart().to_dict()["description"]
     assert "0.64 (0.43 to 0.96)" in description and "1.01 (0.84 to 1.19)" in description
 
 

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from iaptlab import change_and_cost, datasets
+from iaptlab import change_and_cost, datasets, lesson_charts
 from iaptlab.errors import InputError, ParameterError
 from iaptlab.exercises import check
 from iaptlab.explorers import change_and_cost as cc
@@ -264,5 +264,5 @@ def test_each_result_keeps_its_own_chart_and_the_template_stays_clean(cohort_cou
     assert "PHQ-9 20" in spec_second["vconcat"][0]["title"]["text"]
     assert "Scott's own estimate" in spec_first["vconcat"][1]["title"]["subtitle"]
     assert "2,000 staff" in spec_second["vconcat"][1]["title"]["subtitle"]
-    template = cc._chart_template().to_dict()
+    template = lesson_charts._change_cost_template().to_dict()
     assert "title" not in template["vconcat"][0] and "description" not in template and "data" not in template

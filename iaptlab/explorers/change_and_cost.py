@@ -9,10 +9,7 @@ and :class:`iaptlab.costs.StaffingModel` (by default Scott's own estimate, **not
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
-import pandas as pd
 
 from ..change_and_cost import (
     DEFINITIONS,
@@ -23,6 +20,7 @@ from ..change_and_cost import (
 )
 from ..costs import SCOTT_ESTIMATE_LABEL, StaffingModel
 from ..errors import ParameterError
+from ..lesson_charts import change_chart
 from ..lesson_cohort import lesson_cohort
 from ..widgets import Control, Result, defaults
 
@@ -54,73 +52,6 @@ def _money(value: float) -> str:
 
 def _pct(value: float) -> str:
     return "–" if not np.isfinite(value) else f"{100 * value:.0f}%"
-
-
-@lru_cache(maxsize=1)
-def _chart_template():
-    """Both panels without data, titles or description: built once and refilled on every move
-    (:func:`iaptlab.charts.refill`), because building Altair encodings is what costs time."""
-    import altair as alt
-
-    from ..charts import PALETTE
-
-    y = alt.Y("row:N", sort=alt.EncodingSortField("order", op="min", order="ascending"), title=None,
-              axis=alt.Axis(labelLimit=320))
-    colour = alt.Color("shown:N", scale=alt.Scale(domain=["selected", "other"], range=[PALETTE[0], "#b8b8b8"]),
-                       legend=None)
-
-    def panel(value: str, x: alt.X):
-        base = alt.Chart().transform_filter(alt.datum.panel == value).encode(y=y)
-        bars = base.mark_bar().encode(x=x, color=colour,
-                                      tooltip=[alt.Tooltip("row:N", title="definition"),
-                                               alt.Tooltip("label:N", title="value")])
-        text = base.mark_text(align="left", dx=4).encode(x=alt.X("value:Q"), text=alt.Text("label:N"))
-        return alt.layer(bars, text).properties(width=330)
-
-    share = panel("share", alt.X("value:Q", title="share of them counted as improved",
-                                 scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%", grid=False)))
-    cost = panel("cost", alt.X("value:Q", title="cost per person counted (£)",
-                               axis=alt.Axis(format=",.0f", grid=False)))
-    return alt.vconcat(share, cost, spacing=24).resolve_scale(x="independent", y="independent")
-
-
-def change_chart(table: pd.DataFrame, baseline_phq9: int, selected: str, cost_words: str, year: str):
-    """Top: share of cohort finishers starting at the baseline counted under each definition (with
-    the end score each requires); bottom: cost per outcome under each definition. The selected
-    definition is coloured and labelled "(selected)", never told by colour alone."""
-    import altair as alt
-
-    from ..charts import refill
-
-    selected_mask = table["key"].to_numpy() == selected
-    mark = np.where(selected_mask, "  (selected)", "")
-    share = table["share at baseline"].to_numpy(dtype=float)
-    cost = table["cost per outcome (£)"].to_numpy(dtype=float)
-    starters = int(table["finishers at baseline"].iloc[0])
-    share_rows = [f"{d}: end at {end} or below" for d, end in zip(table["definition"], table["end at or below"],
-                                                                    strict=True)]
-    share_labels = [f"{_pct(s)} ({n:,} of {starters:,}){m}"
-                    for s, n, m in zip(share, table["counted at baseline"], mark, strict=True)]
-    cost_labels = [f"{_money(c)}{m}" for c, m in zip(cost, mark, strict=True)]
-    shown = np.where(selected_mask, "selected", "other")
-    order = np.arange(len(table))
-    data = pd.concat([
-        pd.DataFrame({"panel": "share", "row": share_rows, "order": order, "value": np.nan_to_num(share),
-                      "label": share_labels, "shown": shown}),
-        pd.DataFrame({"panel": "cost", "row": table["definition"], "order": order, "value": np.nan_to_num(cost),
-                      "label": cost_labels, "shown": shown}),
-    ], ignore_index=True)
-    titles = [
-        alt.Title(f"Cohort finishers who started at PHQ-9 {baseline_phq9}: who counts as improved?",
-                  subtitle="simulated cohort; PHQ-9 only; finishers with both PHQ-9 scores", anchor="start"),
-        alt.Title("Cost per person counted as improved, all cohort finishers",
-                  subtitle=f"{cost_words}; counts scaled to the {year} national finishers", anchor="start")]
-    description = (
-        f"Top: of the cohort's finishers who started at PHQ-9 {baseline_phq9}, the share counted as improved: "
-        + "; ".join(f"{r}: {lab}" for r, lab in zip(share_rows, share_labels, strict=True))
-        + f". Bottom: cost per person counted ({cost_words}): "
-        + "; ".join(f"{d}: {lab}" for d, lab in zip(table["definition"], cost_labels, strict=True)) + ".")
-    return refill(_chart_template(), data, description=description, part_titles=titles)
 
 
 def _staffing(staff: float, cost_per_staff: float, overhead_factor: float) -> tuple[StaffingModel, str]:
@@ -180,7 +111,6 @@ def compute(counts: ChangeCounts, **controls) -> Result:
         "annual_cost": annual, "rates": dict(zip(table["key"], table["share of cohort finishers"], strict=True)),
         "national_count": int(row[national_col]), "cost_per_outcome": float(row["cost per outcome (£)"]),
         "end_score": end})
-
 
 
 def prepare() -> ChangeCounts:

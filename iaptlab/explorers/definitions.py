@@ -10,7 +10,6 @@ teaching assumptions; every other number comes from the cohort, classified once.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from .. import definitions
 from ..definitions import (
@@ -19,10 +18,11 @@ from ..definitions import (
     TEACHING_FUNCTIONAL_SD,
     TEACHING_RELIABILITY,
 )
+from ..lesson_charts import definitions_chart
 from ..lesson_cohort import lesson_cohort
 from ..widgets import Control, Result, defaults
 
-__all__ = ["CONTROLS", "compute", "definitions_chart", "prepare"]
+__all__ = ["CONTROLS", "compute", "prepare"]
 
 CONTROLS = (
     Control("jt_cutoff", "Jacobson–Truax cut-off", "choice", "c",
@@ -40,15 +40,6 @@ CONTROLS = (
             TEACHING_RELIABILITY, 0.5, 0.99, step=0.01,
             help="Teaching value, the same as the simulation's"),
 )
-
-
-def definitions_chart(table: pd.DataFrame, *, n_referrals: int | None = None):
-    """The table as labelled bars (``charts.rates_bar``), one per definition."""
-    from .. import charts
-
-    source = "simulated IAPT-like cohort" + (f" of {n_referrals:,} referrals" if n_referrals else "")
-    return charts.rates_bar(table.rename(columns={"definition": "outcome"}),
-                            title="Same people, different definitions of recovery", source=source)
 
 
 def compute(prepared: definitions.Prepared, **controls) -> Result:
@@ -74,7 +65,6 @@ def compute(prepared: definitions.Prepared, **controls) -> Result:
 
 def _percent(rate: float) -> str:
     return "no one in the denominator" if np.isnan(rate) else f"{100 * rate:.1f}%"
-
 
 
 def prepare() -> definitions.Prepared:

@@ -17,7 +17,7 @@ import pandas as pd
 from ..demand import BASELINE, SHOWN, WITH, DemandInputs, demand_inputs, demand_rates
 from ..widgets import Control, Result, defaults
 
-__all__ = ['CONTROLS', 'compute', 'prepare', 'trial_evidence_chart']
+__all__ = ["CONTROLS", "compute", "prepare"]
 
 #: The explorer's data: the lesson cohort without demand, and the seeded therapist draws (cached).
 prepare = demand_inputs
@@ -94,31 +94,3 @@ def compute(inputs: DemandInputs, **controls) -> Result:
     return Result(table=table, chart=chart, sentence=sentence, extra={"rates": tidy})
 
 
-def trial_evidence_chart(evidence: pd.DataFrame):
-    """Each trial meta-analysis's difference in Hedges' g with its 95% CI, zero marked.
-
-    ``evidence`` is :func:`trial_evidence`'s output; the chart's description states every number.
-    """
-    import altair as alt
-
-    from ..charts import PALETTE
-
-    summary = "; ".join(f"{r.label}: {r.estimate:.2f} ({r.ci_low:.2f} to {r.ci_high:.2f})"
-                        for r in evidence.itertuples())  # a handful of published rows, not episodes
-    title = "In trials, clinician ratings show larger effects than self-report"
-    y = alt.Y("label:N", sort=None, title=None, axis=alt.Axis(labelLimit=420))
-    base = alt.Chart(evidence).encode(y=y)
-    interval = base.mark_rule(strokeWidth=2).encode(
-        x=alt.X("ci_low:Q", title="difference in Hedges' g (clinician-rated minus self-report)",
-                scale=alt.Scale(domain=[-0.1, 0.5]), axis=alt.Axis(format=".1f", tickCount=6)),
-        x2="ci_high:Q")
-    point = base.mark_point(filled=True, size=90, shape="diamond", color=PALETTE[0],
-                            opacity=1).encode(
-        x="estimate:Q", tooltip=["study:N", "subset:N", "estimate:Q", "ci_low:Q", "ci_high:Q"])
-    text = base.mark_text(dy=-10).encode(x="estimate:Q", text=alt.Text("estimate:Q", format=".2f"))
-    zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(strokeDash=[4, 4]).encode(x="x:Q")
-    return alt.layer(zero, interval, point, text).properties(
-        width=420, title=alt.Title(title, subtitle="Source: dataset assessment_bias (95% CIs); "
-                                   "right of the dashed line = larger effect on the clinician's rating"),
-        description=f"{title}. Difference in Hedges' g, clinician-rated minus self-report, 95% CI. "
-                    f"{summary}")

@@ -11,17 +11,16 @@ and the number of treatment contacts that counts as a finished course. Glue over
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import pandas as pd
 
 from ..errors import ParameterError
-from ..example_cases import STAGES, case_table, example_episodes, lesson_rules, stage_counts
+from ..example_cases import case_table, example_episodes, lesson_rules, stage_counts
+from ..lesson_charts import stages_chart
 from ..outcomes import IAPT, classify
 from ..schema import Validated
 from ..widgets import Control, Result, defaults
 
-__all__ = ['CONTROLS', 'compute', 'prepare']
+__all__ = ["CONTROLS", "compute", "prepare"]
 
 #: The explorer's data: the example file, read and validated once.
 prepare = example_episodes
@@ -54,46 +53,6 @@ def _sentence(table: pd.DataFrame, phq9_caseness: int, min_treatment_contacts: i
             f"{'is' if denominator == 1 else 'are'} in the recovery denominator and "
             f"{len(recovered)} of them {'counts' if len(recovered) == 1 else 'count'} as recovered "
             f"({100 * len(recovered) / denominator:.0f}%){who}.")
-
-
-@lru_cache(maxsize=8)
-def _chart_template(referred: int):
-    """The chart without data, title or description: built once and refilled on every move
-    (:func:`iaptlab.charts.refill`), because building Altair encodings is what costs time."""
-    import altair as alt
-
-    from ..charts import PALETTE
-
-    base = alt.Chart().encode(
-        y=alt.Y("stage:N", sort=list(STAGES), title=None, axis=alt.Axis(labelLimit=320)),
-        tooltip=[alt.Tooltip("stage:N"), alt.Tooltip("count:Q")])
-    bars = base.mark_bar(color=PALETTE[0]).encode(
-        x=alt.X("count:Q", title="referrals", scale=alt.Scale(domain=[0, max(referred, 1)]),
-                axis=alt.Axis(tickMinStep=1, format="d", grid=False)))
-    text = base.mark_text(align="left", dx=4).encode(x=alt.X("count:Q"), text=alt.Text("label:N"))
-    return alt.layer(bars, text).properties(width=300)
-
-
-def stages_chart(stages: pd.DataFrame, subtitle: str):
-    """Bars of the funnel counts, each labelled; "recovered" is labelled as a share of the denominator.
-
-    >>> stages_chart(stage_counts(case_table(classify(example_episodes()))), "").to_dict()["description"][:46]
-    'Who counts as recovered among the 12 example r'
-    """
-    import altair as alt
-
-    from ..charts import refill
-
-    count = stages["count"].to_numpy()
-    referred, denominator, recovered = int(count[0]), int(count[3]), int(count[4])
-    labels = [f"{c} of {referred}" for c in count[:-1]]
-    labels.append(f"{recovered} of the {denominator} in the denominator = {recovered / denominator:.0%}"
-                  if denominator else f"{recovered} (no denominator: no rate)")
-    title = f"Who counts as recovered among the {referred} example referrals"
-    description = f"{title}. " + "; ".join(
-        f"{stage}: {label}" for stage, label in zip(stages["stage"], labels, strict=True))
-    return refill(_chart_template(referred), stages.assign(label=labels),
-                  title=alt.Title(title, subtitle=subtitle), description=description)
 
 
 def compute(episodes: Validated, **controls) -> Result:

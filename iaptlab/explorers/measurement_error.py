@@ -22,7 +22,7 @@ from ..measurement_error import (
 )
 from ..widgets import Control, Result, defaults
 
-__all__ = ['CONTROLS', 'compute', 'prepare']
+__all__ = ["CONTROLS", "compute", "prepare"]
 
 def prepare() -> pd.DataFrame:
     """How many of the lesson cohort gave each first PHQ-9 and GAD-7 score."""

@@ -10,12 +10,11 @@ estimated; a ratio of two stages is an approximation (they are different cohorts
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
+from ..lesson_charts import funnel_chart
 from ..national import (
     DENOMINATORS,
     OFFICIAL,
@@ -108,61 +107,6 @@ def _sentence(year: str, stages: pd.DataFrame, denominator: str, published: tupl
     return text
 
 
-@lru_cache(maxsize=4)
-def _chart_template(width: int = 320):
-    """The chart without data, title or description: built once and refilled on every move
-    (:func:`iaptlab.charts.refill`), because building Altair encodings is what costs time."""
-    import altair as alt
-
-    from ..charts import PALETTE
-
-    base = alt.Chart().encode(
-        y=alt.Y("stage:N", sort=list(STAGES.values()), title=None, axis=alt.Axis(labelLimit=320)),
-        tooltip=[alt.Tooltip("stage:N"), alt.Tooltip("label:N", title="published")])
-    bars = base.mark_bar().encode(
-        x=alt.X("count:Q", title="referrals (as published, rounded)", axis=alt.Axis(format="~s")),
-        color=alt.Color("role:N", title=None, legend=alt.Legend(orient="bottom"),
-                        scale=alt.Scale(domain=["stage", "chosen denominator", "recovered"],
-                                        range=[PALETTE[5], PALETTE[0], PALETTE[1]])))
-    text = base.mark_text(align="left", dx=4).encode(x=alt.X("label_at:Q"), text=alt.Text("label:N"))
-    return alt.layer(bars, text).properties(width=width)
-
-
-def funnel_chart(stages: pd.DataFrame, year: str, denominator: str):
-    """One year's published chain as bars; the chosen denominator and "recovered" are labelled.
-
-    Missing stages have no bar and the label "not published".
-
-    >>> c = funnel_chart(year_stages(published_figures(), "2016-17"), "2016-17", OFFICIAL)
-    >>> c.to_dict()["description"][:40]
-    '2016-17: from referral to "recovered". r'
-    """
-    import altair as alt
-
-    from ..charts import refill
-
-    count = stages["count"].to_numpy(dtype=float)
-    measure = stages["measure"].to_numpy()
-    recovered, chosen = count[-1], count[list(STAGES).index(denominator)]
-    confidence = stages["confidence"].to_numpy(dtype=object)
-    labels = np.array([f"{c:,.0f}" + (f" ({k})" if k != "C" else "") if not np.isnan(c) else "not published"
-                       for c, k in zip(count, confidence, strict=True)], dtype=object)  # five stages
-    labels[measure == denominator] += " ← chosen denominator"
-    if not np.isnan(recovered):
-        labels[-1] += (f" = {100 * recovered / chosen:.1f}% of the chosen denominator" if not np.isnan(chosen)
-                       else " (÷ chosen denominator: cannot be worked out)")
-    role = np.where(measure == denominator, "chosen denominator",
-                    np.where(measure == "recovered", "recovered", "stage"))
-    data = pd.DataFrame({"stage": stages["stage"], "count": count, "label": labels,
-                         "label_at": np.nan_to_num(count), "role": role})
-    title = f'{year}: from referral to "recovered"'
-    subtitle = ["Published national figures (NHS Digital/HSCIC; rounded as published).",
-                "Stages are different cohorts of referrals: ratios are approximations."]
-    described = "; ".join(f"{s}: {lab}" for s, lab in zip(data["stage"], labels, strict=True))
-    return refill(_chart_template(), data, title=alt.Title(title, subtitle=subtitle),
-                  description=f"{title}. {described}")
-
-
 def compute(figures: pd.DataFrame, **controls) -> Result:
     """One year's published chain, recovered as a share of each stage, and a sentence.
 
@@ -188,7 +132,6 @@ def compute(figures: pd.DataFrame, **controls) -> Result:
                   sentence=_sentence(year, stages, denominator, published),
                   extra={"counts": count, "share_of": share_of, "published_rate": published[0],
                          "chosen_share": share_of[denominator]})
-
 
 
 def _year_label(figures: pd.DataFrame, year: str) -> str:

@@ -18,13 +18,12 @@ from ..predictive_values import (
     DEFAULT_STUDY,
     PEOPLE,
     natural_frequencies,
-    observer_bias_table,
     published_studies,
     times_in_100,
 )
 from ..widgets import Control, Result, defaults
 
-__all__ = ['CONTROLS', 'compute', 'observer_bias_chart', 'prepare']
+__all__ = ["CONTROLS", "compute", "prepare"]
 
 #: The explorer's data: the confirmed published studies (``instrument_accuracy``).
 prepare = published_studies
@@ -106,31 +105,3 @@ def compute(studies: pd.DataFrame, **controls) -> Result:
                          "specificity": specificity, "counts": counts})
 
 
-def observer_bias_chart(bias: pd.DataFrame | None = None):
-    """Points with interval bars on a log scale, a line at 1 (no bias), design shown by shape."""
-    import altair as alt
-
-    data = observer_bias_table() if bias is None else bias
-    summary = "; ".join(f"{r.label}: {r.estimate:.2f} ({r.ci_low:.2f} to {r.ci_high:.2f})"
-                        for r in data.itertuples())
-    x_scale = alt.Scale(type="log", domain=[0.3, 2])
-    y = alt.Y("label:N", sort=None, title=None, axis=alt.Axis(labelLimit=420))
-    base = alt.Chart(data).encode(y=y)
-    bars = base.mark_rule(strokeWidth=2).encode(
-        x=alt.X("ci_low:Q", scale=x_scale, title="ratio of odds ratios (below 1 = unblinded "
-                                                  "looks better for the treatment)"),
-        x2="ci_high:Q")
-    points = base.mark_point(size=110, filled=True).encode(
-        x=alt.X("estimate:Q", scale=x_scale),
-        shape=alt.Shape("design:N", legend=alt.Legend(orient="bottom", title=None, labelLimit=400)),
-        color=alt.Color("design:N", legend=alt.Legend(orient="bottom", title=None, labelLimit=400)))
-    labels = base.mark_text(align="left", dx=8, dy=-9).encode(
-        x=alt.X("estimate:Q", scale=x_scale), text=alt.Text("estimate:Q", format=".2f"))
-    no_bias = alt.Chart(pd.DataFrame({"x": [1.0]})).mark_rule(strokeDash=[4, 4], color="black").encode(
-        x=alt.X("x:Q", scale=x_scale))
-    title = "Blinding and treatment effects: within-trial vs between-trial evidence"
-    return alt.layer(no_bias, bars, points, labels).properties(
-        width=380, title=alt.Title(title, subtitle="Source: bundled dataset assessment_bias "
-                                   "(Hróbjartsson et al. 2012; Moustgaard et al. 2020)"),
-        description=f"{title}. Ratio of odds ratios with intervals, log scale, 1 = no difference. "
-                    f"{summary}.")

@@ -35,7 +35,7 @@ from ..reconcile_gap import (
 from ..simulate import CohortModel
 from ..widgets import Control, Result, defaults
 
-__all__ = ['CONTROLS', 'CRITIC_CONTROLS', 'compute', 'prepare', 'prepare_critic']
+__all__ = ["CONTROLS", "CRITIC_CONTROLS", "compute", "prepare", "prepare_critic"]
 
 
 def _controls(model: CohortModel) -> tuple[Control, ...]:

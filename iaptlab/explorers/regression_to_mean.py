@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..errors import ParameterError
 from ..instruments import PHQ9
+from ..lesson_charts import scenario_rates_chart
 from ..regression_to_mean import (
     GROUPS,
     NOISY,
@@ -27,7 +28,7 @@ from ..regression_to_mean import (
 )
 from ..widgets import Control, Result, defaults
 
-__all__ = ['CONTROLS', 'NOISY', 'compute', 'prepare']
+__all__ = ["CONTROLS", "NOISY", "compute", "prepare"]  # NOISY: the group of ``extra["rates"]`` a lesson reads
 
 #: The explorer's data: three simulated cohorts and their finishers' true scores (cached).
 prepare = scenario_inputs
@@ -54,17 +55,6 @@ CONTROLS = (
 
 def _pct(rate: float) -> str:
     return "no one enters" if rate != rate else f"{100 * rate:.1f}%"
-
-
-def _chart(tidy: pd.DataFrame, title: str, source: str):
-    """Grouped bars (:func:`iaptlab.charts.rates_bar`), legend below, a description stating every bar."""
-    from .. import charts
-
-    bars = [f"{g} {o}: {n:,}/{d:,} = {_pct(r)}" for g, o, n, d, r in
-            tidy[["group", "outcome", "numerator", "denominator", "rate"]].itertuples(index=False)]
-    chart = charts.rates_bar(tidy.drop(columns="scenario"), title=title, source=source,
-                             description=f"{title}. " + "; ".join(bars))  # six bars, not episodes
-    return chart.configure_legend(orient="bottom", labelLimit=400)
 
 
 def compute(inputs: ScenarioInputs, **controls) -> Result:
@@ -98,5 +88,5 @@ def compute(inputs: ScenarioInputs, **controls) -> Result:
     title = f"Who '{what}': same people, three kinds of true change"
     source = (f"simulated finishers of {len(inputs.cohorts['treatment'].table):,} referrals; entry at "
               f"PHQ-9 ≥ {cutoff}; reliability {reliability:.2f}")
-    chart = _chart(tidy, title, source)
+    chart = scenario_rates_chart(tidy, title, source)
     return Result(table=table, chart=chart, sentence=sentence, extra={"rates": tidy})
