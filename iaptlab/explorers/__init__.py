@@ -69,12 +69,8 @@ class Explorer:
         return self.compute(self.prepare(), **values)
 
 
-def _registry(*explorers: Explorer) -> MappingProxyType:
-    return MappingProxyType({e.key: e for e in explorers})
-
-
 #: Every explorer, in lesson order. Titles live here and nowhere else.
-REGISTRY: MappingProxyType[str, Explorer] = _registry(
+REGISTRY: MappingProxyType[str, Explorer] = MappingProxyType({explorer.key: explorer for explorer in (
     Explorer("00.example_cases", "Who counts as recovered? Twelve fictional referrals",
              "Which of twelve referrals count as recovered, and which rule decides it?",
              example_cases.prepare, example_cases.CONTROLS, example_cases.compute),
@@ -108,7 +104,7 @@ REGISTRY: MappingProxyType[str, Explorer] = _registry(
     Explorer("08.change_and_cost", "What counts as improved, and what each one costs",
              "Who counts as improved under each definition, and what does each outcome cost?",
              change_and_cost.prepare, change_and_cost.CONTROLS, change_and_cost.compute),
-)
+)})
 
 
 def _explorer(key: str) -> Explorer:
