@@ -1,4 +1,4 @@
-"""Shared timing helpers for the explorer benchmarks (``bench_explorer_NN.py``).
+"""Shared timing helpers for the explorer benchmarks (``bench_explorers.py``).
 
 Each explorer callback is timed over the sweep of its controls (every control's minimum, default
 and maximum, the others at default), repeated to at least :data:`MIN_CALLS` calls. Wall-clock and

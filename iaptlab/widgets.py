@@ -6,8 +6,10 @@ is a reset button, and the sentence under the chart updates with it. :func:`show
 *static* default (chart, table and sentence as ordinary outputs) so a lesson still shows the
 numbers if the widget state is lost after a restart or the page is opened without a kernel.
 
-Tests call ``compute`` directly at every control's minimum, default and maximum (see
-:func:`sweep`), so no slider position can crash a lecture.
+The lessons' explorers are registered in :data:`iaptlab.explorers.REGISTRY`; a notebook shows
+one with ``iaptlab.explorers.show("NN.name")``, which calls :func:`show` here. Tests call each
+``compute`` directly at every control's minimum, default and maximum (see :func:`sweep`), so no
+slider position can crash a lecture.
 
 >>> spec = (Control("k", "Cut-off", "int", 10, 0, 27),)
 >>> [p["k"] for p in sweep(spec)]

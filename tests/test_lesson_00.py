@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from iaptlab import datasets
+from iaptlab import datasets, example_cases, lesson_charts
 from iaptlab.errors import ParameterError
 from iaptlab.exercises import check
 from iaptlab.explorers import example_cases as ec
@@ -62,7 +62,7 @@ def _ids(flags: dict[str, dict[str, bool]], key: str) -> set[str]:
 
 @pytest.fixture(scope="module")
 def episodes():
-    return ec.example_episodes()
+    return example_cases.example_episodes()
 
 
 # ------------------------------------------------------------------ the explorer at every extreme
@@ -72,7 +72,7 @@ def episodes():
 def test_sweep_gives_sane_outputs(episodes, params):
     result = ec.compute(episodes, **params)
     assert len(result.table) == 12
-    counts = ec.stage_counts(result.table)["count"].tolist()
+    counts = example_cases.stage_counts(result.table)["count"].tolist()
     assert counts == sorted(counts, reverse=True), "each funnel stage is a subset of the one before"
     rate = result.extra["rate"]
     assert (0 <= rate <= 1) if result.extra["denominator"] else math.isnan(rate)
@@ -153,23 +153,23 @@ def test_one_referral_left_reads_in_the_singular(episodes):
 
 
 def test_no_denominator_says_there_is_no_rate():
-    only_ex05 = classify(ec.example_episodes()).iloc[[4]]
-    table = ec.case_table(only_ex05)
+    only_ex05 = classify(example_cases.example_episodes()).iloc[[4]]
+    table = example_cases.case_table(only_ex05)
     assert "no rate" in ec._sentence(table, 10, 2)
-    assert "no denominator" in ec.stages_chart(ec.stage_counts(table), "").to_dict()["description"]
+    assert "no denominator" in lesson_charts.stages_chart(example_cases.stage_counts(table), "").to_dict()["description"]
 
 
 @given(st.integers(5, 20), st.integers(1, 12))
 def test_explorer_agrees_with_reference_rule_and_with_rates(phq9_caseness, contacts):
-    result = ec.compute(ec.example_episodes(), phq9_caseness=phq9_caseness,
+    result = ec.compute(example_cases.example_episodes(), phq9_caseness=phq9_caseness,
                         min_treatment_contacts=contacts)
     expected = reference_flags(phq9_caseness, contacts)
     table = result.table.set_index("referral")
     for column, key in (("finished a course", "finished"), ("paired scores", "paired"),
                         ("in recovery denominator", "in_denominator"), ("recovered", "recovered")):
         assert set(table.index[table[column] == "yes"]) == _ids(expected, key), column
-    published = rates(classify(ec.example_episodes(), ec.lesson_rules(phq9_caseness, contacts)),
-                      ec.lesson_rules(phq9_caseness, contacts)).set_index("outcome").loc["recovered"]
+    published = rates(classify(example_cases.example_episodes(), example_cases.lesson_rules(phq9_caseness, contacts)),
+                      example_cases.lesson_rules(phq9_caseness, contacts)).set_index("outcome").loc["recovered"]
     assert (published["numerator"], published["denominator"]) == (
         result.extra["recovered"], result.extra["denominator"])
 
@@ -183,14 +183,14 @@ def test_unknown_control_is_an_error_naming_it(episodes):
 
 
 def test_defaults_are_the_iapt_rules():
-    rules = ec.lesson_rules(**defaults(ec.CONTROLS))
+    rules = example_cases.lesson_rules(**defaults(ec.CONTROLS))
     assert rules.caseness["phq9"].value == 10 and rules.min_treatment_contacts == 2
 
 
 def test_render_checklist_names_versions_and_status():
     import ipywidgets
 
-    text = ec.render_checklist("charts render offline (svg renderer).")
+    text = example_cases.render_checklist("charts render offline (svg renderer).")
     assert "svg renderer" in text and ipywidgets.__version__ in text and "Python 3." in text
 
 

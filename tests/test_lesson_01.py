@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -18,11 +19,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from iaptlab import datasets, widgets
+from iaptlab import datasets, measurement_error, widgets
 from iaptlab.errors import ParameterError
 from iaptlab.exercises import check
 from iaptlab.explorers import measurement_error as me
-from iaptlab.explorers.cohort import lesson_cohort
+from iaptlab.lesson_cohort import lesson_cohort
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "01_the_measures.ipynb"
 RANGES = {"PHQ-9": (0, 27), "GAD-7": (0, 21)}
@@ -30,7 +31,7 @@ RANGES = {"PHQ-9": (0, 27), "GAD-7": (0, 21)}
 
 @pytest.fixture(scope="module")
 def counts() -> pd.DataFrame:
-    return me.first_score_counts(lesson_cohort(3_000, 7))
+    return measurement_error.first_score_counts(lesson_cohort(3_000, 7))
 
 
 # ---------------------------------------------------------------- the explorer over its sweep
@@ -108,7 +109,7 @@ def test_rare_chances_are_not_called_impossible(counts):
 
 def test_band_of_observed_scores_by_hand():
     # SD 5, r .84: SEM = 5 × 0.4 = 2; band 9 ± 3.92; RC = 1.96 × √2 × 2 = 5.5437
-    row = me.band_of_observed_scores(9, reliability=0.84, sd=5)
+    row = measurement_error.band_of_observed_scores(9, reliability=0.84, sd=5)
     assert row["sem"] == pytest.approx(2.0)
     assert (row["band_low"], row["band_high"]) == pytest.approx((5.08, 12.92))
     assert row["reliable_change"] == pytest.approx(5.5437, abs=1e-4)
@@ -119,7 +120,7 @@ def test_band_of_observed_scores_by_hand():
 
 @pytest.mark.parametrize(("instrument", "true_score"), [("PHQ-9", 9.5), ("GAD-7", 7.5)])
 def test_half_a_point_below_caseness_is_a_coin_toss(instrument, true_score):
-    row = me.band_of_observed_scores(true_score, reliability=0.9, sd=4, instrument=instrument)
+    row = measurement_error.band_of_observed_scores(true_score, reliability=0.9, sd=4, instrument=instrument)
     assert row["p_caseness"] == pytest.approx(0.5)
 
 
@@ -127,21 +128,21 @@ def test_half_a_point_below_caseness_is_a_coin_toss(instrument, true_score):
 def test_caseness_edge_both_directions_with_tiny_error(instrument, at, below):
     # SD 2, r .9999: SEM 0.02, so a true score at the cut-off almost surely scores at it
     sharp = {"reliability": 0.9999, "sd": 2, "instrument": instrument}
-    assert me.band_of_observed_scores(at, **sharp)["p_caseness"] > 0.999
-    assert me.band_of_observed_scores(below, **sharp)["p_caseness"] < 0.001
+    assert measurement_error.band_of_observed_scores(at, **sharp)["p_caseness"] > 0.999
+    assert measurement_error.band_of_observed_scores(below, **sharp)["p_caseness"] < 0.001
 
 
 def test_share_near_cutoff_edges():
     # SEM 50/49 makes 1.96·SEM exactly 2: near means 8 <= s < 12 (inclusive at 8, strict at 12)
     scores = pd.DataFrame({"instrument": "PHQ-9", "score": [7, 8, 11, 12], "count": [1, 10, 100, 1000]})
-    assert me.share_near_cutoff(scores, "PHQ-9", 50 / 49) == (110, 1111)
+    assert measurement_error.share_near_cutoff(scores, "PHQ-9", 50 / 49) == (110, 1111)
     gad = pd.DataFrame({"instrument": "GAD-7", "score": [6, 9, 10], "count": [1, 2, 4]})
-    assert me.share_near_cutoff(gad, "GAD-7", 50 / 49) == (3, 7)  # 6 and 9 within 2 of 8; 10 not
+    assert measurement_error.share_near_cutoff(gad, "GAD-7", 50 / 49) == (3, 7)  # 6 and 9 within 2 of 8; 10 not
 
 
 def test_first_score_counts_match_the_cohort():
     cohort = lesson_cohort(3_000, 7)
-    counts = me.first_score_counts(cohort)
+    counts = measurement_error.first_score_counts(cohort)
     for name, column in (("PHQ-9", "phq9_first"), ("GAD-7", "gad7_first")):
         rows = counts[counts["instrument"] == name]
         scores = cohort.table[column]
@@ -157,14 +158,14 @@ def test_bad_parameters_name_the_parameter(bad):
     params = {"true_score": 12, "reliability": 0.89, "sd": 6, "instrument": "PHQ-9", **bad}
     true_score = params.pop("true_score")
     with pytest.raises(ParameterError, match=next(iter(bad))):
-        me.band_of_observed_scores(true_score, **params)
+        measurement_error.band_of_observed_scores(true_score, **params)
 
 
 @given(true_score=st.integers(0, 27), low_r=st.floats(0.5, 0.98), gap=st.floats(0.005, 0.01),
        sd=st.floats(2, 10))
 def test_higher_reliability_never_widens_the_band(true_score, low_r, gap, sd):
-    noisy = me.band_of_observed_scores(true_score, reliability=low_r, sd=sd)
-    sharp = me.band_of_observed_scores(true_score, reliability=low_r + gap, sd=sd)
+    noisy = measurement_error.band_of_observed_scores(true_score, reliability=low_r, sd=sd)
+    sharp = measurement_error.band_of_observed_scores(true_score, reliability=low_r + gap, sd=sd)
     assert sharp["band_high"] - sharp["band_low"] <= noisy["band_high"] - noisy["band_low"] + 1e-12
     assert noisy["band_low"] <= true_score <= noisy["band_high"]
     assert noisy["reliable_change"] == pytest.approx(1.96 * math.sqrt(2) * noisy["sem"])
@@ -172,8 +173,8 @@ def test_higher_reliability_never_widens_the_band(true_score, low_r, gap, sd):
 
 @given(score=st.floats(0, 26), step=st.floats(0.1, 1), r=st.floats(0.5, 0.99), sd=st.floats(2, 10))
 def test_chance_of_caseness_rises_with_the_true_score(score, step, r, sd):
-    lower = me.band_of_observed_scores(score, reliability=r, sd=sd)["p_caseness"]
-    higher = me.band_of_observed_scores(min(27, score + step), reliability=r, sd=sd)["p_caseness"]
+    lower = measurement_error.band_of_observed_scores(score, reliability=r, sd=sd)["p_caseness"]
+    higher = measurement_error.band_of_observed_scores(min(27, score + step), reliability=r, sd=sd)["p_caseness"]
     assert 0 <= lower <= higher <= 1
 
 
@@ -231,7 +232,7 @@ def test_fictional_clients_cover_the_lesson_cases():
 
 
 def test_explorer_binding_is_pure():
-    bound = me.explorer(lesson_cohort(2_000))
+    bound = partial(me.compute, measurement_error.first_score_counts(lesson_cohort(2_000)))
     first, second = bound(), bound()
     assert first.sentence == second.sentence
     pd.testing.assert_frame_equal(first.table, second.table)

@@ -4,17 +4,19 @@ definitions and Jacobson–Truax numbers, and the exercise answers checked indep
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from iaptlab import datasets
+from iaptlab import datasets, definitions
 from iaptlab.clinical_significance import cutoffs
 from iaptlab.errors import ParameterError
 from iaptlab.exercises import check
-from iaptlab.explorers import definitions, thresholds
-from iaptlab.explorers.cohort import lesson_cohort
+from iaptlab.explorers import definitions as definitions_explorer
+from iaptlab.explorers import thresholds
+from iaptlab.lesson_cohort import lesson_cohort
 from iaptlab.outcomes import IAPT, IAPT_STRICT, classify, rates
 from iaptlab.schema import validate
 from iaptlab.widgets import defaults, sweep
@@ -96,8 +98,8 @@ def test_m192_denominator_is_never_smaller(small_cohort):
 
 
 def test_definitions_explorer_sweep_is_sane(small_cohort):
-    bound = definitions.explorer(small_cohort)
-    for params in sweep(definitions.CONTROLS):
+    bound = partial(definitions_explorer.compute, definitions.prepare(small_cohort))
+    for params in sweep(definitions_explorer.CONTROLS):
         result = bound(**params)
         _sane(result)
         jt = result.table.iloc[3]
@@ -106,8 +108,8 @@ def test_definitions_explorer_sweep_is_sane(small_cohort):
 
 
 def test_definitions_controls_are_labelled_and_assumptions_say_so():
-    assert all(c.label.strip() for c in definitions.CONTROLS)
-    assumed = [c for c in definitions.CONTROLS if c.name in ("functional_mean", "functional_sd", "reliability")]
+    assert all(c.label.strip() for c in definitions_explorer.CONTROLS)
+    assumed = [c for c in definitions_explorer.CONTROLS if c.name in ("functional_mean", "functional_sd", "reliability")]
     assert all("assumed" in c.label for c in assumed)
 
 

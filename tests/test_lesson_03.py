@@ -17,20 +17,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from iaptlab import datasets
-from iaptlab.errors import ParameterError
-from iaptlab.exercises import check
-from iaptlab.explorers.demand import (
+from iaptlab.demand import (
     BASELINE,
-    CONTROLS,
     WITH,
     DemandInputs,
-    compute,
     demand_inputs,
     demand_rates,
     shifted_scores,
     trial_evidence,
-    trial_evidence_chart,
 )
+from iaptlab.errors import ParameterError
+from iaptlab.exercises import check
+from iaptlab.explorers.demand import CONTROLS, compute
+from iaptlab.lesson_charts import trial_evidence_chart
 from iaptlab.notebook import references
 from iaptlab.outcomes import IAPT, classify
 from iaptlab.widgets import sweep

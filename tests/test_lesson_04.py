@@ -16,9 +16,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from iaptlab import instruments
+from iaptlab import instruments, lesson_charts, predictive_values
 from iaptlab.errors import ParameterError
 from iaptlab.exercises import check
+from iaptlab.explorers import REGISTRY
 from iaptlab.explorers import predictive_values as pv
 from iaptlab.widgets import defaults, sweep
 
@@ -34,7 +35,7 @@ def _csv_rows() -> list[dict[str, str]]:
 def test_published_studies_are_the_confirmed_rows_with_both_values():
     rows = [r for r in _csv_rows() if r["confidence"] == "C" and r["sensitivity_pct"]
             and r["specificity_pct"] and r["cut_off"]]
-    studies = pv.published_studies()
+    studies = predictive_values.published_studies()
     assert len(studies) == len(rows)
     assert studies["key"].is_unique
     # The secondary conventional meta-analysis (78% / 87%) must not be offered as fact.
@@ -54,7 +55,7 @@ def test_every_control_is_labelled_and_offers_every_study():
     assert all(c.label.strip() for c in pv.CONTROLS)
     study = next(c for c in pv.CONTROLS if c.name == "study")
     offered = {value for value, _ in study.options}
-    assert offered == set(pv.published_studies()["key"]) | {pv.OWN_VALUES}
+    assert offered == set(predictive_values.published_studies()["key"]) | {pv.OWN_VALUES}
     assert all(label.strip() for _, label in study.options)
 
 
@@ -64,14 +65,14 @@ def test_every_control_is_labelled_and_offers_every_study():
 def test_natural_frequencies_by_hand():
     # 1,000 people, 20% prevalence: 200 cases; 200 x 0.88 = 176 found, 24 missed;
     # 800 non-cases x 0.15 = 120 false alarms, 680 correctly cleared.
-    assert pv.natural_frequencies(0.88, 0.85, 0.20) == {
+    assert predictive_values.natural_frequencies(0.88, 0.85, 0.20) == {
         "cases": 200, "true_positive": 176, "false_negative": 24, "false_positive": 120,
         "true_negative": 680}
 
 
 @pytest.mark.parametrize("prevalence, cases", [(0.0, 0), (1.0, 1000)])
 def test_natural_frequencies_at_prevalence_extremes(prevalence, cases):
-    counts = pv.natural_frequencies(0.9, 0.8, prevalence)
+    counts = predictive_values.natural_frequencies(0.9, 0.8, prevalence)
     assert counts["cases"] == cases
     assert counts["true_positive"] + counts["false_negative"] == cases
     assert counts["false_positive"] + counts["true_negative"] == 1000 - cases
@@ -81,7 +82,7 @@ def test_natural_frequencies_at_prevalence_extremes(prevalence, cases):
 def test_natural_frequencies_reject_impossible_proportions(bad):
     args = {"sensitivity": 0.9, "specificity": 0.8, "prevalence": 0.2} | bad
     with pytest.raises(ParameterError, match=next(iter(bad))):
-        pv.natural_frequencies(**args)
+        predictive_values.natural_frequencies(**args)
 
 
 proportions = st.floats(0, 1, allow_nan=False)
@@ -89,7 +90,7 @@ proportions = st.floats(0, 1, allow_nan=False)
 
 @given(proportions, proportions, proportions, st.integers(1, 100_000))
 def test_natural_frequencies_always_add_up(sensitivity, specificity, prevalence, people):
-    counts = pv.natural_frequencies(sensitivity, specificity, prevalence, people)
+    counts = predictive_values.natural_frequencies(sensitivity, specificity, prevalence, people)
     cells = [counts[k] for k in ("true_positive", "false_negative", "false_positive", "true_negative")]
     assert all(c >= 0 for c in cells)
     assert sum(cells) == people
@@ -106,9 +107,9 @@ def _spoken(rounded_percent: int, exact: float) -> str:
 
 
 def test_sweep_over_every_control_gives_sane_results():
-    compute = pv.explorer()
+    compute = REGISTRY["04.predictive_values"].bound()
     settings = list(sweep(pv.CONTROLS))
-    assert len(settings) >= len(pv.published_studies()) + 1 + 2 * 3
+    assert len(settings) >= len(predictive_values.published_studies()) + 1 + 2 * 3
     for params in settings:
         result = compute(**params)
         assert 0 <= result.extra["ppv"] <= 1 and 0 <= result.extra["npv"] <= 1
@@ -130,7 +131,7 @@ def test_sweep_over_every_control_gives_sane_results():
 def test_default_matches_a_hand_calculation():
     # Levis 2019, PHQ-9 >= 10 vs semi-structured interviews: sensitivity .88, specificity .85.
     # Prevalence 20%: PPV = .176 / (.176 + .12) = 0.5946; NPV = .68 / (.68 + .024) = 0.9659.
-    result = pv.explorer()(**defaults(pv.CONTROLS))
+    result = REGISTRY["04.predictive_values"].bound()(**defaults(pv.CONTROLS))
     assert result.extra["ppv"] == pytest.approx(0.176 / 0.296)
     assert result.extra["npv"] == pytest.approx(0.68 / 0.704)
     assert "right about 59 times in 100" in result.sentence
@@ -139,14 +140,14 @@ def test_default_matches_a_hand_calculation():
 
 def test_rounded_extremes_are_not_spoken_as_certainties():
     # prevalence 1%, Levis: NPV = .99 x .85 / (.99 x .85 + .01 x .12) = 0.9986 -> not "100"
-    result = pv.explorer()(prevalence_pct=1)
+    result = REGISTRY["04.predictive_values"].bound()(prevalence_pct=1)
     assert "more than 99 times in 100 when it says 'not a case'" in result.sentence
-    assert pv.times_in_100(1.0) == "100" and pv.times_in_100(0.0) == "0"
+    assert predictive_values.times_in_100(1.0) == "100" and predictive_values.times_in_100(0.0) == "0"
     assert "major depression" in result.sentence and "PHQ-9 score of 10 or more" in result.sentence
 
 
 def test_own_values_use_the_sliders_and_other_studies_ignore_them():
-    compute = pv.explorer()
+    compute = REGISTRY["04.predictive_values"].bound()
     own = compute(study=pv.OWN_VALUES, prevalence_pct=50, own_sensitivity_pct=70,
                   own_specificity_pct=90)
     # prevalence 50%: PPV = .35 / (.35 + .05) = .875; NPV = .45 / (.45 + .15) = .75
@@ -157,13 +158,13 @@ def test_own_values_use_the_sliders_and_other_studies_ignore_them():
 
 @pytest.mark.parametrize("sensitivity, specificity, which", [(100, 80, "npv"), (80, 100, "ppv")])
 def test_a_perfect_side_makes_its_predictive_value_one(sensitivity, specificity, which):
-    result = pv.explorer()(study=pv.OWN_VALUES, prevalence_pct=90, own_sensitivity_pct=sensitivity,
+    result = REGISTRY["04.predictive_values"].bound()(study=pv.OWN_VALUES, prevalence_pct=90, own_sensitivity_pct=sensitivity,
                            own_specificity_pct=specificity)
     assert result.extra[which] == pytest.approx(1.0)
 
 
 def test_ppv_rises_and_npv_falls_with_prevalence():
-    compute = pv.explorer()
+    compute = REGISTRY["04.predictive_values"].bound()
     results = [compute(prevalence_pct=p) for p in (1, 10, 50, 90)]
     ppvs, npvs = [r.extra["ppv"] for r in results], [r.extra["npv"] for r in results]
     assert ppvs == sorted(ppvs) and npvs == sorted(npvs, reverse=True)
@@ -171,7 +172,7 @@ def test_ppv_rises_and_npv_falls_with_prevalence():
 
 def test_unknown_study_is_a_parameter_error():
     with pytest.raises(ParameterError, match="study must be one of"):
-        pv.explorer()(study="nobody_1999")
+        REGISTRY["04.predictive_values"].bound()(study="nobody_1999")
 
 
 # ---------------------------------------------------------------- agreement at the end
@@ -187,7 +188,7 @@ def test_agreement_at_end_counts_only_finished_and_paired():
                    diagnosis_last=pd.array([True, False, True, False, True, True], dtype="boolean"))
     flags.loc[4, "finished"] = False  # left out
     flags.loc[5, "paired"] = False  # left out
-    result = pv.agreement_at_end(flags)
+    result = predictive_values.agreement_at_end(flags)
     # used rows 0-3: (T,T) tp, (T,F) fp, (F,T) fn, (F,F) tn
     assert (result.tp, result.fp, result.fn, result.tn) == (1, 1, 1, 1)
     assert result.sensitivity == 0.5 and result.specificity == 0.5
@@ -196,14 +197,14 @@ def test_agreement_at_end_counts_only_finished_and_paired():
 def test_agreement_at_end_reads_a_float_true_state_and_skips_missing():
     flags = _flags(caseness_last=[True, True, True, False, False, False],
                    true_diagnosis_last=[1.0, 1.0, 0.0, 0.0, 0.0, np.nan])
-    result = pv.agreement_at_end(flags, reference="true_diagnosis_last")
+    result = predictive_values.agreement_at_end(flags, reference="true_diagnosis_last")
     # tp 2 (rows 0, 1), fp 1 (row 2), tn 2 (rows 3, 4), row 5 missing
     assert (result.tp, result.fp, result.fn, result.tn, result.n_excluded) == (2, 1, 0, 2, 1)
 
 
 def test_agreement_at_end_names_a_missing_column():
     with pytest.raises(ParameterError, match="diagnosis_last"):
-        pv.agreement_at_end(_flags(caseness_last=[True] * 6))
+        predictive_values.agreement_at_end(_flags(caseness_last=[True] * 6))
 
 
 def test_agreement_summary_in_percent_and_kappa_by_hand():
@@ -212,7 +213,7 @@ def test_agreement_summary_in_percent_and_kappa_by_hand():
     # tp 8, fp 2, fn 2, tn 8: sensitivity .8; po = .8, pe = .5, kappa = (.8 - .5) / .5 = .6
     test = [1] * 8 + [1] * 2 + [0] * 2 + [0] * 8
     reference = [1] * 8 + [0] * 2 + [1] * 2 + [0] * 8
-    summary = pv.agreement_summary(agreement(test, reference)).set_index("statistic")["value"]
+    summary = predictive_values.agreement_summary(agreement(test, reference)).set_index("statistic")["value"]
     assert summary["sensitivity (%)"] == 80.0
     assert summary["Cohen's kappa"] == pytest.approx(0.6)
     # Fleiss-Cohen-Everitt SE by hand: p = [[.4, .1], [.1, .4]], margins .5, pe = .5, k = .6;
@@ -227,7 +228,7 @@ def test_agreement_summary_in_percent_and_kappa_by_hand():
 
 
 def test_observer_bias_table_splits_within_and_between_trial_designs():
-    table = pv.observer_bias_table()
+    table = predictive_values.observer_bias_table()
     text = (files("iaptlab.data") / "assessment_bias.csv").read_text(encoding="utf-8")
     rors = [r for r in csv.DictReader(text.splitlines()) if r["effect_measure"] == "ratio of odds ratios"]
     assert len(table) == len(rors)
@@ -241,7 +242,7 @@ def test_observer_bias_table_splits_within_and_between_trial_designs():
 
 
 def test_observer_bias_chart_describes_every_estimate():
-    description = pv.observer_bias_chart().to_dict()["description"]
+    description = lesson_charts.observer_bias_chart().to_dict()["description"]
     assert "0.64 (0.43 to 0.96)" in description and "1.01 (0.84 to 1.19)" in description
 
 
@@ -298,7 +299,7 @@ def test_chart_draws_the_curves_and_marks_the_values_it_states(sensitivity, spec
     # values are the explorer's own PPV and NPV at the chosen prevalence (its table's numbers).
     from iaptlab.accuracy import predictive_values
 
-    result = pv.explorer()(study=pv.OWN_VALUES, prevalence_pct=30,
+    result = REGISTRY["04.predictive_values"].bound()(study=pv.OWN_VALUES, prevalence_pct=30,
                            own_sensitivity_pct=round(100 * sensitivity),
                            own_specificity_pct=round(100 * specificity))
     rows = pd.DataFrame(next(iter(result.chart.to_dict()["datasets"].values())))
@@ -316,7 +317,7 @@ def test_chart_is_the_builder_refilled_not_a_private_copy():
     # the same spec as a build from scratch after clearing the builder's layout cache.
     from iaptlab import _chart_measurement
 
-    compute = pv.explorer()
+    compute = REGISTRY["04.predictive_values"].bound()
     compute(prevalence_pct=10)
     refilled = compute(prevalence_pct=40).chart.to_dict()
     _chart_measurement._pv_layout.cache_clear()

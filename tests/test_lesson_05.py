@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from iaptlab import datasets
+from iaptlab import datasets, regression_to_mean
 from iaptlab.errors import ParameterError
 from iaptlab.exercises import check
 from iaptlab.explorers import regression_to_mean as rtm
@@ -28,12 +28,12 @@ SCENARIO_ORDER = ("selection_only", "remission", "treatment")
 
 @pytest.fixture(scope="module")
 def inputs():
-    return rtm.scenario_inputs()  # the lesson's own size and seed (cached; ~1 s)
+    return regression_to_mean.scenario_inputs()  # the lesson's own size and seed (cached; ~1 s)
 
 
 @pytest.fixture(scope="module")
 def small():
-    return rtm.scenario_inputs(4_000, seed=11)
+    return regression_to_mean.scenario_inputs(4_000, seed=11)
 
 
 def _plain_rate(true_first, true_last, z_first, z_last, *, cutoff, reliability, sd=4.5):
@@ -53,7 +53,7 @@ def test_sweep_gives_sane_outputs(small, params):
     result = rtm.compute(small, **params)
     tidy = result.extra["rates"]
     assert len(tidy) == 6 and tidy["rate"].between(0, 1).all()
-    for group in rtm.GROUPS:
+    for group in regression_to_mean.GROUPS:
         rows = tidy[tidy["group"] == group].set_index("scenario").loc[list(SCENARIO_ORDER)]
         assert rows["denominator"].nunique() == 1, "the same people enter in every scenario"
         # last scores only fall from scenario to scenario (same error draws), so recoveries nest
@@ -77,8 +77,8 @@ def test_no_change_and_no_error_means_no_recovery(small):
     # True last = true first when treatment does nothing and no one remits, so an error-free
     # questionnaire gives the same score twice: nobody can go from >= cut-off to below it.
     for cutoff in (5, 10, 20):
-        tidy = rtm.scenario_rates(small, entry_cutoff=cutoff, reliability=0.6)
-        row = tidy[(tidy["group"] == rtm.EXACT) & (tidy["scenario"] == "selection_only")].iloc[0]
+        tidy = regression_to_mean.scenario_rates(small, entry_cutoff=cutoff, reliability=0.6)
+        row = tidy[(tidy["group"] == regression_to_mean.EXACT) & (tidy["scenario"] == "selection_only")].iloc[0]
         assert row["numerator"] == 0 and row["denominator"] > 0
     assert np.array_equal(small.true_last["selection_only"], small.true_first)
 
@@ -88,7 +88,7 @@ def test_default_rates_match_an_independent_recomputation(inputs):
     for key in SCENARIO_ORDER:
         expected = _plain_rate(inputs.true_first, inputs.true_last[key], inputs.error_z[0],
                                inputs.error_z[1], cutoff=10, reliability=0.9)
-        assert (tidy.loc[(rtm.NOISY, key), "numerator"], tidy.loc[(rtm.NOISY, key), "denominator"]) == expected
+        assert (tidy.loc[(regression_to_mean.NOISY, key), "numerator"], tidy.loc[(regression_to_mean.NOISY, key), "denominator"]) == expected
 
 
 def test_explorer_agrees_with_the_simulations_own_questionnaire(inputs):
@@ -100,20 +100,20 @@ def test_explorer_agrees_with_the_simulations_own_questionnaire(inputs):
         finished = table[table["treatment_contacts"] >= 2].dropna(subset=["phq9_last"])
         entered = finished["phq9_first"] >= 10
         simulated = (entered & (finished["phq9_last"] < 10)).sum() / entered.sum()
-        assert tidy.loc[(rtm.NOISY, key), "rate"] == pytest.approx(simulated, abs=0.012)
+        assert tidy.loc[(regression_to_mean.NOISY, key), "rate"] == pytest.approx(simulated, abs=0.012)
 
 
 def test_rtm_grows_with_the_entry_cut_off_and_shrinks_with_reliability(inputs):
     def no_change_rate(**kw):
         tidy = rtm.compute(inputs, **kw).extra["rates"]
-        return tidy[(tidy["group"] == rtm.NOISY) & (tidy["scenario"] == "selection_only")]["rate"].iloc[0]
+        return tidy[(tidy["group"] == regression_to_mean.NOISY) & (tidy["scenario"] == "selection_only")]["rate"].iloc[0]
     assert no_change_rate(entry_cutoff=20) > no_change_rate(entry_cutoff=15) > no_change_rate()
     assert no_change_rate(reliability=0.6) > no_change_rate() > no_change_rate(reliability=0.99)
 
 
 def test_reliable_recovery_rule_removes_most_no_change_recoveries(inputs):
     tidy = rtm.compute(inputs, rule="reliable_recovery").extra["rates"]
-    rate = tidy[(tidy["group"] == rtm.NOISY) & (tidy["scenario"] == "selection_only")]["rate"].iloc[0]
+    rate = tidy[(tidy["group"] == regression_to_mean.NOISY) & (tidy["scenario"] == "selection_only")]["rate"].iloc[0]
     assert rate < 0.01
 
 
@@ -122,17 +122,17 @@ def test_reliable_recovery_rule_removes_most_no_change_recoveries(inputs):
 
 def test_observed_scores_by_hand():
     # error SD = 4 * sqrt(0.2 / 0.8) = 2: 9.6 -> 10; 26.8 + 4 -> 30.8 -> 27 (top); 3 - 4 -> 0 (bottom)
-    out = rtm.observed_scores(np.array([9.6, 26.8, 3.0]), np.array([0.0, 2.0, -2.0]), reliability=0.8,
+    out = regression_to_mean.observed_scores(np.array([9.6, 26.8, 3.0]), np.array([0.0, 2.0, -2.0]), reliability=0.8,
                               true_sd=4.0)
     assert out.tolist() == [10.0, 27.0, 0.0]
-    assert rtm.observed_scores(np.array([9.4, 9.6]), np.array([5.0, -5.0]), reliability=1.0,
+    assert regression_to_mean.observed_scores(np.array([9.4, 9.6]), np.array([5.0, -5.0]), reliability=1.0,
                                true_sd=4.0).tolist() == [9.0, 10.0]
 
 
 @pytest.mark.parametrize("bad", [0.0, -0.1, 1.01])
 def test_observed_scores_rejects_impossible_reliability(bad):
     with pytest.raises(ParameterError, match="reliability"):
-        rtm.observed_scores(np.array([10.0]), np.array([0.0]), reliability=bad, true_sd=4.5)
+        regression_to_mean.observed_scores(np.array([10.0]), np.array([0.0]), reliability=bad, true_sd=4.5)
 
 
 @pytest.mark.parametrize("first, last, counted, recovered", [
@@ -141,30 +141,30 @@ def test_observed_scores_rejects_impossible_reliability(bad):
     (12, 10, True, False),  # ending exactly at the cut-off is still at caseness
 ])
 def test_recovery_edges(first, last, counted, recovered):
-    numerator, denominator = rtm.recovery_counts(np.array([first]), np.array([last]), entry_cutoff=10)
+    numerator, denominator = regression_to_mean.recovery_counts(np.array([first]), np.array([last]), entry_cutoff=10)
     assert (denominator, numerator) == (int(counted), int(recovered))
 
 
 @pytest.mark.parametrize("last, reliable", [(9, False), (8, True)])
 def test_reliable_recovery_needs_a_drop_of_at_least_six(last, reliable):
     # from 14: to 9 is a drop of 5 (not reliable), to 8 a drop of exactly 6 (reliable, >=)
-    numerator, _ = rtm.recovery_counts(np.array([14]), np.array([last]), entry_cutoff=10,
+    numerator, _ = regression_to_mean.recovery_counts(np.array([14]), np.array([last]), entry_cutoff=10,
                                        rule="reliable_recovery")
     assert numerator == int(reliable)
 
 
 @given(st.lists(st.tuples(st.integers(0, 27), st.integers(0, 27)), min_size=1, max_size=40),
-       st.integers(5, 20), st.sampled_from(list(rtm.RULES)))
+       st.integers(5, 20), st.sampled_from(list(regression_to_mean.RULES)))
 def test_recovery_counts_match_a_plain_loop(pairs, cutoff, rule):
     first, last = (np.array(values) for values in zip(*pairs, strict=True))
     expected_den = sum(f >= cutoff for f, _ in pairs)
     expected_num = sum(f >= cutoff and e < cutoff and (rule == "recovery" or f - e >= 6) for f, e in pairs)
-    assert rtm.recovery_counts(first, last, entry_cutoff=cutoff, rule=rule) == (expected_num, expected_den)
+    assert regression_to_mean.recovery_counts(first, last, entry_cutoff=cutoff, rule=rule) == (expected_num, expected_den)
 
 
 def test_unknown_rule_and_control_are_errors_naming_them(small):
     with pytest.raises(ParameterError, match="rule"):
-        rtm.recovery_counts(np.array([10]), np.array([5]), entry_cutoff=10, rule="cured")
+        regression_to_mean.recovery_counts(np.array([10]), np.array([5]), entry_cutoff=10, rule="cured")
     with pytest.raises(ParameterError, match="cutoff"):
         rtm.compute(small, cutoff=12)
 
@@ -181,14 +181,14 @@ def test_scenarios_differ_only_in_treatment_and_remission(small):
     assert models["remission"].is_on("natural_remission") and not models["remission"].is_on("treatment_effect")
     assert models["treatment"].is_on("treatment_effect")
     for model in models.values():
-        assert not any(model.is_on(m) for m in rtm.COMMON_OFF)
+        assert not any(model.is_on(m) for m in regression_to_mean.COMMON_OFF)
 
 
 # ------------------------------------------------------------------ IAPT's rules and the RCI comparison
 
 
 def test_iapt_rule_rates_nest_across_scenarios(small):
-    table = rtm.iapt_rule_by_mechanism(small, lesson=small.cohorts["treatment"])
+    table = regression_to_mean.iapt_rule_by_mechanism(small, lesson=small.cohorts["treatment"])
     recovered = table[table["outcome"] == "recovered"]
     first_three = recovered.iloc[:3]
     assert first_three["denominator"].nunique() == 1
@@ -211,7 +211,7 @@ def test_rci_comparison_against_hand_formulas():
     table = pd.DataFrame({
         "treatment_contacts": [2, 5, 8, 3, 4, 6], "phq9_first": pre, "phq9_last": post,
         "true_phq9_first": [11.0, 13, 18, 8, 15, 12], "true_phq9_last": [5.0, 13, 10, 8, 15, 11]})
-    out = rtm.rci_comparison(table, reliability=0.8).set_index("rule")
+    out = regression_to_mean.rci_comparison(table, reliability=0.8).set_index("rule")
     selected = pre >= 10  # rows 0, 1, 2, 4, 5
     unchanged = np.array([False, True, False, True, True, False])
     hand = _hand_rci_flags(pre, post, 0.8)
@@ -224,15 +224,15 @@ def test_rci_comparison_against_hand_formulas():
 
 
 def test_rci_comparison_in_a_cohort_where_no_one_changes(small):
-    out = rtm.rci_comparison(small.cohorts["selection_only"].table, reliability=0.9)
+    out = regression_to_mean.rci_comparison(small.cohorts["selection_only"].table, reliability=0.9)
     assert (out["no true change"] == out["at caseness"]).all()
     assert (out["improved"] == out["improved but no true change"]).all()
     assert out["false-positive share"].between(0, 0.2).all()
 
 
 def test_pre_post_d_is_near_zero_without_change_and_positive_with_it(small):
-    assert abs(rtm.pre_post_d(small.cohorts["selection_only"].table)) < 0.05
-    d = [rtm.pre_post_d(small.cohorts[k].table) for k in SCENARIO_ORDER]
+    assert abs(regression_to_mean.pre_post_d(small.cohorts["selection_only"].table)) < 0.05
+    d = [regression_to_mean.pre_post_d(small.cohorts[k].table) for k in SCENARIO_ORDER]
     assert d[0] < d[1] < d[2]
 
 
@@ -272,9 +272,9 @@ def test_likely_wrong_answers_get_a_hint(question, wrong):
 @settings(max_examples=10, deadline=None)
 @given(st.integers(5, 20), st.floats(0.6, 0.99))
 def test_any_setting_matches_the_plain_recomputation(cutoff, reliability):
-    small = rtm.scenario_inputs(4_000, seed=11)
-    tidy = rtm.scenario_rates(small, entry_cutoff=cutoff, reliability=reliability).set_index(["group", "scenario"])
+    small = regression_to_mean.scenario_inputs(4_000, seed=11)
+    tidy = regression_to_mean.scenario_rates(small, entry_cutoff=cutoff, reliability=reliability).set_index(["group", "scenario"])
     expected = _plain_rate(small.true_first, small.true_last["remission"], small.error_z[0], small.error_z[1],
                            cutoff=cutoff, reliability=reliability)
-    assert (tidy.loc[(rtm.NOISY, "remission"), "numerator"], tidy.loc[(rtm.NOISY, "remission"), "denominator"]) \
+    assert (tidy.loc[(regression_to_mean.NOISY, "remission"), "numerator"], tidy.loc[(regression_to_mean.NOISY, "remission"), "denominator"]) \
         == expected

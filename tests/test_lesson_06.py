@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from iaptlab import datasets
+from iaptlab import datasets, national
 from iaptlab.errors import IaptlabError, ParameterError
 from iaptlab.exercises import check
 from iaptlab.explorers import national as nat
@@ -39,7 +39,7 @@ def _raw_annual() -> list[dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def figures() -> pd.DataFrame:
-    return nat.published_figures()
+    return national.published_figures()
 
 
 def _numbers(text: str) -> list[float]:
@@ -54,7 +54,7 @@ def test_sweep_gives_sane_outputs(figures, params):
     result = nat.compute(figures, **params)
     shares = [v for v in result.extra["share_of"].values() if not math.isnan(v)]
     assert all(0 <= v <= 1 for v in shares)
-    assert len(result.table) == len(nat.STAGES) + 1
+    assert len(result.table) == len(national.STAGES) + 1
     description = result.chart.to_dict()["description"]
     assert description.startswith(f'{params["year"]}: from referral to "recovered"')
     assert params["year"] in result.sentence
@@ -138,7 +138,7 @@ def test_secondary_counts_are_flagged(figures):
 
 def test_published_figures_one_value_per_year_and_measure_and_no_blank_filled(figures):
     assert not figures.duplicated(["year", "measure"]).any()
-    raw_filled = sum(1 for r in _raw_annual() for m in (*nat.STAGES, nat.RATE_COLUMN) if r[m])
+    raw_filled = sum(1 for r in _raw_annual() for m in (*national.STAGES, national.RATE_COLUMN) if r[m])
     assert len(figures) == raw_filled
 
 
@@ -146,19 +146,19 @@ def test_a_figure_on_two_rows_is_an_error():
     annual = datasets.load("national_annual")
     doubled = pd.concat([annual, annual[annual["year"] == "2016-17"].head(1)], ignore_index=True)
     with pytest.raises(IaptlabError, match="2016-17"):
-        nat.published_figures(doubled)
+        national.published_figures(doubled)
 
 
 def test_breaks_fall_in_the_right_financial_years():
     # April 2015 opens 2015-16; January 2021 falls in 2020-21 (April 2020 to March 2021).
-    assert nat.breaks_by_year() == {"2015-16": nat.BREAK_LABELS["2015-04"],
-                                    "2020-21": nat.BREAK_LABELS["2021-01"]}
+    assert national.breaks_by_year() == {"2015-16": national.BREAK_LABELS["2015-04"],
+                                    "2020-21": national.BREAK_LABELS["2021-01"]}
 
 
 @pytest.mark.parametrize("date, year", [("2015-03", "2014-15"), ("2015-04", "2015-16"),
                                         ("1999-12", "1999-00"), ("2021-01", "2020-21")])
 def test_financial_year_edges(date, year):
-    assert nat.financial_year(pd.Series([date])).tolist() == [year]
+    assert national.financial_year(pd.Series([date])).tolist() == [year]
 
 
 def test_unknown_control_year_or_denominator_is_an_error(figures):
@@ -174,7 +174,7 @@ def test_unknown_control_year_or_denominator_is_an_error(figures):
 
 
 def test_two_denominators_by_hand_on_the_2014_15_subgroup():
-    table = nat.two_denominators(**HETERO).set_index("denominator")
+    table = national.two_denominators(**HETERO).set_index("denominator")
     # 126,891 / 238,253 = 0.532585...; 126,891 / (265,833 - 26,282 = 239,551) = 0.529695...
     assert table.loc["at_caseness", "denominator_count"] == 238_253
     assert table.loc["finished_minus_not_at_caseness", "denominator_count"] == 239_551
@@ -183,7 +183,7 @@ def test_two_denominators_by_hand_on_the_2014_15_subgroup():
 
 
 def test_package_reproduces_both_denominators():
-    by_package = nat.package_denominators(**HETERO).set_index("denominator")
+    by_package = national.package_denominators(**HETERO).set_index("denominator")
     assert by_package.loc["at_caseness", ["numerator", "denominator_count"]].tolist() == [126_891, 238_253]
     assert by_package.loc["finished_minus_not_at_caseness", "denominator_count"] == 239_551
     assert "M192" in by_package.loc["finished_minus_not_at_caseness", "denominator_description"]
@@ -194,10 +194,10 @@ def test_synthetic_episodes_reproduce_any_consistent_counts(at_caseness, not_at_
     recovered = data.draw(st.integers(0, at_caseness))
     counts = {"finished": at_caseness + not_at_caseness + unknown, "at_caseness": at_caseness,
               "not_at_caseness": not_at_caseness, "recovered": recovered}
-    episodes = nat.subgroup_episodes(**counts)
+    episodes = national.subgroup_episodes(**counts)
     assert len(episodes) == counts["finished"]
-    by_hand = nat.two_denominators(**counts)
-    by_package = nat.package_denominators(**counts)
+    by_hand = national.two_denominators(**counts)
+    by_package = national.package_denominators(**counts)
     assert by_package["denominator_count"].tolist() == by_hand["denominator_count"].tolist()
     assert by_package["denominator_count"].tolist() == [at_caseness, at_caseness + unknown]
     assert np.allclose(by_package["rate"], by_hand["rate"])
@@ -214,7 +214,7 @@ def test_synthetic_episodes_reproduce_any_consistent_counts(at_caseness, not_at_
 ])
 def test_inconsistent_counts_are_refused(counts, word):
     with pytest.raises(ParameterError, match=word):
-        nat.two_denominators(**counts)
+        national.two_denominators(**counts)
 
 
 # ------------------------------------------------------------------ the lesson's exercise answers

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -15,9 +16,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from iaptlab import fair_evaluation as fair
+from iaptlab import gap_charts, reconcile_gap
 from iaptlab.errors import ParameterError
 from iaptlab.exercises import check
-from iaptlab.explorers import fair_evaluation as fair
 from iaptlab.explorers import reconcile_gap as rg
 from iaptlab.outcomes import classify
 from iaptlab.reconcile import FIVE_GROUPS, outcome_rate, waterfall
@@ -29,7 +31,7 @@ SMALL = 1_500  # referrals per explorer call in the sweep tests (speed)
 
 @pytest.fixture(scope="module")
 def callbacks():
-    return {name: rg.explorer(controls, n=SMALL, seed=7)
+    return {name: partial(rg.compute, rg.precompute(controls, n=SMALL, seed=7))
             for name, controls in (("iapt", rg.CONTROLS), ("critic", rg.CRITIC_CONTROLS))}
 
 
@@ -38,15 +40,15 @@ def callbacks():
 
 def test_every_control_is_labelled_and_maps_to_a_model_parameter():
     assert all(c.label.strip() for c in rg.CONTROLS)
-    assert [c.name for c in rg.CONTROLS] == [link.control for link in rg.LINKS]
+    assert [c.name for c in rg.CONTROLS] == [link.control for link in reconcile_gap.LINKS]
     names = {f.name for f in dataclasses.fields(CohortModel)}
-    assert all(p in names for link in rg.LINKS for p in link.parameters)
+    assert all(p in names for link in reconcile_gap.LINKS for p in link.parameters)
 
 
 def test_defaults_reproduce_the_presets_exactly():
     # iapt_like(): the CohortModel defaults; critic_like(): those plus CRITIC_LIKE.
-    assert rg.model_for(defaults(rg.CONTROLS), n=500, seed=3) == CohortModel.iapt_like(500, 3)
-    assert rg.model_for(defaults(rg.CRITIC_CONTROLS), n=500, seed=3) == CohortModel.critic_like(500, 3)
+    assert reconcile_gap.model_for(defaults(rg.CONTROLS), n=500, seed=3) == CohortModel.iapt_like(500, 3)
+    assert reconcile_gap.model_for(defaults(rg.CRITIC_CONTROLS), n=500, seed=3) == CohortModel.critic_like(500, 3)
     critic = dict(defaults(rg.CRITIC_CONTROLS))
     assert critic["unseen_disorder_pct"] == round(100 * CRITIC_LIKE["share_with_unseen_disorder"])
     assert critic["interviewed_odds_ratio"] == CRITIC_LIKE["interviewed_odds_ratio_still_ill"]
@@ -54,21 +56,21 @@ def test_defaults_reproduce_the_presets_exactly():
 
 def test_remission_slider_keeps_whiteford_ratios():
     # 26.5% by 12 months is half of 53%, so 3- and 6-month shares halve too: 11.5% and 16%.
-    m = rg.model_for({"remission_12_months_pct": 26.5})
+    m = reconcile_gap.model_for({"remission_12_months_pct": 26.5})
     assert m.remission_by_3_months == pytest.approx(0.115)
     assert m.remission_by_6_months == pytest.approx(0.16)
-    assert rg.model_for({"remission_12_months_pct": 0}).remission_by_3_months == 0
+    assert reconcile_gap.model_for({"remission_12_months_pct": 0}).remission_by_3_months == 0
 
 
 def test_percent_controls_scale_to_proportions_and_reliability_sets_both():
-    m = rg.model_for({"interview_sensitivity_pct": 73, "reliability": 0.61, "relapse_pct": 100})
+    m = reconcile_gap.model_for({"interview_sensitivity_pct": 73, "reliability": 0.61, "relapse_pct": 100})
     assert (m.interview_sensitivity, m.phq9_reliability, m.gad7_reliability,
             m.relapse_within_12_months) == (pytest.approx(0.73), 0.61, 0.61, pytest.approx(1.0))
 
 
 def test_unknown_control_is_refused_by_name():
     with pytest.raises(ParameterError, match="bogus"):
-        rg.model_for({"bogus": 1})
+        reconcile_gap.model_for({"bogus": 1})
 
 
 # ---------------------------------------------------------------- explorer sweep
@@ -107,14 +109,14 @@ def test_explorer_equals_the_public_waterfall(callbacks):
 def test_chart_bars_run_from_recovery_to_loss_of_diagnosis():
     # Expected bars worked out from the reconcile table directly: totals stand on 0; each group
     # starts where the previous bar ended and moves by minus its contribution.
-    w = rg.five_group_waterfall(CohortModel.critic_like(n=2_000, seed=1))
-    chart = rg.waterfall_chart(w, title="T", source="S")
+    w = reconcile_gap.five_group_waterfall(CohortModel.critic_like(n=2_000, seed=1))
+    chart = gap_charts.waterfall_chart(w, title="T", source="S")
     drawn = chart.data
     groups = w[w["kind"] == "mechanism"]
     recovery = float(w.loc[w["component"] == "recovered", "value"].iloc[0])
     lost = float(w.loc[w["component"] == "diagnosis_lost", "value"].iloc[0])
     ends = recovery - np.cumsum(groups["contribution"].to_numpy())
-    assert drawn["label"].tolist() == [rg.SHORT_LABELS[c] for c in
+    assert drawn["label"].tolist() == [gap_charts.SHORT_LABELS[c] for c in
                                        ["recovered", *groups["component"], "diagnosis_lost"]]
     assert np.allclose(drawn["start"], [0.0, recovery, *ends[:-1], 0.0])
     assert np.allclose(drawn["end"], [recovery, *ends, lost])
@@ -124,19 +126,19 @@ def test_chart_bars_run_from_recovery_to_loss_of_diagnosis():
 
 
 def test_chart_rows_step_down_from_recovery_to_loss():
-    w = rg.five_group_waterfall(CohortModel.critic_like(n=2_000, seed=1))
-    rows = rg.chart_rows(w)
+    w = reconcile_gap.five_group_waterfall(CohortModel.critic_like(n=2_000, seed=1))
+    rows = gap_charts.chart_rows(w)
     # first total + changes = last total (changes are minus the contributions)
     assert rows["value"].iloc[0] + rows["value"].iloc[1:-1].sum() == pytest.approx(rows["value"].iloc[-1])
     assert rows["kind"].iloc[0] == rows["kind"].iloc[-1] == "total"
 
 
 def test_zero_residual_is_dropped_but_a_real_one_is_kept():
-    w = rg.five_group_waterfall(CohortModel.critic_like(n=2_000, seed=1))
-    assert "left with\nall off" not in rg.chart_rows(w)["label"].tolist()
+    w = reconcile_gap.five_group_waterfall(CohortModel.critic_like(n=2_000, seed=1))
+    assert "left with\nall off" not in gap_charts.chart_rows(w)["label"].tolist()
     fake = w.copy()
     fake.loc[fake["kind"] == "residual", "contribution"] = 0.01
-    assert "left with\nall off" in rg.chart_rows(fake)["label"].tolist()
+    assert "left with\nall off" in gap_charts.chart_rows(fake)["label"].tolist()
 
 
 # ---------------------------------------------------------------- gap, rates, sample range
@@ -147,18 +149,18 @@ def test_gap_is_recovery_minus_loss_from_the_public_api():
     classified = classify(simulate(model))
     recovery = outcome_rate(classified, "recovered")
     lost = outcome_rate(classified, "diagnosis_lost", interviewed_odds_ratio_still_ill=6.0)
-    assert rg.gap(model) == pytest.approx(recovery - lost)
+    assert reconcile_gap.gap(model) == pytest.approx(recovery - lost)
 
 
 def test_with_every_mechanism_off_nothing_changes_and_the_gap_is_zero():
-    assert rg.gap(CohortModel(n=2_000, seed=4).without(*MECHANISMS)) == 0
+    assert reconcile_gap.gap(CohortModel(n=2_000, seed=4).without(*MECHANISMS)) == 0
 
 
 def test_two_player_shapley_by_hand_matches_the_package():
     # Shapley for two players: average of A's marginal effect in both orders.
     model = CohortModel.critic_like(n=3_000, seed=5)
     pair = ("unseen_disorders", "interview_sample_selection")
-    g = {(a, b): rg.gap(model.without(*[m for m, on in zip(pair, (a, b), strict=True) if not on]))
+    g = {(a, b): reconcile_gap.gap(model.without(*[m for m, on in zip(pair, (a, b), strict=True) if not on]))
          for a in (False, True) for b in (False, True)}
     by_hand = ((g[True, False] - g[False, False]) + (g[True, True] - g[False, True])) / 2
     package = waterfall(model, mechanisms=pair).set_index("component")
@@ -169,15 +171,15 @@ def test_sample_range_by_hand():
     # k = 4, p = 0.5: counts 0..4 have chances 1, 4, 6, 4, 1 in 16. With 75% coverage each tail
     # may hold 12.5%: P(count < 1) = 1/16 <= 0.125, P(count < 2) = 5/16 > 0.125, so low = 1/4;
     # symmetric, high = 3/4.
-    assert rg.sample_range(0.5, k=4, coverage=0.75) == (0.25, 0.75)
+    assert reconcile_gap.sample_range(0.5, k=4, coverage=0.75) == (0.25, 0.75)
     # p = 0: every study finds 0; p = 1: every study finds all.
-    assert rg.sample_range(0.0) == (0.0, 0.0) and rg.sample_range(1.0) == (1.0, 1.0)
+    assert reconcile_gap.sample_range(0.0) == (0.0, 0.0) and reconcile_gap.sample_range(1.0) == (1.0, 1.0)
 
 
 @settings(max_examples=40, deadline=None)
 @given(rate=st.floats(0, 1), k=st.integers(1, 200))
 def test_sample_range_brackets_the_rate_and_holds_its_coverage(rate, k):
-    low, high = rg.sample_range(rate, k=k)
+    low, high = reconcile_gap.sample_range(rate, k=k)
     assert low <= high
     counts = np.arange(k + 1)
     pmf = np.array([math.comb(k, j) * rate**j * (1 - rate) ** (k - j) for j in counts])
@@ -188,12 +190,12 @@ def test_sample_range_brackets_the_rate_and_holds_its_coverage(rate, k):
 @pytest.mark.parametrize("bad", [(-0.1, 0.95), (1.1, 0.95), (0.5, 1.0), (0.5, 0.0)])
 def test_sample_range_refuses_bad_input(bad):
     with pytest.raises(ParameterError):
-        rg.sample_range(bad[0], coverage=bad[1])
+        reconcile_gap.sample_range(bad[0], coverage=bad[1])
 
 
 def test_points_table_has_one_column_per_waterfall():
-    w = rg.five_group_waterfall(CohortModel(n=2_000, seed=1))
-    table = rg.points_table({"a": w, "b": w})
+    w = reconcile_gap.five_group_waterfall(CohortModel(n=2_000, seed=1))
+    table = gap_charts.points_table({"a": w, "b": w})
     assert list(table.columns) == ["a", "b"]
     assert table.loc["recovery (questionnaires), %", "a"] == round(100 * w["value"].iloc[0], 1)
 
@@ -210,8 +212,8 @@ def test_both_true_answer_and_margins_recomputed_directly():
     # the lesson's seed). Qualifying = recovery 45-55% and loss 5-15%; every rate must sit at least
     # 1.5 points from any band edge it is judged against, so Monte Carlo noise cannot flip it.
     qualifying = set()
-    for letter in rg.SCENARIOS:
-        model = rg.scenario_model(letter)
+    for letter in reconcile_gap.SCENARIOS:
+        model = reconcile_gap.scenario_model(letter)
         classified = classify(simulate(model))
         recovery = 100 * outcome_rate(classified, "recovered")
         lost = 100 * outcome_rate(classified, "diagnosis_lost", interviewed_odds_ratio_still_ill=(
@@ -229,10 +231,10 @@ def test_both_true_answer_and_margins_recomputed_directly():
 
 
 def test_scenario_rates_table_and_unknown_scenario():
-    table = rg.scenario_rates(["c"], n=2_000)
+    table = reconcile_gap.scenario_rates(["c"], n=2_000)
     assert table["scenario"].tolist() == ["c"] and 0 <= table["recovery_pct"].iloc[0] <= 100
     with pytest.raises(ParameterError, match="z"):
-        rg.scenario_model("z")
+        reconcile_gap.scenario_model("z")
 
 
 # ---------------------------------------------------------------- RoB 2 helper and answers

@@ -16,11 +16,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from iaptlab import datasets
+from iaptlab import change_and_cost, datasets, lesson_charts
 from iaptlab.errors import InputError, ParameterError
 from iaptlab.exercises import check
 from iaptlab.explorers import change_and_cost as cc
-from iaptlab.explorers.cohort import lesson_cohort
+from iaptlab.lesson_cohort import lesson_cohort
 from iaptlab.widgets import defaults, sweep
 
 KEYS = ["reliable_change", "mcid_5", "percent_20", "below_caseness"]
@@ -56,12 +56,12 @@ HAND = pd.DataFrame({
 
 @pytest.fixture(scope="module")
 def cohort_counts():
-    return cc.change_counts(lesson_cohort())
+    return change_and_cost.change_counts(lesson_cohort())
 
 
 @pytest.fixture(scope="module")
 def hand_counts():
-    return cc.change_counts(HAND)
+    return change_and_cost.change_counts(HAND)
 
 
 # ------------------------------------------------------------------ the explorer at every extreme
@@ -70,7 +70,7 @@ def hand_counts():
 @pytest.mark.parametrize("params", list(sweep(cc.CONTROLS)), ids=str)
 def test_sweep_gives_sane_outputs(cohort_counts, params):
     result = cc.compute(cohort_counts, **params)
-    assert len(result.table) == len(cc.DEFINITIONS)
+    assert len(result.table) == len(change_and_cost.DEFINITIONS)
     for rate in result.extra["rates"].values():
         assert 0 <= rate <= 1
     percents = result.table.filter(like="%").to_numpy(dtype=float)
@@ -80,9 +80,9 @@ def test_sweep_gives_sane_outputs(cohort_counts, params):
     assert result.extra["cost_per_outcome"] == pytest.approx(annual / result.extra["national_count"])
     spec = result.chart.to_dict()
     assert spec["description"].startswith(f"Top: of the cohort's finishers who started at PHQ-9 {params['baseline_phq9']}")
-    assert len(spec["datasets"][next(iter(spec["datasets"]))]) == 2 * len(cc.DEFINITIONS)
+    assert len(spec["datasets"][next(iter(spec["datasets"]))]) == 2 * len(change_and_cost.DEFINITIONS)
     sentence = result.sentence
-    assert cc.DEFINITIONS[params["definition"]].label in sentence
+    assert change_and_cost.DEFINITIONS[params["definition"]].label in sentence
     assert f"starting at PHQ-9 {params['baseline_phq9']} must end at {result.extra['end_score']} or below" in sentence
     assert f"about {result.extra['national_count']:,} people" in sentence
     assert f"£{result.extra['cost_per_outcome']:,.0f} per person" in sentence
@@ -114,7 +114,7 @@ def test_tabulation_matches_hand_working(hand_counts):
 
 
 def test_counts_and_costs_match_hand_working(hand_counts):
-    table = cc.definition_table(hand_counts, 18, 455e6).set_index("key")
+    table = change_and_cost.definition_table(hand_counts, 18, 455e6).set_index("key")
     assert table["counted in cohort"].to_dict() == {
         "reliable_change": 2, "mcid_5": 4, "percent_20": 4, "below_caseness": 2}
     assert table.loc["reliable_change", "share of cohort finishers"] == pytest.approx(2 / 8)
@@ -157,30 +157,30 @@ def test_cohort_tabulation_agrees_with_a_direct_group_by(cohort_counts):
     (12, 6, set(KEYS)),
 ])
 def test_definitions_met_edges(first, last, expected):
-    assert cc.definitions_met(first, last) == expected == by_hand(first, last)
+    assert change_and_cost.definitions_met(first, last) == expected == by_hand(first, last)
 
 
 @given(st.integers(10, 27), st.integers(0, 27))
 def test_definitions_agree_with_hand_rules_and_nest(first, last):
-    met = cc.definitions_met(first, last)
+    met = change_and_cost.definitions_met(first, last)
     assert met == by_hand(first, last)
     if "reliable_change" in met:
         assert "mcid_5" in met  # a 6-point drop is always a 5-point drop
     if last > 0:
-        assert cc.definitions_met(first, last - 1) >= met  # a lower end never counts for less
+        assert change_and_cost.definitions_met(first, last - 1) >= met  # a lower end never counts for less
 
 
 def test_required_end_score_is_vectorised():
     firsts = np.array([10, 15, 23, 27])
-    assert cc.required_end_score(cc.DEFINITIONS["percent_20"], firsts).tolist() == [8, 12, 18, 21]
-    assert cc.required_end_score(cc.DEFINITIONS["below_caseness"], firsts).tolist() == [9, 9, 9, 9]
+    assert change_and_cost.required_end_score(change_and_cost.DEFINITIONS["percent_20"], firsts).tolist() == [8, 12, 18, 21]
+    assert change_and_cost.required_end_score(change_and_cost.DEFINITIONS["below_caseness"], firsts).tolist() == [9, 9, 9, 9]
 
 
 # ------------------------------------------------------------------ edges and bad input
 
 
 def test_no_starter_at_baseline_and_nothing_counted_are_said_in_words():
-    only_c = cc.change_counts(HAND.iloc[[2]])  # C: 10 → 9
+    only_c = change_and_cost.change_counts(HAND.iloc[[2]])  # C: 10 → 9
     result = cc.compute(only_c, baseline_phq9=27, definition="reliable_change")
     assert "no cohort finisher started there" in result.sentence
     assert "undefined (none counted)" in result.sentence
@@ -203,18 +203,18 @@ def test_unknown_control_and_bad_values_name_the_parameter(cohort_counts):
 @pytest.mark.parametrize("first, last", [(9, 3), (12, 28), (12.5, 3), (True, 3), (12, None)])
 def test_definitions_met_refuses_bad_scores(first, last):
     with pytest.raises(InputError):
-        cc.definitions_met(first, last)
+        change_and_cost.definitions_met(first, last)
 
 
 def test_fractional_scores_are_refused_not_truncated():
     bad = HAND.assign(phq9_last=HAND["phq9_last"].where(HAND["episode_id"] != "A", 11.5))
     with pytest.raises(InputError, match="whole numbers"):
-        cc.change_counts(bad)
+        change_and_cost.change_counts(bad)
 
 
 def test_a_definition_must_have_exactly_one_rule():
     with pytest.raises(ParameterError, match="exactly one"):
-        cc.ChangeDefinition("x", "X", "", "", min_drop_points=5, end_below=10)
+        change_and_cost.ChangeDefinition("x", "X", "", "", min_drop_points=5, end_below=10)
 
 
 # ------------------------------------------------------------------ the lesson's exercise answers
@@ -264,5 +264,5 @@ def test_each_result_keeps_its_own_chart_and_the_template_stays_clean(cohort_cou
     assert "PHQ-9 20" in spec_second["vconcat"][0]["title"]["text"]
     assert "Scott's own estimate" in spec_first["vconcat"][1]["title"]["subtitle"]
     assert "2,000 staff" in spec_second["vconcat"][1]["title"]["subtitle"]
-    template = cc._chart_template().to_dict()
+    template = lesson_charts._change_cost_template().to_dict()
     assert "title" not in template["vconcat"][0] and "description" not in template and "data" not in template

@@ -1,6 +1,125 @@
-"""The lessons' explorers: each module defines ``CONTROLS`` and a pure ``compute(...)``.
+"""Every lesson's explorer, in one ordered registry: ``REGISTRY["02.thresholds"]`` -> :class:`Explorer`.
 
-An explorer's ``compute`` takes its precomputed inputs (a cohort, a dataset) and the control
-values and returns a :class:`iaptlab.widgets.Result`; :func:`iaptlab.widgets.show` turns it
-into labelled sliders, a chart, a small table and one sentence.
+An explorer module (``iaptlab/explorers/<name>.py``) is glue: its ``CONTROLS``, a zero-argument
+``prepare()`` that builds the data it needs from the core (a cohort, a dataset), and a pure
+``compute(prepared, **values) -> Result`` that binds the control values to core functions and
+words the sentence. Notebooks show one with ``show("02.thresholds")``; the presentation dashboard,
+the explorer benchmark and the slider-extremes tests loop over :data:`REGISTRY`.
+
+A new explorer is one module, one line below and one notebook cell ``show("NN.name")``.
+
+>>> list(REGISTRY)[:3]
+['00.example_cases', '01.measurement_error', '02.thresholds']
+>>> REGISTRY["02.thresholds"].lesson
+'02'
 """
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache, partial
+from types import MappingProxyType
+from typing import Any
+
+from .. import widgets
+from ..errors import ParameterError
+from ..widgets import Control, Result
+from . import (
+    change_and_cost,
+    definitions,
+    demand,
+    example_cases,
+    measurement_error,
+    national,
+    predictive_values,
+    reconcile_gap,
+    regression_to_mean,
+    thresholds,
+)
+
+__all__ = ["REGISTRY", "Explorer", "build", "show"]
+
+
+@dataclass(frozen=True)
+class Explorer:
+    """One explorer: where it sits (``key`` "NN.name", ``lesson`` "NN"), what it is for, and its parts.
+
+    ``prepare()`` is cached: the data an explorer needs is built once per kernel.
+    """
+
+    key: str
+    title: str
+    question: str
+    prepare: Callable[[], Any]
+    controls: tuple[Control, ...]
+    compute: Callable[..., Result]
+    lesson: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "lesson", self.key.split(".", 1)[0])
+        object.__setattr__(self, "prepare", cache(self.prepare))
+
+    def bound(self) -> Callable[..., Result]:
+        """``compute`` bound to the prepared data: ``bound()(**values) -> Result``."""
+        return partial(self.compute, self.prepare())
+
+    def run(self, **values: Any) -> Result:
+        """The result at these control values (the others at their defaults)."""
+        return self.compute(self.prepare(), **values)
+
+
+#: Every explorer, in lesson order. Titles live here and nowhere else.
+REGISTRY: MappingProxyType[str, Explorer] = MappingProxyType({explorer.key: explorer for explorer in (
+    Explorer("00.example_cases", "Who counts as recovered? Twelve fictional referrals",
+             "Which of twelve referrals count as recovered, and which rule decides it?",
+             example_cases.prepare, example_cases.CONTROLS, example_cases.compute),
+    Explorer("01.measurement_error", "One true score, many possible observed scores",
+             "How far can one day's score stray from a person's true score?",
+             measurement_error.prepare, measurement_error.CONTROLS, measurement_error.compute),
+    Explorer("02.thresholds", "Move the IAPT rules, watch every rate",
+             "How much does each choice in the IAPT rules move the recovery rate?",
+             thresholds.prepare, thresholds.CONTROLS, thresholds.compute),
+    Explorer("02.definitions", "Same people, different definitions of recovery",
+             "How many of the same people recover under each definition of recovery?",
+             definitions.prepare, definitions.CONTROLS, definitions.compute),
+    Explorer("03.demand", "Demand: same people, same true change, different forms",
+             "How far could scores given with the therapist present move the published rates?",
+             demand.prepare, demand.CONTROLS, demand.compute),
+    Explorer("04.predictive_values", "Predictive values: published accuracy and prevalence",
+             "How often is a questionnaire 'case' right, at a given prevalence?",
+             predictive_values.prepare, predictive_values.CONTROLS, predictive_values.compute),
+    Explorer("05.regression_to_mean", "Regression to the mean: same people, three kinds of true change",
+             "How many 'recover' when no one truly changed, only because they entered on a high score?",
+             regression_to_mean.prepare, regression_to_mean.CONTROLS, regression_to_mean.compute),
+    Explorer("06.national", "Recovered as a share of what? Published national figures",
+             "What share of referrals recovered, depending on the denominator?",
+             national.prepare, national.CONTROLS, national.compute),
+    Explorer("07.reconcile_gap", "Which assumptions open or close the gap? (from IAPT-like)",
+             "Which assumptions explain the gap between about 50% recovery and about 10% loss of diagnosis?",
+             reconcile_gap.prepare, reconcile_gap.CONTROLS, reconcile_gap.compute),
+    Explorer("07.reconcile_gap_critic", "Which assumptions open or close the gap? (from critic-like)",
+             "Starting from the critic's assumptions, which ones close the gap?",
+             reconcile_gap.prepare_critic, reconcile_gap.CRITIC_CONTROLS, reconcile_gap.compute),
+    Explorer("08.change_and_cost", "What counts as improved, and what each one costs",
+             "Who counts as improved under each definition, and what does each outcome cost?",
+             change_and_cost.prepare, change_and_cost.CONTROLS, change_and_cost.compute),
+)})
+
+
+def _explorer(key: str) -> Explorer:
+    if key not in REGISTRY:
+        raise ParameterError(f"no explorer {key!r}; known: {', '.join(REGISTRY)}")
+    return REGISTRY[key]
+
+
+def show(key: str):
+    """Display explorer ``key``'s static default, then return its live explorer (the cell shows it)."""
+    explorer = _explorer(key)
+    return widgets.show(explorer.bound(), explorer.controls, title=explorer.title)
+
+
+def build(key: str):
+    """Explorer ``key``'s live widget only (the presentation dashboard shows no static copy)."""
+    explorer = _explorer(key)
+    return widgets.build(explorer.bound(), explorer.controls, title=explorer.title)

@@ -2,9 +2,8 @@
 
 ``compute(cohort, **controls)`` is pure: the same cohort and settings always give the same table,
 chart and sentence. The cohort is validated once (``lesson_cohort()``) so a slider move only
-re-applies the rules.
+re-applies the rules. Every default is IAPT's own (``outcomes.IAPT``), read, not typed.
 
->>> from iaptlab.explorers.cohort import lesson_cohort
 >>> result = compute(lesson_cohort(5_000))
 >>> list(result.table.columns)
 ['outcome', 'numerator', 'denominator', 'rate', 'denominator_description']
@@ -12,8 +11,7 @@ re-applies the rules.
 
 from __future__ import annotations
 
-from functools import partial
-
+from ..lesson_cohort import lesson_cohort
 from ..outcomes import IAPT, classify, rates
 from ..schema import Validated
 from ..widgets import Control, Result, defaults
@@ -27,21 +25,28 @@ SHOWN = {
     "diagnosis_lost": "lost their diagnosis (blind interview)",
 }
 
+__all__ = ["CONTROLS", "compute", "prepare"]
+
+_CASE, _RC = ({k: int(t.value) for k, t in table.items()} for table in (IAPT.caseness, IAPT.reliable_change))
+#: The explorer's data: the lesson cohort, validated once.
+prepare = lesson_cohort
+
 CONTROLS = (
-    Control("phq9_caseness", "PHQ-9 caseness: score at or above", "int", 10, 5, 20,
-            help="IAPT: 10 (NHS Digital guide v2.1)"),
-    Control("gad7_caseness", "GAD-7 caseness: score at or above", "int", 8, 4, 15,
-            help="IAPT: 8 (NHS Digital guide v2.1)"),
-    Control("phq9_reliable_change", "PHQ-9 reliable change (points)", "int", 6, 1, 12,
-            help="IAPT: 6 (NHS Digital guide v2.1)"),
-    Control("gad7_reliable_change", "GAD-7 reliable change (points)", "int", 4, 1, 10,
-            help="IAPT: 4 (NHS Digital guide v2.1)"),
-    Control("reliable_change_comparison", "A reliable change is a change", "choice", ">=",
+    Control("phq9_caseness", "PHQ-9 caseness: score at or above", "int", _CASE["phq9"], 5, 20,
+            help=f"IAPT: {_CASE['phq9']} (NHS Digital guide v2.1)"),
+    Control("gad7_caseness", "GAD-7 caseness: score at or above", "int", _CASE["gad7"], 4, 15,
+            help=f"IAPT: {_CASE['gad7']} (NHS Digital guide v2.1)"),
+    Control("phq9_reliable_change", "PHQ-9 reliable change (points)", "int", _RC["phq9"], 1, 12,
+            help=f"IAPT: {_RC['phq9']} (NHS Digital guide v2.1)"),
+    Control("gad7_reliable_change", "GAD-7 reliable change (points)", "int", _RC["gad7"], 1, 10,
+            help=f"IAPT: {_RC['gad7']} (NHS Digital guide v2.1)"),
+    Control("reliable_change_comparison", "A reliable change is a change", "choice",
+            IAPT.reliable_change["phq9"].comparison,
             options=((">=", "of at least the threshold (consensus)"),
                      (">", "greater than the threshold (guide's prose)"))),
-    Control("min_treatment_contacts", "Finished a course: treatment contacts at least", "int", 2, 1, 6,
-            help="IAPT: 2 attended treatment contacts"),
-    Control("denominator", "Recovery denominator", "choice", "at_caseness",
+    Control("min_treatment_contacts", "Finished a course: treatment contacts at least", "int",
+            IAPT.min_treatment_contacts, 1, 6, help=f"IAPT: {IAPT.min_treatment_contacts} attended treatment contacts"),
+    Control("denominator", "Recovery denominator", "choice", IAPT.denominator,
             options=(("at_caseness", "finished, paired, at caseness at the start"),
                      ("finished_minus_not_at_caseness", "all finishers minus those known not at caseness"))),
 )
@@ -81,7 +86,3 @@ def _percent(rate: float) -> str:
     """A rate as "50.6%", or words when nobody is in the denominator."""
     return "no one in the denominator" if rate != rate else f"{100 * rate:.1f}%"
 
-
-def explorer(cohort: Validated):
-    """The compute function bound to ``cohort``, ready for :func:`iaptlab.widgets.show`."""
-    return partial(compute, cohort)

@@ -348,17 +348,19 @@ def shut_down_kernels(server: Server) -> int:
     return len(kernels)
 
 
-def explorer_notebook(title: str = "Lesson 02 threshold explorer (browser test copy)") -> str:
+#: The explorer the browser tests and the latency benchmark drive (a key of ``iaptlab.explorers.REGISTRY``).
+EXPLORER_KEY = "02.thresholds"
+
+
+def explorer_notebook() -> str:
     """A one-cell notebook showing lesson 02's threshold explorer over the lesson cohort, as the
     lesson does (``setup()``, then ``show``); used by the latency benchmark and as a stand-in
     until ``notebooks/02_*.ipynb`` exists."""
     source = (
         "from iaptlab.notebook import setup\n"
         "print(setup())\n"
-        "from iaptlab.explorers import thresholds\n"
-        "from iaptlab.explorers.cohort import lesson_cohort\n"
-        "from iaptlab.widgets import show\n"
-        f"explorer = show(thresholds.explorer(lesson_cohort()), thresholds.CONTROLS, title={title!r})\n"
+        "from iaptlab.explorers import show\n"
+        f"explorer = show({EXPLORER_KEY!r})\n"
         "explorer"
     )
     notebook = {

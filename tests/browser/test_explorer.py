@@ -2,7 +2,7 @@
 
 After each change the sentence under the chart, the chart's own description (its ARIA label) and
 every bar label drawn in the SVG must equal what a direct call of
-``iaptlab.explorers.thresholds.compute`` gives for the same settings, on the same cohort. The
+``REGISTRY["02.thresholds"]`` computes for the same settings, on the same cohort. The
 expected bar labels are formatted here, independently of the chart's Vega expression.
 """
 
@@ -25,10 +25,9 @@ EXPLORER = (".iaptlab-explorer:has(.iaptlab-control-phq9_caseness):has(.iaptlab-
 @pytest.fixture(scope="module")
 def direct():
     """``compute`` bound to the cohort the lesson uses (``lesson_cohort()``, 100,000 referrals)."""
-    from iaptlab.explorers import thresholds
-    from iaptlab.explorers.cohort import lesson_cohort
+    from iaptlab.explorers import REGISTRY
 
-    return thresholds.explorer(lesson_cohort())
+    return REGISTRY[harness.EXPLORER_KEY].bound()
 
 
 def expected(direct, **settings) -> dict:

@@ -23,12 +23,11 @@ def voila_server():
 
 
 def test_dashboard_renders_and_answers_a_slider(voila_server, page, guard, artefacts):
-    from iaptlab.explorers import thresholds
-    from iaptlab.explorers.cohort import lesson_cohort
+    from iaptlab.explorers import REGISTRY
 
     page.goto(voila_server.voila_url(PRESENT), wait_until="commit")
     explorers = page.locator(".iaptlab-explorer")
-    page.wait_for_function("() => document.querySelectorAll('.iaptlab-explorer').length >= 8",
+    page.wait_for_function(f"() => document.querySelectorAll('.iaptlab-explorer').length >= {len(REGISTRY)}",
                            timeout=180_000)
     page.wait_for_function(
         "() => Array.from(document.querySelectorAll('.iaptlab-explorer .iaptlab-chart'))"
@@ -37,9 +36,11 @@ def test_dashboard_renders_and_answers_a_slider(voila_server, page, guard, artef
     assert "import" not in shown_text and "build(" not in shown_text  # no code on screen
     assert page.locator("text=Traceback").count() == 0
     charts = page.locator(".iaptlab-chart")
-    assert charts.count() == explorers.count()
+    assert charts.count() == explorers.count() == len(REGISTRY)
+    for explorer in REGISTRY.values():  # every title comes from the registry
+        assert page.locator(".iaptlab-explorer h4", has_text=explorer.title).count() == 1
 
-    direct = thresholds.explorer(lesson_cohort())
+    direct = REGISTRY[harness.EXPLORER_KEY].bound()
     explorer = page.locator(EXPLORER)
     explorer.scroll_into_view_if_needed()
     explorer.locator(".iaptlab-control-phq9_caseness .noUi-handle").focus()

@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import ParameterError
+from .errors import ParameterError
 
 #: RoB 2 domain 4 signalling questions (Sterne et al. 2019).
 ROB2_DOMAIN4 = {

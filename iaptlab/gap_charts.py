@@ -1,10 +1,10 @@
-"""Lesson 07: the charts and tables that show a split of the gap (the waterfalls).
+"""Charts (not an explorer) of a split of the gap, the waterfalls; they move into ``iaptlab.charts``.
 
 Each function reads a :func:`iaptlab.reconcile.waterfall` table (``component``, ``kind``,
 ``value``, ``contribution``, ``contribution_points``): :func:`chart_rows` turns it into the rows
 :func:`iaptlab.charts.waterfall` draws, :func:`waterfall_chart` draws one, :func:`side_by_side`
 several on one rate scale, and :func:`points_table` puts several in one table.
-:mod:`iaptlab.explorers.reconcile_gap` re-exports them all.
+They are charts, not an explorer: lesson 07 and its explorer call them.
 
 >>> plain_label("who is interviewed, and when")
 'who is interviewed, and when'
@@ -52,7 +52,7 @@ def chart_rows(table_w: pd.DataFrame, *, drop_zero_residual: bool = True) -> pd.
     is zero (it is whenever every mechanism is a player: with nothing happening, no one recovers
     and no one loses a diagnosis).
 
-    >>> from iaptlab.explorers.reconcile_gap import five_group_waterfall
+    >>> from iaptlab.reconcile_gap import five_group_waterfall
     >>> from iaptlab.simulate import CohortModel
     >>> w = five_group_waterfall(CohortModel(n=2000))
     >>> chart_rows(w)["kind"].tolist()
@@ -73,13 +73,13 @@ def waterfall_chart(table_w: pd.DataFrame, *, title: str, source: str, sentence:
     """The waterfall of ``table_w`` (a :func:`iaptlab.reconcile.waterfall` table), drawn by
     :func:`iaptlab.charts.waterfall` with multi-line axis labels; ``sentence`` ends the description.
 
-    >>> from iaptlab.explorers.reconcile_gap import five_group_waterfall
+    >>> from iaptlab.reconcile_gap import five_group_waterfall
     >>> from iaptlab.simulate import CohortModel
     >>> chart = waterfall_chart(five_group_waterfall(CohortModel(n=2000)), title="T", source="S")
     >>> chart.to_dict()["description"][:30]
     'T. recovery (questionnaires): '
     """
-    from .. import charts
+    from . import charts
 
     rows = chart_rows(table_w)
     steps = "; ".join(f"{label.replace(chr(10), ' ')}: {value * 100:+.1f} points"
@@ -99,7 +99,7 @@ def side_by_side(tables: Mapping[str, pd.DataFrame], *, source: str, vertical: b
     a notebook, and one above the other keeps the bars aligned for comparison.
 
     >>> import altair as alt
-    >>> from iaptlab.explorers.reconcile_gap import five_group_waterfall
+    >>> from iaptlab.reconcile_gap import five_group_waterfall
     >>> from iaptlab.simulate import CohortModel
     >>> w = five_group_waterfall(CohortModel(n=2000))
     >>> isinstance(side_by_side({"IAPT-like": w}, source="simulation"), alt.VConcatChart)
@@ -116,7 +116,7 @@ def side_by_side(tables: Mapping[str, pd.DataFrame], *, source: str, vertical: b
 def points_table(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """Several waterfalls as one table: rates in percent, contributions in points, one column each.
 
-    >>> from iaptlab.explorers.reconcile_gap import five_group_waterfall
+    >>> from iaptlab.reconcile_gap import five_group_waterfall
     >>> from iaptlab.simulate import CohortModel
     >>> w = five_group_waterfall(CohortModel(n=2000))
     >>> points_table({"x": w}).index[0]

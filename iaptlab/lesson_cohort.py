@@ -1,4 +1,4 @@
-"""The simulated cohort the lessons share, built once per kernel.
+"""The simulated cohort the lessons share (lesson size and seed), built once per kernel.
 
 >>> cohort = lesson_cohort(2_000)
 >>> len(cohort.table) + len(cohort.excluded)
@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from ..schema import Validated, validate
-from ..simulate import CohortModel, simulate
+from .schema import Validated, validate
+from .simulate import CohortModel, simulate
+
+__all__ = ["LESSON_N", "LESSON_SEED", "lesson_cohort"]
 
 #: Size and seed of the cohort every lesson uses (a large service's year, not a national one).
 LESSON_N = 100_000

@@ -1,0 +1,195 @@
+"""Lesson 03's demand model: shift the questionnaire scores, keep everyone's true state fixed.
+
+The critic's claim (Scott, 2021, blog) is that IAPT's questionnaires are "often" completed in the
+therapist's presence, so the last score may look better than the person feels (a *demand*
+effect, after Orne, 1962); the *hello-goodbye* effect adds a first score that looks worse than it
+is. How often this happens in IAPT, and by how many points, has not been measured (no study was
+found: domain.md §5.1). The lesson therefore treats both as **assumptions you set** and shows
+what they would do to the published rates.
+
+How it works (every number is reproducible):
+
+1. :func:`demand_inputs` simulates the lesson cohort's referrals (``CohortModel.iapt_like`` with
+   the lesson's size and seed) with the simulation's own demand and hello-goodbye switched off, so
+   its questionnaire scores hold measurement error but no demand. It also draws one seeded
+   uniform number per referral that decides, for any share ``s``, who completed the last
+   questionnaire with the therapist present (``u < s``; raising the share only adds people).
+2. :func:`shifted_scores` is the whole model of demand: each affected last score moves by
+   ``last_shift`` points, each first score by ``hello_points``, and every score stays within its
+   scale (0-27 PHQ-9, 0-21 GAD-7). The same number of points is applied to both questionnaires.
+3. :func:`demand_rates` re-applies the IAPT rules (:func:`iaptlab.outcomes.classify`) to the
+   shifted scores and to the unshifted ones. Nobody's true severity, attendance or treatment
+   changes between the two: only what they wrote on the form.
+
+>>> inputs = demand_inputs(3_000)
+>>> table = demand_rates(inputs, last_shift=-2, share_with_therapist=1.0)
+>>> row = table.set_index(["group", "outcome"]).loc
+>>> bool(row[WITH, "recovered"]["rate"] >= row[BASELINE, "recovered"]["rate"])
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+
+from .errors import ParameterError
+from .instruments import GAD7, PHQ9
+from .lesson_cohort import LESSON_N, LESSON_SEED
+from .outcomes import PRESETS, classify, rates
+from .schema import Validated, validate
+from .simulate import CohortModel, simulate
+
+__all__ = ["BASELINE", "KEPT_COLUMNS", "SCALE_MAX", "SHOWN", "THERAPIST_SEED_OFFSET", "WITH", "DemandInputs",
+           "demand_inputs", "demand_rates", "shifted_scores", "trial_evidence"]
+
+
+#: The score columns the explorer shifts, with each one's scale maximum.
+SCALE_MAX = MappingProxyType({"phq9_first": PHQ9.score_max, "phq9_last": PHQ9.score_max,
+                              "gad7_first": GAD7.score_max, "gad7_last": GAD7.score_max})
+
+
+#: The columns kept from the simulated cohort (everything the outcome rules read).
+KEPT_COLUMNS = ("episode_id", "treatment_contacts", *SCALE_MAX)
+
+
+#: Outcomes shown, with the words used in the table, chart and sentence.
+SHOWN = MappingProxyType({"recovered": "recovered", "reliable_improvement": "reliably improved"})
+
+
+#: Group labels: the unshifted scores and the shifted ones.
+BASELINE = "baseline (no demand)"  # sorts before WITH in the chart
+
+
+WITH = "with demand"
+
+
+#: Added to the lesson seed to seed the "with the therapist" draws (lesson 03).
+THERAPIST_SEED_OFFSET = 3
+
+
+@dataclass(frozen=True)
+class DemandInputs:
+    """What does not change when a slider moves (built once by :func:`demand_inputs`).
+
+    ``episodes``: the referrals who finished a course with all four scores (the only ones any
+    outcome rate counts), validated, with scores as written with no demand;
+    ``with_therapist_u``: one uniform number per row (row order); ``model``: the simulation's
+    parameters (``model.describe()`` lists them); ``baseline``: preset name -> unshifted rates.
+    """
+
+    episodes: pd.DataFrame
+    with_therapist_u: np.ndarray
+    model: CohortModel
+    baseline: Mapping[str, pd.DataFrame]
+
+
+def _rates(episodes: pd.DataFrame, rules_name: str) -> pd.DataFrame:
+    if rules_name not in PRESETS:
+        raise ParameterError(f"rules must be one of {', '.join(PRESETS)}, got {rules_name!r}")
+    rules = PRESETS[rules_name]
+    checked = Validated(episodes, episodes.iloc[:0], ())
+    table = rates(classify(checked, rules), rules)
+    return table[table["outcome"].isin(list(SHOWN))].reset_index(drop=True)
+
+
+@lru_cache(maxsize=4)
+def demand_inputs(n: int = LESSON_N, seed: int = LESSON_SEED) -> DemandInputs:
+    """The lesson cohort's referrals without demand or hello-goodbye, plus the therapist draws.
+
+    Cached: the same ``(n, seed)`` gives the same object every call.
+
+    >>> demand_inputs(500).model.demand_shift_points
+    0.0
+    """
+    model = CohortModel.iapt_like(n=n, seed=seed).without("demand", "hello_goodbye")
+    checked = validate(simulate(model)).raise_if_invalid()
+    table = checked.table
+    # Only finished referrals with all four scores can enter a denominator under any preset, so
+    # the rest are dropped once here: the rates are unchanged and each slider move is faster.
+    finished = table["treatment_contacts"].to_numpy() >= min(r.min_treatment_contacts
+                                                              for r in PRESETS.values())
+    paired = table[list(SCALE_MAX)].notna().all(axis="columns").to_numpy()
+    kept = finished & paired
+    episodes = table.loc[kept, list(KEPT_COLUMNS)].reset_index(drop=True)
+    # one draw per referral in the whole cohort, then kept alongside its referral
+    u = np.random.default_rng(seed + THERAPIST_SEED_OFFSET).random(len(table))[kept]
+    baseline = MappingProxyType({name: _rates(episodes, name) for name in PRESETS})
+    return DemandInputs(episodes=episodes, with_therapist_u=u, model=model, baseline=baseline)
+
+
+def shifted_scores(episodes: pd.DataFrame, with_therapist_u: np.ndarray, *, last_shift: float = 0,
+                   share_with_therapist: float = 0.0, hello_points: float = 0) -> pd.DataFrame:
+    """A copy of ``episodes`` with demand and hello-goodbye applied, every score kept on its scale.
+
+    The last PHQ-9 and GAD-7 of rows with ``with_therapist_u < share_with_therapist`` move by
+    ``last_shift`` points; every first score moves by ``hello_points``. Missing scores stay missing.
+
+    >>> eps = pd.DataFrame({"phq9_first": [12.0, 26.0], "phq9_last": [1.0, float("nan")],
+    ...                     "gad7_first": [9.0, 20.0], "gad7_last": [8.0, 7.0]})
+    >>> out = shifted_scores(eps, np.array([0.1, 0.9]), last_shift=-2, share_with_therapist=0.5,
+    ...                      hello_points=2)
+    >>> out.to_numpy().tolist()
+    [[14.0, 0.0, 11.0, 6.0], [27.0, nan, 21.0, 7.0]]
+    """
+    if not 0.0 <= share_with_therapist <= 1.0:
+        raise ParameterError(f"share_with_therapist must be from 0 to 1, got {share_with_therapist!r}")
+    u = np.asarray(with_therapist_u, dtype=float)
+    if u.shape != (len(episodes),):
+        raise ParameterError(f"with_therapist_u has {u.size} values for {len(episodes)} episodes")
+    with_therapist = u < share_with_therapist
+    moves = {"first": np.full(len(episodes), float(hello_points)),
+             "last": np.where(with_therapist, float(last_shift), 0.0)}
+    out = episodes.copy()
+    for column, top in SCALE_MAX.items():
+        if column in out.columns:
+            moved = out[column].to_numpy(dtype=float) + moves[column.rsplit("_", 1)[1]]
+            out[column] = np.clip(moved, 0.0, top)  # NaN stays NaN
+    return out
+
+
+def demand_rates(inputs: DemandInputs, *, last_shift: float = 0, share_with_therapist: float = 0.0,
+                 hello_points: float = 0, rules: str = "iapt") -> pd.DataFrame:
+    """Recovery and reliable improvement without and with demand (tidy, for ``charts.rates_bar``).
+
+    Columns: ``group`` (:data:`BASELINE` or :data:`WITH`), ``outcome``, ``numerator``,
+    ``denominator``, ``rate`` (0-1), ``denominator_description``.
+
+    >>> t = demand_rates(demand_inputs(500))
+    >>> t["group"].tolist()
+    ['baseline (no demand)', 'baseline (no demand)', 'with demand', 'with demand']
+    """
+    shifted = shifted_scores(inputs.episodes, inputs.with_therapist_u, last_shift=last_shift,
+                             share_with_therapist=share_with_therapist, hello_points=hello_points)
+    baseline = _rates(inputs.episodes, rules) if rules not in inputs.baseline else inputs.baseline[rules]
+    both = [baseline.assign(group=BASELINE), _rates(shifted, rules).assign(group=WITH)]
+    table = pd.concat(both, ignore_index=True)
+    return table[["group", "outcome", "numerator", "denominator", "rate", "denominator_description"]]
+
+
+def trial_evidence(bias: pd.DataFrame) -> pd.DataFrame:
+    """The self-report vs clinician-rated rows of dataset ``assessment_bias``, labelled by study.
+
+    Adds ``study`` ("Cuijpers et al. (2010)") and ``label`` (study: subset).
+
+    >>> from iaptlab import datasets
+    >>> trial_evidence(datasets.load("assessment_bias"))["study"].unique().tolist()
+    ['Cuijpers et al. (2010)', 'Miguel et al. (2025)']
+    """
+    from . import datasets
+
+    missing = [c for c in ("comparison", "subset", "estimate", "ci_low", "ci_high", "source")
+               if c not in bias.columns]
+    if missing:
+        raise ParameterError(f"assessment_bias table lacks column(s) {', '.join(missing)}")
+    rows = bias[bias["comparison"] == "self-report vs clinician-rated"].reset_index(drop=True)
+    known = datasets.sources()
+    names = {key: f"{known[key]['authors'][0].split(',')[0]} et al. ({known[key]['year']})"
+             for key in rows["source"].unique()}
+    study = rows["source"].map(names)
+    return rows.assign(study=study, label=study + ": " + rows["subset"])

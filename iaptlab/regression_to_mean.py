@@ -1,0 +1,267 @@
+"""Lesson 05: regression to the mean, natural remission and what a "recovery" rate needs to mean much.
+
+IAPT counts someone as recovered when their *first* questionnaire is at caseness and their *last*
+is below it. Selecting people on a high first score is the design in which regression to the mean
+(Streiner, 2001) and natural remission (Whiteford et al., 2013) make "recovery" appear without any
+treatment. This module builds three simulated cohorts of the *same* referrals that differ in one
+thing only, the true change between their first and last questionnaire:
+
+1. ``selection_only``: treatment does nothing and no one remits (true last = true first);
+2. ``remission``: natural remission at Whiteford et al.'s rates, treatment still does nothing;
+3. ``treatment``: remission and the calibrated treatment effect.
+
+All three are ``CohortModel.iapt_like`` (the lesson cohort's size and seed) with demand,
+hello-goodbye and attrition bias switched off (``COMMON_OFF``), so the same people finish and
+the only artefact left in a score is measurement error (lesson 03 covers demand).
+
+The lesson's explorer redraws the questionnaire for any reliability from each finisher's
+true scores and one fixed pair of seeded standard-normal errors (error SD = SD_true·√((1 − r)/r),
+the simulation's own formula), and applies the depression half of IAPT's rule with the chosen
+entry cut-off. Every number it needs is precomputed once by :func:`scenario_inputs`.
+
+>>> inputs = scenario_inputs(3_000)
+>>> table = scenario_rates(inputs, entry_cutoff=10, reliability=0.9)
+>>> table["group"].unique().tolist() == list(GROUPS)
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+
+from .errors import ParameterError
+from .instruments import PHQ9
+from .lesson_cohort import LESSON_N, LESSON_SEED, lesson_cohort
+from .outcomes import IAPT, classify, rates
+from .reliable_change import rci
+from .schema import Validated, validate
+from .simulate import CohortModel, simulate
+
+__all__ = ["COMMON_OFF", "EXACT", "GROUPS", "IAPT_PHQ9_DROP", "LESSON_COHORT", "NOISY", "RULES", "SCENARIOS",
+           "SCENARIO_OFF", "ScenarioInputs", "iapt_rule_by_mechanism", "observed_scores", "pre_post_d",
+           "rci_comparison", "recovery_counts", "scenario_inputs", "scenario_models", "scenario_rates"]
+
+
+#: The three cohorts, in the order they build on each other, with the words shown.
+SCENARIOS = MappingProxyType({
+    "selection_only": "no treatment, no remission",
+    "remission": "natural remission only",
+    "treatment": "remission and treatment",
+})
+
+
+#: Mechanisms switched off in each cohort (on top of ``COMMON_OFF``).
+SCENARIO_OFF = MappingProxyType({"selection_only": ("treatment_effect", "natural_remission"),
+                                 "remission": ("treatment_effect",), "treatment": ()})
+
+
+#: Switched off in every cohort: the only artefact left is measurement error, and the same people
+#: finish a course whatever the treatment does.
+COMMON_OFF = ("demand", "hello_goodbye", "attrition_bias")
+
+
+#: The lesson cohort's row in :func:`iapt_rule_by_mechanism` (adds demand, hello-goodbye, attrition bias).
+LESSON_COHORT = "lesson cohort (all on)"
+
+
+#: The two questionnaires compared in the explorer.
+NOISY = "questionnaire with measurement error"
+
+
+EXACT = "error-free questionnaire"
+
+
+GROUPS = (NOISY, EXACT)
+
+
+#: What the explorer can count as "recovered" (the depression half of IAPT's rules).
+RULES = MappingProxyType({
+    "recovery": "last PHQ-9 below the cut-off (recovery)",
+    "reliable_recovery": f"below the cut-off and a drop of at least {PHQ9.reliable_change:g} points (reliable recovery)",
+})
+
+
+#: IAPT's PHQ-9 reliable-change threshold (a drop of at least this many points).
+IAPT_PHQ9_DROP = int(PHQ9.reliable_change)
+
+
+#: Added to the lesson seed for the explorer's own measurement-error draws (lesson 05).
+ERROR_SEED_OFFSET = 5
+
+
+@dataclass(frozen=True)
+class ScenarioInputs:
+    """What does not change when a slider moves (built once by :func:`scenario_inputs`).
+
+    ``models`` and ``cohorts`` (validated episode tables) by scenario key; for the finishers (at
+    least 2 treatment contacts, the same people in every scenario): ``true_first``,
+    ``true_last`` (by scenario) and ``error_z`` (2 × finishers: first, last); ``true_sd`` is the
+    SD of true PHQ-9 scores at referral the simulation uses for its error SD.
+    """
+
+    models: Mapping[str, CohortModel]
+    cohorts: Mapping[str, Validated]
+    true_first: np.ndarray
+    true_last: Mapping[str, np.ndarray]
+    error_z: np.ndarray
+    true_sd: float
+
+
+def scenario_models(n: int = LESSON_N, seed: int = LESSON_SEED) -> dict[str, CohortModel]:
+    """The three cohorts' models: ``iapt_like`` with ``COMMON_OFF`` and each scenario's switches.
+
+    >>> scenario_models(100)["selection_only"].is_on("natural_remission")
+    False
+    """
+    base = CohortModel.iapt_like(n=n, seed=seed).without(*COMMON_OFF)
+    return {key: base.without(*off) for key, off in SCENARIO_OFF.items()}
+
+
+@lru_cache(maxsize=2)
+def scenario_inputs(n: int = LESSON_N, seed: int = LESSON_SEED) -> ScenarioInputs:
+    """Simulate and validate the three cohorts once; keep the finishers' true scores (cached).
+
+    >>> inputs = scenario_inputs(500)
+    >>> bool(np.array_equal(inputs.true_first, inputs.true_first))  # one array for all scenarios
+    True
+    """
+    models = scenario_models(n, seed)
+    cohorts = {key: validate(simulate(model)).raise_if_invalid() for key, model in models.items()}
+    tables = {key: checked.table for key, checked in cohorts.items()}
+    finished = tables["treatment"]["treatment_contacts"].to_numpy() >= IAPT.min_treatment_contacts
+    for key, table in tables.items():  # attrition bias is off, so the same people finish
+        if not np.array_equal(table["treatment_contacts"].to_numpy() >= IAPT.min_treatment_contacts, finished):
+            raise ParameterError(f"scenario {key} has different finishers; switch off attrition bias")
+    true_first = tables["treatment"]["true_phq9_first"].to_numpy(dtype=float)[finished]
+    true_last = {key: table["true_phq9_last"].to_numpy(dtype=float)[finished]
+                 for key, table in tables.items()}
+    error_z = np.random.default_rng(seed + ERROR_SEED_OFFSET).standard_normal((2, int(finished.sum())))
+    return ScenarioInputs(models=MappingProxyType(models), cohorts=MappingProxyType(cohorts),
+                          true_first=true_first, true_last=MappingProxyType(true_last),
+                          error_z=error_z, true_sd=models["treatment"].phq9_sd_at_referral)
+
+
+def observed_scores(true: np.ndarray, error_z: np.ndarray, *, reliability: float,
+                    true_sd: float) -> np.ndarray:
+    """PHQ-9 totals a questionnaire of this reliability gives: round(true + error), kept in 0-27.
+
+    Error SD = ``true_sd``·√((1 − r)/r), so that reliability = true variance / observed variance;
+    ``reliability`` 1 means no error.
+
+    >>> observed_scores(np.array([9.6, 26.8, 3.0]), np.array([0.0, 2.0, -2.0]), reliability=0.8,
+    ...                 true_sd=4.0)  # error SD = 4 x 0.5 = 2
+    array([10., 27.,  0.])
+    """
+    if not 0 < reliability <= 1:
+        raise ParameterError(f"reliability must be in (0, 1], got {reliability!r}")
+    error_sd = true_sd * np.sqrt((1.0 - reliability) / reliability)
+    return np.clip(np.rint(np.asarray(true, dtype=float) + error_sd * error_z), 0.0, PHQ9.score_max)
+
+
+def recovery_counts(first: np.ndarray, last: np.ndarray, *, entry_cutoff: float,
+                    rule: str = "recovery") -> tuple[int, int]:
+    """(recovered, denominator): first ≥ cut-off enters; recovered = last < cut-off (and, for
+    ``reliable_recovery``, a drop of at least 6 points).
+
+    >>> recovery_counts(np.array([10, 10, 9, 15]), np.array([9, 4, 2, 10]), entry_cutoff=10)
+    (2, 3)
+    >>> recovery_counts(np.array([10, 10, 9, 15]), np.array([9, 4, 2, 10]), entry_cutoff=10,
+    ...                 rule="reliable_recovery")
+    (1, 3)
+    """
+    if rule not in RULES:
+        raise ParameterError(f"rule must be one of {', '.join(RULES)}, got {rule!r}")
+    entered = first >= entry_cutoff
+    recovered = entered & (last < entry_cutoff)
+    if rule == "reliable_recovery":
+        recovered &= (first - last) >= IAPT_PHQ9_DROP
+    return int(recovered.sum()), int(entered.sum())
+
+
+def scenario_rates(inputs: ScenarioInputs, *, entry_cutoff: int = int(PHQ9.caseness), reliability: float = 0.9,
+                   rule: str = "recovery") -> pd.DataFrame:
+    """Tidy "recovery" of finishers in each scenario, measured noisily and without error.
+
+    Columns ``group`` (:data:`NOISY` or :data:`EXACT`), ``outcome`` (the scenario in words),
+    ``scenario``, ``numerator``, ``denominator``, ``rate`` (NaN when nobody enters).
+    """
+    first_noisy = observed_scores(inputs.true_first, inputs.error_z[0], reliability=reliability,
+                                  true_sd=inputs.true_sd)
+    first_exact = observed_scores(inputs.true_first, 0.0, reliability=1.0, true_sd=inputs.true_sd)
+    rows = []
+    for group, first, z_last, r in ((NOISY, first_noisy, inputs.error_z[1], reliability),
+                                    (EXACT, first_exact, 0.0, 1.0)):
+        for key, words in SCENARIOS.items():
+            last = observed_scores(inputs.true_last[key], z_last, reliability=r, true_sd=inputs.true_sd)
+            numerator, denominator = recovery_counts(first, last, entry_cutoff=entry_cutoff, rule=rule)
+            rate = numerator / denominator if denominator else float("nan")
+            rows.append((group, words, key, numerator, denominator, rate))
+    return pd.DataFrame(rows, columns=["group", "outcome", "scenario", "numerator", "denominator", "rate"])
+
+
+def iapt_rule_by_mechanism(inputs: ScenarioInputs, lesson: Validated | None = None) -> pd.DataFrame:
+    """IAPT's full rules (PHQ-9 and GAD-7) on each cohort, adding one mechanism at a time.
+
+    Rows: the three scenarios, then the lesson cohort (``lesson_cohort()`` unless ``lesson`` is
+    given: also demand, hello-goodbye and attrition bias). Columns ``cohort``, ``outcome``
+    (recovered / reliable_recovery), ``numerator``, ``denominator``, ``rate``.
+    """
+    checked = {**{SCENARIOS[k]: inputs.cohorts[k] for k in SCENARIOS},
+               LESSON_COHORT: lesson or lesson_cohort()}
+    frames = [rates(classify(c)).assign(cohort=name) for name, c in checked.items()]
+    table = pd.concat(frames, ignore_index=True)
+    table = table[table["outcome"].isin(["recovered", "reliable_recovery"])]
+    return table[["cohort", "outcome", "numerator", "denominator", "rate"]].reset_index(drop=True)
+
+
+def rci_comparison(table: pd.DataFrame, *, reliability: float, caseness: float = PHQ9.caseness,
+                   critical: float = 1.96) -> pd.DataFrame:
+    """Who "reliably improved" on the PHQ-9 under four rules, and how many of them did not change.
+
+    Sample: finishers (≥ 2 treatment contacts) with both PHQ-9 scores; ``m_pre``, ``m_post`` and
+    ``sd_pre`` are that sample's means and SD (the population people are selected from); shares
+    are among those whose first PHQ-9 is at ``caseness`` or above. "No true change" = true PHQ-9
+    the same at first and last (to 0.001 points); any improvement counted among them is a false
+    positive. Rules: IAPT's fixed drop of ≥ 6 points; JT, EN and HLL with |RCI| > ``critical``
+    (:func:`iaptlab.reliable_change.rci`).
+    """
+    finished = (table["treatment_contacts"].to_numpy() >= IAPT.min_treatment_contacts) & table["phq9_first"].notna().to_numpy() \
+        & table["phq9_last"].notna().to_numpy()
+    pre, post = (table.loc[finished, c].to_numpy(dtype=float) for c in ("phq9_first", "phq9_last"))
+    true_change = (table.loc[finished, "true_phq9_last"].to_numpy(dtype=float)
+                   - table.loc[finished, "true_phq9_first"].to_numpy(dtype=float))
+    selected, unchanged = pre >= caseness, np.abs(true_change) < 1e-3
+    params = {"sd_pre": float(pre.std(ddof=1)), "reliability": reliability,
+              "m_pre": float(pre.mean()), "m_post": float(post.mean())}
+    improved = {f"IAPT: drop ≥ {IAPT_PHQ9_DROP} points": (pre - post) >= IAPT_PHQ9_DROP}
+    words = {"JT": "Jacobson-Truax RCI", "EN": "Edwards-Nunnally RCI", "HLL": "Hsu-Linn-Lord RCI"}
+    for method, name in words.items():
+        improved[f"{name} ({method})"] = rci(pre, post, method=method, **params) < -critical
+    rows = [(name, int((flag & selected).sum()), int(selected.sum()),
+             int((flag & selected & unchanged).sum()), int((selected & unchanged).sum()))
+            for name, flag in improved.items()]
+    out = pd.DataFrame(rows, columns=["rule", "improved", "at caseness", "improved but no true change",
+                                      "no true change"])
+    out["share improved"] = out["improved"] / out["at caseness"]
+    out["false-positive share"] = out["improved but no true change"] / out["no true change"]
+    return out
+
+
+def pre_post_d(table: pd.DataFrame) -> float:
+    """Pre-post effect size on the PHQ-9: mean (first − last) / SD of first, finishers with both.
+
+    >>> t = pd.DataFrame({"treatment_contacts": [2, 3, 0], "phq9_first": [12.0, 16.0, 20.0],
+    ...                   "phq9_last": [10.0, 10.0, float("nan")]})
+    >>> round(pre_post_d(t), 3)  # mean drop 4 / SD(12, 16) 2.828
+    1.414
+    """
+    kept = (table["treatment_contacts"].to_numpy() >= IAPT.min_treatment_contacts) & table["phq9_last"].notna().to_numpy() \
+        & table["phq9_first"].notna().to_numpy()
+    first, last = (table.loc[kept, c].to_numpy(dtype=float) for c in ("phq9_first", "phq9_last"))
+    return float((first - last).mean() / first.std(ddof=1))
