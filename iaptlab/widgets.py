@@ -19,18 +19,19 @@ slider position can crash a lecture.
 from __future__ import annotations
 
 import html
-import importlib.util
 import re
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import pandas as pd
 
 from .errors import ParameterError
+
+__all__ = ["TIMINGS_KEPT", "ChartSlot", "Control", "ControlKind", "Result", "build", "defaults", "show",
+           "show_static", "sweep", "table_html"]
 
 ControlKind = Literal["int", "float", "choice", "bool"]
 
@@ -147,9 +148,6 @@ def show_static(compute: Callable[..., Result], controls: Sequence[Control]) -> 
     return result
 
 
-#: Vega-embed options for the live chart: SVG, so every bar is an element with an ARIA label
-#: (screen readers, and browser tests, can read the values), and re-drawing a small chart is fast.
-LIVE_EMBED_OPTIONS = {"renderer": "svg"}
 #: How many refresh timings an explorer keeps (``box.refresh_seconds``), for the latency benchmark.
 TIMINGS_KEPT = 1000
 
@@ -157,22 +155,22 @@ TIMINGS_KEPT = 1000
 class ChartSlot:
     """Where the live chart goes; ``update(chart)`` replaces it.
 
-    With Altair's ``jupyter`` renderer active, one :class:`altair.JupyterChart` widget is created
-    once and its spec is swapped in place: the page re-draws the chart without a new widget (and
-    without re-sending the ~900 KB offline JavaScript bundle a new chart widget carries). With any
-    other renderer (``svg`` in CI) the chart is re-displayed in an ``Output`` widget.
+    With Altair's ``jupyter`` renderer active, one live chart view is created once and its spec is
+    swapped in place (:mod:`iaptlab.charts.live`): the page re-draws the chart without a new widget
+    (and without re-sending the ~900 KB offline JavaScript bundle a new chart widget carries). With
+    any other renderer (``svg`` in CI) the chart is re-displayed in an ``Output`` widget.
 
     >>> ChartSlot().mode in ("widget", "output")
     True
     """
 
     def __init__(self) -> None:
-        import altair as alt
         import ipywidgets as w
 
+        from .charts import live
+
         self.mode = "output"
-        if alt.renderers.active == "jupyter" and importlib.util.find_spec("anywidget"):
-            alt.JupyterChart.enable_offline(offline=bool(alt.renderers.options.get("offline", False)))
+        if live.live_view_available():
             self.mode = "widget"
             self.chart_widget: Any = None  # created with the first chart
             self.widget = w.Box([])  # keeps its height while the spec is swapped
@@ -182,20 +180,16 @@ class ChartSlot:
 
     def update(self, chart: Any) -> None:
         """Show ``chart`` (an Altair chart, or None for nothing) in place of the previous one."""
+        from .charts import live
+
         if self.mode == "widget":
             if chart is None:
                 return
             if self.chart_widget is None:
-                import altair as alt
-
-                self.chart_widget = alt.JupyterChart(chart, embed_options=dict(LIVE_EMBED_OPTIONS))
+                self.chart_widget = live.live_view(chart)
                 self.widget.children = (self.chart_widget,)
-            elif _has_params(chart):
-                self.chart_widget.chart = chart  # Altair wires up the params and selections
             else:
-                # Same builder, new numbers: the first chart was validated against the Vega-Lite
-                # schema; re-validating each move's spec costs more than computing the rates.
-                self.chart_widget.spec = chart.to_dict(validate=False)
+                live.replace_live_chart(self.chart_widget, chart)
             return
         from IPython.display import display
 
@@ -203,35 +197,6 @@ class ChartSlot:
             self.widget.clear_output(wait=True)
             if chart is not None:
                 display(chart)
-
-
-@contextmanager
-def _altair_checks(first: bool) -> Iterator[None]:
-    """Altair's validate-at-construction on for the first draw, off for later ones."""
-    if first:
-        yield
-        return
-    from altair.utils.schemapi import debug_mode
-
-    with debug_mode(False):
-        yield
-
-
-def _has_params(chart: Any) -> bool:
-    """Whether an Altair chart (or any of its layers / sub-charts) declares params or selections."""
-    import altair as alt
-
-    if getattr(chart, "params", alt.Undefined) not in (alt.Undefined, None, []):
-        return True
-    parts = [getattr(chart, key, alt.Undefined) for key in ("layer", "hconcat", "vconcat", "concat")]
-    parts += [getattr(chart, "spec", alt.Undefined)]
-    for part in parts:
-        if part is alt.Undefined or part is None:
-            continue
-        for child in part if isinstance(part, list) else [part]:
-            if _has_params(child):
-                return True
-    return False
 
 
 def _css_name(name: str) -> str:
@@ -268,6 +233,7 @@ def build(compute: Callable[..., Result], controls: Sequence[Control], *, title:
     slot = ChartSlot()
     status = w.HTML()
     timings: deque[float] = deque(maxlen=TIMINGS_KEPT)
+    from .charts import live
 
     def refresh(*_: Any) -> None:
         started = time.perf_counter()
@@ -275,7 +241,7 @@ def build(compute: Callable[..., Result], controls: Sequence[Control], *, title:
         try:
             # The first draw builds its chart with Altair's checks on; later moves only change
             # numbers, so the per-object schema checks (a third of a move's time) are skipped.
-            with _altair_checks(first=not timings):
+            with live.schema_checks(enabled=not timings):
                 result = compute(**params)
         except Exception as err:  # noqa: BLE001 - show the problem in words, never a traceback
             status.value = f'<p role="alert">Cannot show these settings: {html.escape(str(err))}</p>'

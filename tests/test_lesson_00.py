@@ -16,7 +16,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from iaptlab import datasets, example_cases, lesson_charts
+from iaptlab import datasets, example_cases
+from iaptlab.charts import lessons as lesson_charts
 from iaptlab.errors import ParameterError
 from iaptlab.exercises import check
 from iaptlab.explorers import example_cases as ec

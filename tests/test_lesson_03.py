@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from iaptlab import datasets
+from iaptlab.charts.lessons import trial_evidence_chart
 from iaptlab.demand import (
     BASELINE,
     WITH,
@@ -29,7 +30,6 @@ from iaptlab.demand import (
 from iaptlab.errors import ParameterError
 from iaptlab.exercises import check
 from iaptlab.explorers.demand import CONTROLS, compute
-from iaptlab.lesson_charts import trial_evidence_chart
 from iaptlab.notebook import references
 from iaptlab.outcomes import IAPT, classify
 from iaptlab.widgets import sweep

@@ -16,7 +16,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from iaptlab import instruments, lesson_charts, predictive_values
+from iaptlab import instruments, predictive_values
+from iaptlab.charts import lessons as lesson_charts
 from iaptlab.errors import ParameterError
 from iaptlab.exercises import check
 from iaptlab.explorers import REGISTRY
@@ -315,10 +316,10 @@ def test_chart_draws_the_curves_and_marks_the_values_it_states(sensitivity, spec
 def test_chart_is_the_builder_refilled_not_a_private_copy():
     # The explorer calls charts.predictive_values_chart; a second call (refilled layout) gives
     # the same spec as a build from scratch after clearing the builder's layout cache.
-    from iaptlab import _chart_measurement
+    from iaptlab.charts import measurement
 
     compute = REGISTRY["04.predictive_values"].bound()
     compute(prevalence_pct=10)
     refilled = compute(prevalence_pct=40).chart.to_dict()
-    _chart_measurement._pv_layout.cache_clear()
+    measurement._pv_layout.cache_clear()
     assert compute(prevalence_pct=40).chart.to_dict() == refilled

@@ -17,7 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from iaptlab import fair_evaluation as fair
-from iaptlab import gap_charts, reconcile_gap
+from iaptlab import reconcile_gap
+from iaptlab.charts import gap_split as gap_charts
 from iaptlab.errors import ParameterError
 from iaptlab.exercises import check
 from iaptlab.explorers import reconcile_gap as rg

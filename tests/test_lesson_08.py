@@ -16,7 +16,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from iaptlab import change_and_cost, datasets, lesson_charts
+from iaptlab import change_and_cost, datasets
+from iaptlab.charts import lessons as lesson_charts
 from iaptlab.errors import InputError, ParameterError
 from iaptlab.exercises import check
 from iaptlab.explorers import change_and_cost as cc

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from iaptlab import widgets
+from iaptlab.charts.live import LIVE_EMBED_OPTIONS
 from iaptlab.widgets import (
-    LIVE_EMBED_OPTIONS,
     ChartSlot,
     Control,
     Result,

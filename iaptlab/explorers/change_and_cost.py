@@ -18,9 +18,9 @@ from ..change_and_cost import (
     change_counts,
     definition_table,
 )
+from ..charts.lessons import change_chart
 from ..costs import SCOTT_ESTIMATE_LABEL, StaffingModel
 from ..errors import ParameterError
-from ..lesson_charts import change_chart
 from ..lesson_cohort import lesson_cohort
 from ..widgets import Control, Result, defaults
 

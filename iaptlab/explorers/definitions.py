@@ -12,13 +12,13 @@ from __future__ import annotations
 import numpy as np
 
 from .. import definitions
+from ..charts.lessons import definitions_chart
 from ..definitions import (
     CUTOFF_WORDS,
     TEACHING_FUNCTIONAL_MEAN,
     TEACHING_FUNCTIONAL_SD,
     TEACHING_RELIABILITY,
 )
-from ..lesson_charts import definitions_chart
 from ..lesson_cohort import lesson_cohort
 from ..widgets import Control, Result, defaults
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..charts.lessons import stages_chart
 from ..errors import ParameterError
 from ..example_cases import case_table, example_episodes, lesson_rules, stage_counts
-from ..lesson_charts import stages_chart
 from ..outcomes import IAPT, classify
 from ..schema import Validated
 from ..widgets import Control, Result, defaults

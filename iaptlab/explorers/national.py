@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..charts.lessons import funnel_chart
 from ..errors import ParameterError
-from ..lesson_charts import funnel_chart
 from ..national import (
     DENOMINATORS,
     OFFICIAL,

@@ -3,7 +3,7 @@ diagnosis" each assumption explains.
 
 Glue over :mod:`iaptlab.reconcile_gap`: each control sets a mechanism's strength
 (:data:`~iaptlab.reconcile_gap.LINKS`); ``compute`` splits the gap into five groups of mechanisms
-and draws the waterfall (:mod:`iaptlab.gap_charts`). A live waterfall runs on
+and draws the waterfall (:mod:`iaptlab.charts.gap_split`). A live waterfall runs on
 :data:`~iaptlab.reconcile_gap.EXPLORER_N` referrals (about 35 ms a move) and reports how much each
 figure moves from one random seed to another. Two starting points: IAPT-like and critic-like.
 
@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..gap_charts import plain_label, waterfall_chart
+from ..charts.gap_split import plain_label, waterfall_chart
 from ..lesson_cohort import LESSON_SEED
 from ..reconcile_gap import (
     EXPLORER_N,

@@ -14,9 +14,9 @@ from types import MappingProxyType
 
 import pandas as pd
 
+from ..charts.lessons import scenario_rates_chart
 from ..errors import ParameterError
 from ..instruments import PHQ9
-from ..lesson_charts import scenario_rates_chart
 from ..regression_to_mean import (
     GROUPS,
     NOISY,

@@ -1,4 +1,4 @@
-"""The lessons' and explorers' own charts, staged here to move into ``iaptlab.charts``.
+"""The lessons' and explorers' own charts (built on the shared theme and :func:`refill`).
 
 Explorer charts (each refills a template built once, :func:`iaptlab.charts.refill`):
 :func:`stages_chart` (00), :func:`definitions_chart` (02), :func:`scenario_rates_chart` (05),
@@ -12,12 +12,16 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import altair as alt
 import numpy as np
 import pandas as pd
 
-from .example_cases import STAGES as EXAMPLE_STAGES
-from .national import STAGES
-from .predictive_values import observer_bias_table
+from ..example_cases import STAGES as EXAMPLE_STAGES
+from ..national import STAGES
+from ..predictive_values import observer_bias_table
+from .layout import refill
+from .rates import rates_bar
+from .theme import PALETTE
 
 __all__ = ["change_chart", "definitions_chart", "funnel_chart", "observer_bias_chart", "scenario_rates_chart",
            "stages_chart", "trial_evidence_chart"]
@@ -29,9 +33,6 @@ def trial_evidence_chart(evidence: pd.DataFrame):
 
     ``evidence`` is :func:`trial_evidence`'s output; the chart's description states every number.
     """
-    import altair as alt
-
-    from .charts import PALETTE
 
     summary = "; ".join(f"{r.label}: {r.estimate:.2f} ({r.ci_low:.2f} to {r.ci_high:.2f})"
                         for r in evidence.itertuples())  # a handful of published rows, not episodes
@@ -56,8 +57,6 @@ def trial_evidence_chart(evidence: pd.DataFrame):
 
 def observer_bias_chart(bias: pd.DataFrame | None = None):
     """Points with interval bars on a log scale, a line at 1 (no bias), design shown by shape."""
-    import altair as alt
-
     data = observer_bias_table() if bias is None else bias
     summary = "; ".join(f"{r.label}: {r.estimate:.2f} ({r.ci_low:.2f} to {r.ci_high:.2f})"
                         for r in data.itertuples())
@@ -100,9 +99,6 @@ def _percent_or_no_one(rate: float) -> str:
 def _example_stages_template(referred: int):
     """The chart without data, title or description: built once and refilled on every move
     (:func:`iaptlab.charts.refill`), because building Altair encodings is what costs time."""
-    import altair as alt
-
-    from .charts import PALETTE
 
     base = alt.Chart().encode(
         y=alt.Y("stage:N", sort=list(EXAMPLE_STAGES), title=None, axis=alt.Axis(labelLimit=320)),
@@ -122,9 +118,6 @@ def stages_chart(stages: pd.DataFrame, subtitle: str):
     >>> stages_chart(stage_counts(case_table(classify(example_episodes()))), "").to_dict()["description"][:46]
     'Who counts as recovered among the 12 example r'
     """
-    import altair as alt
-
-    from .charts import refill
 
     count = stages["count"].to_numpy()
     referred, denominator, recovered = int(count[0]), int(count[3]), int(count[4])
@@ -140,20 +133,18 @@ def stages_chart(stages: pd.DataFrame, subtitle: str):
 
 def definitions_chart(table: pd.DataFrame, *, n_referrals: int | None = None):
     """The table as labelled bars (``charts.rates_bar``), one per definition."""
-    from . import charts
 
     source = "simulated IAPT-like cohort" + (f" of {n_referrals:,} referrals" if n_referrals else "")
-    return charts.rates_bar(table.rename(columns={"definition": "outcome"}),
+    return rates_bar(table.rename(columns={"definition": "outcome"}),
                             title="Same people, different definitions of recovery", source=source)
 
 
 def scenario_rates_chart(tidy: pd.DataFrame, title: str, source: str):
     """Grouped bars (:func:`iaptlab.charts.rates_bar`), legend below, a description stating every bar."""
-    from . import charts
 
     bars = [f"{g} {o}: {n:,}/{d:,} = {_percent_or_no_one(r)}" for g, o, n, d, r in
             tidy[["group", "outcome", "numerator", "denominator", "rate"]].itertuples(index=False)]
-    chart = charts.rates_bar(tidy.drop(columns="scenario"), title=title, source=source,
+    chart = rates_bar(tidy.drop(columns="scenario"), title=title, source=source,
                              description=f"{title}. " + "; ".join(bars))  # six bars, not episodes
     return chart.configure_legend(orient="bottom", labelLimit=400)
 
@@ -162,9 +153,6 @@ def scenario_rates_chart(tidy: pd.DataFrame, title: str, source: str):
 def _national_funnel_template(width: int = 320):
     """The chart without data, title or description: built once and refilled on every move
     (:func:`iaptlab.charts.refill`), because building Altair encodings is what costs time."""
-    import altair as alt
-
-    from .charts import PALETTE
 
     base = alt.Chart().encode(
         y=alt.Y("stage:N", sort=list(STAGES.values()), title=None, axis=alt.Axis(labelLimit=320)),
@@ -188,9 +176,6 @@ def funnel_chart(stages: pd.DataFrame, year: str, denominator: str):
     >>> c.to_dict()["description"][:40]
     '2016-17: from referral to "recovered". r'
     """
-    import altair as alt
-
-    from .charts import refill
 
     count = stages["count"].to_numpy(dtype=float)
     measure = stages["measure"].to_numpy()
@@ -218,9 +203,6 @@ def funnel_chart(stages: pd.DataFrame, year: str, denominator: str):
 def _change_cost_template():
     """Both panels without data, titles or description: built once and refilled on every move
     (:func:`iaptlab.charts.refill`), because building Altair encodings is what costs time."""
-    import altair as alt
-
-    from .charts import PALETTE
 
     y = alt.Y("row:N", sort=alt.EncodingSortField("order", op="min", order="ascending"), title=None,
               axis=alt.Axis(labelLimit=320))
@@ -246,9 +228,6 @@ def change_chart(table: pd.DataFrame, baseline_phq9: int, selected: str, cost_wo
     """Top: share of cohort finishers starting at the baseline counted under each definition (with
     the end score each requires); bottom: cost per outcome under each definition. The selected
     definition is coloured and labelled "(selected)", never told by colour alone."""
-    import altair as alt
-
-    from .charts import refill
 
     selected_mask = table["key"].to_numpy() == selected
     mark = np.where(selected_mask, "  (selected)", "")

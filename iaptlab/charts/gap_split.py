@@ -1,4 +1,4 @@
-"""Charts (not an explorer) of a split of the gap, the waterfalls; they move into ``iaptlab.charts``.
+"""Lesson 07's charts of a split of the gap between two rates: waterfalls and their table.
 
 Each function reads a :func:`iaptlab.reconcile.waterfall` table (``component``, ``kind``,
 ``value``, ``contribution``, ``contribution_points``): :func:`chart_rows` turns it into the rows
@@ -18,6 +18,11 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
+
+from .gap import waterfall
+
+__all__ = ["SHORT_LABELS", "ZERO_RESIDUAL", "chart_rows", "plain_label", "points_table", "side_by_side",
+           "waterfall_chart"]
 
 #: Short names of the five groups on the chart's axis, and the two rates at either end.
 #: A "\n" breaks an axis label into lines (the description and table show a space instead).
@@ -79,7 +84,6 @@ def waterfall_chart(table_w: pd.DataFrame, *, title: str, source: str, sentence:
     >>> chart.to_dict()["description"][:30]
     'T. recovery (questionnaires): '
     """
-    from . import charts
 
     rows = chart_rows(table_w)
     steps = "; ".join(f"{label.replace(chr(10), ' ')}: {value * 100:+.1f} points"
@@ -88,7 +92,7 @@ def waterfall_chart(table_w: pd.DataFrame, *, title: str, source: str, sentence:
                       for label, value, kind in rows.itertuples(index=False))
     description = f"{title}. {steps}. {sentence}".strip()
     # a dropped residual may leave the last total that far from the running sum
-    return charts.waterfall(rows, title=title, source=source, description=description,
+    return waterfall(rows, title=title, source=source, description=description,
                             tolerance=ZERO_RESIDUAL)
 
 
