@@ -139,18 +139,3 @@ def test_console_script_runs_without_traceback(tmp_path):
                           capture_output=True, text=True, check=False)
     assert proc.returncode == 2
     assert "row 2, column phq9_first" in proc.stderr and "Traceback" not in proc.stderr
-
-
-def test_lab_command_is_loopback_with_token_and_root_only_when_root():
-    from iaptlab.cli import lab_command
-
-    user = lab_command(Path("n.ipynb"), 9999, as_root=False)
-    assert user[1:3] == ["-m", "jupyterlab"] and "--allow-root" not in user
-    assert user[user.index("--ip") + 1] == "127.0.0.1" and "--port" in user and user[-1] == "n.ipynb"
-    assert not any("token" in part.lower() for part in user)  # JupyterLab's own random token stays on
-    assert "--allow-root" in lab_command(Path("n.ipynb"), 9999, as_root=True)
-
-
-def test_lab_without_a_lesson_is_a_clear_error(tmp_path, capsys):
-    code, _, err = run(["lab", "--notebook", tmp_path / "missing.ipynb"], capsys)
-    assert code == 2 and "no lesson here" in err
