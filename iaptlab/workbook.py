@@ -5,8 +5,9 @@ edition) of the lessons shipped with the package into ``folder``, with a README 
 the JupyterLab settings that make the first screen quiet (no news pop-up, no update check, the
 notebook's own kernel started without a "Select Kernel" dialog). It never overwrites a file the
 learner has changed: a manifest in the folder (``.iaptlab-workbook.json``) records a hash of every
-file it wrote, and a file whose content no longer matches is kept; the new version is written
-beside it (``02_x.new.ipynb``) and the report says so.
+file it wrote (for a notebook, of its cells' sources: outputs and metadata do not count), and a
+file that no longer matches is kept; the new version is written beside it (``02_x.new.ipynb``)
+and the report says so. A notebook the learner only ran (same sources) is replaced.
 
 ``lab_command(folder, port)`` is the JupyterLab command line that serves ``folder`` on 127.0.0.1
 with a login token and opens lesson 00 itself (not the Launcher), using the folder's settings
@@ -87,7 +88,22 @@ class WorkbookReport:
         return "\n".join(lines)
 
 
-def _sha256(data: bytes) -> str:
+def _fingerprint(rel: Path, data: bytes) -> str:
+    """A hash of what the learner wrote: for a notebook, its cells' types and sources (running a
+    cell, or JupyterLab adding kernel metadata on opening, changes nothing the learner wrote);
+    for any other file, its bytes.
+
+    >>> cell = '{"cells": [{"cell_type": "code", "source": ["x = 1"], "outputs": %s}]}'
+    >>> _fingerprint(Path("a.ipynb"), (cell % "[]").encode()) == _fingerprint(
+    ...     Path("a.ipynb"), (cell % '[{"text": "1"}]').encode())
+    True
+    """
+    if rel.suffix == ".ipynb":
+        try:
+            cells = json.loads(data)["cells"]
+            data = json.dumps([(c["cell_type"], "".join(c["source"])) for c in cells]).encode()
+        except (ValueError, KeyError, TypeError):
+            pass  # not a readable notebook: compare its bytes
     return hashlib.sha256(data).hexdigest()
 
 
@@ -124,9 +140,10 @@ Nothing in it is part of the iaptlab repository, so saving never changes the pro
 
 - Open it again: `iaptlab lab{flag} <this folder>` (JupyterLab on 127.0.0.1 with a login token;
   the link with the token is printed in the terminal).
-- Get the newest lessons: `iaptlab workbook{flag} <this folder>`. A notebook you have changed is
-  never overwritten: yours is kept and the new version is written beside it as `NN_name.new.ipynb`
-  (the command lists each one). Notebooks you have not changed are replaced by the new version.
+- Get the newest lessons: `iaptlab workbook{flag} <this folder>`. A notebook whose cells you have
+  edited is never overwritten: yours is kept and the new version is written beside it as
+  `NN_name.new.ipynb` (the command lists each one). Notebooks you have not edited (only run) are
+  replaced by the new version; run them again to see their outputs.
 - `{MANIFEST}` records what iaptlab wrote here (to tell your changes from its own);
   `.iaptlab/` holds this folder's JupyterLab settings and layout. Leave both in place.
 - The {other} edition is written with `iaptlab workbook{'' if other == 'learner' else ' --instructor'} DIR`.
@@ -156,7 +173,8 @@ def _beside(rel: Path, folder: Path, manifest: dict[str, str]) -> Path:
         tag = ".new" if number == 1 else f".new-{number}"
         candidate = rel.with_name(f"{rel.stem}{tag}{rel.suffix}")
         target = folder / candidate
-        if not target.exists() or manifest.get(candidate.as_posix()) == _sha256(target.read_bytes()):
+        if not target.exists() or manifest.get(candidate.as_posix()) == _fingerprint(
+                candidate, target.read_bytes()):
             return candidate
     raise InputError([Problem(None, None, f"{folder / rel}: too many .new copies beside it")])
 
@@ -176,12 +194,12 @@ def _read_manifest(folder: Path) -> dict[str, str]:
 def _place(folder: Path, files: Iterable[tuple[Path, bytes]], manifest: dict[str, str]):
     written, updated, unchanged, kept = [], [], [], []
     for rel, data in files:
-        digest = _sha256(data)
+        digest = _fingerprint(rel, data)
         target = folder / rel
         if not target.exists():
             written.append(rel)
         else:
-            current = _sha256(target.read_bytes())
+            current = _fingerprint(rel, target.read_bytes())
             if current == digest:
                 unchanged.append(rel)
                 manifest[rel.as_posix()] = digest
@@ -256,7 +274,7 @@ def lab_command(folder: Path, port: int, as_root: bool, token: str, *,
     command = [sys.executable, "-m", "jupyterlab", "--ServerApp.ip=127.0.0.1",
                f"--ServerApp.port={port}", f"--ServerApp.root_dir={folder}",
                f"--IdentityProvider.token={token}",
-               f"--ServerApp.default_url=/lab/tree/{notebook}",
+               f"--LabApp.default_url=/lab/tree/{notebook}",
                f"--LabApp.user_settings_dir={folder / SETTINGS_DIR}",
                f"--LabApp.workspaces_dir={folder / _WORKSPACES_DIR}",
                "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]

@@ -122,6 +122,35 @@ def test_a_changed_notebook_is_kept_and_the_new_version_written_beside_it(tmp_pa
     assert "v3" in (tmp_path / "01_x.new.ipynb").read_text()
 
 
+def test_a_notebook_only_run_or_reopened_is_not_a_change_and_is_updated(tmp_path):
+    release = Release()
+    write(tmp_path, release)
+    path = tmp_path / "01_x.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("", id="empty"))
+    nb.cells[-1].outputs = [nbformat.v4.new_output("stream", text="ran")]
+    nb.metadata["language_info"] = {"name": "python", "version": "3.11"}
+    nb.cells.pop()  # outputs and kernel metadata only: the learner's cells are as written
+    nb.metadata["widgets"] = {"state": {}}
+    nbformat.write(nb, path)
+    release.version = "v2"
+    report = write(tmp_path, release)
+    assert report.kept == () and Path("01_x.ipynb") in report.updated
+    assert "v2" in path.read_text()
+
+
+def test_an_edited_cell_source_is_a_change(tmp_path):
+    release = Release()
+    write(tmp_path, release)
+    path = tmp_path / "01_x.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("answer = 53", id="mine"))
+    nbformat.write(nb, path)
+    release.version = "v2"
+    assert write(tmp_path, release).kept == ((Path("01_x.ipynb"), Path("01_x.new.ipynb")),)
+    assert "answer = 53" in path.read_text()
+
+
 def test_a_new_copy_the_learner_edited_too_is_not_overwritten(tmp_path):
     release = Release()
     write(tmp_path, release)
@@ -174,7 +203,7 @@ def test_lab_command_is_loopback_with_a_token_opening_lesson_00_with_the_folder_
     assert command[1:3] == ["-m", "jupyterlab"]
     assert "--ServerApp.ip=127.0.0.1" in command and "--ServerApp.port=9999" in command
     assert "--IdentityProvider.token=secret" in command
-    assert f"--ServerApp.default_url=/lab/tree/{FIRST_LESSON}" in command
+    assert f"--LabApp.default_url=/lab/tree/{FIRST_LESSON}" in command
     assert f"--ServerApp.root_dir={tmp_path.resolve()}" in command
     assert f"--LabApp.user_settings_dir={tmp_path.resolve() / SETTINGS_DIR}" in command
     assert ("--allow-root" in command) is as_root
