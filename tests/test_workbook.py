@@ -283,3 +283,21 @@ def test_real_learner_workbook_has_every_lesson_no_solution_and_a_python3_kernel
         assert "# SOLUTION" not in text and "<!-- INSTRUCTOR -->" not in text, name
     instructor_text = "".join(p.read_text() for p in (tmp_path / "instructor").glob("[0-9][0-9]_*.ipynb"))
     assert "SOLUTION" in instructor_text
+
+
+def test_open_lab_writes_the_workbook_then_runs_jupyterlab_and_prints_the_lesson_address(
+        tmp_path, capsys, monkeypatch):
+    import subprocess
+
+    ran = []
+    monkeypatch.setattr(workbook, "lessons_source", lambda: "packaged")
+    monkeypatch.setattr(workbook, "_default_builder", Release())
+    monkeypatch.setattr(subprocess, "call", lambda command: ran.append(command) or 0)
+    assert main(["lab", str(tmp_path / "wb"), "--port", "9123"]) == 0
+    out = capsys.readouterr().out
+    (command,) = ran
+    token = next(p.split("=", 1)[1] for p in command if p.startswith("--IdentityProvider.token="))
+    assert len(token) >= 24
+    assert f"http://127.0.0.1:9123/lab/tree/{FIRST_LESSON}?token={token}" in out
+    assert (tmp_path / "wb" / FIRST_LESSON).is_file()
+    assert "--ServerApp.port=9123" in command

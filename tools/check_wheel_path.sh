@@ -49,11 +49,21 @@ fi
 [ -f "$work/workbook/README.md" ] || { echo "no README.md in the workbook folder"; exit 1; }
 
 step "running ${#lessons[@]} learner notebooks (svg renderer)"
+failed=()
 for lesson in "${lessons[@]}"; do
     t0=$(date +%s)
-    IAPTLAB_RENDERER=svg "$work/venv/bin/jupyter" nbconvert --to notebook --execute \
+    if IAPTLAB_RENDERER=svg "$work/venv/bin/jupyter" nbconvert --to notebook --execute \
         --ExecutePreprocessor.timeout=900 --ExecutePreprocessor.kernel_name=python3 \
-        --output-dir "$work/executed" --log-level=WARN "$lesson"
-    echo "   $(basename "$lesson"): ran in $(( $(date +%s) - t0 )) s"
+        --output-dir "$work/executed" --log-level=WARN "$lesson" 2>"$work/error.log"; then
+        echo "   $(basename "$lesson"): ran in $(( $(date +%s) - t0 )) s"
+    else
+        echo "   $(basename "$lesson"): FAILED after $(( $(date +%s) - t0 )) s:"
+        grep -v "Kernel is running over TCP" "$work/error.log" | tail -n 25
+        failed+=("$(basename "$lesson")")
+    fi
 done
+if [ ${#failed[@]} -gt 0 ]; then
+    step "FAILED: ${failed[*]}"
+    exit 1
+fi
 step "passed"
