@@ -113,6 +113,8 @@ def _report(args: argparse.Namespace) -> int:
 EXIT_PROBLEMS_FOUND = 1
 #: The presentation dashboard (a notebook of the lesson explorers) in a checkout of the workbook.
 PRESENT_NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "present" / "workshop.ipynb"
+
+
 def _workbook(args: argparse.Namespace) -> int:
     from .workbook import write_workbook
 
