@@ -1,6 +1,6 @@
-# iaptlab — two commands: `make lab` (open the workbook) and `make test` (check everything).
+# iaptlab — two commands: `make lab` (open the learner's workbook) and `make test` (check everything).
 # Both create .venv and install the package with its dependencies first (once; again when
-# pyproject.toml changes).
+# pyproject.toml or the lock file changes), at the versions pinned in requirements/constraints.txt.
 
 ifeq ($(origin PYTHON), undefined)
 PYTHON := $(shell for p in python3.13 python3.12 python3.11 python3; do \
@@ -11,16 +11,23 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.iaptlab-installed
 BROWSER_STAMP := $(VENV)/.iaptlab-browser-installed
 PORT ?= 8888
+# The versions CI tested (refresh with `make lock`); every install below is constrained by it.
+CONSTRAINTS := requirements/constraints.txt
+# Where `make lab` / `make lab-instructor` put the learner's own copy of the lessons: git-ignored
+# folders, so working through a lesson never changes a tracked file. `make clean` leaves them.
+WORKBOOK ?= iaptlab-workbook
+INSTRUCTOR_WORKBOOK ?= iaptlab-workbook-instructor
 
-.PHONY: lab test lint unit notebooks browser bench bench-browser present doctor student guide clean setup
+.PHONY: lab lab-instructor test lint unit notebooks browser wheel-path bench bench-browser bench-memory \
+	present doctor student guide clean setup lock
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(CONSTRAINTS)
 	@test -n "$(PYTHON)" || { echo "iaptlab needs Python 3.11 or newer on PATH (python3.11, python3.12, ...)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e ".[test]"
 	# rfc3987-syntax (pulled in via jupyter-events) costs ~2.3 s per import of jsonschema, i.e. per
 	# kernel and per `import altair`; nothing here needs it. Keep this the last install step.
 	-$(BIN)/python -m pip uninstall --quiet -y rfc3987-syntax
@@ -30,12 +37,18 @@ $(STAMP): pyproject.toml
 # (apt-get install chromium); `playwright install` is never run. Installing voila brings
 # rfc3987-syntax back, so it is uninstalled again as the last step.
 $(BROWSER_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e ".[test,browser]"
+	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e ".[test,browser]"
 	-$(BIN)/python -m pip uninstall --quiet -y rfc3987-syntax
 	touch $(BROWSER_STAMP)
 
+# The learner edition (no answers, no instructor notes) written into $(WORKBOOK)/ (a notebook you
+# changed is never overwritten), then JupyterLab on 127.0.0.1 with a token, on lesson 00.
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ip 127.0.0.1 --port $(PORT) $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00_start_here.ipynb
+	$(BIN)/iaptlab lab $(WORKBOOK) --port $(PORT)
+
+# The instructor edition (worked answers, teaching notes) in its own folder.
+lab-instructor: $(STAMP)
+	$(BIN)/iaptlab lab $(INSTRUCTOR_WORKBOOK) --instructor --port $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check iaptlab tests benchmarks tools
@@ -51,7 +64,27 @@ browser: $(BROWSER_STAMP)
 	$(BIN)/pytest -q -p no:cacheprovider tests/browser
 
 # The browser extra is installed first so that every test, not only tests/browser, runs against it.
-test: $(BROWSER_STAMP) lint unit notebooks browser
+test: $(BROWSER_STAMP) lint unit notebooks browser wheel-path
+
+# The path without make (Windows, macOS): build the wheel, install it into a fresh venv with the
+# lock file, `iaptlab workbook` into a temporary folder, run every learner notebook there.
+wheel-path: $(STAMP)
+	PYTHON=$(BIN)/python tools/check_wheel_path.sh
+
+# Refresh the lock file: a fresh venv with the runtime, test and browser dependencies at their
+# newest versions, frozen (the package itself left out). Then run `make test` and commit both.
+lock:
+	@test -n "$(PYTHON)" || { echo "iaptlab needs Python 3.11 or newer on PATH"; exit 1; }
+	rm -rf build/lock-venv
+	$(PYTHON) -m venv build/lock-venv
+	build/lock-venv/bin/python -m pip install --quiet --upgrade pip
+	build/lock-venv/bin/python -m pip install --quiet ".[test,browser]"
+	mkdir -p requirements
+	{ echo "# The versions CI tested: make setup, make lab, Binder and CI install with -c this file."; \
+	  echo "# Refresh with 'make lock' (a fresh venv with .[test,browser], frozen), then make test."; \
+	  echo "# Made with $$(build/lock-venv/bin/python -V) on $$(uname -sm)."; \
+	  build/lock-venv/bin/python -m pip freeze --exclude iaptlab; } > $(CONSTRAINTS)
+	rm -rf build/lock-venv
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
@@ -59,6 +92,10 @@ bench: $(STAMP)
 # p50/p95 from a slider move to the chart redrawn, on lesson 02's explorer (100,000 referrals).
 bench-browser: $(BROWSER_STAMP)
 	$(BIN)/python benchmarks/browser_latency.py
+
+# Resident memory of a fresh kernel after Run All, per lesson (the README's hub guidance).
+bench-memory: $(STAMP)
+	$(BIN)/python benchmarks/kernel_memory.py
 
 # The lesson explorers as a Voila dashboard for a projector (large fonts, no code), on 127.0.0.1.
 present: $(BROWSER_STAMP)

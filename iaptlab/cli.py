@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_INTERNAL", "EXIT_OK", "EXIT_PROBLEMS_FOUND", "OFFLINE_TEMPLATE",
-           "build_parser", "format_rates", "lab_command", "main", "present_command",
+           "build_parser", "format_rates", "main", "present_command",
            "write_offline_template"]
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 2, 1
@@ -126,16 +126,11 @@ def _report(args: argparse.Namespace) -> int:
 EXIT_PROBLEMS_FOUND = 1
 
 
-def lab_command(notebook: Path, port: int, as_root: bool) -> list[str]:
-    """The JupyterLab command line: loopback only, a login token, opening ``notebook``.
+def _workbook(args: argparse.Namespace) -> int:
+    from .workbook import write_workbook
 
-    >>> lab_command(Path("n.ipynb"), 8888, as_root=False)[-3:]
-    ['--port', '8888', 'n.ipynb']
-    """
-    command = [sys.executable, "-m", "jupyterlab", "--ip", "127.0.0.1", "--port", str(port), str(notebook)]
-    if as_root:
-        command.insert(3, "--allow-root")
-    return command
+    print(write_workbook(Path(args.dir), instructor=args.instructor).summary())
+    return EXIT_OK
 
 
 def _packaged_or_given(given: str | None,
@@ -148,19 +143,9 @@ def _packaged_or_given(given: str | None,
 
 
 def _lab(args: argparse.Namespace) -> int:
-    import subprocess
+    from .workbook import open_lab
 
-    from .lesson_files import lesson_notebook
-
-    with _packaged_or_given(args.notebook, lambda: lesson_notebook(0)) as notebook:
-        if not notebook.is_file():
-            raise InputError([_problem(f"{notebook}: no lesson here; pass --notebook with a "
-                                       "lesson's .ipynb file")])
-        as_root = hasattr(os, "geteuid") and os.geteuid() == 0
-        try:
-            return subprocess.call(lab_command(notebook, args.port, as_root))
-        except KeyboardInterrupt:
-            return EXIT_OK
+    return open_lab(Path(args.dir), instructor=args.instructor, port=args.port)
 
 
 def _doctor(args: argparse.Namespace) -> int:
@@ -285,10 +270,17 @@ def build_parser() -> argparse.ArgumentParser:
     doc = sub.add_parser("doctor", help="check that charts, sliders and a kernel work here; say what to fix")
     doc.add_argument("--no-kernel", action="store_true", help="skip starting a notebook kernel")
     doc.set_defaults(handler=_doctor)
-    lab = sub.add_parser("lab", help="open the workbook in JupyterLab on 127.0.0.1 (with a login token)")
-    lab.add_argument("--port", type=int, default=8888, help="port on 127.0.0.1 (default 8888)")
-    lab.add_argument("--notebook", help="notebook to open (default: lesson 00, Start here, as installed)")
-    lab.set_defaults(handler=_lab)
+    for name, summary, handler in (
+            ("workbook", "write the lessons into a folder of your own (default ./iaptlab-workbook)", _workbook),
+            ("lab", "write/update the workbook, then open lesson 00 in JupyterLab on 127.0.0.1", _lab)):
+        command = sub.add_parser(name, help=summary)
+        command.add_argument("dir", nargs="?", default="iaptlab-workbook",
+                             help="the workbook folder (default: ./iaptlab-workbook)")
+        command.add_argument("--instructor", action="store_true",
+                             help="the instructor edition (worked answers and teaching notes)")
+        if name == "lab":
+            command.add_argument("--port", type=int, default=8888, help="port on 127.0.0.1 (default 8888)")
+        command.set_defaults(handler=handler)
     pres = sub.add_parser("present", help="the lesson explorers as a dashboard for a projector (Voila)")
     pres.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (default 8866)")
     pres.add_argument("--notebook", help="dashboard notebook (default: the installed workshop dashboard)")

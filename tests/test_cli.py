@@ -141,30 +141,13 @@ def test_console_script_runs_without_traceback(tmp_path):
     assert "row 2, column phq9_first" in proc.stderr and "Traceback" not in proc.stderr
 
 
-def test_lab_command_is_loopback_with_token_and_root_only_when_root():
-    from iaptlab.cli import lab_command
-
-    user = lab_command(Path("n.ipynb"), 9999, as_root=False)
-    assert user[1:3] == ["-m", "jupyterlab"] and "--allow-root" not in user
-    assert user[user.index("--ip") + 1] == "127.0.0.1" and "--port" in user and user[-1] == "n.ipynb"
-    assert not any("token" in part.lower() for part in user)  # JupyterLab's own random token stays on
-    assert "--allow-root" in lab_command(Path("n.ipynb"), 9999, as_root=True)
-
-
-def test_lab_without_a_lesson_is_a_clear_error(tmp_path, capsys):
-    code, _, err = run(["lab", "--notebook", tmp_path / "missing.ipynb"], capsys)
-    assert code == 2 and "no lesson here" in err
-
-
-def test_lab_and_present_open_the_packaged_lessons_by_default(monkeypatch, capsys):
-    # from any folder (not only a checkout): the notebooks come from importlib.resources
-    from iaptlab.lesson_files import lesson_notebook, workshop_notebook
+def test_present_opens_the_packaged_dashboard_by_default(monkeypatch, capsys):
+    # from any folder (not only a checkout): the dashboard comes from importlib.resources
+    from iaptlab.lesson_files import workshop_notebook
 
     called = []
     monkeypatch.setattr(subprocess, "call", lambda command, **kw: called.append(command) or 0)
     monkeypatch.chdir("/")
-    assert main(["lab", "--port", "9999"]) == 0
-    assert Path(called[-1][-1]).read_bytes() == lesson_notebook(0).read_bytes()
     pytest.importorskip("voila")
     assert main(["present", "--no-browser"]) == 0
     served = called[-1][called[-1].index("voila") + 1]

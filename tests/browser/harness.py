@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from iaptlab.workbook import LAB_SETTINGS as WORKBOOK_LAB_SETTINGS
+
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS = REPO / "notebooks"
 CHROMIUM = Path(os.environ.get("IAPTLAB_CHROMIUM", "/usr/bin/chromium"))
@@ -39,14 +41,17 @@ CHROMIUM_ARGS = (
     "--disable-default-apps", "--disable-dev-shm-usage",
     f"--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE {LOOPBACK}",
 )
-#: JupyterLab settings for the throw-away settings dir: no news or update checks, no autosave.
-LAB_SETTINGS = {
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings":
-        {"fetchNews": "false", "checkForUpdates": False, "doNotDisturbMode": True},
+#: JupyterLab settings for the throw-away settings dir: the workbook's own (no news or update
+#: checks, the preferred kernel started without a dialog: iaptlab.workbook.LAB_SETTINGS) plus, for
+#: the tests only, no toasts, no autosave and every cell in the DOM (no virtual scrolling), so each
+#: chart and explorer can be checked.
+_TEST_ONLY_SETTINGS = {
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"doNotDisturbMode": True},
     "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
-    # every cell in the DOM (no virtual scrolling), so each chart and explorer can be checked
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
 }
+LAB_SETTINGS = {rel: {**WORKBOOK_LAB_SETTINGS.get(rel, {}), **_TEST_ONLY_SETTINGS.get(rel, {})}
+                for rel in {**WORKBOOK_LAB_SETTINGS, **_TEST_ONLY_SETTINGS}}
 
 
 def lesson_paths() -> list[Path]:
@@ -109,7 +114,9 @@ class Server:
                 self.process.wait(timeout=5)
 
 
-def _isolated_env(scratch: Path) -> dict[str, str]:
+def isolated_env(scratch: Path) -> dict[str, str]:
+    """This environment with Jupyter's config, data, runtime and IPython dirs under ``scratch``
+    (a fresh profile: nothing from the user's own JupyterLab settings)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "IAPTLAB_RENDERER"))}
     for name in ("config", "data", "runtime", "ipython"):
         (scratch / name).mkdir(parents=True, exist_ok=True)
@@ -132,7 +139,7 @@ def start_server(kind: str = "lab", *, extra_files: dict[str, str] | None = None
     for rel, text in (extra_files or {}).items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text)
-    env = _isolated_env(scratch)
+    env = isolated_env(scratch)
     port, token = free_port(), secrets.token_hex(24)
     common = [f"--ServerApp.token={token}", f"--ServerApp.root_dir={root}", "--ServerApp.ip=127.0.0.1",
               f"--ServerApp.port={port}", "--ServerApp.port_retries=0", "--no-browser"]
