@@ -298,7 +298,7 @@ def _canonical_year(answer: object) -> str | None:
     if not match:
         return None
     first, second = int(match.group(1)), int(match.group(2))
-    if (second if second >= 1000 else first // 100 * 100 + second) != first + 1:
+    if (second != first + 1) if second >= 1000 else (second != (first + 1) % 100):
         return None
     return f"{first}-{(first + 1) % 100:02d}"
 
@@ -578,7 +578,8 @@ def _judge_number(question_id: str, entry: Mapping[str, Any], answer: object
     if any(_close(x, t, decimals, sig) for t in targets):
         return True, "", "correct"
     if unit in ("percent", "points") and not reading.percent_sign and abs(x) <= 1 and x:
-        if all(abs(t) > 1 for t in targets) or any(_close(100 * x, t, decimals, sig) for t in targets):
+        if (abs(x) < 1 and all(abs(t) > 1 for t in targets)) or any(
+                _close(100 * x, t, decimals, sig) for t in targets):
             also = _known_wrong_number(question_id, entry, 100 * x)
             word = "percentage points" if unit == "points" else "a percentage"
             message = f"{x:g} is a proportion: this question asks for {word} (× 100)"
