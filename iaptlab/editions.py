@@ -117,17 +117,30 @@ def solution_names(source: str) -> list[str]:
     return sorted(set().union(*(_bound_names(s) for s in _parse(source).body)))
 
 
+def _loads(node: ast.AST) -> set[str]:
+    """Free names a node reads, except inside ``check(...)`` calls and a function's own names."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "check":
+        return set()
+    if isinstance(node, ast.Name):
+        return {node.id} if isinstance(node.ctx, ast.Load) else set()
+    loaded = set().union(*(_loads(child) for child in ast.iter_child_nodes(node)))
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+        arguments = node.args
+        own = {a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)}
+        own |= {a.arg for a in (arguments.vararg, arguments.kwarg) if a is not None}
+        body = node.body if isinstance(node.body, list) else [node.body]
+        own |= set().union(*(_bound_names(b) for b in body))
+        loaded -= own
+    return loaded
+
+
 def _loaded_outside_check(source: str) -> set[str]:
-    """Names a cell reads, except inside the arguments of a ``check(...)`` call."""
+    """Names a cell reads before binding them itself, except inside ``check(...)`` calls."""
     loaded: set[str] = set()
-    stack: list[ast.AST] = [_parse(source)]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "check":
-            continue
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-            loaded.add(node.id)
-        stack.extend(ast.iter_child_nodes(node))
+    bound: set[str] = set()
+    for statement in _parse(source).body:
+        loaded |= _loads(statement) - bound
+        bound |= _bound_names(statement)
     return loaded
 
 
