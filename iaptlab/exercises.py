@@ -527,7 +527,7 @@ def check(question_id: str, answer: object) -> Feedback:
     >>> check("02.denominator_m192", "52.97 %").correct, check("02.denominator_m192", 53).reason
     (True, 'precision')
     >>> print(check("02.denominator_m192", ...))  # doctest: +ELLIPSIS
-    ○ Not answered yet — replace the ... with your answer, then run this cell again (hint: ...)
+    ○ Not answered yet — replace the ... in the answer cell with your answer, run it, then run this check again (hint: ...)
     """
     entry = _entry(question_id)
     feedback = _judge(question_id, entry, answer)
@@ -538,8 +538,8 @@ def check(question_id: str, answer: object) -> Feedback:
 def _judge(question_id: str, entry: Mapping[str, Any], answer: object) -> Feedback:
     hint = _hint(entry, question_id)
     if _is_blank(answer):
-        return Feedback(question_id, False, "replace the ... with your answer, then run this cell "
-                        f"again ({hint})", "unanswered")
+        return Feedback(question_id, False, "replace the ... in the answer cell with your answer, "
+                        f"run it, then run this check again ({hint})", "unanswered")
     kind = entry["kind"]
     if kind == "number":
         correct, message, reason = _judge_number(question_id, entry, answer)
