@@ -198,7 +198,8 @@ def _cases(table):
 
 
 def test_every_question_is_in_the_tables():
-    assert set(RIGHT) == set(ex.question_ids()) == set(answers_module.ANSWERS)
+    shipped = {q for q in ex.question_ids() if re.fullmatch(r"\d\d\.\w+", q)}  # not doctests' x.*
+    assert set(RIGHT) == shipped == set(answers_module.ANSWERS)
     numbers = {q for q in RIGHT if answers_module.ANSWERS[q]["kind"] == "number"}
     assert {q for q in numbers if answers_module.ANSWERS[q]["unit"] in ("percent", "points")} == set(PROPORTIONS)
     hashed = {q for q, e in answers_module.ANSWERS.items() if e["kind"] in ("choice", "set", "items")}
