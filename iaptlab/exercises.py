@@ -190,8 +190,8 @@ def _read_number(answer: object) -> _Reading | str:
     text = answer.strip().replace("\u00a0", " ").replace("\u202f", " ")
     if text[:1] in _MINUS:
         text = "-" + text[1:]
-    percent = text.endswith("%")
-    text = text.removesuffix("%").rstrip()
+    percent = text.endswith(("%", "pp"))  # "8.6 pp": percentage points
+    text = text.removesuffix("%").removesuffix("pp").rstrip()
     pound = text.startswith(("£", "-£"))
     text = text.replace("£", "", 1)
     if _GROUPED.match(text):

@@ -99,6 +99,7 @@ def test_parse_number_refuses(text):
 
 def test_percent_sign_only_for_percent_units_and_pound_only_for_pounds():
     assert ex.parse_number("52.97 %", "percent") == [52.97] == ex.parse_number("52.97%", "points")
+    assert ex.parse_number("8.6 pp", "points") == [8.6] and ex.parse_number("8.6pp", "plain") == []
     assert ex.parse_number("5%", "plain") == [] and ex.parse_number("£5", "plain") == []
     assert ex.parse_number("£1,757", "pounds") == [1757.0]
     _number("t.plain", 3, decimals=0)
