@@ -134,7 +134,7 @@ MISCONCEPTIONS: dict[str, list[tuple[object, str]]] = {
                       ({"4.1": "Y", "4.2": "Y", "4.3": "Y", "4.4": "Y", "4.5": "NI"}, "insensitive or not valid"),
                       ({"4.1": "PN", "4.2": "Y", "4.3": "N", "4.4": "Y", "4.5": "NI"}, "he knew"),
                       ({"4.1": "PN", "4.2": "N", "4.3": "Y", "4.4": "Y", "4.5": "NI"}, "no interview before"),
-                      ({"4.1": "PN", "4.2": "Y", "4.3": "Y", "4.4": "Y", "4.5": "N"}, "nothing reported")],
+                      ({"4.1": "PN", "4.2": "Y", "4.3": "Y", "4.4": "Y", "4.5": "N"}, "nothing reported shows")],
     "07.fair_design": [({"blind_interview", "comparison_group", "follow_up", "preregistered", "meaning_to_users",
                          "everyone_counted", "finishers_only"}, "attrition"),
                        ({"blind_interview", "comparison_group", "follow_up", "preregistered", "meaning_to_users",

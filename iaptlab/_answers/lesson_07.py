@@ -214,7 +214,7 @@ ANSWERS: dict[str, dict[str, Any]] = {
             {
                 "item": "4.5",
                 "hash": "5ff2e3e32a243ce3de00c7da220392e680ff76eda259a43200d3345094aa3f8d",
-                "message": "nothing reported rules it out: the honest answers are PY, PN or NI"
+                "message": "N claims evidence that knowing did NOT influence the assessment: nothing reported shows that"
             }
         ],
     },
