@@ -252,10 +252,11 @@ def test_observer_bias_chart_describes_every_estimate():
 
 def test_sensitivity_by_hand_answer():
     # notebook table: questionnaire + & interview + = 12, questionnaire - & interview + = 8
-    assert check("04.sensitivity_by_hand", 12 / (12 + 8))
+    assert check("04.sensitivity_by_hand", 100 * 12 / (12 + 8))
     assert check("04.sensitivity_by_hand", "60%")
-    assert not check("04.sensitivity_by_hand", 24 / (24 + 6))  # that is the specificity
-    assert not check("04.sensitivity_by_hand", 12 / (12 + 6))  # that is the PPV
+    assert not check("04.sensitivity_by_hand", 12 / (12 + 8))  # a proportion, not a percentage
+    assert not check("04.sensitivity_by_hand", 100 * 24 / (24 + 6))  # that is the specificity
+    assert not check("04.sensitivity_by_hand", 100 * 12 / (12 + 6))  # that is the PPV
 
 
 def test_ppv_answer_from_plummer_row_by_bayes():
@@ -264,8 +265,8 @@ def test_ppv_answer_from_plummer_row_by_bayes():
     true_positive, false_positive = 1000 * 0.10 * se, 1000 * 0.90 * (1 - sp)
     expected = true_positive / (true_positive + false_positive)
     assert math.isclose(expected, 83 / 227)  # 83 found vs 144 false alarms
-    assert check("04.ppv_gad7_at_10pct", expected)
-    assert check("04.ppv_gad7_at_10pct", f"{100 * expected:.0f}%")
+    assert check("04.ppv_gad7_at_10pct", 100 * expected)
+    assert check("04.ppv_gad7_at_10pct", f"{100 * expected:.1f}%")
     assert not check("04.ppv_gad7_at_10pct", se)  # confusing PPV with sensitivity
     assert not check("04.ppv_gad7_at_10pct", 0.10)
 

@@ -245,7 +245,7 @@ def test_exercise_answers_checked_independently(inputs):
     assert check("05.whiteford_200", 200 * three_months["value_pct"].iloc[0] / 100).correct
     numerator, denominator = _plain_rate(inputs.true_first, inputs.true_last["selection_only"],
                                          inputs.error_z[0], inputs.error_z[1], cutoff=10, reliability=0.9)
-    assert check("05.no_treatment_recovery", numerator / denominator).correct
+    assert check("05.no_treatment_recovery", 100 * numerator / denominator).correct
     adjusts = sorted(m for m in ("JT", "EN", "HLL") if "m_pre" in REQUIRED_PARAMETERS[m])
     assert check("05.rtm_methods", adjusts).correct
     # person: first 16, last 11; mean 13, SD 5, r 0.84 -> SE 2; true-score estimate 15.52

@@ -265,9 +265,10 @@ def _rob(a1, a2, a3, a4, a5):
 
 
 def test_rob_iapt_accepts_the_defensible_range_only():
-    # Judgements (see the instructor notes): 4.1 N/PN/PY, 4.2-4.4 Y/PY, 4.5 PY/PN/NI.
+    # Judgements (see the instructor notes): 4.1 N/PN, 4.2-4.4 Y/PY, 4.5 PY/PN/NI.
     assert check("07.rob_iapt", _rob("PN", "PY", "Y", "Y", "NI")).correct
-    assert check("07.rob_iapt", _rob("PY", "Y", "PY", "PY", "PN")).correct
+    assert check("07.rob_iapt", _rob("N", "Y", "PY", "PY", "PN")).correct
+    assert not check("07.rob_iapt", _rob("PY", "Y", "PY", "PY", "PN")).correct  # one 4.1 rule, both sides
     assert not check("07.rob_iapt", _rob("PN", "PY", "N", "Y", "NI")).correct  # the client knows
     assert not check("07.rob_iapt", _rob("Y", "PY", "Y", "Y", "NI")).correct
     assert not check("07.rob_iapt", _rob("PN", "N", "Y", "Y", "NI")).correct

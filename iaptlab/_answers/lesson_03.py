@@ -25,8 +25,107 @@ from __future__ import annotations
 from typing import Any
 
 ANSWERS: dict[str, dict[str, Any]] = {
-    "03.hand_shift": {"kind": "set", "salt": "bcb51302dce815c2", "hint": "Work out each flag twice, before and after taking 2 points off both last scores. Caseness is PHQ-9 at least 10 or GAD-7 at least 8; a reliable drop is at least 6 (PHQ-9) or 4 (GAD-7); remember that reliable recovery needs two things at once. Give the flag names as a Python set, e.g. {\"recovered\"}.", "hashes": ["1f895a5b1f3b046458b1be4f350461637443238e6326eae705099cdb48b6636a"]},
-    "03.recovery_shift_80": {"kind": "number", "salt": "af63589eb59adad3", "hint": "Call compute(inputs, last_shift=-2, share_with_therapist_pct=80) (hello-goodbye 0, IAPT rules) and read the recovery row's change in percentage points (with demand minus baseline).", "secret": "87e5b230350d72c0", "unit": "plain", "tolerance": 0.3},
-    "03.trial_direction": {"kind": "choice", "salt": "aec9e67e9d5b0c6d", "hint": "Read the interpretation column of the self-report vs clinician-rated rows: what does a positive difference in Hedges' g mean, and are the estimates positive?", "hashes": ["0254a07cb2ed12557228d531baa83fe7eda4e929c96d418486b3c9326302b6df", "6641a7e0eedf45b2d35a2ec28cb6d7366f81a5253e3726ac49f146e2a6afb8b2", "70a9b7c2d45a0149d703f37da629134604a75299f0eaf1b593721a300e612d7b", "9bbc5db21e952f0c206ec904fb699c36a66da93bee4ef0c1b16d151bdda40eee"]},
-    "03.why_trials_cannot_settle": {"kind": "set", "salt": "5262c04b46b76b36", "hint": "Keep every statement that limits what the trial evidence can tell us about IAPT; drop any statement that claims more than the evidence shows, in either direction. Four statements survive.", "hashes": ["e632a99a78dafa3cdc790d5680c7254829d4cad1310d6894b1d62ef5f52c37b2"]},
+    "03.hand_shift": {
+        "kind": "set",
+        "salt": "bcb51302dce815c2",
+        "hint": "Work out each flag twice, before and after taking 2 points off both last scores. Caseness is PHQ-9 at least 10 or GAD-7 at least 8; a reliable drop is at least 6 (PHQ-9) or 4 (GAD-7); remember that reliable recovery needs two things at once. Give the flag names as a Python set, e.g. {\"recovered\"}.",
+        "options": {
+            "recovered": [],
+            "reliable_improvement": [],
+            "reliable_recovery": [],
+            "reliable_deterioration": []
+        },
+        "hashes": [
+            "1f895a5b1f3b046458b1be4f350461637443238e6326eae705099cdb48b6636a"
+        ],
+        "wrong": [
+            {
+                "hash": "e0b3ef4da53c152dfa956a806cee68d19beb64f87282579b246f6cab5af4810f",
+                "message": "look at the GAD-7 drop after the shift (10 to 6): is it a reliable change, and what does recovered plus reliable improvement make?"
+            },
+            {
+                "hash": "ee7e187e850deca660ec565edc4a66303c4b7b428079cb6bc31fec73c367bd98",
+                "message": "recovered AND reliably improved together are a third flag: reliable recovery"
+            }
+        ],
+    },
+    "03.recovery_shift_80": {
+        "kind": "number",
+        "salt": "af63589eb59adad3",
+        "hint": "Call compute(inputs, last_shift=-2, share_with_therapist_pct=80) (hello-goodbye 0, IAPT rules) and read the recovery row's change in percentage points (with demand minus baseline).",
+        "secret": "87e5c560a3e9eb65",
+        "unit": "points",
+        "also": [],
+        "decimals": 1,
+        "wrong": [
+            {
+                "secret": "62e2ce343c7ad881",
+                "message": "that is the recovery rate WITH demand: the question asks how far it rose above the baseline"
+            },
+            {
+                "secret": "6286eff4bbabcbe8",
+                "message": "that is the change in reliable improvement, not in recovery"
+            },
+            {
+                "secret": "629cfb063fdf8f44",
+                "message": "that is the relative change (per cent of the baseline rate), not the difference in percentage points"
+            }
+        ],
+    },
+    "03.trial_direction": {
+        "kind": "choice",
+        "salt": "aec9e67e9d5b0c6d",
+        "hint": "Read the interpretation column of the self-report vs clinician-rated rows: what does a positive difference in Hedges' g mean, and are the estimates positive?",
+        "options": {
+            "a": [
+                "self-report",
+                "self report"
+            ],
+            "b": [
+                "clinician-rated",
+                "clinician",
+                "clinician rated",
+                "clinician ratings"
+            ],
+            "c": [
+                "no difference",
+                "none"
+            ]
+        },
+        "hashes": [
+            "9bbc5db21e952f0c206ec904fb699c36a66da93bee4ef0c1b16d151bdda40eee"
+        ],
+        "wrong": [
+            {
+                "hash": "8e6656ad90d6ca95714c90053e2c812e3e9bea966e2dae3554dde6e32d64ae17",
+                "message": "a positive difference in Hedges' g means the clinician-rated effect is the larger: read the interpretation column again"
+            }
+        ],
+    },
+    "03.why_trials_cannot_settle": {
+        "kind": "set",
+        "salt": "5262c04b46b76b36",
+        "hint": "Keep every statement that limits what the trial evidence can tell us about IAPT; drop any statement that claims more than the evidence shows, in either direction. Four statements survive.",
+        "options": {
+            "A": [],
+            "B": [],
+            "C": [],
+            "D": [],
+            "E": [],
+            "F": []
+        },
+        "hashes": [
+            "e632a99a78dafa3cdc790d5680c7254829d4cad1310d6894b1d62ef5f52c37b2"
+        ],
+        "wrong": [
+            {
+                "hash": "ecc8e74fa8ead6ab3df7702f09e3fd6379fe82f363e747d3f837b70c7852b263",
+                "message": "D claims more than the evidence shows: the trials compare measures, they do not show self-report cannot be inflated"
+            },
+            {
+                "hash": "e87b8b467707fd34cff500e5db7b48965f6017ca94dafda6db2ada684f65c207",
+                "message": "F claims more than the evidence shows: clinician ratings can be biased too, so they are no proof of an underestimate"
+            }
+        ],
+    },
 }

@@ -26,46 +26,118 @@ ANSWERS: dict[str, dict[str, Any]] = {
     "04.sensitivity_by_hand": {
         "kind": "number",
         "salt": "a2b195ceef0ca428",
-        "hint": "Sensitivity looks only at the people the interview says DO meet criteria: of "
-                "them, what share did the questionnaire call a case?",
+        "hint": "Sensitivity looks only at the people the interview says DO meet criteria: of them, what share did the questionnaire call a case?",
         "secret": "27818b2677d74fdc",
         "unit": "percent",
-        "tolerance": 0.5,
-    },
-    "04.ppv_gad7_at_10pct": {
-        "kind": "number",
-        "salt": "684f5f4707ceb88b",
-        "hint": "Imagine 1,000 people: 100 have GAD. How many of them score 8 or more "
-                "(sensitivity)? How many of the 900 without GAD also score 8 or more "
-                "(1 - specificity)? PPV = true positives / all positives.",
-        "secret": "2ab954667e42b4cd",
-        "unit": "percent",
-        "tolerance": 1.0,
+        "also": [],
+        "decimals": 1,
+        "wrong": [
+            {
+                "secret": "c6de22f3fea3c18a",
+                "message": "that is the specificity: sensitivity looks only at the people who DO meet criteria on the interview"
+            },
+            {
+                "secret": "c6da885954096b21",
+                "message": "that is the positive predictive value (of those the questionnaire flags): sensitivity is of those who meet criteria"
+            },
+            {
+                "secret": "c6d822f3fea3c18a",
+                "message": "that is the overall agreement: sensitivity looks only at the people who meet criteria"
+            }
+        ],
     },
     "04.kappa_meaning": {
         "kind": "choice",
         "salt": "174c34e674c4d205",
-        "hint": "Kappa compares the observed agreement with the agreement two raters would reach "
-                "by chance alone, given how often each says 'case'. 0 = no better than chance, "
-                "1 = perfect.",
-        "hashes": ["1ce71e334151ce5d291e5325dfb4d528a76523de358f30deb349557fe416f22d"],
+        "hint": "Kappa compares the observed agreement with the agreement two raters would reach by chance alone, given how often each says 'case'. 0 = no better than chance, 1 = perfect.",
+        "options": {
+            "a": [],
+            "b": [],
+            "c": [],
+            "d": []
+        },
+        "hashes": [
+            "1ce71e334151ce5d291e5325dfb4d528a76523de358f30deb349557fe416f22d"
+        ],
+        "wrong": [
+            {
+                "hash": "9cff13b4532fed40efc3273bce137b1043aba9e46735ce47cad3fc8e8d25e1a6",
+                "message": "41% is not the raw agreement: kappa takes away the agreement chance alone would give"
+            },
+            {
+                "hash": "c989688dd4322d5dccf9b9effe312b24f93359ee3a4dc93b47ce9446f3de8618",
+                "message": "that describes the positive predictive value, not kappa"
+            },
+            {
+                "hash": "f8d762ac4b0af50212c2810b9556de3cce8b2e7c6364431ece2ef536481190b8",
+                "message": "kappa says nothing about prevalence: it measures agreement beyond chance"
+            }
+        ],
+    },
+    "04.ppv_gad7_at_10pct": {
+        "kind": "number",
+        "salt": "684f5f4707ceb88b",
+        "hint": "Imagine 1,000 people: 100 have GAD. How many of them score 8 or more (sensitivity)? How many of the 900 without GAD also score 8 or more (1 - specificity)? PPV = true positives / all positives.",
+        "secret": "2ab954667e42b4c8",
+        "unit": "percent",
+        "also": [],
+        "decimals": 1,
+        "wrong": [
+            {
+                "secret": "aac00273c32bee92",
+                "message": "that is the sensitivity (of those WITH GAD, how many score 8 or more): PPV asks of those who score 8 or more, how many have GAD"
+            },
+            {
+                "secret": "aac1c273c32bee92",
+                "message": "that is the specificity: PPV asks of those who score 8 or more, how many have GAD"
+            },
+            {
+                "secret": "aab0c273c32bee92",
+                "message": "that is the prevalence: PPV asks of those who score 8 or more, how many have GAD"
+            }
+        ],
     },
     "04.mr_x_missed": {
         "kind": "set",
         "salt": "49f66da33dc79bb8",
-        "hint": "Read the nine PHQ-9 and seven GAD-7 items printed above. For each of Mr X's "
-                "problems ask: is either questionnaire built to detect this problem, so that its "
-                "caseness threshold would tell you whether it is still there? Use only the "
-                "option names printed.",
-        "hashes": ["6105206e9225a830d19911c28c0a1aee2338c5983000279524900b754eff0d71",
-                   "912009c9e263d0e957c388e941a2d29056facf49136528b26337a9d7c382b1dd"],
+        "hint": "Read the nine PHQ-9 and seven GAD-7 items printed above. For each of Mr X's problems ask: is either questionnaire built to detect this problem, so that its caseness threshold would tell you whether it is still there? Use only the option names printed.",
+        "options": {
+            "depression": [],
+            "ptsd": [],
+            "fire_phobia": [
+                "phobia",
+                "fire phobia"
+            ],
+            "binge_eating": [
+                "binge eating"
+            ]
+        },
+        "hashes": [
+            "912009c9e263d0e957c388e941a2d29056facf49136528b26337a9d7c382b1dd"
+        ],
+        "wrong": [
+            {
+                "hash": "71c86912a09e8266644007b7a24222fc24ca40b646cf710f85834dfbde21bba5",
+                "message": "is either questionnaire built to detect binge eating?"
+            },
+            {
+                "hash": "1138551cb737923a5b18ed31d34c8441aa8c687b5845a9bff039fdaa85f92698",
+                "message": "the PHQ-9 is built to detect depression"
+            }
+        ],
     },
     "04.pcl5_at_32": {
-        "kind": "choice",
+        "kind": "yesno",
         "salt": "1b06c00cce17af11",
-        "hint": "Look at the PCL-5 row of the official threshold table: is the comparison "
-                "'greater than' or 'at or above'?",
-        "hashes": ["318914b693bf0b84a16c72671066cbb5fa6baef47547724cf8146955d3889834",
-                   "5d7f4f76b704654ca99aabce6c74c6649a53f9f4d834583215d51c65f9014112"],
+        "hint": "Look at the PCL-5 row of the official threshold table: is the comparison 'greater than' or 'at or above'?",
+        "hashes": [
+            "318914b693bf0b84a16c72671066cbb5fa6baef47547724cf8146955d3889834"
+        ],
+        "wrong": [
+            {
+                "hash": "47a4e1add8d2eaf72ec697e15afde28dffde5dd0468fd2e4833f7f3856862b8c",
+                "message": "the table prints '>= 32': a score equal to the threshold is at caseness"
+            }
+        ],
     },
 }

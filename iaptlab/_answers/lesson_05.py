@@ -26,35 +26,124 @@ from typing import Any
 
 ANSWERS: dict[str, dict[str, Any]] = {
     "05.whiteford_200": {
-        "kind": "number", "salt": "83679e9cc647e52c",
-        "hint": "Find the share of untreated adults in primary care who remit within 3 months in the "
-                "natural_course dataset, then take that share of 200 people.",
-        "secret": "d72de21679e45b02", "unit": "plain", "tolerance": 1.0,
+        "kind": "number",
+        "salt": "83679e9cc647e52c",
+        "hint": "Find the share of untreated adults in primary care who remit within 3 months in the natural_course dataset, then take that share of 200 people.",
+        "secret": "d72de21679e45b02",
+        "unit": "plain",
+        "also": [],
+        "decimals": 0,
+        "wrong": [
+            {
+                "secret": "8bb76dd874734af1",
+                "message": "that uses the 12-month remission share: the question asks about 3 months"
+            },
+            {
+                "secret": "8bbdedd874734af1",
+                "message": "that uses the 6-month remission share: the question asks about 3 months"
+            },
+            {
+                "secret": "8bdaedd874734af1",
+                "message": "23 is the percentage: the question asks how many of the 200 people"
+            }
+        ],
     },
     "05.no_treatment_recovery": {
-        "kind": "number", "salt": "49c0bf5420a6ad50",
-        "hint": "Call the explorer's compute function at its default settings and read the rate of "
-                "the 'no treatment, no remission' scenario measured with the noisy questionnaire "
-                "(extra['rates'] holds the tidy table).",
-        "secret": "9730c53d64bc2e05", "unit": "percent", "tolerance": 0.3,
-    },
-    "05.rtm_methods": {
-        "kind": "set", "salt": "d35c3fb92b0d7cf8",
-        "hint": "Look at each formula: does it compare the last score with the first score itself, "
-                "or with an estimate that pulls the first score towards the group mean?",
-        "hashes": ["bfdecaad14eb21263dbb9a6ef73825e58a79793a44579799c3afd3e6a23947e3"],
-    },
-    "05.en_by_hand": {
-        "kind": "number", "salt": "2dcf3e11f626ab20",
-        "hint": "First estimate the true first score: reliability times (first minus mean) plus "
-                "mean. Then divide (last minus that estimate) by the standard error of measurement, "
-                "SD times the square root of (1 minus reliability). Keep the sign: a fall is negative.",
-        "secret": "cd3c231a80b144cb", "unit": "plain", "tolerance": 0.02,
+        "kind": "number",
+        "salt": "49c0bf5420a6ad50",
+        "hint": "Call the explorer's compute function at its default settings and read the rate of the 'no treatment, no remission' scenario measured with the noisy questionnaire (extra['rates'] holds the tidy table).",
+        "secret": "9730c55349616818",
+        "unit": "percent",
+        "also": [],
+        "decimals": 1,
+        "wrong": [
+            {
+                "secret": "36da5770df4a2e82",
+                "message": "that is the error-free questionnaire: with measurement error, selection at caseness alone produces 'recovery'"
+            },
+            {
+                "secret": "76edd628f1a8662e",
+                "message": "that is the natural-remission scenario: the question asks about no treatment AND no remission"
+            },
+            {
+                "secret": "769d9a5f7b3a1063",
+                "message": "that is the scenario with treatment: the question asks about no treatment and no remission"
+            }
+        ],
     },
     "05.control_group": {
-        "kind": "choice", "salt": "0be286802b5db451",
-        "hint": "Ask what the before-after rate cannot tell you on its own: how many of the same "
-                "people would have crossed the cut-off anyway.",
-        "hashes": ["0641688a7ecd501223a8a7c216b52eeb2fdeb55cd52534ecb5dece84d13a6ba2"],
+        "kind": "choice",
+        "salt": "0be286802b5db451",
+        "hint": "Ask what the before-after rate cannot tell you on its own: how many of the same people would have crossed the cut-off anyway.",
+        "options": {
+            "a": [],
+            "b": [],
+            "c": [],
+            "d": []
+        },
+        "hashes": [
+            "0641688a7ecd501223a8a7c216b52eeb2fdeb55cd52534ecb5dece84d13a6ba2"
+        ],
+        "wrong": [
+            {
+                "hash": "3265310aa9a17b4ec01865aac825e0aad3c22ecb84b76c9fe67ff94a481b5c27",
+                "message": "exaggeration would bias the rate, but even honest answers cannot show what would have happened without treatment"
+            },
+            {
+                "hash": "2765619d12d9ee53681b260e3f15575855a2adc33309712705b08f60fce15cce",
+                "message": "the national sample is very large: precision is not the problem"
+            },
+            {
+                "hash": "26e616b04cbf6b43cf0a1225997d8b20d00151964b548e0a560566959a300054",
+                "message": "any cut-off has this problem: the question is how many would have crossed it anyway"
+            }
+        ],
+    },
+    "05.en_by_hand": {
+        "kind": "number",
+        "salt": "2dcf3e11f626ab20",
+        "hint": "First estimate the true first score: reliability times (first minus mean) plus mean. Then divide (last minus that estimate) by the standard error of measurement, SD times the square root of (1 minus reliability). Keep the sign: a fall is negative.",
+        "secret": "cd3c231a80b144cb",
+        "unit": "plain",
+        "also": [],
+        "decimals": 1,
+        "wrong": [
+            {
+                "secret": "60b602933ddf13a8",
+                "message": "that is Jacobson-Truax: EN first pulls the first score towards the mean"
+            },
+            {
+                "secret": "9f485e2fdc87b703",
+                "message": "keep the sign: a fall is negative"
+            },
+            {
+                "secret": "1f4e4a553dc01917",
+                "message": "that uses the raw first score: EN uses the estimated true first score, r x (first - mean) + mean"
+            },
+            {
+                "secret": "60b3dbfdfd5f3b5d",
+                "message": "EN divides by SE, not by sqrt(2) x SE"
+            }
+        ],
+    },
+    "05.rtm_methods": {
+        "kind": "set",
+        "salt": "d35c3fb92b0d7cf8",
+        "hint": "Look at each formula: does it compare the last score with the first score itself, or with an estimate that pulls the first score towards the group mean?",
+        "options": {
+            "IAPT": [],
+            "JT": [],
+            "EN": [],
+            "HLL": []
+        },
+        "hashes": [
+            "bfdecaad14eb21263dbb9a6ef73825e58a79793a44579799c3afd3e6a23947e3"
+        ],
+        "wrong": [
+            {
+                "hash": "185fddb58a38435812b21719092260016e38786e69dfbba7e26d372aa5fbf39a",
+                "message": "JT divides by a standard error but still compares the last score with the raw first score"
+            }
+        ],
     },
 }

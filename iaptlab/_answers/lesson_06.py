@@ -23,47 +23,120 @@ from __future__ import annotations
 from typing import Any
 
 ANSWERS: dict[str, dict[str, Any]] = {
-    "06.recovered_of_referrals": {
-        "kind": "number",
-        "salt": "6f7c88ed91e99a3e",
-        "hint": ("Divide the number recovered in 2016-17 by the number of referrals received in "
-                 "the same year (both in national_annual), and give it as a percentage."),
-        "secret": "56fcce63def3f58f",
-        "unit": "percent",
-        "tolerance": 0.1,
-    },
     "06.first_year_over_50": {
-        "kind": "choice",
+        "kind": "year",
         "salt": "67dc17558762ce3a",
-        "hint": ("Look down the recovery_rate_pct column of the one-row-per-year table, oldest "
-                 "year first; 50.0 itself is not above 50. Give the year as written, e.g. "
-                 '"2013-14".'),
-        "hashes": ["63ddebe891bdb41e60b1fa691c4246fd0fbe9049dfc74074bbb1999bab627f50"],
+        "hint": "Look down the recovery_rate_pct column of the one-row-per-year table, oldest year first; 50.0 itself is not above 50. Give the year as written, e.g. \"2013-14\".",
+        "hashes": [
+            "b74016ec94dd0742da4037dcea43d9cba51298797f532ac892647ab29253fb81"
+        ],
+        "wrong": [
+            {
+                "hash": "7ba50d9f3e63243de37a39754b68af6cdd73cc6ad867ea37982a0221bc9d8fc1",
+                "message": "that is the highest year, not the first above 50"
+            },
+            {
+                "hash": "45203ac40c9602e5ebad5ace165d72d7046b4fe0db1075d4b512aa6bb236abe9",
+                "message": "that year's rate is below 50"
+            },
+            {
+                "hash": "6d2d6fd09604c0306a00c09844b9d0e192f580ce8271727b5660131969f5a820",
+                "message": "that year's rate is below 50, and it is not the first"
+            }
+        ],
     },
     "06.comparable_pairs": {
         "kind": "set",
         "salt": "01b9a09a3e1cb18d",
-        "hint": ("Look up each year's comparability_period in national_annual: a pair is safe only"
-                 " if both years fall in the same period, and a year that spans the January 2021 "
-                 "change is comparable with neither side."),
-        "hashes": ["ce1ff46032109238a462a1e63f075ec75fa0ea7fd67304d35c2e6cd85fad3226"],
+        "hint": "Look up each year's comparability_period in national_annual: a pair is safe only if both years fall in the same period, and a year that spans the January 2021 change is comparable with neither side.",
+        "options": {
+            "a": [],
+            "b": [],
+            "c": [],
+            "d": [],
+            "e": []
+        },
+        "hashes": [
+            "ce1ff46032109238a462a1e63f075ec75fa0ea7fd67304d35c2e6cd85fad3226"
+        ],
+        "wrong": [
+            {
+                "hash": "9865b6daf4093491752c8fcf32cd70102c5cc4bfd30d7c5cb739e70b8976f38d",
+                "message": "b crosses the January 2021 change"
+            },
+            {
+                "hash": "6baf42e54cf443b5a1ba48368c9a6c3e9574f1a07a5f093625b66fff532d0dea",
+                "message": "look at c again: both years are after January 2021"
+            },
+            {
+                "hash": "efa2b7c8047e3a1c87b9e2143c37cdcc4abfadad53e041b406b69a85dc39448d",
+                "message": "e crosses the April 2015 change"
+            },
+            {
+                "hash": "1570b9cfb2a9829646fd9d1f533f8d5b0332f2e106d027f07b1229e2a6d0d4e8",
+                "message": "d: 2020-21 spans the January 2021 change, so it is comparable with neither side"
+            }
+        ],
+    },
+    "06.recovered_of_referrals": {
+        "kind": "number",
+        "salt": "6f7c88ed91e99a3e",
+        "hint": "Divide the number recovered in 2016-17 by the number of referrals received in the same year (both in national_annual).",
+        "secret": "56fcce6a45c510c9",
+        "unit": "percent",
+        "also": [],
+        "decimals": 1,
+        "wrong": [
+            {
+                "secret": "1edcdc149546cf0c",
+                "message": "that is the official recovery rate: the question divides by referrals RECEIVED"
+            },
+            {
+                "secret": "1eaeac938d220e4b",
+                "message": "that divides by those entering treatment: the question divides by referrals received"
+            },
+            {
+                "secret": "1ed2ac9b13458bae",
+                "message": "that divides by those finishing a course: the question divides by referrals received"
+            }
+        ],
     },
     "06.at_caseness_rate": {
         "kind": "number",
         "salt": "922148dd5957062c",
-        "hint": ("Recovered divided by the finishers who were at caseness at the start, as a "
-                 "percentage."),
-        "secret": "0634fbb0b3ab591f",
+        "hint": "Recovered divided by the finishers who were at caseness at the start.",
+        "secret": "0634fb8297133e31",
         "unit": "percent",
-        "tolerance": 0.05,
+        "also": [],
+        "decimals": 2,
+        "wrong": [
+            {
+                "secret": "2954e2b7acfb1dec",
+                "message": "that is the M192 denominator (finishers minus those known not at caseness): this exercise divides by finishers at caseness"
+            },
+            {
+                "secret": "2959435dbb7f9720",
+                "message": "that divides by all finishers: this exercise divides by finishers at caseness"
+            }
+        ],
     },
     "06.m192_rate": {
         "kind": "number",
         "salt": "ba63fb57fc3a7796",
-        "hint": ("M192's denominator is all finishers minus only those KNOWN not to be at "
-                 "caseness: finishers whose caseness was not recorded stay in it."),
-        "secret": "c4f2157370936a88",
+        "hint": "M192's denominator is all finishers minus only those KNOWN not to be at caseness: finishers whose caseness was not recorded stay in it.",
+        "secret": "c4f2155f81369785",
         "unit": "percent",
-        "tolerance": 0.05,
+        "also": [],
+        "decimals": 2,
+        "wrong": [
+            {
+                "secret": "8ad8d65e6b8221e9",
+                "message": "that is recovered ÷ finished at caseness: which denominator does M192 use?"
+            },
+            {
+                "secret": "8ad5aaa4bd448f60",
+                "message": "that divides by all finishers: M192 takes away only those KNOWN not to be at caseness"
+            }
+        ],
     },
 }
