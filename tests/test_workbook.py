@@ -7,7 +7,6 @@ only while ``iaptlab.editions`` is missing (it lands from another branch).
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -28,8 +27,6 @@ from iaptlab.workbook import (
 )
 
 REPO = Path(__file__).resolve().parents[1]
-NEEDS_EDITIONS = pytest.mark.skipif(importlib.util.find_spec("iaptlab.editions") is None,
-                                    reason="iaptlab.editions not merged yet (branch h10a)")
 
 
 class Release:
@@ -269,7 +266,6 @@ def test_cli_workbook_into_a_file_is_exit_2_without_traceback(tmp_path, capsys, 
 
 # ---------------------------------------------------------------- against the real editions
 
-@NEEDS_EDITIONS
 def test_real_learner_workbook_has_every_lesson_no_solution_and_a_python3_kernel(tmp_path):
     authored = sorted(p.name for p in (REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     write_workbook(tmp_path / "learner", source=REPO / "notebooks")

@@ -9,7 +9,6 @@ pop-up may appear.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import secrets
 import subprocess
@@ -21,9 +20,6 @@ import harness
 import pytest
 
 from iaptlab.workbook import FIRST_LESSON, lab_command, lab_url, write_workbook
-
-pytestmark = pytest.mark.skipif(importlib.util.find_spec("iaptlab.editions") is None,
-                                reason="iaptlab.editions not merged yet (branch h10a)")
 
 #: Any visible dialog or toast, with its text (a news question, a kernel chooser, an error).
 _INTERRUPTIONS_JS = """() => Array.from(document.querySelectorAll(
