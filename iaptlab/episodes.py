@@ -393,13 +393,12 @@ def validate_contacts(contacts: pd.DataFrame) -> ValidatedContacts:
     if "adsm" in df.columns:
         typed.update(_check_adsm(df, codes, ids, problems))
 
-    table = df.copy()
-    table["referral_id"] = pd.Categorical.from_codes(codes, categories=ids) if len(ids) else \
+    typed["referral_id"] = pd.Categorical.from_codes(codes, categories=ids) if len(ids) else \
         pd.Categorical(np.full(n, np.nan), categories=pd.Index([], dtype=object))
-    table["contact_number"] = number
-    for col, values in typed.items():
-        table[col] = values
-    table = table[["row", *[c for c in table.columns if c != "row"]]]
+    typed["contact_number"] = number
+    # typed columns replace the text ones; any other column is carried along as given
+    table = pd.DataFrame({col: typed[col] if col in typed else df[col] for col in ["row", *names]},
+                         index=df.index)
     return ValidatedContacts(table, order, problems.sorted(names))
 
 
