@@ -365,3 +365,13 @@ def test_semicolon_file_and_trailing_blank_lines(tmp_path):
     table = read_contact_csv(src)
     assert len(table) == 4 and list(table.columns) == COLUMNS
     assert validate_contacts(table).ok
+
+
+def test_benchmark_runs_small_and_agrees_with_its_hand_written_numpy(monkeypatch):
+    """bench_contacts checks from_contacts against its hand-written numpy before timing (asserts)."""
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    import bench_contacts
+
+    figures = bench_contacts.main(3_000)
+    assert figures["contacts"] == 3_000 and 300 <= figures["referrals"] <= 420
+    assert 0 < figures["peak_gb"] < 1
