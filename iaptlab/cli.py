@@ -107,6 +107,22 @@ def _outcomes(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _episodes(args: argparse.Namespace) -> int:
+    from .episodes import from_contacts, read_contact_csv, validate_contacts
+
+    source = Path(args.input)
+    target = Path(args.output) if args.output else source.with_name(f"{source.stem}_episodes.csv")
+    if _same_file(source, target):
+        raise InputError([_problem(f"{target}: refusing to overwrite the input file; choose another -o")])
+    checked = validate_contacts(read_contact_csv(source)).raise_if_invalid()
+    episodes = from_contacts(checked)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    episodes.to_csv(target, index=False)
+    print(f"{len(checked.table):,} contacts read from {source}; {len(episodes):,} episodes "
+          f"({int(episodes['referral_ended'].sum()):,} referrals ended) written to {target}")
+    return EXIT_OK
+
+
 def _report(args: argparse.Namespace) -> int:
     from .outcomes import PRESETS
     from .report import build_report
@@ -260,6 +276,10 @@ def build_parser() -> argparse.ArgumentParser:
                            skip="classify the valid rows; keep invalid ones in the output with excluded_reason")
     out.add_argument("--json", action="store_true", help="print the rates as JSON")
     out.set_defaults(handler=_outcomes)
+    eps = sub.add_parser("episodes", help="turn a contact CSV (one row per contact) into an episode CSV")
+    eps.add_argument("input", help="contact table as CSV (one row per contact)")
+    eps.add_argument("-o", "--output", help="where to write the episode table (default: INPUT_episodes.csv)")
+    eps.set_defaults(handler=_episodes)
     rep = _episode_command(sub, "report", "write a self-contained HTML report on an episode CSV",
                            output="the HTML (default: INPUT_report.html)",
                            skip="report on the valid rows and list the invalid ones in the report")

@@ -26,7 +26,8 @@ import numpy as np
 import pandas as pd
 
 from . import instruments
-from .errors import ParameterError
+from .episodes import CONTACT_RULES, ContactRules, yes_no
+from .errors import InputError, ParameterError, Problem
 from .instruments import Comparison
 from .schema import EXCLUDED_REASON, ROW, Validated, validate
 
@@ -97,7 +98,12 @@ class Rules:
     ``caseness`` and ``reliable_change`` map an instrument key (``"phq9"``, ``"gad7"``, ``"spin"``,
     ...) to a :class:`Threshold`. ``min_treatment_contacts`` defines "finished a course".
     ``denominator`` picks the recovery-rate denominator. ``use_adsm`` False ignores ADSMs and uses
-    GAD-7 for everyone.
+    GAD-7 for everyone. ``contacts`` (:class:`~iaptlab.episodes.ContactRules`) holds the
+    contact-level choices, with their defaults and sources: whether paired scores need two different
+    contacts (applied here when the table has the provenance columns ``<measure>_first_contact`` /
+    ``<measure>_last_contact`` that :func:`~iaptlab.episodes.from_contacts` writes), whether the
+    assessment counts as a treatment contact and whether assessment scores are used. When the table
+    has a ``referral_ended`` column, finished = ended and ``treatment_contacts >= min_treatment_contacts``.
 
     >>> IAPT.adjusted(phq9_caseness=12).caseness["phq9"].value
     12
@@ -109,6 +115,7 @@ class Rules:
     min_treatment_contacts: int = 2
     denominator: Denominator = "at_caseness"
     use_adsm: bool = True
+    contacts: ContactRules = CONTACT_RULES
 
     def __post_init__(self) -> None:
         for attr in ("caseness", "reliable_change"):
@@ -124,11 +131,13 @@ class Rules:
             raise ParameterError(
                 "denominator must be 'at_caseness' or 'finished_minus_not_at_caseness', "
                 f"got {self.denominator!r}")
+        if not isinstance(self.contacts, ContactRules):
+            raise ParameterError(f"contacts must be an episodes.ContactRules, got {self.contacts!r}")
 
     def __hash__(self) -> int:
         return hash((self.name, tuple(sorted(self.caseness.items())),
                      tuple(sorted(self.reliable_change.items())), self.min_treatment_contacts,
-                     self.denominator, self.use_adsm))
+                     self.denominator, self.use_adsm, self.contacts))
 
     def adjusted(self, *, name: str | None = None, phq9_caseness: float | None = None,
                  gad7_caseness: float | None = None, phq9_reliable_change: float | None = None,
@@ -227,6 +236,25 @@ def _measure_used(adsm: np.ndarray | None, groups: list[tuple[str, np.ndarray]],
     return pd.Categorical.from_codes(codes, categories=list(MEASURE_NAMES))
 
 
+def _different_contacts(table: pd.DataFrame, measure: str) -> np.ndarray:
+    """False where the provenance columns show first and last score came from the same contact."""
+    first, last = f"{measure}_first_contact", f"{measure}_last_contact"
+    if first not in table.columns or last not in table.columns:
+        return np.ones(len(table), dtype=bool)
+    return ~(_column(table, first) == _column(table, last))
+
+
+def _ended(table: pd.DataFrame) -> np.ndarray:
+    """The ``referral_ended`` column as booleans; an empty or unreadable cell is an input error."""
+    ended, missing, bad = yes_no(table["referral_ended"])
+    rows = table[ROW].to_numpy() if ROW in table.columns else np.arange(len(table)) + 2
+    wrong = np.flatnonzero(missing | bad)
+    if len(wrong):
+        raise InputError([Problem(int(rows[p]), "referral_ended", "must be yes/no, true/false or 1/0")
+                          for p in wrong])
+    return ended
+
+
 def _flags(table: pd.DataFrame, rules: Rules) -> dict[str, np.ndarray]:
     """The flag arrays for a validated table (vectorised; no row loops)."""
     contacts = table["treatment_contacts"].to_numpy()
@@ -235,11 +263,19 @@ def _flags(table: pd.DataFrame, rules: Rules) -> dict[str, np.ndarray]:
     has_adsm = "adsm" in table.columns and rules.use_adsm
     adsm = table["adsm"].to_numpy(dtype=object) if has_adsm else None
     use_adsm = (~np.isnan(adsm_first) & ~np.isnan(adsm_last)) if has_adsm else np.zeros(len(table), bool)
+    two_contacts = rules.contacts.paired_needs_two_contacts
+    if two_contacts:
+        use_adsm &= _different_contacts(table, "adsm")
     anx_first = np.where(use_adsm, adsm_first, _column(table, "gad7_first"))
     anx_last = np.where(use_adsm, adsm_last, _column(table, "gad7_last"))
 
     finished = contacts >= rules.min_treatment_contacts
+    if "referral_ended" in table.columns:
+        finished &= _ended(table)
     paired = ~(np.isnan(phq_first) | np.isnan(phq_last) | np.isnan(anx_first) | np.isnan(anx_last))
+    if two_contacts:
+        paired &= _different_contacts(table, "phq9") & np.where(
+            use_adsm, _different_contacts(table, "adsm"), _different_contacts(table, "gad7"))
     eligible = finished & paired
     groups = _adsm_groups(adsm, use_adsm)
     phq_case, phq_rc = rules.caseness["phq9"], rules.reliable_change["phq9"]
