@@ -244,11 +244,12 @@ def report_data(checked: Validated, *, file_name: str, rules: Rules = IAPT,
 
 def build_report(source: str | Path, *, rules: Rules = IAPT, skip_invalid: bool = False,
                  disclosure_control: bool = False, title: str | None = None,
-                 generated: str | dt.date | None = None) -> str:
+                 generated: str | dt.date | None = None, columns: dict[str, str] | None = None) -> str:
     """Read, validate and classify an episode CSV; return the report as one HTML document.
 
     Invalid rows raise :class:`~iaptlab.errors.InputError` (every problem, with row and column)
-    unless ``skip_invalid``, when they are listed in the report instead.
+    unless ``skip_invalid``, when they are listed in the report instead (a file with no valid row
+    still raises). ``columns`` maps the file's column names to iaptlab's.
 
     >>> import tempfile
     >>> path = Path(tempfile.mkdtemp()) / "e.csv"
@@ -258,13 +259,19 @@ def build_report(source: str | Path, *, rules: Rules = IAPT, skip_invalid: bool 
     True
     """
     from ._report_html import render
-    from .episode_files import read_episode_csv
+    from .episode_files import read_episode_file
     from .schema import validate
 
     path = Path(source)
-    checked = validate(read_episode_csv(path))
+    loaded = read_episode_file(path, columns)
+    checked = validate(loaded.frame, decimal_comma=loaded.decimal_comma, rows=loaded.rows)
     if not checked.ok and not skip_invalid:
-        raise InputError(list(checked.problems))
+        raise checked.error()
+    if len(checked.table) == 0 and checked.invalid_rows:
+        err = checked.error()
+        raise InputError([*err.problems[:99], Problem(None, None, f"no valid rows: all {checked.invalid_rows:,} "
+                                                      "rows have problems; there is nothing to report on")],
+                         more=err.more)
     data = report_data(checked, file_name=path.name, rules=rules, disclosure_control=disclosure_control,
                        title=title, generated=generated)
     return render(data)
