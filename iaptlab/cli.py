@@ -158,6 +158,7 @@ def _no_valid_rows(checked) -> InputError:
 
 def _outcome_columns(loaded, classified) -> dict[str, object]:
     """The output table: row, the input columns as read, then every column classify added."""
+    import pandas as pd
     import pyarrow as pa
 
     from .schema import EXCLUDED_REASON, ROW
@@ -169,10 +170,14 @@ def _outcome_columns(loaded, classified) -> dict[str, object]:
              c.startswith("true_")]
     for name in added:
         values = classified[name]
-        if name == EXCLUDED_REASON:
+        if name == EXCLUDED_REASON and not (values != "").any():
+            columns[name] = pa.repeat(pa.scalar("", pa.string()), len(values))
+        elif name == EXCLUDED_REASON:
             columns[name] = pa.array(values.fillna("").astype(str).to_numpy(dtype=object), type=pa.string())
         elif values.dtype == bool:
             columns[name] = values.to_numpy(dtype=bool)
+        elif isinstance(values.dtype, pd.CategoricalDtype):
+            columns[name] = pa.array(values.array)
         else:
             columns[name] = pa.array(values.astype(object).where(values.notna(), None).to_numpy(dtype=object),
                                      type=pa.string())

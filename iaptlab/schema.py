@@ -29,6 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import instruments
+from .csv_files import edge_bytes
 from .errors import SHOWN_PROBLEMS, InputError, Problem
 
 #: Required columns and what each holds (DESIGN.md §3).
@@ -257,6 +258,67 @@ def _to_number(values: pd.Series, decimal_comma: bool = False) -> tuple[np.ndarr
     return np.where(not_a_number, np.nan, numbers), not_a_number
 
 
+def _stripped_text(values: pd.Series) -> pd.Series:
+    """Text without surrounding blanks (pyarrow text is only copied when some cell has them)."""
+    arrow = _arrow(values)
+    if arrow is None:
+        return values.astype("str").str.strip()
+    first, last = edge_bytes(arrow)
+    if np.isin(first, _BLANK_BYTES).any() or np.isin(last, _BLANK_BYTES).any():
+        arrow = pc.utf8_trim_whitespace(arrow)
+    return pd.Series(pd.arrays.ArrowExtensionArray(arrow), index=values.index)
+
+
+_BLANK_BYTES = np.frombuffer(b" \t\r\n\x0b\x0c\xc2\xa0\xe3\x80", dtype=np.uint8)
+
+
+def _duplicated(text: pd.Series) -> np.ndarray:
+    """True for every occurrence of a value that occurs more than once.
+
+    pyarrow text is hashed in numpy straight from its buffers (each cell's bytes folded into one
+    64-bit number); only cells whose hashes collide are compared as text.
+    """
+    arrow = _arrow(text)
+    if arrow is None:
+        return text.duplicated(keep=False).to_numpy(dtype=bool)
+    hashes = _hash_text(arrow)
+    ordered = np.sort(hashes)
+    repeated = ordered[1:][ordered[1:] == ordered[:-1]]
+    if not len(repeated):
+        return np.zeros(len(hashes), dtype=bool)
+    candidates = np.isin(hashes, repeated)
+    positions = np.flatnonzero(candidates)
+    subset = pd.Series(arrow.take(pa.array(positions)).to_numpy(zero_copy_only=False), dtype=object)
+    out = np.zeros(len(arrow), dtype=bool)
+    out[positions] = subset.duplicated(keep=False).to_numpy() & subset.notna().to_numpy()
+    return out
+
+
+def _hash_text(arrow: pa.ChunkedArray) -> np.ndarray:
+    """A 64-bit hash of each text cell (missing cells hash alike), vectorised over bytes."""
+    parts = []
+    for chunk in arrow.chunks:
+        n = len(chunk)
+        _, offsets_buffer, data_buffer = chunk.buffers()
+        offsets = np.frombuffer(offsets_buffer, dtype=np.int32)[chunk.offset:chunk.offset + n + 1].astype(np.int64)
+        data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None and data_buffer.size else \
+            np.zeros(1, np.uint8)
+        lengths = offsets[1:] - offsets[:-1]
+        h = lengths.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+        longest = int(lengths.max()) if n else 0
+        with np.errstate(over="ignore"):
+            for j in range(longest):
+                has = lengths > j
+                if has.all():
+                    byte = data[offsets[:-1] + j]
+                    h = (h ^ byte.astype(np.uint64)) * np.uint64(0x100000001B3)
+                else:
+                    byte = data[np.minimum(offsets[:-1] + j, len(data) - 1)]
+                    h = np.where(has, (h ^ byte.astype(np.uint64)) * np.uint64(0x100000001B3), h)
+        parts.append(h)
+    return np.concatenate(parts) if parts else np.zeros(0, np.uint64)
+
+
 def _to_bool(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """(nullable boolean values, mask of cells present but not a yes/no)."""
     missing = _is_missing(values)
@@ -368,8 +430,8 @@ def validate(episodes: pd.DataFrame, *, decimal_comma: bool = False,
     ids = df["episode_id"]
     id_missing = _is_missing(ids)
     problems.add(id_missing, "episode_id", "is empty")
-    id_text = ids.astype("str").str.strip()
-    dup = id_text.duplicated(keep=False).to_numpy(dtype=bool) & ~id_missing
+    id_text = _stripped_text(ids)
+    dup = _duplicated(id_text) & ~id_missing
     if dup.any():
         firsts = pd.Series(row_numbers[dup], index=id_text[dup].to_numpy()).groupby(level=0).min()
 
