@@ -174,11 +174,11 @@ def _check_names(names: list[str], name: str | None) -> None:
     for i, column in enumerate(names, start=1):
         if not column:
             hint = " (a separator at the end of the header?)" if i == len(names) else ""
-            problems.append(Problem(1, None, f"{_where(name)}column {i} of the header has no name{hint}"))
+            problems.append(Problem(1, None, f"column {i} of the header has no name{hint}"))
     seen: dict[str, int] = {}
     for i, column in enumerate(names, start=1):
         if column and column in seen:
-            problems.append(Problem(1, column, f"{_where(name)}column name appears twice (columns "
+            problems.append(Problem(1, column, "column name appears twice (columns "
                                     f"{seen[column]} and {i}); every column needs its own name"))
         seen.setdefault(column, i)
     if problems:
@@ -236,15 +236,17 @@ def _apply_names(names: list[str], *, required: Sequence[str], columns: Mapping[
 
 
 def _field_count_problem(row: int | None, actual: int, expected: int, last_row: bool,
-                         truncated: bool) -> Problem:
+                         truncated: bool, quoted: bool = False) -> Problem:
     if actual > expected:
         hint = ("an unquoted separator in a value (a decimal comma such as 10,5?) or a separator at the "
                 "end of the row")
         kind = f"more fields than the header's {expected}"
     else:
         hint = "a short row; empty cells still need their separators"
+        if quoted and actual == 1:
+            hint += ', or an unmatched quote (") that took in the rest of the file'
         kind = f"fewer fields than the header's {expected}"
-    if last_row and truncated and actual < expected:
+    if last_row and truncated and actual < expected and not (quoted and actual == 1):
         hint = "the file ends in the middle of this row: was it cut off?"
     return Problem(row, None, f"{actual} field{'s' if actual != 1 else ''}, the header has {expected} ({hint})",
                    kind)
@@ -325,7 +327,8 @@ def read_csv_table(source: str | Path | bytes, *, required: Sequence[str], optio
     if bad:
         truncated = not body.endswith((b"\n", b"\r"))
         last = max((r for r, _ in bad if r is not None), default=-1)
-        shown = [_field_count_problem(r, n, width, r == last and not extra, truncated) for r, n in bad]
+        quoted = b'"' in body
+        shown = [_field_count_problem(r, n, width, r == last and not extra, truncated, quoted) for r, n in bad]
         more: dict[tuple[str | None, str], int] = {}
         for n, times in extra.items():
             key = (None, _field_count_problem(None, n, width, False, False).kind or "")

@@ -28,7 +28,7 @@ def one_line(text: object) -> str:
     >>> one_line("Mobility\\nInventory")
     'Mobility\\\\nInventory'
     """
-    return str(text).replace("\\", "\\\\").replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t")
+    return str(text).replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t")
 
 
 class IaptlabError(Exception):
