@@ -462,21 +462,20 @@ def neutralise_formulas(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.Chu
 
 
 _TRUE_FALSE = pa.array(["False", "True"])
-_QUOTE_NEEDED = np.zeros(256, dtype=bool)
-_QUOTE_NEEDED[[ord(c) for c in '"\n\r']] = True
 
 
 def _needs_quotes(array: pa.Array | pa.ChunkedArray, separator: str) -> bool:
     """True when some text cell holds the separator, a quote or a line break (so must be quoted)."""
     if not pa.types.is_string(array.type):
         return False
-    needed = _QUOTE_NEEDED.copy()
-    needed[ord(separator)] = True
     chunks = array.chunks if isinstance(array, pa.ChunkedArray) else [array]
+    special = [ord(c) for c in f'"\n\r{separator}']
     for chunk in chunks:
         data = chunk.buffers()[2]
-        if data is not None and data.size and needed[np.frombuffer(data, dtype=np.uint8)].any():
-            return True
+        if data is not None and data.size:
+            data_bytes = np.frombuffer(data, dtype=np.uint8)
+            if any((data_bytes == c).any() for c in special):
+                return True
     return False
 
 
@@ -502,17 +501,21 @@ def write_csv(columns: Mapping[str, pa.Array | pa.ChunkedArray | np.ndarray], ha
     if not raw:
         names = neutralise_formulas(pa.array(names, type=pa.string())).to_pylist()
     arrays = [c if isinstance(c, pa.Array | pa.ChunkedArray) else pa.array(c) for c in columns.values()]
-    prepared = []
+    prepared, text = [], []
     for array in arrays:
-        if pa.types.is_boolean(array.type):  # our own words: nothing to neutralise
+        if pa.types.is_boolean(array.type):  # our own words: nothing to neutralise or quote
             array = _TRUE_FALSE.take(pc.cast(pc.fill_null(array, False), pa.int8()))
-        elif pa.types.is_dictionary(array.type) or pa.types.is_integer(array.type):
+        elif pa.types.is_integer(array.type):
             array = pc.cast(array, pa.string())  # faster than the writer's own formatting
-        elif pa.types.is_string(array.type) and not raw:
-            array = neutralise_formulas(array)
+        elif pa.types.is_dictionary(array.type):
+            array = pc.cast(array, pa.string())
+            text.append(array)
+        elif pa.types.is_string(array.type):
+            array = array if raw else neutralise_formulas(array)
+            text.append(array)
         prepared.append(array)
-    table = pa.table(prepared, names=names)
-    quoting = "none" if not any(_needs_quotes(a, separator) for a in prepared) else "needed"
+    table = pa.table(prepared, names=[f"c{i}" for i in range(len(prepared))])
+    quoting = "none" if not any(_needs_quotes(a, separator) for a in text) else "needed"
     header = io.StringIO()
     csv.writer(header, delimiter=separator, lineterminator="\n").writerow(names)
     handle.write(header.getvalue().encode("utf-8"))
