@@ -355,3 +355,65 @@ def test_any_csv_gives_exit_0_with_input_rows_or_exit_2_naming_rows(tmp_path_fac
         source = rows[int(out_row[0]) - 2]
         assert out_row[1:7] == [_shown(v) for v in source]
     shutil.rmtree(folder)
+
+
+# --- the Python API names the parameter at fault --------------------------------------------------
+
+def _episodes(**overrides):
+    base = {"episode_id": ["a", "b"], "treatment_contacts": [6, 6], "phq9_first": [16, 12],
+            "phq9_last": [6, 12], "gad7_first": [12, 9], "gad7_last": [4, 9]}
+    return pd.DataFrame({**base, **overrides})
+
+
+def test_classify_and_rates_refuse_rules_that_are_not_rules():
+    from iaptlab.errors import ParameterError
+    from iaptlab.outcomes import classify, rates
+
+    with pytest.raises(ParameterError, match="rules must be a Rules"):
+        classify(_episodes(), None)
+    with pytest.raises(ParameterError, match="rules must be a Rules"):
+        rates(classify(_episodes()), "iapt")
+
+
+def test_complex_scores_are_refused_not_truncated():
+    from iaptlab.errors import InputError
+    from iaptlab.outcomes import classify
+    from iaptlab.reliable_change import rci
+
+    with pytest.raises(InputError, match="row 3, column phq9_first: must be a number or empty"):
+        classify(_episodes(phq9_first=[16 + 0j, 12 + 1j]))
+    with pytest.raises(InputError, match="row 2, column pre: must be a real number"):
+        rci([20 + 1j], [12], sd_pre=5, reliability=0.8)
+
+
+@pytest.mark.parametrize("name", ["m_pre", "m_post", "sd_post", "r_prepost"])
+def test_rci_names_a_parameter_that_is_not_a_number(name):
+    from iaptlab.errors import ParameterError
+    from iaptlab.reliable_change import rci
+
+    given = {"m_pre": 15.0, "m_post": 10.0, "sd_post": 5.0, "r_prepost": 0.5, name: "15"}
+    with pytest.raises(ParameterError, match=f"{name} must be a number, got '15'"):
+        rci([20], [12], method="HA", sd_pre=5, reliability=0.8, **given)
+
+
+def test_reliable_change_threshold_refuses_lengths_that_differ():
+    from iaptlab.errors import ParameterError
+    from iaptlab.reliable_change import reliable_change_threshold
+
+    with pytest.raises(ParameterError, match="sd has 3 values but reliability has 2"):
+        reliable_change_threshold([5, 6, 7], [0.8, 0.9])
+    assert reliable_change_threshold([5, 6], [0.8, 0.9]).shape == (2,)  # same lengths: fine
+    assert reliable_change_threshold([5, 6], 0.8).shape == (2,)  # one value applies to all
+    with pytest.raises(ParameterError, match="sd must be a number"):
+        reliable_change_threshold("5", 0.8)
+
+
+def test_rci_refuses_pandas_inputs_whose_indexes_differ():
+    from iaptlab.errors import InputError
+    from iaptlab.reliable_change import rci
+
+    pre, post = pd.Series([20.0, 18.0], index=[1, 2]), pd.Series([12.0, 17.0], index=[2, 1])
+    with pytest.raises(InputError, match="column post: its index differs from pre's"):
+        rci(pre, post, sd_pre=5, reliability=0.8)
+    aligned = rci(pre, post.reindex(pre.index), sd_pre=5, reliability=0.8)
+    assert aligned.tolist() == rci([20.0, 18.0], [17.0, 12.0], sd_pre=5, reliability=0.8).tolist()
