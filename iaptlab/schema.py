@@ -202,9 +202,13 @@ def _is_missing(values: pd.Series) -> np.ndarray:
     missing = values.isna().to_numpy(dtype=bool).copy()
     arrow = _arrow(values)
     if arrow is not None:
-        text = pc.utf8_lower(pc.utf8_trim_whitespace(arrow))
-        token = pc.is_in(text, value_set=_MISSING_ARRAY).to_numpy(zero_copy_only=False)
-        return missing | token.astype(bool)
+        first, _ = edge_bytes(arrow)  # only a cell starting like a token can be one: screen first
+        candidates = np.flatnonzero(np.isin(first, _TOKEN_STARTS))
+        if len(candidates):
+            text = pc.utf8_lower(pc.utf8_trim_whitespace(arrow.take(pa.array(candidates))))
+            token = pc.is_in(text, value_set=_MISSING_ARRAY).to_numpy(zero_copy_only=False).astype(bool)
+            missing[candidates[token]] = True
+        return missing
     if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
         text = values.astype("string").str.strip().str.lower()
         missing |= text.isin(MISSING_TOKENS).fillna(True).to_numpy(dtype=bool)
@@ -212,6 +216,11 @@ def _is_missing(values: pd.Series) -> np.ndarray:
 
 
 _MISSING_ARRAY = pa.array(sorted(MISSING_TOKENS))
+#: First bytes a missing-value token can start with (blanks included: tokens are stripped first).
+_TOKEN_STARTS = np.frombuffer(("".join(sorted({t[0] for t in MISSING_TOKENS if t}))
+                               + "".join(sorted({t[0].upper() for t in MISSING_TOKENS if t}))
+                               + " \t\r\n\x0b\x0c\x1c\x1d\x1e\x1f\x85").encode("ascii", "ignore")
+                              + b"\x00\xc2\xe1\xe2\xe3", dtype=np.uint8)  # empty cell; UTF-8 blanks
 _NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 
 

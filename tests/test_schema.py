@@ -162,3 +162,17 @@ def test_duplicate_ids_in_pyarrow_text_match_plain_pandas(values):
                        "gad7_first": [1] * n, "gad7_last": [1] * n})
     expected = pd.Series(values, dtype=object).str.strip().duplicated(keep=False).to_numpy()
     assert sorted({p.row for p in validate(df).problems}) == [i + 2 for i in np.flatnonzero(expected)]
+
+
+@given(st.lists(st.sampled_from(["", " ", "NA", " n/a ", "\u00a0NA", "Missing", "-", ".", "none", "NULL", "x",
+                                 "3", " 12 ", "-1", "nan", "NaN", "inf", "1e1", "3.0", "3.5", "\u2003"]),
+                min_size=1, max_size=8))
+def test_pyarrow_text_and_python_objects_give_the_same_problems(values):
+    import pyarrow as pa
+
+    n = len(values)
+    columns = {"episode_id": [f"e{i}" for i in range(n)], "treatment_contacts": values,
+               "phq9_first": values, "phq9_last": values[::-1], "gad7_first": values, "gad7_last": [""] * n}
+    as_objects = pd.DataFrame(columns, dtype=object)
+    as_arrow = pd.DataFrame(columns, dtype=pd.ArrowDtype(pa.string()))
+    assert [str(p) for p in validate(as_arrow).problems] == [str(p) for p in validate(as_objects).problems]
