@@ -53,7 +53,7 @@ class Problem:
     def __str__(self) -> str:
         where = []
         if self.row is not None:
-            where.append(f"row {self.row:,}" if self.row >= 10_000 else f"row {self.row}")
+            where.append(f"row {self.row}")  # as the spreadsheet shows it: no separators
         if self.column is not None:
             where.append(f"column {one_line(self.column)}")
         prefix = ", ".join(where)
