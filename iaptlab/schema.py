@@ -32,6 +32,10 @@ from . import instruments
 from .csv_files import edge_bytes
 from .errors import SHOWN_PROBLEMS, InputError, Problem
 
+__all__ = ["EXCLUDED_REASON", "INPUT_PREFIX", "MAX_TREATMENT_CONTACTS", "MISSING_TOKENS", "OPTIONAL_COLUMNS",
+           "OUTPUT_COLUMNS", "REQUIRED_COLUMNS", "ROW", "TRUE_STATE_PREFIX", "Validated", "describe_columns",
+           "validate"]
+
 #: Required columns and what each holds (DESIGN.md §3).
 REQUIRED_COLUMNS = MappingProxyType({
     "episode_id": "unique identifier of the referral",
