@@ -1,9 +1,11 @@
-"""The ``iaptlab`` command.
+"""iaptlab: appraise how a psychological-therapy service (England's IAPT / NHS Talking Therapies)
+measures its own success: classify a service's own episode file, write an offline report, open the
+workbook, present it, or check the installation.
 
 ``iaptlab outcomes INPUT.csv`` classifies a service's own episode file under the IAPT rules, writes
 one row per episode with its flags, and prints every rate with its numerator and denominator.
 Bad input never produces a traceback: exit code 2 and one line per problem, naming the row as a
-spreadsheet shows it and the column.
+spreadsheet shows it and the column (the first 100 in full, the rest counted by column and reason).
 
 >>> main(["outcomes", "/no/such/file.csv"])
 2
@@ -15,13 +17,14 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .errors import IaptlabError, InputError
+from .errors import IaptlabError, InputError, Problem
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
@@ -31,14 +34,44 @@ __all__ = ["EXIT_BAD_INPUT", "EXIT_INTERNAL", "EXIT_OK", "EXIT_PROBLEMS_FOUND", 
            "write_offline_template"]
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 2, 1
+#: The episode-file columns, as ``outcomes --help`` lists them (a test keeps them equal to
+#: ``iaptlab.schema``'s; not imported from there so that ``iaptlab --help`` stays instant).
+HELP_REQUIRED = ("episode_id", "treatment_contacts", "phq9_first", "phq9_last", "gad7_first", "gad7_last")
+HELP_OPTIONAL = ("adsm", "adsm_first", "adsm_last", "diagnosis_first", "diagnosis_last",
+                 "assessed_with_therapist")
+EPISODE_FILE_HELP = f"""\
+The CSV needs one row per referral and the columns
+  {", ".join(HELP_REQUIRED)}
+(scores may be empty). Optional columns, read when present:
+  adsm, adsm_first, adsm_last    an anxiety-disorder-specific measure (e.g. SPIN, PCL-5, MI)
+                                 replacing GAD-7 when both its scores exist
+  diagnosis_first, diagnosis_last    meets diagnostic criteria on a blind interview (true/false)
+  assessed_with_therapist        last questionnaire completed with the therapist present
+Other columns are kept as they are.
+
+Reading: UTF-8 (with or without BOM) or Windows-1252; comma- or semicolon-separated (in a
+semicolon file 3,5 is read as 3.5). Every row must have as many fields as the header; blank or
+duplicate column names, and a file mixing encodings, are refused. Name your columns with
+--columns "PHQ9 first=phq9_first,GAD7 first=gad7_first" or --columns-file map.csv (two columns,
+name_in_file,column). An input column named like one iaptlab writes (row, excluded_reason, the
+outcome flags such as recovered) is kept renamed input_<name>, so the tool's own output can be
+read back.
+
+Writing: the output goes to a temporary file beside the target, then is renamed into place, so a
+full disk never leaves half a file. An existing output is not replaced without --force; a
+missing folder is not created (exit 2). Bad input: exit 2, the first 100 problems one per line,
+the rest counted by column and reason; nothing is written."""
 
 
 def _print_problems(err: InputError) -> None:
     stream = sys.stderr
-    for problem in err.problems:
-        print(f"error: {problem}", file=stream)
-    count = len(err.problems)
-    print(f"{count} problem{'s' if count != 1 else ''} found; nothing was written.", file=stream)
+    lines = err.lines()
+    for line in lines[:len(err.problems)]:
+        print(f"error: {line}", file=stream)
+    for line in lines[len(err.problems):]:
+        print(line, file=stream)
+    count = err.total
+    print(f"{count:,} problem{'s' if count != 1 else ''} found; nothing was written.", file=stream)
 
 
 def _default_output(source: Path) -> Path:
@@ -48,8 +81,51 @@ def _default_output(source: Path) -> Path:
 def _same_file(a: Path, b: Path) -> bool:
     try:
         return a.resolve() == b.resolve() or (b.exists() and os.path.samefile(a, b))
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: a symbolic-link loop (Python 3.11)
         return False
+
+
+def _check_target(source: Path, target: Path, force: bool) -> None:
+    """Refuse, before any work, an output that would overwrite the input, an existing file
+    (without ``force``), a folder, or a path in a folder that does not exist."""
+    if _same_file(source, target):
+        raise InputError(Problem(None, None, f"{target}: refusing to overwrite the input file; choose another -o"))
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise InputError(Problem(None, None, f"{target}: the folder {folder} does not exist; create it "
+                                 "first (iaptlab does not create folders)"))
+    if target.is_dir():
+        raise InputError(Problem(None, None, f"{target}: is a folder; give a file name with -o"))
+    if target.exists() and not force:
+        raise InputError(Problem(None, None, f"{target}: already exists; add --force to replace it"))
+
+
+def write_atomically(target: Path, write: Callable[[object], None]) -> None:
+    """Call ``write(handle)`` on a temporary file beside ``target``, then rename it to ``target``.
+
+    On any failure the temporary file is removed and ``target`` is left as it was; an
+    :class:`OSError` names ``target``.
+
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> write_atomically(folder / "a.txt", lambda h: h.write(b"ok"))
+    >>> (folder / "a.txt").read_bytes(), sorted(p.name for p in folder.iterdir())
+    (b'ok', ['a.txt'])
+    """
+    folder = target.parent if str(target.parent) else Path(".")
+    handle = tempfile.NamedTemporaryFile(dir=folder, prefix=f".{target.name}.", suffix=".part", delete=False)
+    temp = Path(handle.name)
+    try:
+        with handle:
+            write(handle)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temp, 0o666 & ~umask)
+        os.replace(temp, target)
+    except BaseException as err:
+        temp.unlink(missing_ok=True)
+        if isinstance(err, OSError):
+            raise OSError(err.errno, err.strerror or str(err), str(target)) from None
+        raise
 
 
 def format_rates(table) -> str:
@@ -75,24 +151,78 @@ def format_rates(table) -> str:
     return "\n".join(line.rstrip() for line in lines)
 
 
+def _column_map(args: argparse.Namespace) -> dict[str, str]:
+    from .csv_files import parse_column_map, read_column_map
+
+    mapping: dict[str, str] = {}
+    if getattr(args, "columns_file", None):
+        mapping.update(read_column_map(args.columns_file))
+    if getattr(args, "columns", None):
+        mapping.update(parse_column_map(args.columns))
+    return mapping
+
+
+def _no_valid_rows(checked) -> InputError:
+    err = checked.error()
+    note = Problem(None, None, f"no valid rows: all {checked.invalid_rows:,} rows have problems, so there is "
+                   "nothing to classify (--skip-invalid skips invalid rows, it cannot make up valid ones)")
+    return InputError([*err.problems[:99], note], more=err.more)
+
+
+def _outcome_columns(loaded, classified) -> dict[str, object]:
+    """The output table: row, the input columns as read, then every column classify added."""
+    import pandas as pd
+    import pyarrow as pa
+
+    from .schema import EXCLUDED_REASON, ROW
+
+    columns: dict[str, object] = {ROW: pa.array(loaded.rows)}
+    for name in loaded.frame.columns:
+        columns[name] = pa.chunked_array(loaded.frame[name].array.__arrow_array__())
+    added = [c for c in classified.columns if c not in loaded.frame.columns and c != ROW and not
+             c.startswith("true_")]
+    for name in added:
+        values = classified[name]
+        if name == EXCLUDED_REASON and not (values != "").any():
+            columns[name] = pa.repeat(pa.scalar("", pa.string()), len(values))
+        elif name == EXCLUDED_REASON:
+            columns[name] = pa.array(values.fillna("").astype(str).to_numpy(dtype=object), type=pa.string())
+        elif values.dtype == bool:
+            columns[name] = values.to_numpy(dtype=bool)
+        elif isinstance(values.dtype, pd.CategoricalDtype):
+            columns[name] = pa.array(values.array)
+        else:
+            columns[name] = pa.array(values.astype(object).where(values.notna(), None).to_numpy(dtype=object),
+                                     type=pa.string())
+    return columns
+
+
 def _outcomes(args: argparse.Namespace) -> int:
-    from .episode_files import read_episode_csv
+    from .csv_files import write_csv
+    from .episode_files import read_episode_file
     from .outcomes import PRESETS, classify, rates
     from .schema import EXCLUDED_REASON, validate
 
     source = Path(args.input)
     target = Path(args.output) if args.output else _default_output(source)
-    if _same_file(source, target):
-        raise InputError([_problem(f"{target}: refusing to overwrite the input file; choose another -o")])
+    _check_target(source, target, args.force)
     rules = PRESETS[args.rules]
-    checked = validate(read_episode_csv(source))
+    loaded = read_episode_file(source, _column_map(args))
+    checked = validate(loaded.frame, decimal_comma=loaded.decimal_comma, rows=loaded.rows)
     if not checked.ok and not args.skip_invalid:
-        raise InputError(list(checked.problems))
+        raise checked.error()
+    if len(checked.table) == 0 and checked.invalid_rows:
+        raise _no_valid_rows(checked)
     classified = classify(checked, rules, on_invalid="exclude")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    classified.to_csv(target, index=False)
+    columns = _outcome_columns(loaded, classified)
+    write_atomically(target, lambda handle: write_csv(columns, handle, separator=loaded.separator,
+                                                      raw=args.raw))
     table = rates(classified, rules)
-    excluded = int((classified[EXCLUDED_REASON] != "").sum())
+    excluded = checked.invalid_rows
+    for original, new in loaded.renamed.items():
+        if new.startswith("input_") and original == new[len("input_"):]:
+            print(f"note: input column {original!r} is named like an output column; it is kept as {new!r}",
+                  file=sys.stderr)
     if args.json:
         print(json.dumps({"rules": rules.name, "episodes": len(classified), "excluded": excluded,
                           "output": str(target), "rates": json.loads(table.to_json(orient="records"))},
@@ -102,7 +232,7 @@ def _outcomes(args: argparse.Namespace) -> int:
         print(format_rates(table))
         print(f"Per-episode flags written to {target}")
     if excluded:
-        print(f"{excluded} row{'s' if excluded != 1 else ''} excluded (see the {EXCLUDED_REASON} column)",
+        print(f"{excluded:,} row{'s' if excluded != 1 else ''} excluded (see the {EXCLUDED_REASON} column)",
               file=sys.stderr)
     return EXIT_OK
 
@@ -129,12 +259,11 @@ def _report(args: argparse.Namespace) -> int:
 
     source = Path(args.input)
     target = Path(args.output) if args.output else source.with_name(f"{source.stem}_report.html")
-    if _same_file(source, target):
-        raise InputError([_problem(f"{target}: refusing to overwrite the input file; choose another -o")])
+    _check_target(source, target, args.force)
     html = build_report(source, rules=PRESETS[args.rules], skip_invalid=args.skip_invalid,
-                        disclosure_control=args.disclosure_control, title=args.title)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(html, encoding="utf-8")
+                        disclosure_control=args.disclosure_control, title=args.title,
+                        columns=_column_map(args))
+    write_atomically(target, lambda handle: handle.write(html.encode("utf-8")))
     print(f"Report written to {target}")
     return EXIT_OK
 
@@ -257,24 +386,36 @@ def _problem(text: str):
 
 def _episode_command(sub, name: str, summary: str, *, output: str, skip: str) -> argparse.ArgumentParser:
     """A subcommand reading an episode CSV, with the options every such command shares."""
-    command = sub.add_parser(name, help=summary)
+    command = sub.add_parser(name, help=summary, description=f"{summary[0].upper()}{summary[1:]}.",
+                             epilog=EPISODE_FILE_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     command.add_argument("input", help="episode table as CSV (one row per referral)")
-    command.add_argument("-o", "--output", help=f"where to write {output}")
+    command.add_argument("-o", "--output", help=f"where to write {output}; the folder must exist")
+    command.add_argument("--force", action="store_true", help="replace the output file if it exists")
     command.add_argument("--rules", choices=["iapt", "iapt-strict"], default="iapt",
                          help="iapt: reliable change = drop >= threshold; iapt-strict: drop > threshold")
     command.add_argument("--skip-invalid", action="store_true", help=skip)
+    command.add_argument("--columns", metavar="MAP",
+                         help='the file\'s column names, e.g. "PHQ9 first=phq9_first,Contacts=treatment_contacts"')
+    command.add_argument("--columns-file", metavar="CSV",
+                         help="the same mapping as a CSV file with the columns name_in_file,column")
     return command
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and for ``--help`` text)."""
-    parser = argparse.ArgumentParser(prog="iaptlab", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="iaptlab", description=" ".join(__doc__.split("\n\n")[0].split()))
     parser.add_argument("--version", action="version", version=f"iaptlab {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     out = _episode_command(sub, "outcomes", "classify an episode CSV under the IAPT rules and print the rates",
                            output="the per-episode table (default: INPUT_outcomes.csv)",
-                           skip="classify the valid rows; keep invalid ones in the output with excluded_reason")
+                           skip="classify the valid rows; keep invalid ones in the output with excluded_reason "
+                                "(a file with no valid row still exits 2; a row with the wrong number of "
+                                "fields is never skipped: the file is refused)")
     out.add_argument("--json", action="store_true", help="print the rates as JSON")
+    out.add_argument("--raw", action="store_true",
+                     help="write cells as read; by default a text cell starting with = + - @, a tab or a "
+                          "carriage return (and not a number) gets a leading ' so a spreadsheet does not "
+                          "run it as a formula")
     out.set_defaults(handler=_outcomes)
     eps = sub.add_parser("episodes", help="turn a contact CSV (one row per contact) into an episode CSV")
     eps.add_argument("input", help="contact table as CSV (one row per contact)")
@@ -317,15 +458,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as stop:
         return int(stop.code or 0) if stop.code in (0, None) else EXIT_BAD_INPUT
     try:
-        return args.handler(args)
+        code = args.handler(args)
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        return _closed_pipe()
     except InputError as err:
         _print_problems(err)
         return EXIT_BAD_INPUT
     except IaptlabError as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except MemoryError:
+        print("error: not enough memory to read this file", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except OSError as err:
-        print(f"error: {err.filename or ''}: {err.strerror}", file=sys.stderr)
+        where = f"{err.filename}: " if err.filename else ""
+        print(f"error: {where}{err.strerror or err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except Exception as err:  # noqa: BLE001 - the last line of defence against a traceback
         if os.environ.get("IAPTLAB_DEBUG"):
@@ -333,6 +482,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"internal error: {type(err).__name__}: {err}. Please report it; set IAPTLAB_DEBUG=1 "
               "to see the details.", file=sys.stderr)
         return EXIT_INTERNAL
+
+
+def _closed_pipe() -> int:
+    """The reader of our standard output went away (``| head -1``) after the work was done: exit 0
+    quietly, pointing stdout at /dev/null so the flush at interpreter exit cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+    return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from .reliable_change import (
     Direction,
     Method,
     _direction,
+    _number,
     _paired,
     _positive,
     change_category,
@@ -66,8 +67,9 @@ def cutoffs(
     if b_sd not in ("functional", "clinical"):
         raise ParameterError(f"b_sd must be 'functional' or 'clinical', got {b_sd!r}")
     sd_clin = _positive("sd_clin", sd_clin)
-    if not math.isfinite(m_clin):
-        raise ParameterError(f"m_clin must be finite, got {m_clin!r}")
+    m_clin = _number("m_clin", m_clin)
+    if m_func is not None:
+        m_func = _number("m_func", m_func)
     if sd_func is not None:
         sd_func = _positive("sd_func", sd_func)
     if m_func is not None and (not math.isfinite(m_func) or sign * (m_func - m_clin) <= 0):

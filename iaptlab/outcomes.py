@@ -191,6 +191,11 @@ def _anxiety_met(scores: np.ndarray, table: Mapping[str, Threshold],
     return met
 
 
+def _check_rules(rules: object) -> None:
+    if not isinstance(rules, Rules):
+        raise ParameterError(f"rules must be a Rules value such as IAPT or IAPT_STRICT, got {rules!r}")
+
+
 def classify(episodes: pd.DataFrame | Validated, rules: Rules = IAPT, *,
              on_invalid: Literal["raise", "exclude"] = "raise") -> pd.DataFrame:
     """Add the outcome flags to every episode.
@@ -200,6 +205,9 @@ def classify(episodes: pd.DataFrame | Validated, rules: Rules = IAPT, *,
     every problem; with ``"exclude"`` invalid rows are kept, flagged False, with their
     ``excluded_reason``. Outcome flags are False unless the episode finished and is paired.
     """
+    _check_rules(rules)
+    if on_invalid not in ("raise", "exclude"):
+        raise ParameterError(f"on_invalid must be 'raise' or 'exclude', got {on_invalid!r}")
     checked = episodes if isinstance(episodes, Validated) else validate(episodes)
     if on_invalid == "raise":
         checked.raise_if_invalid()
@@ -353,6 +361,9 @@ def rates(classified: pd.DataFrame, rules: Rules = IAPT) -> pd.DataFrame:
     >>> int(r.loc["recovered", "numerator"]), int(r.loc["recovered", "denominator"])
     (1, 1)
     """
+    _check_rules(rules)
+    if not isinstance(classified, pd.DataFrame):
+        raise ParameterError(f"classified must be the DataFrame classify() returns, got {type(classified).__name__}")
     kept = classified
     if EXCLUDED_REASON in classified.columns:
         kept = classified[classified[EXCLUDED_REASON].fillna("").astype(str) == ""]

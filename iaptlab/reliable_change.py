@@ -45,7 +45,15 @@ REQUIRED_PARAMETERS: dict[str, tuple[str, ...]] = {
 
 
 def _scores(values, name: str) -> np.ndarray:
-    """Array-like of scores -> float array (missing -> NaN); non-numeric or infinite -> InputError."""
+    """Array-like of scores -> float array (missing -> NaN); non-numeric, complex or infinite -> InputError."""
+    if isinstance(values, str | bytes):
+        raise InputError(Problem(None, name, f"must be numeric scores, got the text {values!r}"))
+    raw = values.to_numpy() if isinstance(values, pd.Series | pd.Index) else np.asarray(values)
+    if raw.dtype.kind == "c" or (raw.dtype == object and any(isinstance(v, complex) for v in raw.ravel())):
+        flat = raw.ravel()
+        bad = [i for i, v in enumerate(flat) if isinstance(v, complex | np.complexfloating)]
+        raise InputError([Problem(i + 2, name, f"must be a real number, got {flat[i]} (a complex number)")
+                          for i in bad])
     try:
         if isinstance(values, pd.Series | pd.Index):
             array = values.to_numpy(dtype=float, na_value=np.nan)
@@ -61,12 +69,28 @@ def _scores(values, name: str) -> np.ndarray:
 
 
 def _paired(pre, post) -> tuple[np.ndarray, np.ndarray]:
+    """Pre and post as float arrays of one shape. Two pandas inputs must share their index: pairs
+    are matched by position, so differing indexes are refused rather than silently mismatched."""
+    indexed = (pd.Series, pd.Index, pd.DataFrame)
+    if isinstance(pre, indexed) and isinstance(post, indexed) and not isinstance(pre, pd.Index) \
+            and not isinstance(post, pd.Index) and not pre.index.equals(post.index):
+        raise InputError(Problem(None, "post", "its index differs from pre's, so the pairs are ambiguous; "
+                                 "align them first, e.g. post.reindex(pre.index)"))
     pre_array, post_array = _scores(pre, "pre"), _scores(post, "post")
     if pre_array.shape != post_array.shape and 1 not in (pre_array.size, post_array.size):
         raise InputError(
             Problem(None, "post", f"has {post_array.size} scores but pre has {pre_array.size}")
         )
     return np.broadcast_arrays(pre_array, post_array)
+
+
+def _number(name: str, value) -> float:
+    """A finite real number, or ParameterError naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise ParameterError(f"{name} must be a number, got {value!r}")
+    if not math.isfinite(value):
+        raise ParameterError(f"{name} must be finite, got {value!r}")
+    return float(value)
 
 
 def _positive(name: str, value: float) -> float:
@@ -132,6 +156,7 @@ def difference_reliability(sd_pre, reliability, sd_post, r_prepost, reliability_
     """
     sd_pre, sd_post = _positive("sd_pre", sd_pre), _positive("sd_post", sd_post)
     reliability = _reliability("reliability", reliability)
+    r_prepost = _number("r_prepost", r_prepost)
     if not -1 <= r_prepost <= 1:
         raise ParameterError(f"r_prepost must be in [-1, 1], got {r_prepost!r}")
     if reliability_post is None:
@@ -222,9 +247,9 @@ def rci(
     reliability = _reliability("reliability", reliability)
     if method == "NK" and reliability_post is not None:
         _reliability("reliability_post", reliability_post)
-    for name in ("m_pre", "m_post"):
-        if given[name] is not None and not math.isfinite(given[name]):
-            raise ParameterError(f"{name} must be finite, got {given[name]!r}")
+    for name in ("m_pre", "m_post", "sd_post", "r_prepost", "reliability_post"):
+        if given[name] is not None:
+            given[name] = _number(name, given[name])
     pre_array, post_array = _paired(pre, post)
     parameters = {
         **given, "sd_pre": sd_pre, "reliability": reliability,
@@ -279,6 +304,14 @@ def change_category(
     return labels.astype(object)
 
 
+def _parameter_array(name: str, values) -> np.ndarray:
+    """A number or array-like of numbers as a float array, or ParameterError naming ``name``."""
+    raw = np.asarray(values)
+    if raw.dtype.kind not in "iuf" or raw.dtype == bool:
+        raise ParameterError(f"{name} must be a number or numbers, got {values!r}")
+    return raw.astype(float)
+
+
 def reliable_change_threshold(sd, reliability, critical: float = 1.959964):
     """Smallest change in score points that is reliable: critical·√2·sd·√(1 − r).
 
@@ -287,8 +320,12 @@ def reliable_change_threshold(sd, reliability, critical: float = 1.959964):
     >>> round(reliable_change_threshold(6, 0.89), 2), round(reliable_change_threshold(5, 0.92), 2)
     (5.52, 3.92)
     """
-    sd_array = np.asarray(sd, dtype=float)
-    r_array = np.asarray(reliability, dtype=float)
+    sd_array = _parameter_array("sd", sd)
+    r_array = _parameter_array("reliability", reliability)
+    if sd_array.ndim and r_array.ndim and sd_array.shape != r_array.shape \
+            and 1 not in (sd_array.size, r_array.size):
+        raise ParameterError(f"sd has {sd_array.size} values but reliability has {r_array.size}; give one "
+                             "value or the same number of values for each")
     if np.any(~(sd_array > 0)) or np.any(~np.isfinite(sd_array)):
         raise ParameterError(f"sd must be finite and > 0, got {sd!r}")
     if np.any(~((r_array >= 0) & (r_array < 1))):

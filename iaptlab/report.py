@@ -28,8 +28,8 @@ import pandas as pd
 from . import __version__, charts, instruments
 from .datasets import reference
 from .disclosure import DISCLOSURE_RULE, disclose, disclose_rates, show_counts, show_rates
-from .episode_files import read_episode_csv
-from .errors import InputError
+from .episode_files import read_episode_file
+from .errors import InputError, Problem
 from .format import FUNNEL_STAGE_LABELS, OUTCOME_MEANINGS
 from .outcomes import DENOMINATOR_WORDS, IAPT, Rules, classify, funnel, rates
 from .schema import EXCLUDED_REASON, ROW, Validated, validate
@@ -399,11 +399,12 @@ def render(d: ReportData) -> str:
 
 def build_report(source: str | Path, *, rules: Rules = IAPT, skip_invalid: bool = False,
                  disclosure_control: bool = False, title: str | None = None,
-                 generated: str | dt.date | None = None) -> str:
+                 generated: str | dt.date | None = None, columns: dict[str, str] | None = None) -> str:
     """Read, validate and classify an episode CSV; return the report as one HTML document.
 
     Invalid rows raise :class:`~iaptlab.errors.InputError` (every problem, with row and column)
-    unless ``skip_invalid``, when they are listed in the report instead.
+    unless ``skip_invalid``, when they are listed in the report instead (a file with no valid row
+    still raises). ``columns`` maps the file's column names to iaptlab's.
 
     >>> import tempfile
     >>> path = Path(tempfile.mkdtemp()) / "e.csv"
@@ -413,9 +414,15 @@ def build_report(source: str | Path, *, rules: Rules = IAPT, skip_invalid: bool 
     True
     """
     path = Path(source)
-    checked = validate(read_episode_csv(path))
+    loaded = read_episode_file(path, columns)
+    checked = validate(loaded.frame, decimal_comma=loaded.decimal_comma, rows=loaded.rows)
     if not checked.ok and not skip_invalid:
-        raise InputError(list(checked.problems))
+        raise checked.error()
+    if len(checked.table) == 0 and checked.invalid_rows:
+        err = checked.error()
+        raise InputError([*err.problems[:99], Problem(None, None, f"no valid rows: all {checked.invalid_rows:,} "
+                                                      "rows have problems; there is nothing to report on")],
+                         more=err.more)
     data = report_data(checked, file_name=path.name, rules=rules, disclosure_control=disclosure_control,
                        title=title, generated=generated)
     return render(data)

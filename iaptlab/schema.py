@@ -19,15 +19,22 @@ as a spreadsheet user sees them (header = row 1, first data row = row 2).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import instruments
-from .errors import InputError, Problem
+from .csv_files import edge_bytes
+from .errors import SHOWN_PROBLEMS, InputError, Problem
+
+__all__ = ["EXCLUDED_REASON", "INPUT_PREFIX", "MAX_TREATMENT_CONTACTS", "MISSING_TOKENS", "OPTIONAL_COLUMNS",
+           "OUTPUT_COLUMNS", "REQUIRED_COLUMNS", "ROW", "TRUE_STATE_PREFIX", "Validated", "describe_columns",
+           "validate"]
 
 #: Required columns and what each holds (DESIGN.md §3).
 REQUIRED_COLUMNS = MappingProxyType({
@@ -65,56 +72,264 @@ _SCORE_COLUMNS = MappingProxyType({
 _BOOL_COLUMNS = ("diagnosis_first", "diagnosis_last", "assessed_with_therapist")
 
 
+#: Every column ``validate`` and ``classify`` add to a table. An input column with one of these
+#: names is renamed with :data:`INPUT_PREFIX` (``recovered`` -> ``input_recovered``), so the
+#: tool's own output can be read back and input and output values are never mixed.
+OUTPUT_COLUMNS = (ROW, "finished", "paired", "caseness_first", "caseness_last", "recovered",
+                  "reliable_improvement", "reliable_deterioration", "no_reliable_change", "mixed_change",
+                  "reliable_recovery", "anxiety_measure", "interviewed", "diagnosis_lost", EXCLUDED_REASON)
+INPUT_PREFIX = "input_"
+
+
 @dataclass(frozen=True)
+class _Check:
+    """One kind of problem found on many rows at once: where (mask), which column, what."""
+
+    mask: np.ndarray
+    column: str
+    kind: str
+    shown: pd.Series | None = None
+    detail: Callable[[np.ndarray], list[str]] | None = None
+
+    def reasons(self, positions: np.ndarray) -> list[str]:
+        if self.detail is not None:
+            return self.detail(positions)
+        if self.shown is None:
+            return [self.kind] * len(positions)
+        return [f"{self.kind}, got {t}" for t in _cell_text(self.shown, positions)]
+
+
 class Validated:
     """The result of :func:`validate`.
 
     ``table``: the valid rows with typed columns (scores float with NaN for missing, contacts int,
     ``adsm`` as its official name, booleans nullable) and a ``row`` column (spreadsheet row);
     ``excluded``: the invalid rows as given, with ``row`` and ``excluded_reason``;
-    ``problems``: every problem found, in row order.
+    ``problems``: every problem found, in row order (built when first asked for: on a file of
+    millions of bad rows prefer :meth:`error`, which lists the first 100 and counts the rest);
+    ``renamed``: input columns renamed because they were named like an output column.
     """
 
-    table: pd.DataFrame
-    excluded: pd.DataFrame
-    problems: tuple[Problem, ...]
+    def __init__(self, table: pd.DataFrame, excluded: pd.DataFrame | None = None,
+                 problems: Iterable[Problem] = (), *, renamed: dict[str, str] | None = None,
+                 _source: pd.DataFrame | None = None, _checks: tuple[_Check, ...] = (),
+                 _rows: np.ndarray | None = None):
+        self.table = table
+        self.renamed = dict(renamed or {})
+        self._excluded = excluded
+        self._problems = tuple(problems) if not _checks else None
+        self._source, self._checks, self._rows = _source, _checks, _rows
+        bad = np.zeros(0 if _source is None else len(_source), dtype=bool)
+        for check in _checks:
+            bad |= check.mask
+        self._bad = bad
+        self.invalid_rows = int(bad.sum()) if _checks else (0 if excluded is None else len(excluded))
 
     @property
     def ok(self) -> bool:
         """True when no row was excluded."""
-        return not self.problems
+        return self.invalid_rows == 0 and not (self._problems or ())
+
+    def _ordered(self, positions: np.ndarray) -> list[tuple[int, int, int, str]]:
+        """(position, column order, check order, reason) of every problem on rows ``positions``."""
+        order = {c: i for i, c in enumerate(self._source.columns)} if self._source is not None else {}
+        items = []
+        for k, check in enumerate(self._checks):
+            hit = positions[check.mask[positions]]
+            if len(hit):
+                items += [(int(p), order.get(check.column, 0), k, r)
+                          for p, r in zip(hit, check.reasons(hit), strict=True)]
+        return sorted(items)
+
+    def _problem(self, item: tuple[int, int, int, str]) -> Problem:
+        p, _, k, reason = item
+        return Problem(int(self._rows[p]), self._checks[k].column, reason, self._checks[k].kind)
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        """Every problem, in row order (see :meth:`error` for a bounded summary)."""
+        if self._problems is None:
+            self._problems = tuple(self._problem(i) for i in self._ordered(np.flatnonzero(self._bad)))
+        return self._problems
+
+    def error(self) -> InputError:
+        """An :class:`InputError` listing the first 100 problems and counting the rest by column and reason."""
+        if not self._checks:
+            return InputError(list(self.problems))
+        first = self._ordered(np.flatnonzero(self._bad)[:SHOWN_PROBLEMS])[:SHOWN_PROBLEMS]
+        shown_per_check = np.bincount([k for _, _, k, _ in first], minlength=len(self._checks))
+        more = {}
+        for k, check in enumerate(self._checks):
+            rest = int(check.mask.sum()) - int(shown_per_check[k])
+            if rest:
+                more[(check.column, check.kind)] = more.get((check.column, check.kind), 0) + rest
+        return InputError([self._problem(i) for i in first], more=more)
+
+    @property
+    def excluded(self) -> pd.DataFrame:
+        """The invalid rows as given, with ``row`` and ``excluded_reason``."""
+        if self._excluded is None:
+            self._excluded = self._build_excluded()
+        return self._excluded
+
+    def _build_excluded(self) -> pd.DataFrame:
+        if self._source is None:
+            return self.table.iloc[:0].assign(**{EXCLUDED_REASON: pd.Series(dtype="str")})
+        positions = np.flatnonzero(self._bad)
+        excluded = self._source.iloc[positions].copy()
+        excluded.insert(0, ROW, self._rows[positions])
+        items = self._ordered(positions)
+        joined: dict[int, list[str]] = {}
+        for p, _, k, reason in items:
+            joined.setdefault(p, []).append(f"{self._checks[k].column}: {reason}")
+        excluded[EXCLUDED_REASON] = pd.array(["; ".join(joined[p]) for p in positions], dtype="str")
+        return excluded.reset_index(drop=True)
 
     def raise_if_invalid(self) -> Validated:
-        """Raise :class:`InputError` listing every problem; otherwise return ``self``."""
-        if self.problems:
-            raise InputError(list(self.problems))
+        """Raise :class:`InputError` (the first 100 problems, the rest counted); otherwise return ``self``."""
+        if not self.ok:
+            raise self.error()
         return self
+
+
+def _arrow(values: pd.Series):
+    """The pyarrow array behind a text column, or None when it is not pyarrow-backed text."""
+    dtype = values.dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow" or (
+            isinstance(dtype, pd.ArrowDtype) and pa.types.is_string(dtype.pyarrow_dtype)):
+        return pa.chunked_array(values.array.__arrow_array__())
+    return None
 
 
 def _is_missing(values: pd.Series) -> np.ndarray:
     """Missing cells: NA, or text that a spreadsheet uses for 'no value'."""
     missing = values.isna().to_numpy(dtype=bool).copy()
+    arrow = _arrow(values)
+    if arrow is not None:
+        first, _ = edge_bytes(arrow)  # only a cell starting like a token can be one: screen first
+        candidates = np.flatnonzero(np.isin(first, _TOKEN_STARTS))
+        if len(candidates):
+            text = pc.utf8_lower(pc.utf8_trim_whitespace(arrow.take(pa.array(candidates))))
+            token = pc.is_in(text, value_set=_MISSING_ARRAY).to_numpy(zero_copy_only=False).astype(bool)
+            missing[candidates[token]] = True
+        return missing
     if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
         text = values.astype("string").str.strip().str.lower()
         missing |= text.isin(MISSING_TOKENS).fillna(True).to_numpy(dtype=bool)
     return missing
 
 
-def _to_number(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+_MISSING_ARRAY = pa.array(sorted(MISSING_TOKENS))
+#: First bytes a missing-value token can start with (blanks included: tokens are stripped first).
+_TOKEN_STARTS = np.frombuffer(("".join(sorted({t[0] for t in MISSING_TOKENS if t}))
+                               + "".join(sorted({t[0].upper() for t in MISSING_TOKENS if t}))
+                               + " \t\r\n\x0b\x0c\x1c\x1d\x1e\x1f\x85").encode("ascii", "ignore")
+                              + b"\x00\xc2\xe1\xe2\xe3", dtype=np.uint8)  # empty cell; UTF-8 blanks
+_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
+
+
+def _fast_number(values: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
+    """(numbers, not-a-number mask) for pyarrow text holding only plain numbers and empty cells."""
+    arrow = _arrow(values)
+    if arrow is None:
+        return None
+    try:
+        numbers = pc.cast(arrow, pa.float64()).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if not np.isfinite(numbers[~np.isnan(numbers)]).all() or np.isnan(numbers).sum() != arrow.null_count:
+        return None  # 'nan', 'inf' and the like: the careful path decides
+    return numbers, np.zeros(len(numbers), dtype=bool)
+
+
+def _to_number(values: pd.Series, decimal_comma: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """(float values with NaN for missing, mask of cells present but not a number)."""
+    if not decimal_comma:
+        fast = _fast_number(values)
+        if fast is not None:
+            return fast
     missing = _is_missing(values)
-    if pd.api.types.is_bool_dtype(values.dtype):
+    if pd.api.types.is_bool_dtype(values.dtype) or pd.api.types.is_complex_dtype(values.dtype):
         numbers = np.full(len(values), np.nan)
         return numbers, ~missing
     if pd.api.types.is_numeric_dtype(values.dtype):
         numbers = values.to_numpy(dtype=float, na_value=np.nan)
     else:
-        text = values.astype("string").str.strip()
-        numbers = pd.to_numeric(text.where(~missing), errors="coerce").to_numpy(
-            dtype=float, na_value=np.nan)
+        arrow = _arrow(values)
+        if arrow is None:
+            arrow = pa.chunked_array([pa.array(values.astype("string").to_numpy(dtype=object, na_value=None),
+                                               type=pa.string(), from_pandas=True)])
+        text = pc.utf8_trim_whitespace(arrow)
+        if decimal_comma:
+            text = pc.replace_substring_regex(text, r"^([+-]?\d*),(\d+)$", r"\1.\2")
+        plain = pc.match_substring_regex(text, _NUMBER)
+        kept = pc.if_else(plain, text, pa.scalar(None, pa.string()))
+        numbers = pc.cast(kept, pa.float64()).to_numpy(zero_copy_only=False)
+        numbers = np.asarray(numbers, dtype=float)
     numbers = np.where(missing, np.nan, numbers)
     not_a_number = ~missing & (np.isnan(numbers) | np.isinf(numbers))
     return np.where(not_a_number, np.nan, numbers), not_a_number
+
+
+def _stripped_text(values: pd.Series) -> pd.Series:
+    """Text without surrounding blanks (pyarrow text is only copied when some cell has them)."""
+    arrow = _arrow(values)
+    if arrow is None:
+        return values.astype("str").str.strip()
+    first, last = edge_bytes(arrow)
+    if np.isin(first, _BLANK_BYTES).any() or np.isin(last, _BLANK_BYTES).any():
+        arrow = pc.utf8_trim_whitespace(arrow)
+    return pd.Series(pd.arrays.ArrowExtensionArray(arrow), index=values.index)
+
+
+_BLANK_BYTES = np.frombuffer(b" \t\r\n\x0b\x0c\xc2\xa0\xe3\x80", dtype=np.uint8)
+
+
+def _duplicated(text: pd.Series) -> np.ndarray:
+    """True for every occurrence of a value that occurs more than once.
+
+    pyarrow text is hashed in numpy straight from its buffers (each cell's bytes folded into one
+    64-bit number); only cells whose hashes collide are compared as text.
+    """
+    arrow = _arrow(text)
+    if arrow is None:
+        return text.duplicated(keep=False).to_numpy(dtype=bool)
+    hashes = _hash_text(arrow)
+    ordered = np.sort(hashes)
+    repeated = ordered[1:][ordered[1:] == ordered[:-1]]
+    if not len(repeated):
+        return np.zeros(len(hashes), dtype=bool)
+    candidates = np.isin(hashes, repeated)
+    positions = np.flatnonzero(candidates)
+    subset = pd.Series(arrow.take(pa.array(positions)).to_numpy(zero_copy_only=False), dtype=object)
+    out = np.zeros(len(arrow), dtype=bool)
+    out[positions] = subset.duplicated(keep=False).to_numpy() & subset.notna().to_numpy()
+    return out
+
+
+def _hash_text(arrow: pa.ChunkedArray) -> np.ndarray:
+    """A 64-bit hash of each text cell (missing cells hash alike), vectorised over bytes."""
+    parts = []
+    for chunk in arrow.chunks:
+        n = len(chunk)
+        _, offsets_buffer, data_buffer = chunk.buffers()
+        offsets = np.frombuffer(offsets_buffer, dtype=np.int32)[chunk.offset:chunk.offset + n + 1].astype(np.int64)
+        data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None and data_buffer.size else \
+            np.zeros(1, np.uint8)
+        lengths = offsets[1:] - offsets[:-1]
+        h = lengths.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+        longest = int(lengths.max()) if n else 0
+        with np.errstate(over="ignore"):
+            for j in range(longest):
+                has = lengths > j
+                if has.all():
+                    byte = data[offsets[:-1] + j]
+                    h = (h ^ byte.astype(np.uint64)) * np.uint64(0x100000001B3)
+                else:
+                    byte = data[np.minimum(offsets[:-1] + j, len(data) - 1)]
+                    h = np.where(has, (h ^ byte.astype(np.uint64)) * np.uint64(0x100000001B3), h)
+        parts.append(h)
+    return np.concatenate(parts) if parts else np.zeros(0, np.uint64)
 
 
 def _to_bool(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
@@ -134,27 +349,24 @@ def _cell_text(values: pd.Series, positions: np.ndarray) -> list[str]:
 
 
 class _Collector:
-    """Collects problems per row as (position, column, reason), vectorised by mask."""
+    """Collects problems as masks over rows (one :class:`_Check` per kind), never one object per cell."""
 
     def __init__(self, n: int):
         self.n = n
-        self.items: list[tuple[int, str, str]] = []
+        self.checks: list[_Check] = []
 
-    def add(self, mask: np.ndarray, column: str, reason: str, shown: pd.Series | None = None) -> None:
-        positions = np.flatnonzero(mask)
-        if not len(positions):
-            return
-        if shown is None:
-            self.items.extend((int(p), column, reason) for p in positions)
-        else:
-            texts = _cell_text(shown, positions)
-            self.items.extend((int(p), column, f"{reason}, got {t}") for p, t in zip(positions, texts, strict=True))
+    def add(self, mask: np.ndarray, column: str, reason: str, shown: pd.Series | None = None,
+            detail: Callable[[np.ndarray], list[str]] | None = None) -> None:
+        mask = np.asarray(mask, dtype=bool)
+        if mask.any():
+            self.checks.append(_Check(mask, column, reason, shown, detail))
 
 
 def _check_score(col: str, values: pd.Series, inst: instruments.Instrument | np.ndarray,
-                 problems: _Collector, lo=None, hi=None, integer=None, label: str = "") -> np.ndarray:
-    numbers, bad = _to_number(values)
-    problems.add(bad, col, "must be a number or empty", values)
+                 problems: _Collector, lo=None, hi=None, integer=None, label: str = "",
+                 decimal_comma: bool = False) -> np.ndarray:
+    numbers, bad = _to_number(values, decimal_comma)
+    problems.add(bad, col, _not_a_number(values, bad, decimal_comma), values)
     if isinstance(inst, instruments.Instrument):
         lo, hi, integer = inst.score_min, inst.score_max, inst.integer_scores
         label = f"from {inst.score_min:g} to {inst.score_max:g}"
@@ -169,11 +381,36 @@ def _check_score(col: str, values: pd.Series, inst: instruments.Instrument | np.
     return np.where(out | frac, np.nan, numbers)
 
 
-def validate(episodes: pd.DataFrame) -> Validated:
+def _not_a_number(values: pd.Series, bad: np.ndarray, decimal_comma: bool) -> str:
+    """The reason for cells that are not numbers; names a decimal comma in a comma-separated file."""
+    if decimal_comma or not bad.any() or not (values.dtype == object or pd.api.types.is_string_dtype(values.dtype)):
+        return "must be a number or empty"
+    sample = values.iloc[np.flatnonzero(bad)[:1000]].astype("string").str.strip()
+    if sample.str.fullmatch(r"[+-]?\d*,\d+").fillna(False).any():
+        return ("must be a number or empty (a decimal comma such as 3,5 is read only in a semicolon-"
+                "separated file; write 3.5 here)")
+    return "must be a number or empty"
+
+
+def _reserved_renames(names: list[str]) -> dict[str, str]:
+    renamed = {c: INPUT_PREFIX + c for c in names if c in OUTPUT_COLUMNS}
+    clash = [new for new in renamed.values() if new in names]
+    if clash:
+        raise InputError([Problem(None, c, f"the table has this column and also {c[len(INPUT_PREFIX):]!r}, "
+                                  f"which would be renamed to it (input columns named like output "
+                                  f"columns get the prefix {INPUT_PREFIX!r}); rename one") for c in clash])
+    return renamed
+
+
+def validate(episodes: pd.DataFrame, *, decimal_comma: bool = False,
+             rows: np.ndarray | None = None) -> Validated:
     """Check an episode table; return valid rows, excluded rows and every problem found.
 
     Missing required columns make the whole table unusable and raise :class:`InputError` at once.
-    Cell-level problems never raise: the row goes to ``excluded`` with its reasons.
+    Cell-level problems never raise: the row goes to ``excluded`` with its reasons. A column
+    named like one iaptlab adds (:data:`OUTPUT_COLUMNS`) is renamed ``input_<name>``.
+    ``decimal_comma`` reads ``3,5`` as 3.5 (semicolon-separated files); ``rows`` gives each row's
+    spreadsheet row number (default: 2, 3, ...).
 
     >>> import pandas as pd
     >>> validate(pd.DataFrame({"episode_id": ["x"]})).table
@@ -193,26 +430,33 @@ def validate(episodes: pd.DataFrame) -> Validated:
     file_problems += [Problem(None, c, "column appears more than once") for c in dupes]
     if file_problems:
         raise InputError(file_problems)
-    df = episodes.copy()
-    df.columns = names
+    renamed = _reserved_renames(names)
+    df = episodes.copy(deep=False)
+    df.columns = [renamed.get(c, c) for c in names]
     n = len(df)
+    row_numbers = np.arange(2, n + 2, dtype=np.int64) if rows is None else np.asarray(rows, dtype=np.int64)
+    if len(row_numbers) != n:
+        raise InputError(Problem(None, None, f"rows has {len(row_numbers)} numbers for {n} rows"))
     problems = _Collector(n)
     typed: dict[str, object] = {}
 
     ids = df["episode_id"]
     id_missing = _is_missing(ids)
     problems.add(id_missing, "episode_id", "is empty")
-    id_text = ids.astype("string").str.strip()
-    dup = id_text.duplicated(keep=False).to_numpy(dtype=bool) & ~id_missing
+    id_text = _stripped_text(ids)
+    dup = _duplicated(id_text) & ~id_missing
     if dup.any():
-        firsts = pd.Series(np.flatnonzero(dup), index=id_text[dup].to_numpy()).groupby(level=0).min() + 2
-        where_first = firsts.reindex(id_text[dup].to_numpy()).to_numpy()
-        problems.items.extend(
-            (int(p), "episode_id", f"duplicate episode_id {v!r} (first seen on row {w})")
-            for p, v, w in zip(np.flatnonzero(dup), id_text[dup], where_first, strict=True))
-    typed["episode_id"] = id_text.astype(str)
+        firsts = pd.Series(row_numbers[dup], index=id_text[dup].to_numpy()).groupby(level=0).min()
 
-    contacts, bad = _to_number(df["treatment_contacts"])
+        def first_seen(positions: np.ndarray) -> list[str]:
+            values = id_text.iloc[positions]
+            where = firsts.reindex(values.to_numpy()).to_numpy()
+            return [f"duplicate episode_id {v!r} (first seen on row {w})" for v, w in zip(values, where, strict=True)]
+
+        problems.add(dup, "episode_id", "duplicate episode_id", detail=first_seen)
+    typed["episode_id"] = id_text
+
+    contacts, bad = _to_number(df["treatment_contacts"], decimal_comma)
     empty = np.isnan(contacts) & ~bad
     problems.add(empty, "treatment_contacts", "is empty (0 if the referral never attended)")
     with np.errstate(invalid="ignore"):
@@ -223,10 +467,10 @@ def validate(episodes: pd.DataFrame) -> Validated:
     typed["treatment_contacts"] = np.where(np.isnan(contacts) | wrong, 0, contacts).astype(np.int64)
 
     for col, inst in _SCORE_COLUMNS.items():
-        typed[col] = _check_score(col, df[col], inst, problems)
+        typed[col] = _check_score(col, df[col], inst, problems, decimal_comma=decimal_comma)
 
     if "adsm" in df.columns:
-        typed.update(_check_adsm(df, problems))
+        typed.update(_check_adsm(df, problems, decimal_comma))
     elif "adsm_first" in df.columns or "adsm_last" in df.columns:
         for col in ("adsm_first", "adsm_last"):
             if col in df.columns:
@@ -238,17 +482,18 @@ def validate(episodes: pd.DataFrame) -> Validated:
             problems.add(bad, col, "must be true/false, yes/no, 1/0 or empty", df[col])
             typed[col] = values.mask(bad)
     for col in (c for c in df.columns if c.startswith(TRUE_STATE_PREFIX)):
-        numbers, bad = _to_number(df[col])
+        numbers, bad = _to_number(df[col], decimal_comma)
         problems.add(bad, col, "must be a number or empty", df[col])
         typed[col] = numbers
-    return _assemble(df, typed, problems)
+    return _assemble(df, typed, problems, row_numbers, renamed)
 
 
-def _check_adsm(df: pd.DataFrame, problems: _Collector) -> dict[str, object]:
-    text = df["adsm"].astype("string").str.strip()
+def _check_adsm(df: pd.DataFrame, problems: _Collector, decimal_comma: bool = False) -> dict[str, object]:
+    text = pd.Series(df["adsm"].astype("string").str.strip().to_numpy(dtype=object, na_value=None),
+                     index=df.index, dtype=object)
     missing = _is_missing(df["adsm"])
     canonical = {}
-    for alias in set(text.dropna().str.lower().unique()):
+    for alias in set(text.dropna().str.lower()):
         try:
             inst = instruments.lookup(alias)
         except Exception:
@@ -261,48 +506,40 @@ def _check_adsm(df: pd.DataFrame, problems: _Collector) -> dict[str, object]:
     names = names.mask(missing | unknown)
     lo = names.map({i.name: i.score_min for i in instruments.ADSMS}).to_numpy(dtype=float, na_value=np.nan)
     hi = names.map({i.name: i.score_max for i in instruments.ADSMS}).to_numpy(dtype=float, na_value=np.nan)
-    integer = names.map({i.name: i.integer_scores for i in instruments.ADSMS}).fillna(False).to_numpy(dtype=bool)
+    integer = names.map({i.name: i.integer_scores for i in instruments.ADSMS}).to_numpy(dtype=object) == True  # noqa: E712
     out: dict[str, object] = {"adsm": names.astype("object").where(names.notna(), None)}
     for col in ("adsm_first", "adsm_last"):
         if col not in df.columns:
             out[col] = np.full(len(df), np.nan)
             continue
-        numbers, bad = _to_number(df[col])
-        problems.add(bad, col, "must be a number or empty", df[col])
+        numbers, bad = _to_number(df[col], decimal_comma)
+        problems.add(bad, col, _not_a_number(df[col], bad, decimal_comma), df[col])
         no_name = missing & ~np.isnan(numbers)
         problems.add(no_name, col, "has a score but the adsm column is empty")
         with np.errstate(invalid="ignore"):
             wrong = ~np.isnan(numbers) & ~np.isnan(lo) & (
                 (numbers < lo) | (numbers > hi) | (integer & (numbers != np.round(numbers))))
-        positions = np.flatnonzero(wrong)
-        problems.items.extend(
-            (int(p), col, f"must be in {names.iloc[p]}'s range {lo[p]:g}-{hi[p]:g}"
-             + (" (whole numbers)" if integer[p] else "") + f", got {df[col].iloc[p]}")
-            for p in positions)
+
+        def in_range(positions: np.ndarray, col=col) -> list[str]:
+            return [f"must be in {names.iloc[p]}'s range {lo[p]:g}-{hi[p]:g}"
+                    + (" (whole numbers)" if integer[p] else "") + f", got {df[col].iloc[p]}" for p in positions]
+
+        problems.add(wrong, col, "must be in the measure's range", detail=in_range)
         out[col] = np.where(wrong | no_name | bad, np.nan, numbers)
     return out
 
 
-def _assemble(df: pd.DataFrame, typed: dict[str, object], problems: _Collector) -> Validated:
-    n = len(df)
-    bad_rows = np.zeros(n, dtype=bool)
-    reasons: dict[int, list[str]] = {}
-    for pos, col, reason in sorted(problems.items, key=lambda t: (t[0], list(df.columns).index(t[1]))):
-        bad_rows[pos] = True
-        reasons.setdefault(pos, []).append(f"{col}: {reason}")
-    rows = np.arange(n) + 2
-    table = df.copy()
+def _assemble(df: pd.DataFrame, typed: dict[str, object], problems: _Collector, rows: np.ndarray,
+              renamed: dict[str, str]) -> Validated:
+    bad_rows = np.zeros(len(df), dtype=bool)
+    for check in problems.checks:
+        bad_rows |= check.mask
+    table = df.copy(deep=False)
     for col, values in typed.items():
         table[col] = values
     table.insert(0, ROW, rows)
-    valid = table.loc[~bad_rows].reset_index(drop=True)
-    excluded = df.loc[bad_rows].copy()
-    excluded.insert(0, ROW, rows[bad_rows])
-    excluded[EXCLUDED_REASON] = pd.array(["; ".join(reasons[p]) for p in np.flatnonzero(bad_rows)],
-                                         dtype="str")
-    ordered = tuple(Problem(int(p) + 2, c, r) for p, c, r in
-                    sorted(problems.items, key=lambda t: (t[0], list(df.columns).index(t[1]))))
-    return Validated(valid, excluded.reset_index(drop=True), ordered)
+    valid = table.loc[~bad_rows].reset_index(drop=True) if bad_rows.any() else table
+    return Validated(valid, None, (), renamed=renamed, _source=df, _checks=tuple(problems.checks), _rows=rows)
 
 
 def describe_columns(columns: Iterable[str] | None = None) -> pd.DataFrame:

@@ -282,9 +282,9 @@ def run(args, capsys):
 
 def test_cli_writes_report(tmp_path, capsys):
     src = write(tmp_path, EPISODES)
-    code, out, err = run(["report", src, "-o", tmp_path / "sub" / "r.html", "--title", "Clinic X"], capsys)
+    code, out, err = run(["report", src, "-o", tmp_path / "r.html", "--title", "Clinic X"], capsys)
     assert code == 0, err
-    html = (tmp_path / "sub" / "r.html").read_text(encoding="utf-8")
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert "<h1>Clinic X</h1>" in html and "r.html" in out
     assert run(["report", src], capsys)[0] == 0
     assert (tmp_path / "episodes_report.html").exists()

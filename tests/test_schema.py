@@ -115,3 +115,64 @@ def test_every_row_is_valid_or_excluded_with_a_reason(rows):
     for col in ("phq9_first", "phq9_last"):
         scores = v.table[col].to_numpy(dtype=float)
         assert np.all(np.isnan(scores) | ((scores >= 0) & (scores <= 27)))
+
+
+def test_error_lists_the_first_100_and_counts_the_rest_by_column_and_reason():
+    n = 1_000
+    df = pd.DataFrame({"episode_id": [f"e{i}" for i in range(n)], "treatment_contacts": ["3"] * n,
+                       "phq9_first": ["31"] * n, "phq9_last": [""] * n, "gad7_first": ["x"] * n,
+                       "gad7_last": [""] * n})
+    v = validate(df)
+    err = v.error()
+    assert len(err.problems) == 100 and err.total == 2 * n
+    assert [p.row for p in err.problems[:2]] == [2, 2]  # row order, then column order
+    assert err.more == {("phq9_first", "must be a whole number from 0 to 27"): n - 50,
+                        ("gad7_first", "must be a number or empty"): n - 50}
+    assert v.invalid_rows == n and len(v.problems) == 2 * n and len(v.excluded) == n
+
+
+def test_decimal_comma_only_when_asked():
+    df = table(episode(adsm="MI", adsm_first="3,5", adsm_last="2,1"))
+    assert validate(df.astype(str), decimal_comma=True).ok
+    got = reasons(df.astype(str))
+    assert got[0].startswith("row 2, column adsm_first: must be a number or empty (a decimal comma")
+
+
+def test_columns_named_like_output_are_renamed_with_input_prefix():
+    df = table(episode()).assign(recovered=[True], row=[7])
+    v = validate(df)
+    assert v.ok and v.renamed == {"recovered": "input_recovered", "row": "input_row"}
+    assert v.table["input_row"].tolist() == [7] and v.table["row"].tolist() == [2]
+    with pytest.raises(InputError, match="input_row"):
+        validate(df.assign(input_row=[1]))
+
+
+def test_complex_column_is_refused_not_truncated():
+    df = table(episode(), episode()).assign(phq9_first=[16 + 0j, 12 + 3j])
+    assert [p.row for p in validate(df).problems] == [2, 3]
+
+
+@given(st.lists(st.sampled_from(["A", "B", " A", "A ", "é", "AB", "BA", "ab", "E1", "E1 "]), max_size=12))
+def test_duplicate_ids_in_pyarrow_text_match_plain_pandas(values):
+    import pyarrow as pa
+
+    n = len(values)
+    df = pd.DataFrame({"episode_id": pd.Series(values, dtype=pd.ArrowDtype(pa.string())),
+                       "treatment_contacts": [3] * n, "phq9_first": [1] * n, "phq9_last": [1] * n,
+                       "gad7_first": [1] * n, "gad7_last": [1] * n})
+    expected = pd.Series(values, dtype=object).str.strip().duplicated(keep=False).to_numpy()
+    assert sorted({p.row for p in validate(df).problems}) == [i + 2 for i in np.flatnonzero(expected)]
+
+
+@given(st.lists(st.sampled_from(["", " ", "NA", " n/a ", "\u00a0NA", "Missing", "-", ".", "none", "NULL", "x",
+                                 "3", " 12 ", "-1", "nan", "NaN", "inf", "1e1", "3.0", "3.5", "\u2003"]),
+                min_size=1, max_size=8))
+def test_pyarrow_text_and_python_objects_give_the_same_problems(values):
+    import pyarrow as pa
+
+    n = len(values)
+    columns = {"episode_id": [f"e{i}" for i in range(n)], "treatment_contacts": values,
+               "phq9_first": values, "phq9_last": values[::-1], "gad7_first": values, "gad7_last": [""] * n}
+    as_objects = pd.DataFrame(columns, dtype=object)
+    as_arrow = pd.DataFrame(columns, dtype=pd.ArrowDtype(pa.string()))
+    assert [str(p) for p in validate(as_arrow).problems] == [str(p) for p in validate(as_objects).problems]

@@ -1,0 +1,119 @@
+"""Benchmark: ``iaptlab outcomes`` and ``iaptlab report`` on a 2,000,000-row episode CSV (issue 13).
+
+Targets: each command within 3x a plain ``pandas.read_csv`` of the same file, with peak memory
+<= 1 GB; ``outcomes`` on an all-invalid file of the same size within 2x the valid one (it exits 2
+with the first 100 problems and counts for the rest). Every figure is a separate process started
+the same way (``python -c "import pandas; pandas.read_csv(f)"`` for the baseline, ``python -m
+iaptlab.cli ...`` for the commands), timed wall-clock, best of ``repeats``, with its own peak
+resident memory from ``os.wait4``. Files are generated (seeded) in a temporary folder.
+
+Run: ``make bench`` or ``.venv/bin/python benchmarks/bench_cli.py [--n 2000000] [--repeats 2]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+
+TARGET_RATIO, TARGET_INVALID_RATIO, TARGET_MB = 3.0, 2.0, 1024
+
+
+def write_episodes(path: Path, n: int, seed: int = 1, invalid: bool = False) -> None:
+    """n synthetic episodes (seeded) as CSV: whole-number scores, about 10% of last scores empty.
+    ``invalid``: every phq9_last is 31 (out of range), so every row is invalid."""
+    rng = np.random.default_rng(seed)
+    phq_first = rng.integers(0, 28, n)
+    gad_first = rng.integers(0, 22, n)
+    phq_last = np.clip(phq_first - rng.normal(5, 6, n).round(), 0, 27).astype(np.int64)
+    gad_last = np.clip(gad_first - rng.normal(4, 5, n).round(), 0, 21).astype(np.int64)
+    if invalid:
+        phq_last = np.full(n, 31)
+    table = pa.table({
+        "episode_id": pa.array(np.char.add("E", np.arange(n).astype(str))),
+        "treatment_contacts": pa.array(rng.poisson(4, n)),
+        "phq9_first": pa.array(phq_first),
+        "phq9_last": pa.array(phq_last, mask=rng.random(n) < 0.1),
+        "gad7_first": pa.array(gad_first),
+        "gad7_last": pa.array(gad_last, mask=rng.random(n) < 0.1),
+    })
+    pa_csv.write_csv(table, path, pa_csv.WriteOptions(quoting_style="none"))
+
+
+def measure(command: list[str]) -> tuple[float, float, float, int]:
+    """(wall seconds, CPU seconds, peak resident MB, exit code) of one child process."""
+    start = time.perf_counter()
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
+    elapsed = time.perf_counter() - start
+    child.returncode = os.waitstatus_to_exitcode(status)
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, child.returncode
+
+
+def best(command: list[str], repeats: int, expect: int) -> tuple[float, float, float]:
+    """(best wall seconds, CPU seconds of that run, highest peak MB) over ``repeats`` runs."""
+    runs = [measure(command) for _ in range(repeats)]
+    for *_, code in runs:
+        assert code == expect, f"{' '.join(command)} exited {code}, expected {expect}"
+    fastest = min(runs, key=lambda r: r[0])
+    return fastest[0], fastest[1], max(r[2] for r in runs)
+
+
+def main(n: int = 2_000_000, repeats: int = 2) -> dict[str, float]:
+    folder = Path(tempfile.mkdtemp(prefix="bench_cli_"))
+    try:
+        valid, invalid = folder / "episodes.csv", folder / "invalid.csv"
+        write_episodes(valid, n)
+        write_episodes(invalid, n, invalid=True)
+        python = sys.executable
+        cli = [python, "-m", "iaptlab.cli"]
+        figures: dict[str, float] = {"n": n, "csv_mb": valid.stat().st_size / 1e6}
+        runs = {
+            "read_csv": ([python, "-c", f"import pandas; pandas.read_csv({str(valid)!r})"], 0),
+            "outcomes": ([*cli, "outcomes", str(valid), "-o", str(folder / "out.csv"), "--force"], 0),
+            "outcomes_invalid": ([*cli, "outcomes", str(invalid), "-o", str(folder / "bad.csv")], 2),
+            "report": ([*cli, "report", str(valid), "-o", str(folder / "r.html"), "--force"], 0),
+        }
+        for name, (command, expect) in runs.items():
+            seconds, cpu, peak = best(command, repeats if name != "report" else 1, expect)
+            figures[f"{name}_s"], figures[f"{name}_cpu_s"], figures[f"{name}_mb"] = seconds, cpu, peak
+        base = figures["read_csv_s"]
+        figures["outcomes_ratio"] = figures["outcomes_s"] / base
+        figures["report_ratio"] = figures["report_s"] / base
+        figures["invalid_ratio"] = figures["outcomes_invalid_s"] / figures["outcomes_s"]
+        figures["outcomes_cpu_ratio"] = figures["outcomes_cpu_s"] / figures["read_csv_cpu_s"]
+        print(f"{n:,}-row episode CSV ({figures['csv_mb']:.0f} MB); each a fresh process, best of {repeats}; "
+              "wall time (CPU time in brackets: steadier on a busy machine)")
+        print(f"pandas.read_csv:             {base:5.2f} s ({figures['read_csv_cpu_s']:4.1f})  "
+              f"{figures['read_csv_mb']:5.0f} MB peak")
+        for name, label, ratio, target in (
+                ("outcomes", "iaptlab outcomes", "outcomes_ratio", TARGET_RATIO),
+                ("report", "iaptlab report (1 run)", "report_ratio", TARGET_RATIO)):
+            print(f"{label + ':':28} {figures[f'{name}_s']:5.2f} s ({figures[f'{name}_cpu_s']:4.1f})  "
+                  f"{figures[f'{name}_mb']:5.0f} MB peak  "
+                  f"{figures[ratio]:.2f}x read_csv (target <= {target:g}x, <= {TARGET_MB} MB)")
+        print(f"{'outcomes, all rows invalid:':28} {figures['outcomes_invalid_s']:5.2f} s "
+              f"({figures['outcomes_invalid_cpu_s']:4.1f})  "
+              f"{figures['outcomes_invalid_mb']:5.0f} MB peak  {figures['invalid_ratio']:.2f}x the valid file "
+              f"(target <= {TARGET_INVALID_RATIO:g}x)")
+        print(f"CPU-time ratio, outcomes / read_csv: {figures['outcomes_cpu_ratio']:.2f}x")
+        return figures
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=2_000_000)
+    parser.add_argument("--repeats", type=int, default=2)
+    args = parser.parse_args()
+    main(args.n, args.repeats)
