@@ -96,7 +96,7 @@ a{color:inherit;text-decoration:none}
 .headline{break-after:page}
 h2,h3{break-after:avoid}
 figure{display:block}
-figure svg{display:block;max-width:100%;max-height:120mm;width:auto;margin-bottom:4mm}
+figure svg{display:block;max-width:100%;height:auto;margin-bottom:4mm}
 svg,tr,caption,.headline,.notice,.caution{break-inside:avoid}
 table{break-inside:auto;width:100%}
 thead{display:table-header-group}

@@ -38,8 +38,8 @@ def inline_svg(chart: alt.TopLevelMixin, id_prefix: str = "c") -> str:
     """``chart`` as an ``<svg>`` element for an HTML page, in the iaptlab theme, drawn offline.
 
     The SVG has ``role="img"``, an ``aria-label`` and a ``<title>`` holding the chart's
-    description (the numbers it shows), and nothing inside it is exposed to assistive technology
-    on its own (see :func:`_report_spec`); its element ids start with ``id_prefix`` so several
+    description (the numbers it shows), and no element inside it has a role or ARIA attribute of
+    its own (see :func:`_report_spec`); its element ids start with ``id_prefix`` so several
     charts can share a page; it carries no XML namespaces (HTML needs none).
     """
     spec = _report_spec(chart)
@@ -51,4 +51,6 @@ def inline_svg(chart: alt.TopLevelMixin, id_prefix: str = "c") -> str:
     label_text = escape(spec.get("description", ""))
     svg = svg.replace("<svg", f'<svg role="img" aria-label="{label_text}"', 1)
     end = svg.index(">") + 1
-    return svg[:end] + f"<title>{label_text}</title>" + svg[end:]
+    # inside one image nothing has a role of its own (Vega marks its groups "graphics-symbol")
+    inner = re.sub(r'\s(?:role|aria-[a-z]+)="[^"]*"', "", svg[end:])
+    return svg[:end] + f"<title>{label_text}</title>" + inner
