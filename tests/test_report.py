@@ -219,6 +219,8 @@ def test_page_is_self_contained_and_accessible(report):
     svgs = re.findall(r"<svg[^>]*>\s*<title>[^<]+</title>", report)
     assert len(svgs) == report.count("<svg") == 4  # rates, funnel, PHQ-9, GAD-7
     assert all('role="img"' in s and 'aria-label="' in s for s in svgs)
+    for svg in re.findall(r"<svg.*?</svg>", report, re.S):  # one image: nothing inside has a role
+        assert svg.count("role=") == 1 and svg.count("aria-") == 1
     figures = re.findall(r"<figure>.*?</figure>", report, re.DOTALL)
     assert len(figures) == 4 and all("<svg" in f and "<table" in f for f in figures)
 
@@ -233,6 +235,66 @@ def test_limits_section_and_sources(report):
     for words in ("No blind diagnostic assessment", "No comparison group", "23%", "regression to the mean",
                   "therapist present", "PHQ-9 and one anxiety measure", "Whiteford, H. A."):
         assert words in limits, words
+
+
+def _visible_text(html: str) -> str:
+    html = re.sub(r"<style>.*?</style>|<title>.*?</title>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_headline_comes_first_with_the_rates_that_matter(report):
+    main = report[report.index("<main>"):]
+    assert re.match(r"<main><section id='headline'", main)
+    headline = Tables(main[:main.index("<section id='rates'")]).table("The rates that matter").set_index("outcome")
+    expected = {"recovered": ("2", "5", "40.0%"), "reliably recovered": ("1", "5", "20.0%"),
+                "reliably improved": ("3", "7", "42.9%"), "reliably deteriorated": ("1", "7", "14.3%")}
+    assert list(headline.index) == list(expected)
+    for outcome, counts in expected.items():
+        assert tuple(headline.loc[outcome, ["people", "out of", "rate"]]) == counts
+    assert (headline["caution"] == "small number").all()  # 5 and 7 are below 30
+    box = _visible_text(main[:main.index("<section id='rates'")])
+    for words in ("Small numbers.", "fewer than 30", "No comparison group", "Self-report", "Who is missing",
+                  "of 10 referrals, 7 finished a course with paired scores"):
+        assert words in box, words
+
+
+def _finishers(tmp_path, n: int, dc: bool) -> str:
+    rows = [f"R{i},6,16,6,12,4" for i in range(n)]  # n finishers at caseness, all recovered
+    return build_report(write(tmp_path, rows, name=f"f{n}.csv"), disclosure_control=dc, generated="x")
+
+
+@pytest.mark.parametrize(("n", "dc", "caution"), [
+    (29, False, True), (30, False, False),   # below 30 is small; 30 is not
+    (32, True, True), (33, True, False),     # under disclosure control the shown 30 may be 28: small
+])
+def test_small_number_caution_at_its_threshold(tmp_path, n, dc, caution):
+    html = _finishers(tmp_path, n, dc)
+    headline = Tables(html).table("The rates that matter")
+    assert (headline["caution"] == "small number").tolist() == [caution] * 4
+    assert ("Small numbers." in html) is caution
+
+
+def test_outcome_and_stage_names_are_words(report):
+    text = _visible_text(report)
+    codes = re.findall(r"\b(?:reliable|no_reliable|mixed|finished|entered|diagnosis)_\w+", text)
+    assert codes == []
+    assert "reliably recovered" in text and "no reliable change" in text
+
+
+def test_histogram_axes_count_whole_episodes(report):
+    # one or two episodes per score: Vega's own axis would tick at 0.5
+    for name in ("PHQ-9", "GAD-7"):
+        svg = re.search(rf'<svg role="img" aria-label="{name} scores.*?</svg>', report, re.S).group(0)
+        ticks = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+        assert "1" in ticks and not [t for t in ticks if re.fullmatch(r"\d+\.\d+", t)], ticks
+
+
+def test_tables_print_in_full(report):
+    assert "class=\"scroll\"" not in report and "overflow:auto" not in report and "max-height" not in report
+    css = report[report.index("<style>"):report.index("</style>")]
+    print_css = css[css.index("@media print"):]
+    assert "@page{size:A4" in print_css and "break-inside:avoid" in print_css
+    assert "thead{display:table-header-group}" in print_css  # a long table repeats its header
 
 
 def test_output_is_deterministic_given_the_date(tmp_path):
