@@ -175,10 +175,13 @@ def episodes(seed: int, n: int) -> pd.DataFrame:
     def text(a):
         return ["" if np.isnan(v) else str(int(v)) for v in a]
 
-    return pd.DataFrame({"episode_id": [f"E{seed}-{i}" for i in range(n)], "treatment_contacts":
-                         [str(c) for c in contacts], "phq9_first": text(phq_first),
-                         "phq9_last": text(phq_last), "gad7_first": text(gad_first),
-                         "gad7_last": text(gad_last)})
+    table = pd.DataFrame({"episode_id": [f"E{seed}-{i}" for i in range(n)], "treatment_contacts":
+                          [str(c) for c in contacts], "phq9_first": text(phq_first),
+                          "phq9_last": text(phq_last), "gad7_first": text(gad_first),
+                          "gad7_last": text(gad_last)})
+    if seed % 2:  # odd seeds say whether the therapist was present: yes, no or not recorded
+        table["assessed_with_therapist"] = rng.choice(["yes", "no", ""], size=n, p=[0.6, 0.3, 0.1])
+    return table
 
 
 def data_of(table: pd.DataFrame, disclosure_control: bool = True):
@@ -329,6 +332,9 @@ def check_page(html: str) -> None:
     valid = shown(page.frame("Rows read").set_index("rows").loc["valid (used)", "count"])
     for name, occasion in itertools.product(("PHQ-9:", "GAD-7:"), ("first", "last")):
         groups.append((valid, [shown(c) for c in page.frame(name)[occasion]]))
+    present = re.search(r"therapist present for (\S+), without for (\S+), and not recorded for (\S+)\. ", html)
+    if present:
+        groups.append((paired, [shown(c) for c in present.groups()]))
     for total, parts in groups:
         if math.isnan(total):
             continue
@@ -342,7 +348,9 @@ def check_page(html: str) -> None:
 @pytest.mark.parametrize("seed", [1, 2, 3, 5, 8])
 def test_seeded_small_files_leak_nothing(seed):
     table = episodes(seed, 12 + 7 * seed)
-    check_page(render(data_of(table)))
+    html = render(data_of(table))
+    check_page(html)
+    assert ("therapist present for" in html) is bool(seed % 2)  # the therapist group is checked too
 
 
 def test_the_issue_cases_are_closed():
