@@ -83,7 +83,7 @@ h1{font-size:1.8rem;margin-bottom:.2rem}h2{border-bottom:2px solid #0072B2;paddi
 a{color:#005a8c}
 table{border-collapse:collapse;margin:.5rem 0 1rem;font-size:.95rem;max-width:100%}
 caption{text-align:left;font-weight:600;padding-bottom:.3rem}
-th,td{border:1px solid #bbb;padding:.25rem .55rem;vertical-align:top;overflow-wrap:anywhere}
+th,td{border:1px solid #bbb;padding:.25rem .55rem;vertical-align:top;overflow-wrap:break-word}
 th{background:#eef3f8;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 figure{display:flex;flex-wrap:wrap;gap:1.5rem;align-items:flex-start;margin:1rem 0}
 figure svg{max-width:100%;height:auto}
