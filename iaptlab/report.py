@@ -1,13 +1,18 @@
 """A self-contained HTML report on a service's own episode file (``iaptlab report``).
 
-The report holds counts, every outcome rate with its numerator and denominator, the attrition
-funnel, the first and last score distributions, and what the data cannot show. Charts are inline
-SVG (rendered offline by vl-convert, labelled for screen readers) each with a data table beside
-it; there is no script and no external resource, so the file opens with the network unplugged.
+The report opens with a headline box (recovery, reliable recovery, reliable improvement and
+reliable deterioration with their numerators and denominators, a small-number caution when a
+denominator is below :data:`~iaptlab.disclosure.SMALL_DENOMINATOR`, and what the rates cannot
+show), then every outcome rate, the attrition funnel, the rows read, the first and last score
+distributions, the rules and the limits. Outcome names are in words. Charts are inline SVG
+(rendered offline by vl-convert), each one image with a text alternative and its data table
+beside it; there is no script and no external resource, so the file opens with the network
+unplugged; tables print in full and a print stylesheet sizes the page for A4.
 
-``disclosure_control=True`` applies small-number suppression and rounding
-(:mod:`iaptlab.disclosure`) to every count shown, in the tables and in the charts alike, so no
-chart shows a number the tables hide.
+``disclosure_control=True`` applies small-number suppression and rounding with secondary
+suppression (:mod:`iaptlab.disclosure`) through :func:`published_counts`: every number on the
+page, in tables, sentences, chart bars, labels and text alternatives alike, is built from the
+published counts only, and rates are those of the published counts.
 
 >>> rules_table(IAPT).iloc[0].tolist()
 ['PHQ-9', 'score >= 10', 'change >= 6']
@@ -27,10 +32,20 @@ import pandas as pd
 
 from . import __version__, charts, instruments
 from .datasets import reference
-from .disclosure import DISCLOSURE_RULE, disclose, disclose_rates, show_counts, show_rates
+from .disclosure import (
+    DISCLOSURE_RULE,
+    DISCLOSURE_SOURCES,
+    ROUND_TO,
+    SMALL_DENOMINATOR,
+    SUPPRESS_UP_TO,
+    SUPPRESSED,
+    protect,
+    published_rates,
+    published_texts,
+)
 from .episode_files import read_episode_file
 from .errors import InputError, Problem
-from .format import FUNNEL_STAGE_LABELS, OUTCOME_MEANINGS
+from .format import FUNNEL_STAGE_LABELS, OUTCOME_MEANINGS, outcome_label
 from .outcomes import DENOMINATOR_WORDS, IAPT, Rules, classify, funnel, rates
 from .schema import EXCLUDED_REASON, ROW, Validated, validate
 
@@ -42,6 +57,7 @@ __all__ = [
     "ReportData",
     "all_rates",
     "build_report",
+    "published_counts",
     "render",
     "report_data",
     "rules_table",
@@ -61,17 +77,30 @@ body{font-family:'Source Sans Pro','Segoe UI',Helvetica,Arial,sans-serif;line-he
 max-width:72rem;margin:0 auto;padding:1rem 1.5rem 3rem}
 h1{font-size:1.8rem;margin-bottom:.2rem}h2{border-bottom:2px solid #0072B2;padding-bottom:.2rem;margin-top:2.2rem}
 .meta{color:#444;margin-top:0}
-.notice{border-left:4px solid #D55E00;background:#fff4ec;padding:.6rem 1rem}
-table{border-collapse:collapse;margin:.5rem 0 1rem;font-size:.95rem}
-caption{text-align:left;font-weight:600;padding-bottom:.3rem;white-space:nowrap}
-th,td{border:1px solid #bbb;padding:.25rem .55rem;vertical-align:top}
-th{background:#eef3f8;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}
+.notice,.caution{border-left:4px solid #D55E00;background:#fff4ec;padding:.6rem 1rem}
+.headline{border:2px solid #0072B2;border-radius:6px;padding:0 1.2rem 1rem;background:#f4f8fc}
+.headline h2{margin-top:1rem}
+a{color:#005a8c}
+table{border-collapse:collapse;margin:.5rem 0 1rem;font-size:.95rem;max-width:100%}
+caption{text-align:left;font-weight:600;padding-bottom:.3rem}
+th,td{border:1px solid #bbb;padding:.25rem .55rem;vertical-align:top;overflow-wrap:break-word}
+th{background:#eef3f8;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 figure{display:flex;flex-wrap:wrap;gap:1.5rem;align-items:flex-start;margin:1rem 0}
 figure svg{max-width:100%;height:auto}
 figcaption{flex-basis:100%;color:#444;font-size:.9rem}
-.scroll{max-height:34rem;overflow:auto}
 li{margin-bottom:.4rem}
-@media print{.scroll{max-height:none;overflow:visible}}
+@media print{
+@page{size:A4;margin:15mm}
+body{max-width:none;padding:0;font-size:10pt}
+a{color:inherit;text-decoration:none}
+.headline{break-after:page}
+h2,h3{break-after:avoid}
+figure{display:block}
+figure svg{display:block;max-width:100%;height:auto;margin-bottom:4mm}
+svg,tr,caption,.headline,.notice,.caution{break-inside:avoid}
+table{break-inside:auto;width:100%}
+thead{display:table-header-group}
+}
 """
 
 
@@ -172,42 +201,168 @@ def report_data(checked: Validated, *, file_name: str, rules: Rules = IAPT,
         therapist_present=therapist, interviewed=interviewed)
 
 
-def _table(df: pd.DataFrame, caption: str, numeric: tuple[str, ...] = (), scroll: bool = False) -> str:
+_CHANGE_OUTCOMES = ("reliable_improvement", "no_reliable_change", "reliable_deterioration", "mixed_change")
+_HEADLINE = ("recovered", "reliable_recovery", "reliable_improvement", "reliable_deterioration")
+#: Short words for each denominator in the headline box.
+_WHO = {"recovered": "finishers at caseness", "reliable_recovery": "finishers at caseness",
+        "reliable_improvement": "finishers with paired scores",
+        "reliable_deterioration": "finishers with paired scores"}
+
+
+def _outcome_words(outcome: str) -> str:
+    """A rates-table outcome (code, maybe with a denominator suffix) in words."""
+    for suffix, words in ((M192_SUFFIX, " (NHS Digital M192 denominator)"),
+                          (_AT_CASENESS_SUFFIX, " (at-caseness denominator)")):
+        if outcome.endswith(suffix):
+            return outcome_label(outcome[: -len(suffix)]) + words
+    return outcome_label(outcome)
+
+
+def _code(outcome: str) -> str:
+    return outcome.replace(M192_SUFFIX, "").replace(_AT_CASENESS_SUFFIX, "")
+
+
+def _anxiety_counts(d: ReportData) -> pd.Series:
+    eligible = d.valid[(d.valid["finished"] & d.valid["paired"]).to_numpy(dtype=bool)]
+    return eligible["anxiety_measure"].astype(str).value_counts().loc[lambda s: s > 0].sort_index()
+
+
+def _excluded_columns(d: ReportData) -> pd.Series:
+    columns = d.excluded[EXCLUDED_REASON].str.extractall(r"(?:^|; )([\w]+):")[0]
+    if columns.empty:
+        return pd.Series(dtype=int)
+    return columns.groupby(level=0).unique().explode().value_counts().sort_index()
+
+
+def published_counts(d: ReportData) -> dict[str, float]:
+    """Every count the page shows, by name, as published: exact, or disclosed (NaN = ``*``).
+
+    Under disclosure control this is :func:`~iaptlab.disclosure.protect` with the groups of
+    counts a reader can add up: rows read = valid + excluded; the four reliable-change outcomes,
+    the anxiety measures and therapist present/absent/unknown each add up to the finishers with
+    paired scores; each score table's column adds up to the valid rows. Everything the page
+    shows (tables, sentences, charts and their labels) is built from these values alone.
+
+    >>> from iaptlab.schema import validate
+    >>> eps = pd.DataFrame({"episode_id": list("abcdefghij"), "treatment_contacts": [6] * 10,
+    ...     "phq9_first": [16] * 10, "phq9_last": [7] * 10, "gad7_first": [12] * 10, "gad7_last": [5] * 10})
+    >>> data = report_data(validate(eps), file_name="a.csv", generated="x", disclosure_control=True)
+    >>> counts = published_counts(data)
+    >>> counts["valid"], counts["funnel:recovered"], counts["PHQ-9:first:16"]
+    (10.0, 10.0, 10.0)
+    """
+    counts: dict[str, int] = {"rows_read": d.rows_read, "valid": len(d.valid), "excluded": len(d.excluded)}
+    counts |= {f"funnel:{stage}": int(c) for stage, c in zip(d.funnel["stage"], d.funnel["count"], strict=True)}
+    for i, (num, den) in enumerate(zip(d.rates["numerator"], d.rates["denominator"], strict=True)):
+        counts |= {f"num:{i}": int(num), f"den:{i}": int(den)}
+    for name, table in d.scores.items():
+        for occasion in ("first", "last"):
+            counts |= {f"{name}:{occasion}:{score}": int(c)
+                       for score, c in zip(table["score"], table[occasion], strict=True)}
+    counts |= {f"anxiety:{m}": int(c) for m, c in _anxiety_counts(d).items()}
+    if d.therapist_present is not None:
+        counts |= dict(zip(("therapist:yes", "therapist:no", "therapist:unknown"), d.therapist_present,
+                           strict=True))
+    if d.interviewed is not None:
+        counts["interviewed"] = d.interviewed
+    counts |= {f"excluded_column:{c}": int(n) for c, n in _excluded_columns(d).items()}
+    if not d.disclosure_control:
+        return {k: float(v) for k, v in counts.items()}
+    paired = "funnel:finished_paired"
+    change = [f"num:{i}" for i, o in enumerate(d.rates["outcome"]) if o in _CHANGE_OUTCOMES]
+    groups = [("rows_read", ("valid", "excluded"), ("rows_read",)), (paired, tuple(change)),
+              (paired, tuple(k for k in counts if k.startswith("anxiety:"))),
+              (paired, tuple(k for k in counts if k.startswith("therapist:")))]
+    groups += [("valid", tuple(k for k in counts if k.startswith(f"{name}:{occasion}:")))
+               for name in d.scores for occasion in ("first", "last")]
+    return protect(counts, [g for g in groups if g[1]])
+
+
+def _texts(pub: dict[str, float], keys) -> list[str]:
+    return published_texts([pub[k] for k in keys])
+
+
+def _table(df: pd.DataFrame, caption: str, numeric: tuple[str, ...] = ()) -> str:
     head = "".join(f'<th scope="col">{escape(str(c))}</th>' for c in df.columns)
     body = []
     for row in df.itertuples(index=False):  # formatting a few dozen display rows, not data rows
         cells = "".join(f'<td class="n">{escape(str(v))}</td>' if c in numeric else f"<td>{escape(str(v))}</td>"
                         for c, v in zip(df.columns, row, strict=True))
         body.append(f"<tr>{cells}</tr>")
-    html = (f"<table><caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead>"
+    return (f"<table><caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead>"
             f"<tbody>{''.join(body)}</tbody></table>")
-    return f'<div class="scroll">{html}</div>' if scroll else html
 
 
 def _figure(svg: str, table: str, caption: str) -> str:
     return f"<figure>{svg}{table}<figcaption>{escape(caption)}</figcaption></figure>"
 
 
-def _rates_section(d: ReportData, ids: Iterator[str]) -> str:
+def _rate_rows(d: ReportData, pub: dict[str, float]) -> pd.DataFrame:
+    """The rates table as published: words, counts as text, rates of the published counts."""
+    n = len(d.rates)
+    num = np.array([pub[f"num:{i}"] for i in range(n)])
+    den = np.array([pub[f"den:{i}"] for i in range(n)])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
+    return pd.DataFrame({"code": d.rates["outcome"].map(_code), "outcome": d.rates["outcome"].map(_outcome_words),
+                         "num": num, "den": den, "rate": rate,
+                         "numerator": published_texts(num), "denominator": published_texts(den),
+                         "rate_text": published_rates(num, den),
+                         "denominator in words": d.rates["denominator_description"]})
+
+
+def _small(den: float, dc: bool) -> bool:
+    """Whether a published denominator gets the small-number caution (a rounded 30 may be 28)."""
+    return not np.isnan(den) and 0 < den and (den <= SMALL_DENOMINATOR if dc else den < SMALL_DENOMINATOR)
+
+
+def _headline(d: ReportData, pub: dict[str, float]) -> str:
     dc = d.disclosure_control
-    shown = disclose_rates(d.rates, dc)
-    words = d.rates["outcome"].str.replace(M192_SUFFIX, "", regex=False).str.replace(
-        _AT_CASENESS_SUFFIX, "", regex=False).map(OUTCOME_MEANINGS).fillna("")
-    table = pd.DataFrame({"outcome": shown["outcome"], "meaning": words, "numerator": shown["numerator"],
-                          "denominator": shown["denominator"], "rate": shown["rate"],
-                          "denominator in words": shown["denominator_description"]})
-    counts = d.rates[["outcome", "numerator", "denominator", "rate"]]
-    if dc:  # bars and labels from the disclosed numbers; hidden counts are not drawn
-        hidden = shown["rate"].eq("*").to_numpy()
-        chart = charts.rates_bar_with_labels(
-            counts.assign(numerator=np.nan, denominator=np.nan, rate=d.rates["rate"].where(~hidden),
-                          label=shown["numerator"] + "/" + shown["denominator"] + " (" + shown["rate"] + ")"),
-            title="Outcome rates",
-            description="Outcome rates (disclosure control). " + "; ".join(
-                table["outcome"] + ": " + table["numerator"] + "/" + table["denominator"] + " = "
-                + table["rate"]))
-    else:
-        chart = charts.rates_bar(counts, title="Outcome rates")
+    rows = _rate_rows(d, pub)
+    rows = rows[rows["code"].isin(_HEADLINE) & ~d.rates["outcome"].str.endswith((M192_SUFFIX, _AT_CASENESS_SUFFIX))]
+    rows = rows.set_index("code").reindex([c for c in _HEADLINE if c in set(rows["code"])]).reset_index()
+    small = [_small(v, dc) for v in rows["den"]]
+    table = pd.DataFrame({"outcome": rows["outcome"], "of whom": rows["code"].map(_WHO),
+                          "people": rows["numerator"], "out of": rows["denominator"], "rate": rows["rate_text"],
+                          "caution": ["small number" if s else "" for s in small]})
+    parts = ["<section id='headline' class='headline' aria-labelledby='headline-title'>"
+             "<h2 id='headline-title'>In one minute</h2>",
+             _table(table, "The rates that matter (numerator out of denominator)", ("people", "out of", "rate"))]
+    if any(small):
+        limit = f"{SMALL_DENOMINATOR} or fewer (as rounded)" if dc else f"fewer than {SMALL_DENOMINATOR}"
+        parts.append(
+            f"<p class='caution'><strong>Small numbers.</strong> Where a denominator is {limit}, one "
+            f"person more or fewer moves the rate by more than {100 / SMALL_DENOMINATOR:.1f} percentage "
+            "points, and chance alone (which people happened to be referred this time) could shift it by "
+            "far more: read those rates as rough, and do not compare them with other services.</p>")
+    referred, judged = _texts(pub, ["funnel:referred", "funnel:finished_paired"])
+    parts.append(
+        "<h3>What these rates cannot show</h3><ul>"
+        "<li><strong>No comparison group:</strong> nothing here says what would have happened without "
+        "treatment; some people improve anyway, and people selected on a high first score tend to score "
+        "lower next time.</li>"
+        "<li><strong>Self-report:</strong> every outcome is a questionnaire score, often completed with the "
+        "therapist present; none is a blind diagnostic interview.</li>"
+        f"<li><strong>Who is missing:</strong> of {referred} referrals, {judged} finished a course with "
+        "paired scores; everyone else (never started, left early, no last score) is in no rate.</li></ul>"
+        "<p>Details: <a href='#rates'>all rates</a>, <a href='#funnel'>who dropped out where</a>, "
+        "<a href='#limits'>what this report cannot show</a>.</p></section>")
+    return "".join(parts)
+
+
+def _rates_section(d: ReportData, pub: dict[str, float], ids: Iterator[str]) -> str:
+    rows = _rate_rows(d, pub)
+    words = d.rates["outcome"].map(_code).map(OUTCOME_MEANINGS).fillna("")
+    table = pd.DataFrame({"outcome": rows["outcome"], "meaning": words, "numerator": rows["numerator"],
+                          "denominator": rows["denominator"], "rate": rows["rate_text"],
+                          "denominator in words": rows["denominator in words"]})
+    label = rows["numerator"] + "/" + rows["denominator"] + " (" + rows["rate_text"] + ")"
+    chart = charts.rates_bar_with_labels(
+        pd.DataFrame({"outcome": rows["outcome"], "numerator": rows["num"], "denominator": rows["den"],
+                      "rate": rows["rate"], "label": label}),
+        title="Outcome rates",
+        description="Outcome rates. " + "; ".join(rows["outcome"] + ": " + rows["numerator"] + "/"
+                                                  + rows["denominator"] + " = " + rows["rate_text"]))
     caption = ("Each bar is numerator / denominator. Recovery has two published denominators: finishers "
                "with paired scores at caseness at first (the iaptlab default), and NHS Digital measure M192, "
                "all finishers minus those known not to be at caseness at first.")
@@ -217,28 +372,21 @@ def _rates_section(d: ReportData, ids: Iterator[str]) -> str:
             + "</section>")
 
 
-def _funnel_section(d: ReportData, ids: Iterator[str]) -> str:
-    dc = d.disclosure_control
-    f = d.funnel
-    counts = show_counts(f["count"], dc)
-    share = show_rates(f["count"], np.full(len(f), f["count"].iloc[0]), dc)
-    table = pd.DataFrame({"stage": f["stage"].map(FUNNEL_STAGE_LABELS), "count": counts,
-                          "% of referrals": share})
-    if f["count"].iloc[0] == 0:
+def _funnel_section(d: ReportData, pub: dict[str, float], ids: Iterator[str]) -> str:
+    keys = [f"funnel:{s}" for s in d.funnel["stage"]]
+    values = np.array([pub[k] for k in keys])
+    counts = published_texts(values)
+    share = published_rates(values, np.full(len(values), values[0]))
+    stages = d.funnel["stage"].map(FUNNEL_STAGE_LABELS)
+    table = pd.DataFrame({"stage": stages, "count": counts, "% of referrals": share})
+    if not values[0] > 0:
         return ("<section id='funnel'><h2>Attrition funnel</h2><p>No valid referrals, so no funnel.</p>"
                 + _table(table, "Attrition funnel", ("count", "% of referrals")) + "</section>")
-    if dc:  # bars as long as the rounded counts, suppressed ones at 0
-        labels = pd.Series([f"{c} ({s} of referrals)" for c, s in zip(counts, share, strict=True)])
-        chart = charts.funnel_with_labels(
-            pd.DataFrame({"stage": table["stage"],
-                          "count": [0 if c == "*" else int(c.replace(",", "")) for c in counts],
-                          "share": (f["count"] / f["count"].iloc[0]).where(np.array(share) != "*"),
-                          "label": labels}),
-            title="Attrition funnel",
-            description="Attrition funnel (disclosure control). " + "; ".join(table["stage"] + ": " + labels))
-    else:
-        chart = charts.funnel(pd.DataFrame({"stage": table["stage"], "count": f["count"]}),
-                              title="Attrition funnel")
+    labels = pd.Series([f"{c} ({s} of referrals)" for c, s in zip(counts, share, strict=True)])
+    chart = charts.funnel_with_labels(
+        pd.DataFrame({"stage": stages, "count": np.nan_to_num(values, nan=0.0),
+                      "share": values / values[0], "label": labels}),
+        title="Attrition funnel", description="Attrition funnel. " + "; ".join(stages + ": " + labels))
     caption = ("Each stage is a subset of the one before. Only the last three stages enter an outcome "
                "rate; everyone else is in no numerator and no denominator.")
     return ("<section id='funnel'><h2>Attrition funnel</h2>"
@@ -247,72 +395,74 @@ def _funnel_section(d: ReportData, ids: Iterator[str]) -> str:
             + "</section>")
 
 
-def _score_figure(d: ReportData, name: str, ids: Iterator[str]) -> str:
+def _score_figure(d: ReportData, pub: dict[str, float], name: str, ids: Iterator[str]) -> str:
     inst = instruments.lookup(name)
-    counts = d.scores[name]
-    dc = d.disclosure_control
-    table = pd.DataFrame({"score": counts["score"], "first": show_counts(counts["first"], dc),
-                          "last": show_counts(counts["last"], dc)})
-    table_html = _table(table, f"{name}: episodes at each score", ("first", "last"), scroll=True)
-    if counts["first"].iloc[:-1].sum() + counts["last"].iloc[:-1].sum() == 0:
+    scores = d.scores[name]["score"]
+    first = np.array([pub[f"{name}:first:{s}"] for s in scores])
+    last = np.array([pub[f"{name}:last:{s}"] for s in scores])
+    table = pd.DataFrame({"score": scores, "first": published_texts(first), "last": published_texts(last)})
+    table_html = _table(table, f"{name}: episodes at each score", ("first", "last"))
+    drawn = np.concatenate([first[:-1], last[:-1]])
+    if not np.nansum(drawn) > 0 and not np.isnan(drawn).any():
         return f"<h3>{escape(name)}</h3><p>No {escape(name)} scores in the valid rows.</p>{table_html}"
-    if dc:  # bars of the rounded counts; bins of 1-7 episodes are not drawn
-        scored = counts.iloc[:-1]
-        long = pd.DataFrame({
-            "occasion": np.repeat(["First", "Last"], len(scored)),
-            "bin_start": np.tile(scored["score"].astype(float).to_numpy(), 2),
-            "count": np.concatenate([scored["first"], scored["last"]])})
-        long["count"] = [0 if s == "*" else int(s.replace(",", "")) for s in disclose(long["count"])]
-        long["bin_end"] = long["bin_start"] + 1
-        n_first, n_last = show_counts([scored["first"].sum(), scored["last"].sum()], True)
-        miss_first, miss_last = show_counts([counts["first"].iloc[-1], counts["last"].iloc[-1]], True)
-        chart = charts.score_histogram_from_counts(
-            long[long["count"] > 0], inst,
-            subtitle="Counts rounded to 5; bins of 1-7 episodes not drawn",
-            description=(f"{name} scores, first vs last (disclosure control). First: n={n_first}, "
-                         f"{miss_first} missing; Last: n={n_last}, {miss_last} missing. Bars of 1-7 "
-                         "episodes are not drawn."))
-    else:
-        chart = charts.score_histogram(d.valid[[f"{inst.key}_first", f"{inst.key}_last"]], inst)
+    bins = scores.iloc[:-1].astype(float).to_numpy()
+    long = pd.DataFrame({"occasion": np.repeat(["First", "Last"], len(bins)), "bin_start": np.tile(bins, 2),
+                         "bin_end": np.tile(bins, 2) + 1, "count": drawn})
+    long = long[long["count"] > 0]  # NaN (suppressed) and 0 draw no bar
+    valid = published_texts([pub["valid"]])[0]
+    miss_first, miss_last = table["first"].iloc[-1], table["last"].iloc[-1]
+    sign = "≥" if inst.caseness_comparison == ">=" else ">"
+    hidden = (" Counts rounded to 5; bars of * (1-7 episodes, or hidden to protect another count) are not "
+              "drawn." if d.disclosure_control else "")
+    chart = charts.score_histogram_from_counts(
+        long, inst, subtitle=f"Dashed line: caseness {sign} {inst.caseness:g}; missing scores are in the table."
+        + hidden,
+        description=(f"{name} scores, first vs last, of {valid} valid referrals. First: {miss_first} missing; "
+                     f"Last: {miss_last} missing." + hidden + " Every count is in the table beside the chart."))
     caption = (f"{name} totals of the valid referrals: first score (top) and last score (bottom); "
                "the dashed line marks caseness. Missing scores are counted in the table.")
     return f"<h3>{escape(name)}</h3>" + _figure(charts.inline_svg(chart, next(ids)), table_html, caption)
 
 
 def _header(d: ReportData) -> str:
-    dc = d.disclosure_control
-    read, valid, excluded = show_counts([d.rows_read, len(d.valid), len(d.excluded)], dc)
-    notice = f"<p class='notice'>{escape(DISCLOSURE_RULE)}</p>" if dc else ""
+    notice = ""
+    if d.disclosure_control:
+        notice = (f"<p class='notice'>Disclosure control is on: counts from 1 to {SUPPRESS_UP_TO} are shown "
+                  f"as {SUPPRESSED} and the rest are rounded to the nearest {ROUND_TO}. "
+                  "<a href='#disclosure'>The rule and its sources</a>.</p>")
+    return (f"<header><h1>{escape(d.title)}</h1><p class='meta'>File: <strong>{escape(d.file_name)}</strong>"
+            f" · generated {escape(d.generated)} · iaptlab {escape(__version__)} · rules: "
+            f"{escape(d.rules.name)}</p>{notice}</header>")
+
+
+def _rows_section(d: ReportData, pub: dict[str, float]) -> str:
+    read, valid, excluded = _texts(pub, ["rows_read", "valid", "excluded"])
     counts = pd.DataFrame({"rows": ["read from the file", "valid (used)", "excluded"],
                            "count": [read, valid, excluded]})
-    parts = [f"<header><h1>{escape(d.title)}</h1><p class='meta'>File: <strong>{escape(d.file_name)}</strong>"
-             f" · generated {escape(d.generated)} · iaptlab {escape(__version__)} · rules: "
-             f"{escape(d.rules.name)}</p>{notice}</header>",
-             "<section id='counts'><h2>Rows</h2>", _table(counts, "Rows read, used and excluded", ("count",))]
+    parts = ["<section id='counts'><h2>Rows</h2>", _table(counts, "Rows read, used and excluded", ("count",))]
     if len(d.excluded):
-        parts.append(_excluded(d))
-    eligible = d.valid[(d.valid["finished"] & d.valid["paired"]).to_numpy(dtype=bool)]
-    used = eligible["anxiety_measure"].value_counts().loc[lambda s: s > 0]
+        parts.append(_excluded(d, pub))
+    used = _anxiety_counts(d)
     if len(used):
-        parts.append(_table(pd.DataFrame({"anxiety measure": used.index.astype(str),
-                                          "finished with paired scores": show_counts(used.to_numpy(), dc)}),
+        parts.append(_table(pd.DataFrame({"anxiety measure": used.index,
+                                          "finished with paired scores": _texts(pub, [f"anxiety:{m}" for m in used.index])}),
                             "Anxiety measure used alongside PHQ-9", ("finished with paired scores",)))
     parts.append("</section>")
     return "".join(parts)
 
 
-def _excluded(d: ReportData) -> str:
+def _excluded(d: ReportData, pub: dict[str, float]) -> str:
     if d.disclosure_control:
-        columns = d.excluded[EXCLUDED_REASON].str.extractall(r"(?:^|; )([\w]+):")[0]
-        per = columns.groupby(level=0).unique().explode().value_counts().sort_index()
+        per = _excluded_columns(d)
         return ("<p>Excluded rows are not listed one by one under disclosure control.</p>"
-                + _table(pd.DataFrame({"column": per.index, "rows with a problem": show_counts(per.to_numpy(), True)}),
+                + _table(pd.DataFrame({"column": per.index,
+                                       "rows with a problem": _texts(pub, [f"excluded_column:{c}" for c in per.index])}),
                          "Excluded rows by column with a problem", ("rows with a problem",)))
     shown = d.excluded.head(EXCLUDED_LISTED)
     rest = len(d.excluded) - len(shown)
     more = f"<p>… and {rest:,} more excluded rows not listed.</p>" if rest else ""
     return _table(shown.rename(columns={EXCLUDED_REASON: "reason"}),
-                  f"Excluded rows (spreadsheet row numbers; first {EXCLUDED_LISTED})", ("row",), scroll=True) + more
+                  f"Excluded rows (spreadsheet row numbers; first {EXCLUDED_LISTED})", ("row",)) + more
 
 
 def _rules_section(d: ReportData) -> str:
@@ -333,8 +483,7 @@ def _rules_section(d: ReportData) -> str:
             + "<p>For reliable change, a change is a drop (improvement) or a rise (deterioration).</p>" + "</section>")
 
 
-def _limits_section(d: ReportData) -> str:
-    dc = d.disclosure_control
+def _limits_section(d: ReportData, pub: dict[str, float]) -> str:
     if d.interviewed is None:
         blind = ("<strong>No blind diagnostic assessment.</strong> The file holds questionnaire scores only. "
                  "Whether anyone still meets diagnostic criteria at the end would need a standardised "
@@ -342,7 +491,7 @@ def _limits_section(d: ReportData) -> str:
                  "'recovery' here means questionnaire scores below a cut-off, a different thing.")
     else:
         blind = (f"<strong>Diagnostic interviews.</strong> The file has interview results for "
-                 f"{show_counts([d.interviewed], dc)[0]} finishers who met criteria at the first interview; "
+                 f"{_texts(pub, ['interviewed'])[0]} finishers who met criteria at the first interview; "
                  "their loss of diagnosis is in the rates table. Whether the interviewers were blind to "
                  "treatment cannot be checked from the file.")
     if d.therapist_present is None:
@@ -350,7 +499,7 @@ def _limits_section(d: ReportData) -> str:
                    "questionnaires were completed with the therapist present, so the effect of wanting "
                    "to please the therapist (demand characteristics) cannot be examined.")
     else:
-        yes, no, unknown = show_counts(list(d.therapist_present), dc)
+        yes, no, unknown = _texts(pub, ["therapist:yes", "therapist:no", "therapist:unknown"])
         present = ("<strong>Therapist present.</strong> Among finishers with paired scores, the last "
                    f"questionnaire was completed with the therapist present for {yes}, without for {no}, "
                    f"and not recorded for {unknown}. A difference between these groups is not a causal "
@@ -373,28 +522,46 @@ def _limits_section(d: ReportData) -> str:
             + "".join(f"<li>{i}</li>" for i in items) + "</ul></section>")
 
 
-def _references() -> str:
+def _disclosure_section(d: ReportData) -> str:
+    if not d.disclosure_control:
+        return ""
+    return ("<section id='disclosure'><h2>Disclosure control</h2>"
+            f"<p>{escape(DISCLOSURE_RULE)}</p>"
+            "<p>The thresholds (suppress 1 to 7, round the rest to the nearest 5) are those of OpenSAFELY's "
+            "published disclosure control for NHS patient records (Dillingham, 2023). NHS Digital also "
+            "suppresses low numbers in its IAPT publications (NHS Digital, 2019), but the thresholds it "
+            "applies were not confirmed for this tool: check your organisation's own rule before "
+            "publishing this report.</p></section>")
+
+
+def _references(d: ReportData) -> str:
+    cited = CITED + (DISCLOSURE_SOURCES if d.disclosure_control else ())
     return ("<section id='references'><h2>Sources</h2><ul>"
-            + "".join(f"<li>{escape(reference(k))}</li>" for k in CITED)
+            + "".join(f"<li>{escape(reference(k))}</li>" for k in cited)
             + "<li>Outcome definitions (caseness, finishing, paired scores, recovery, reliable change, "
               "measure M192) follow the NHS Digital guide as quoted by The Strategy Unit.</li></ul></section>")
 
 
 def render(d: ReportData) -> str:
-    """The whole report as an HTML5 document (see :mod:`iaptlab.report`)."""
+    """The whole report as an HTML5 document (see :mod:`iaptlab.report`).
+
+    The page opens with the headline box (the rates that matter, with their counts, cautions and
+    limits), then the detail. Every count it shows comes from :func:`published_counts`.
+    """
+    pub = published_counts(d)
     ids = (f"c{i}" for i in itertools.count(1))
-    body = [_header(d), _rules_section(d), _rates_section(d, ids), _funnel_section(d, ids),
-            "<section id='scores'><h2>First and last scores</h2>"]
+    body = [_headline(d, pub), _rates_section(d, pub, ids), _funnel_section(d, pub, ids),
+            _rows_section(d, pub), "<section id='scores'><h2>First and last scores</h2>"]
     if len(d.valid):
-        body += [_score_figure(d, "PHQ-9", ids), _score_figure(d, "GAD-7", ids)]
+        body += [_score_figure(d, pub, "PHQ-9", ids), _score_figure(d, pub, "GAD-7", ids)]
     else:
         body.append("<p>No valid referrals, so no score distributions.</p>")
-    body += ["</section>", _limits_section(d), _references(),
-             f"<footer><p>Made with iaptlab {escape(__version__)}.</p></footer>"]
+    body += ["</section>", _rules_section(d), _limits_section(d, pub), _disclosure_section(d), _references(d)]
     return ("<!DOCTYPE html>\n<html lang=\"en-GB\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             f"<title>{escape(d.title)} – {escape(d.file_name)}</title><style>{STYLE}</style></head>"
-            f"<body>{''.join(body)}</body></html>\n")
+            f"<body>{_header(d)}<main>{''.join(body)}</main>"
+            f"<footer><p>Made with iaptlab {escape(__version__)}.</p></footer></body></html>\n")
 
 
 def build_report(source: str | Path, *, rules: Rules = IAPT, skip_invalid: bool = False,

@@ -593,6 +593,10 @@ def test_histogram_from_counts_matches_the_histogram_of_the_scores():
                            "bin_start": [12.0, 20.0, 4.0, 5.0], "bin_end": [13.0, 21.0, 5.0, 6.0],
                            "count": [2, 1, 1, 1]})
     from_counts = charts.score_histogram_from_counts(counts, subtitle="s").to_dict()
+    # the same chart, except that the count axis of the one from counts has whole-number ticks only
+    bars_counts, bars_scores = from_counts["spec"]["layer"][0], from_scores["spec"]["layer"][0]
+    assert bars_counts["encoding"]["y"].pop("axis") == {"tickMinStep": 1, "format": "d"}
+    assert "axis" not in bars_scores["encoding"]["y"]
     assert from_counts["spec"] == from_scores["spec"] and from_counts["facet"] == from_scores["facet"]
     rows = sorted(map(sorted, (r.items() for r in next(iter(from_counts["datasets"].values())))))
     assert rows == sorted(map(sorted, (r.items() for r in next(iter(from_scores["datasets"].values())))))

@@ -40,11 +40,11 @@ EPISODES = [
 # recovered A, G -> 2/5; reliable recovery A -> 1/5; M192 denominator = finished 8 minus those known
 # not at caseness (D, J) = 6 -> 2/6 and 1/6; over the 7 paired: RI A H J = 3, deterioration F = 1,
 # no reliable change C D G = 3, mixed 0.
-EXPECTED = {"recovered": ("2", "5", "40.0%"), "reliable_recovery": ("1", "5", "20.0%"),
-            "recovered (M192 denominator)": ("2", "6", "33.3%"),
-            "reliable_recovery (M192 denominator)": ("1", "6", "16.7%"),
-            "reliable_improvement": ("3", "7", "42.9%"), "reliable_deterioration": ("1", "7", "14.3%"),
-            "no_reliable_change": ("3", "7", "42.9%"), "mixed_change": ("0", "7", "0.0%")}
+EXPECTED = {"recovered": ("2", "5", "40.0%"), "reliably recovered": ("1", "5", "20.0%"),
+            "recovered (NHS Digital M192 denominator)": ("2", "6", "33.3%"),
+            "reliably recovered (NHS Digital M192 denominator)": ("1", "6", "16.7%"),
+            "reliably improved": ("3", "7", "42.9%"), "reliably deteriorated": ("1", "7", "14.3%"),
+            "no reliable change": ("3", "7", "42.9%"), "mixed change": ("0", "7", "0.0%")}
 INVALID = "K,3,30,5,10,4"  # PHQ-9 30 is out of range; it is data row 11, spreadsheet row 12
 
 
@@ -134,11 +134,12 @@ def test_disclosure_never_reverses_order(counts):
     assert shown == sorted(shown)
 
 
-def test_rates_use_unrounded_counts_and_are_suppressed_with_their_counts():
-    # 13/40 = 32.5%; the rounded counts 15/40 would give 37.5%
+def test_rates_use_the_published_counts_and_are_suppressed_with_their_counts():
+    # 13/40 is published as 15/40, so the rate shown is 37.5% (32.5% would pin 13/40); 9/10 is
+    # published as 10/10 = 100.0% (90.0% of a rounded 10 would pin 9)
     # suppressed numerator (3), suppressed denominator (5, with numerator 2 and with 0), 0 kept, 0/0
-    assert show_rates([13, 3, 2, 0, 0, 0], [40, 40, 5, 5, 40, 0], True) == [
-        "32.5%", "*", "*", "*", "0.0%", EMPTY_DENOMINATOR]
+    assert show_rates([13, 9, 3, 2, 0, 0, 0], [40, 10, 40, 5, 5, 40, 0], True) == [
+        "37.5%", "100.0%", "*", "*", "*", "0.0%", EMPTY_DENOMINATOR]
     assert show_rates([13, 3], [40, 40], False) == ["32.5%", "7.5%"]
     with pytest.raises(ParameterError, match="larger than its denominator"):
         show_rates([5], [4], False)
@@ -148,7 +149,7 @@ def test_disclose_rates_table():
     table = pd.DataFrame({"outcome": ["a", "b"], "numerator": [13, 0], "denominator": [40, 7],
                           "rate": [13 / 40, 0.0]})
     shown = disclose_rates(table)
-    assert shown[["numerator", "denominator", "rate"]].to_numpy().tolist() == [["15", "40", "32.5%"],
+    assert shown[["numerator", "denominator", "rate"]].to_numpy().tolist() == [["15", "40", "37.5%"],
                                                                                ["0", "*", "*"]]
     assert show_counts([1234, 3], False) == ["1,234", "3"]
 
@@ -160,7 +161,7 @@ def test_rates_table_matches_hand_counts(report):
     rates = Tables(report).table("Outcome rates").set_index("outcome")
     for outcome, (num, den, rate) in EXPECTED.items():
         assert tuple(rates.loc[outcome, ["numerator", "denominator", "rate"]]) == (num, den, rate), outcome
-    assert "M192" in rates.loc["recovered (M192 denominator)", "denominator in words"]
+    assert "M192" in rates.loc["recovered (NHS Digital M192 denominator)", "denominator in words"]
 
 
 def test_counts_funnel_and_excluded_rows(report):
@@ -203,7 +204,7 @@ def test_strict_rules_change_reliable_improvement(tmp_path):
     html = build_report(write(tmp_path, EPISODES), generated="x", rules=PRESETS["iapt-strict"])
     tables = Tables(html)
     # H's PHQ-9 drop of exactly 6 no longer counts: RI = A, J
-    assert tables.table("Outcome rates").set_index("outcome").loc["reliable_improvement", "numerator"] == "2"
+    assert tables.table("Outcome rates").set_index("outcome").loc["reliably improved", "numerator"] == "2"
     assert tables.table("Thresholds").set_index("measure").loc["PHQ-9", "reliable change"] == "change > 6"
 
 
@@ -218,6 +219,8 @@ def test_page_is_self_contained_and_accessible(report):
     svgs = re.findall(r"<svg[^>]*>\s*<title>[^<]+</title>", report)
     assert len(svgs) == report.count("<svg") == 4  # rates, funnel, PHQ-9, GAD-7
     assert all('role="img"' in s and 'aria-label="' in s for s in svgs)
+    for svg in re.findall(r"<svg.*?</svg>", report, re.S):  # one image: nothing inside has a role
+        assert svg.count("role=") == 1 and svg.count("aria-") == 1
     figures = re.findall(r"<figure>.*?</figure>", report, re.DOTALL)
     assert len(figures) == 4 and all("<svg" in f and "<table" in f for f in figures)
 
@@ -234,6 +237,66 @@ def test_limits_section_and_sources(report):
         assert words in limits, words
 
 
+def _visible_text(html: str) -> str:
+    html = re.sub(r"<style>.*?</style>|<title>.*?</title>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_headline_comes_first_with_the_rates_that_matter(report):
+    main = report[report.index("<main>"):]
+    assert re.match(r"<main><section id='headline'", main)
+    headline = Tables(main[:main.index("<section id='rates'")]).table("The rates that matter").set_index("outcome")
+    expected = {"recovered": ("2", "5", "40.0%"), "reliably recovered": ("1", "5", "20.0%"),
+                "reliably improved": ("3", "7", "42.9%"), "reliably deteriorated": ("1", "7", "14.3%")}
+    assert list(headline.index) == list(expected)
+    for outcome, counts in expected.items():
+        assert tuple(headline.loc[outcome, ["people", "out of", "rate"]]) == counts
+    assert (headline["caution"] == "small number").all()  # 5 and 7 are below 30
+    box = _visible_text(main[:main.index("<section id='rates'")])
+    for words in ("Small numbers.", "fewer than 30", "No comparison group", "Self-report", "Who is missing",
+                  "of 10 referrals, 7 finished a course with paired scores"):
+        assert words in box, words
+
+
+def _finishers(tmp_path, n: int, dc: bool) -> str:
+    rows = [f"R{i},6,16,6,12,4" for i in range(n)]  # n finishers at caseness, all recovered
+    return build_report(write(tmp_path, rows, name=f"f{n}.csv"), disclosure_control=dc, generated="x")
+
+
+@pytest.mark.parametrize(("n", "dc", "caution"), [
+    (29, False, True), (30, False, False),   # below 30 is small; 30 is not
+    (32, True, True), (33, True, False),     # under disclosure control the shown 30 may be 28: small
+])
+def test_small_number_caution_at_its_threshold(tmp_path, n, dc, caution):
+    html = _finishers(tmp_path, n, dc)
+    headline = Tables(html).table("The rates that matter")
+    assert (headline["caution"] == "small number").tolist() == [caution] * 4
+    assert ("Small numbers." in html) is caution
+
+
+def test_outcome_and_stage_names_are_words(report):
+    text = _visible_text(report)
+    codes = re.findall(r"\b(?:reliable|no_reliable|mixed|finished|entered|diagnosis)_\w+", text)
+    assert codes == []
+    assert "reliably recovered" in text and "no reliable change" in text
+
+
+def test_histogram_axes_count_whole_episodes(report):
+    # one or two episodes per score: Vega's own axis would tick at 0.5
+    for name in ("PHQ-9", "GAD-7"):
+        svg = re.search(rf'<svg role="img" aria-label="{name} scores.*?</svg>', report, re.S).group(0)
+        ticks = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+        assert "1" in ticks and not [t for t in ticks if re.fullmatch(r"\d+\.\d+", t)], ticks
+
+
+def test_tables_print_in_full(report):
+    assert "class=\"scroll\"" not in report and "overflow:auto" not in report and "max-height" not in report
+    css = report[report.index("<style>"):report.index("</style>")]
+    print_css = css[css.index("@media print"):]
+    assert "@page{size:A4" in print_css and "break-inside:avoid" in print_css
+    assert "thead{display:table-header-group}" in print_css  # a long table repeats its header
+
+
 def test_output_is_deterministic_given_the_date(tmp_path):
     src = write(tmp_path, EPISODES[:4])
     first = build_report(src, generated="2026-01-02", title="A&B <clinic>")
@@ -248,9 +311,10 @@ def test_disclosure_control_applies_to_every_count(tmp_path):
     html = build_report(write(tmp_path, rows), disclosure_control=True, generated="x")
     tables = Tables(html)
     rates = tables.table("Outcome rates").set_index("outcome")
-    assert rates.loc["recovered", ["numerator", "denominator", "rate"]].tolist() == ["15", "40", "32.5%"]
-    assert rates.loc["mixed_change", ["numerator", "rate"]].tolist() == ["0", "0.0%"]
-    assert "15/40 (32.5%)" in html and "13/40" not in html and "13/" not in html
+    # 13/40 published as 15/40: the rate is that of the published counts, 37.5%, not 32.5%
+    assert rates.loc["recovered", ["numerator", "denominator", "rate"]].tolist() == ["15", "40", "37.5%"]
+    assert rates.loc["mixed change", ["numerator", "rate"]].tolist() == ["0", "0.0%"]
+    assert "15/40 (37.5%)" in html and "13/40" not in html and "13/" not in html and "32.5" not in html
     assert tables.table("Rows read").set_index("rows")["count"].tolist() == ["45", "45", "0"]
     assert tables.table("Attrition funnel")["count"].tolist() == ["45", "40", "40", "40", "40", "15"]
     assert "counts from 1 to 7 are shown as *" in html
@@ -260,7 +324,9 @@ def test_disclosure_control_applies_to_every_count(tmp_path):
                 for cell in row[1:2] if caption.startswith(("Rows", "Attrition")) else row[1:]:
                     assert cell in ("0", "*") or int(cell.replace(",", "")) % 5 == 0, (caption, row)
     phq = tables.table("PHQ-9: episodes at each score").set_index("score")
-    assert phq.loc[["16", "18", "6", "missing"], "first"].tolist() == ["15", "25", "0", "*"]
+    # 3 first scores missing (*); 13 at 16 (15) is the smallest other count in the column, so it is
+    # hidden too (secondary suppression), else 45 - 25 - 15 would bound the 3
+    assert phq.loc[["16", "18", "6", "missing"], "first"].tolist() == ["*", "25", "0", "*"]
 
 
 def test_disclosure_control_summarises_excluded_rows(tmp_path):

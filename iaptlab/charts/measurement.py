@@ -37,12 +37,14 @@ def _caseness_sign(inst: Instrument) -> str:
 
 
 @lru_cache(maxsize=16)
-def _histogram_layout(inst: Instrument, bin_width: float) -> alt.FacetChart:
+def _histogram_layout(inst: Instrument, bin_width: float, whole_counts: bool = False) -> alt.FacetChart:
     occasions = list(_OCCASIONS)
+    # whole counts: no tick at half an episode (the lessons' histograms keep Vega's default axis)
+    y_axis = alt.Axis(tickMinStep=1, format="d") if whole_counts else alt.Undefined
     x_scale = alt.Scale(domain=[inst.score_min, inst.score_max + bin_width])
     bars = alt.Chart().mark_bar(stroke="white").encode(
         x=alt.X("bin_start:Q", scale=x_scale, title=f"{inst.name} score"), x2="bin_end:Q",
-        y=alt.Y("count:Q", title="episodes"), y2=alt.datum(0),
+        y=alt.Y("count:Q", title="episodes", axis=y_axis), y2=alt.datum(0),
         color=alt.Color("occasion:N", scale=alt.Scale(domain=occasions, range=list(PALETTE[:2])),
                         legend=None),
         tooltip=["occasion:N", "bin_start:Q", "bin_end:Q", "count:Q"])
@@ -116,6 +118,7 @@ def score_histogram_from_counts(counts_df: pd.DataFrame, instrument: Instrument 
 
     Columns: ``occasion`` ("First" or "Last"), ``bin_start``, ``bin_end``, ``count`` (>= 0).
     ``subtitle`` says how the counts were made; the description states each panel's total.
+    The count axis has whole-number ticks only (no half an episode).
 
     >>> counts = pd.DataFrame({"occasion": ["First", "Last"], "bin_start": [12.0, 4.0],
     ...                        "bin_end": [13.0, 5.0], "count": [10, 15]})
@@ -135,7 +138,7 @@ def score_histogram_from_counts(counts_df: pd.DataFrame, instrument: Instrument 
     summary = summary_text(pd.Series(totals.index, index=totals.index) + ": n="
                            + totals.astype(int).astype(str))
     name = title or f"{inst.name} scores, first vs last"
-    return refill(_histogram_layout(inst, float(bin_width)), df,
+    return refill(_histogram_layout(inst, float(bin_width), whole_counts=True), df,
                   title=alt.Title(name, subtitle=subtitle),
                   description=description or f"{name}. {summary}")
 @lru_cache(maxsize=16)
