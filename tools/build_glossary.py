@@ -37,7 +37,8 @@ use. *Source* names the reference a definition follows; "iaptlab" marks the work
 def entry_markdown(row: dict) -> str:
     """One glossary entry as Markdown: anchor, term, definition, see also, source."""
     lines = [f'<a id="{row["slug"]}"></a>', f"### {row['term']}", "", str(row["definition"])]
-    related = [s for s in str(row.get("see_also") or "").split(";") if s.strip()]
+    see_also = row.get("see_also")
+    related = [s for s in (see_also if isinstance(see_also, str) else "").split(";") if s.strip()]
     if related:
         lines += ["", "See also: " + ", ".join(f"[{s.strip()}](#{s.strip()})" for s in related) + "."]
     source = str(row["source"])
