@@ -1,6 +1,6 @@
 """Write ``notebooks/glossary.ipynb`` from the bundled ``glossary`` dataset (``data/glossary.csv``).
 
-Usage: ``python tools/build_glossary.py`` (``make glossary``); ``--check`` exits 1 if the notebook is
+Usage: ``python tools/build_glossary.py``; ``--check`` exits 1 if the notebook is
 out of date (a test runs this, so the glossary can never drift from the data).
 
 Lessons link to a term at its first use as ``[caseness](glossary.ipynb#caseness)``: each term is
