@@ -289,3 +289,37 @@ def test_blank_answers_are_not_correct():
     for qid in ("02.recovered_by_hand", "02.reliably_improved_by_hand", "02.strict_changes",
                 "02.denominator_m192", "02.jt_cutoff_c"):
         assert not check(qid, ...).correct
+
+
+# ---------------------------------------------------------------- issue 16: harm and the model's interview
+
+
+def test_reliable_deterioration_row_is_the_mirror_of_improvement_at_its_thresholds():
+    # PHQ-9 rises by exactly 6 (>= 6 counts), by 5 (does not), or rises 6 while GAD-7 falls 4 (mixed).
+    table = pd.DataFrame({"episode_id": ["up6", "up5", "mixed", "down6"], "treatment_contacts": [3] * 4,
+                          "phq9_first": [10, 10, 10, 16], "phq9_last": [16, 15, 16, 10],
+                          "gad7_first": [10, 10, 10, 10], "gad7_last": [10, 10, 6, 10]})
+    flags = classify(table).set_index("episode_id")
+    assert flags["reliable_deterioration"].to_dict() == {"up6": True, "up5": False, "mixed": False, "down6": False}
+    assert flags["reliable_improvement"].to_dict() == {"up6": False, "up5": False, "mixed": False, "down6": True}
+    assert bool(flags.loc["mixed", "mixed_change"])
+    strict = classify(table, IAPT_STRICT).set_index("episode_id")
+    assert not strict.loc["up6", "reliable_deterioration"]  # "greater than" 6 leaves out exactly 6
+
+
+def test_year_one_harm_figure_shown_in_lesson_02_is_gyanis_and_confirmed():
+    harm = datasets.load("harm_and_function").set_index("fact_id")
+    row = harm.loc["year_one_reliable_deterioration"]
+    assert (row["value"], row["confidence"], row["source"]) == (6.6, "C", "gyani_2013")
+    improved = harm.loc["year_one_reliable_improvement", "value"]
+    assert row["value"] < improved  # the lesson sets deterioration beside improvement
+
+
+def test_subgroup_oddity_in_the_discussion_prompt_recomputes_from_the_data():
+    table = datasets.load("national_2014_15_subgroup").set_index("subgroup")
+    england, hetero = table.loc["England"], table.loc["heterosexual"]
+    rest = (england["recovered"] - hetero["recovered"]) / (england["finished_at_caseness"]
+                                                           - hetero["finished_at_caseness"])
+    assert round(100 * rest, 1) == 33.9
+    assert round(100 * hetero["recovered"] / hetero["finished_at_caseness"], 1) == 53.3
+    assert hetero["confidence"] == "S" and england["confidence"] == "C"

@@ -252,3 +252,48 @@ def test_exercise_answers_checked_independently():
 def test_likely_wrong_answers_get_a_hint(question, wrong):
     feedback = check(question, wrong)
     assert not feedback.correct and "hint:" in feedback.text
+
+
+# ---------------------------------------------------------------- issue 16: the standard, variation, exercise 6
+
+
+def test_april_2025_reliable_recovery_and_targets_keep_their_confidence():
+    history = datasets.load("standard_history").set_index("event_id")
+    april = history.loc["april_2025_reliable_recovery"]
+    assert round(100 * april["numerator"] / april["denominator"], 1) == april["value_pct"] == 48.4
+    assert april["confidence"] == "C" and april["measure"] == "reliable recovery"
+    targets = history[history["kind"] == "target"]
+    assert len(targets) >= 2 and set(targets["confidence"]) == {"S"}
+
+
+def test_service_variation_range_brackets_england():
+    variation = datasets.load("service_variation")
+    ccgs = variation[variation["area_type"] == "CCG"]["recovery_rate_pct"]
+    england = variation.loc[variation["area_type"] == "England", "recovery_rate_pct"].item()
+    assert (ccgs.min(), ccgs.max()) == (18.8, 69.4)
+    assert ccgs.min() < england < ccgs.max()
+
+
+def test_exercise_6_answer_and_its_near_misses():
+    assert check("06.what_moves_the_rate", {"a", "b", "c"}).correct
+    for wrong in ({"a", "b"}, {"a", "b", "c", "d"}, {"a", "b", "c", "e"}, {"d"}):
+        assert not check("06.what_moves_the_rate", wrong).correct
+
+
+def test_exercise_6_option_b_recording_unknown_caseness_can_only_raise_m192():
+    # Same recovered count; the 1,298-style unknown-caseness finishers either stay unknown (in the M192
+    # denominator, never recovered) or are recorded as not at caseness (leaving it).
+    unknown = national.package_denominators(finished=100, at_caseness=80, not_at_caseness=10, recovered=40)
+    recorded = national.package_denominators(finished=100, at_caseness=80, not_at_caseness=20, recovered=40)
+    m192 = {name: t.set_index("denominator").loc["finished_minus_not_at_caseness", "rate"]
+            for name, t in (("unknown", unknown), ("recorded", recorded))}
+    assert m192["unknown"] == pytest.approx(40 / 90) and m192["recorded"] == pytest.approx(40 / 80)
+    assert m192["recorded"] > m192["unknown"]
+
+
+def test_exercise_6_option_d_reliable_recovery_never_exceeds_recovery():
+    from iaptlab.lesson_cohort import lesson_cohort
+
+    table = rates(classify(lesson_cohort(5_000)), IAPT).set_index("outcome")
+    assert table.loc["reliable_recovery", "numerator"] <= table.loc["recovered", "numerator"]
+    assert table.loc["reliable_recovery", "denominator"] == table.loc["recovered", "denominator"]

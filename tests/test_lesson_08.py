@@ -267,3 +267,35 @@ def test_each_result_keeps_its_own_chart_and_the_template_stays_clean(cohort_cou
     assert "2,000 staff" in spec_second["vconcat"][1]["title"]["subtitle"]
     template = lesson_charts._change_cost_template().to_dict()
     assert "title" not in template["vconcat"][0] and "description" not in template and "data" not in template
+
+
+# ---------------------------------------------------------------- issue 16: bands, WSAS, function
+
+
+def test_band_statements_of_section_3_match_the_package():
+    from iaptlab import scoring
+
+    assert list(scoring.band([27, 21], "PHQ-9")) == ["severe", "severe"]
+    assert list(scoring.band([12, 6], "PHQ-9")) == ["moderate", "mild"]  # not "minimal"
+    assert list(scoring.band([4, 5, 9, 10], "PHQ-9")) == ["minimal", "mild", "mild", "moderate"]
+
+
+def test_wsas_scoring_facts_shown_in_lesson_08():
+    wsas = datasets.load("wsas_scoring")
+    items = wsas[wsas["part"] == "item"]
+    assert len(items) == 5 and set(items["low"]) == {0} and set(items["high"]) == {8}
+    assert wsas.loc[wsas["part"] == "total", "high"].item() == items["high"].sum() == 40
+    bands = wsas[wsas["part"] == "band"].sort_values("low")
+    assert set(bands["confidence"]) == {"S"}  # the lesson says the bands are secondary
+    assert bands["low"].iloc[0] == 0 and bands["high"].iloc[-1] == 40
+    assert (bands["low"].iloc[1:].to_numpy() == bands["high"].iloc[:-1].to_numpy() + 1).all()  # no gaps
+    assert (wsas["part"] == "recording rule").sum() == 1
+
+
+def test_wsas_effect_is_smaller_than_the_symptom_effects():
+    harm = datasets.load("harm_and_function").set_index("fact_id")
+    wsas = harm.loc["iapt_meta_analysis_wsas"]
+    assert (wsas["value"], wsas["confidence"]) == (0.55, "C")
+    assert wsas["ci_low"] <= wsas["value"] <= wsas["ci_high"]
+    assert wsas["value"] < min(harm.loc["iapt_meta_analysis_depression", "value"],
+                               harm.loc["iapt_meta_analysis_anxiety", "value"])

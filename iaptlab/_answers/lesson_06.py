@@ -139,4 +139,13 @@ ANSWERS: dict[str, dict[str, Any]] = {
             }
         ],
     },
+    "06.what_moves_the_rate": {
+        "kind": "set",
+        "salt": "b506bd45bab7321e",
+        "hint": ("For each option ask: does it change anyone's scores or true state? If not, does it"
+                 " change which scores enter the rule, who is in the denominator, or which score "
+                 "counts as the last? Reliable recovery is recovery AND a reliable improvement, so it "
+                 "can never be the larger."),
+        "hashes": ["159cd0e1d247896b7e3c676cb7ad3884a46a3d21915bc59ac9927aa151beb376"],
+    },
 }
