@@ -146,6 +146,17 @@ ANSWERS: dict[str, dict[str, Any]] = {
                  " change which scores enter the rule, who is in the denominator, or which score "
                  "counts as the last? Reliable recovery is recovery AND a reliable improvement, so it "
                  "can never be the larger."),
+        "options": {"a": [], "b": [], "c": [], "d": [], "e": []},
         "hashes": ["159cd0e1d247896b7e3c676cb7ad3884a46a3d21915bc59ac9927aa151beb376"],
+        "wrong": [
+            {"hash": "de1f964fdac14fbe210a704d6f859e558eb5d896aae6603cfaca0e071cc0ccd8",
+             "message": ("(d) cannot raise the rate: reliable recovery is recovery AND a reliable "
+                         "improvement, so it is never the larger of the two")},
+            {"hash": "a598e68d9ac5de9ddb4208d0b1d99d3ebe0df47c4f1b43ed10402b32ac59954d",
+             "message": ("look at (b) again: a finisher with unknown caseness sits in the M192 "
+                         "denominator but can never recover")},
+            {"hash": "37354fb1d31153befa74e084fa83a10e95070e109929c4c823d427218058242c",
+             "message": "(e) changes what readers understand, not the number"},
+        ],
     },
 }
