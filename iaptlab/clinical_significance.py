@@ -29,6 +29,8 @@ from .reliable_change import (
     rci,
 )
 
+__all__ = ["Cutoffs", "clinical_significance", "cutoffs"]
+
 
 @dataclass(frozen=True)
 class Cutoffs:

@@ -26,6 +26,9 @@ SCOTT_ESTIMATE_LABEL = (
     "'approximately £0.5 billion per year'. Not an official figure (domain.md §8.4, [S])."
 )
 
+__all__ = ["SCOTT_ESTIMATE_LABEL", "ZERO_COUNT_NOTE", "StaffingModel", "cost_per_outcome",
+           "count_outcomes"]
+
 #: Note attached to a cost per outcome that cannot be computed because no outcome was counted.
 ZERO_COUNT_NOTE = "no outcomes counted: cost per outcome undefined (NaN)"
 

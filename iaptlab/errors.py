@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+__all__ = ["IaptlabError", "InputError", "ParameterError", "Problem"]
+
 
 class IaptlabError(Exception):
     """Base class for every error iaptlab raises on purpose."""

@@ -30,6 +30,9 @@ GUIDE_IAPT_V21 = (
     "reliable change thresholds."
 )
 
+__all__ = ["ADSMS", "ALL", "GAD7", "GUIDE_IAPT_V21", "HAI", "ITEM_RESPONSES", "MI", "OCI", "PCL5",
+           "PDSS", "PHQ9", "SPIN", "Band", "Comparison", "Instrument", "adsm_names", "lookup"]
+
 
 @dataclass(frozen=True)
 class Band:

@@ -30,6 +30,10 @@ from .errors import ParameterError
 from .instruments import Comparison
 from .schema import EXCLUDED_REASON, ROW, Validated, validate
 
+__all__ = ["COMPARE", "DENOMINATOR_DESCRIPTIONS", "FLAGS", "FUNNEL_STAGES", "IAPT", "IAPT_STRICT",
+           "MEASURE_NAMES", "PRESETS", "RATE_DENOMINATORS", "TOLERANCE", "Denominator", "Rules",
+           "Threshold", "classify", "funnel", "rates"]
+
 #: Scores such as the Mobility Inventory's are decimals: 3.0 - 2.27 is 0.72999... in binary
 #: floating point, so a comparison allows this much rounding error (far below any real score step).
 TOLERANCE = 1e-9
@@ -44,7 +48,9 @@ FLAGS = ("finished", "paired", "caseness_first", "caseness_last", "recovered",
          "reliable_improvement", "reliable_deterioration", "no_reliable_change", "mixed_change",
          "reliable_recovery")
 
-DENOMINATOR_WORDS = MappingProxyType({
+#: What each rate's denominator is, in words (``{n}`` = ``Rules.min_treatment_contacts``): the
+#: ``denominator_description`` column of :func:`rates`.
+DENOMINATOR_DESCRIPTIONS = MappingProxyType({
     "at_caseness": "finished a course (>= {n} treatment contacts) with paired scores, "
                    "at caseness on the first scores",
     "finished_minus_not_at_caseness": "all who finished a course (>= {n} treatment contacts) minus "
@@ -183,20 +189,31 @@ def _anxiety_met(scores: np.ndarray, table: Mapping[str, Threshold],
 
 
 def classify(episodes: pd.DataFrame | Validated, rules: Rules = IAPT, *,
-             on_invalid: Literal["raise", "exclude"] = "raise") -> pd.DataFrame:
+             on_invalid: Literal["raise", "exclude"] = "raise",
+             caseness_first: np.ndarray | None = None) -> pd.DataFrame:
     """Add the outcome flags to every episode.
 
     ``episodes`` is an episode table (validated here) or a :class:`~iaptlab.schema.Validated`.
     With ``on_invalid="raise"`` any invalid row raises :class:`~iaptlab.errors.InputError` listing
     every problem; with ``"exclude"`` invalid rows are kept, flagged False, with their
     ``excluded_reason``. Outcome flags are False unless the episode finished and is paired.
+
+    ``caseness_first`` (one boolean per valid row) replaces "at caseness on the first scores" as
+    the rule's starting condition, and with it every flag and denominator built on it; a
+    simulation passes the true state at referral to see what selecting people on an error-laden
+    first score does (:mod:`iaptlab.selection`). By default the first scores decide (IAPT).
     """
     checked = episodes if isinstance(episodes, Validated) else validate(episodes)
     if on_invalid == "raise":
         checked.raise_if_invalid()
     elif on_invalid != "exclude":
         raise ParameterError(f"on_invalid must be 'raise' or 'exclude', got {on_invalid!r}")
-    flags = _flags(checked.table, rules)
+    if caseness_first is not None:
+        caseness_first = np.asarray(caseness_first)
+        if caseness_first.dtype != bool or caseness_first.shape != (len(checked.table),):
+            raise ParameterError(f"caseness_first must be {len(checked.table)} booleans (one per "
+                                 f"valid row), got {caseness_first.dtype} of shape {caseness_first.shape}")
+    flags = _flags(checked.table, rules, caseness_first)
     out = pd.concat([checked.table, pd.DataFrame(flags, index=checked.table.index)], axis="columns")
     if on_invalid == "raise":
         return out
@@ -227,7 +244,8 @@ def _measure_used(adsm: np.ndarray | None, groups: list[tuple[str, np.ndarray]],
     return pd.Categorical.from_codes(codes, categories=list(MEASURE_NAMES))
 
 
-def _flags(table: pd.DataFrame, rules: Rules) -> dict[str, np.ndarray]:
+def _flags(table: pd.DataFrame, rules: Rules, at_start: np.ndarray | None = None
+           ) -> dict[str, np.ndarray]:
     """The flag arrays for a validated table (vectorised; no row loops)."""
     contacts = table["treatment_contacts"].to_numpy()
     phq_first, phq_last = _column(table, "phq9_first"), _column(table, "phq9_last")
@@ -244,6 +262,8 @@ def _flags(table: pd.DataFrame, rules: Rules) -> dict[str, np.ndarray]:
     groups = _adsm_groups(adsm, use_adsm)
     phq_case, phq_rc = rules.caseness["phq9"], rules.reliable_change["phq9"]
     caseness_first = phq_case.met(phq_first) | _anxiety_met(anx_first, rules.caseness, groups)
+    if at_start is not None:
+        caseness_first = at_start
     caseness_last = phq_case.met(phq_last) | _anxiety_met(anx_last, rules.caseness, groups)
     drop_phq, drop_anx = phq_first - phq_last, anx_first - anx_last
     reliable_drop = phq_rc.met(drop_phq) | _anxiety_met(drop_anx, rules.reliable_change, groups)
@@ -289,18 +309,18 @@ def _denominator_mask(classified: pd.DataFrame, kind: str, rules: Rules) -> tupl
     paired = classified["paired"].to_numpy(dtype=bool)
     n = rules.min_treatment_contacts
     if kind == "paired":
-        return finished & paired, DENOMINATOR_WORDS["paired"].format(n=n)
+        return finished & paired, DENOMINATOR_DESCRIPTIONS["paired"].format(n=n)
     if kind == "interviewed":
-        return classified["interviewed"].to_numpy(dtype=bool), DENOMINATOR_WORDS["interviewed"].format(n=n)
+        return classified["interviewed"].to_numpy(dtype=bool), DENOMINATOR_DESCRIPTIONS["interviewed"].format(n=n)
     at_caseness = finished & paired & classified["caseness_first"].to_numpy(dtype=bool)
     if rules.denominator == "at_caseness":
-        return at_caseness, DENOMINATOR_WORDS["at_caseness"].format(n=n)
+        return at_caseness, DENOMINATOR_DESCRIPTIONS["at_caseness"].format(n=n)
     phq_first = _column(classified, "phq9_first")
     anx_first = np.where(classified["anxiety_measure"].to_numpy(dtype=object) == instruments.GAD7.name,
                          _column(classified, "gad7_first"), _column(classified, "adsm_first"))
     known_not_case = ~classified["caseness_first"].to_numpy(dtype=bool) & ~np.isnan(phq_first) \
         & ~np.isnan(anx_first)
-    return finished & ~known_not_case, DENOMINATOR_WORDS["finished_minus_not_at_caseness"].format(n=n)
+    return finished & ~known_not_case, DENOMINATOR_DESCRIPTIONS["finished_minus_not_at_caseness"].format(n=n)
 
 
 def rates(classified: pd.DataFrame, rules: Rules = IAPT) -> pd.DataFrame:
@@ -358,3 +378,14 @@ def funnel(classified: pd.DataFrame) -> pd.DataFrame:
               int(kept["recovered"].to_numpy(dtype=bool).sum())]
     share = np.array(counts, dtype=float) / counts[0] if counts[0] else np.full(len(counts), np.nan)
     return pd.DataFrame({"stage": FUNNEL_STAGES, "count": counts, "share_of_referrals": share})
+
+
+def __getattr__(name: str):
+    """``DENOMINATOR_WORDS``, the old name of :data:`DENOMINATOR_DESCRIPTIONS` (deprecated)."""
+    if name == "DENOMINATOR_WORDS":
+        import warnings
+
+        warnings.warn("iaptlab.outcomes.DENOMINATOR_WORDS is now DENOMINATOR_DESCRIPTIONS",
+                      DeprecationWarning, stacklevel=2)
+        return DENOMINATOR_DESCRIPTIONS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -27,6 +27,9 @@ import pandas as pd
 
 from .errors import InputError, ParameterError, Problem
 
+__all__ = ["MISSING", "REQUIRED_PARAMETERS", "Direction", "Method", "change_category",
+           "critical_value", "difference_reliability", "rci", "reliable_change_threshold"]
+
 Direction = Literal["lower", "higher"]
 Method = Literal["JT", "GLN", "HLL", "EN", "NK", "HA"]
 
@@ -279,10 +282,12 @@ def change_category(
     return labels.astype(object)
 
 
-def reliable_change_threshold(sd, reliability, critical: float = 1.959964):
+def reliable_change_threshold(sd, reliability, critical: float | None = None):
     """Smallest change in score points that is reliable: critical·√2·sd·√(1 − r).
 
-    Vectorised over ``sd`` and ``reliability``. domain.md §7.1 [D]: SD 6, r .89 -> 5.52 points.
+    Vectorised over ``sd`` and ``reliability``; ``critical`` defaults to :func:`critical_value`
+    (1.96, two-sided 5%). Jacobson & Truax's (1991) formula (jacobson_truax_1991); own
+    arithmetic: SD 6, r .89 -> 5.52 points.
 
     >>> round(reliable_change_threshold(6, 0.89), 2), round(reliable_change_threshold(5, 0.92), 2)
     (5.52, 3.92)
@@ -293,6 +298,6 @@ def reliable_change_threshold(sd, reliability, critical: float = 1.959964):
         raise ParameterError(f"sd must be finite and > 0, got {sd!r}")
     if np.any(~((r_array >= 0) & (r_array < 1))):
         raise ParameterError(f"reliability must be in [0, 1), got {reliability!r}")
-    critical = _positive("critical", critical)
+    critical = _positive("critical", critical_value() if critical is None else critical)
     threshold = critical * math.sqrt(2) * sd_array * np.sqrt(1 - r_array)
     return float(threshold) if threshold.ndim == 0 else threshold

@@ -34,6 +34,8 @@ from . import instruments
 from .errors import InputError, Problem
 from .instruments import Instrument
 
+__all__ = ["MissingPolicy", "band", "caseness", "item_columns", "score", "totals"]
+
 MissingPolicy = Literal["none", "prorate"]
 
 

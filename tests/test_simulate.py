@@ -12,17 +12,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from iaptlab._simulate_mechanisms import NOT_IN_COURSE, draw, generate, true_course
 from iaptlab.errors import ParameterError
 from iaptlab.outcomes import classify
 from iaptlab.schema import validate
 from iaptlab.simulate import (
     CRITIC_LIKE,
     MECHANISMS,
+    NOT_IN_COURSE,
     OFF_BY_DEFAULT,
     CohortModel,
+    draw,
     episode_ids,
+    generate,
     simulate,
+    true_course,
 )
 
 WEEKS_PER_MONTH = 365.25 / 7 / 12
