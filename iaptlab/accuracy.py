@@ -190,7 +190,7 @@ def predictive_values(sensitivity: float, specificity: float, prevalence) -> pd.
 
 
 def wilson_interval(successes: int, k: int, *, confidence: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval for a proportion ``successes / k`` (95% by default), clipped to [0, 1].
+    """Wilson score interval for a proportion ``successes / k`` (95% by default).
 
     >>> [round(x, 3) for x in wilson_interval(9, 90)]
     [0.054, 0.179]
@@ -206,7 +206,9 @@ def wilson_interval(successes: int, k: int, *, confidence: float = 0.95) -> tupl
     p, z2 = successes / k, z * z
     centre = (p + z2 / (2 * k)) / (1 + z2 / k)
     half = z / (1 + z2 / k) * math.sqrt(p * (1 - p) / k + z2 / (4 * k * k))
-    return max(0.0, centre - half), min(1.0, centre + half)
+    low = 0.0 if successes == 0 else max(0.0, centre - half)  # exactly 0 and 1 at the edges,
+    high = 1.0 if successes == k else min(1.0, centre + half)  # not 1e-17 of rounding error
+    return low, high
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from .schema import EXCLUDED_REASON, ROW, Validated, validate
 
 __all__ = ["COMPARE", "DENOMINATOR_DESCRIPTIONS", "FLAGS", "FUNNEL_STAGES", "IAPT", "IAPT_STRICT",
            "MEASURE_NAMES", "PRESETS", "RATE_DENOMINATORS", "TOLERANCE", "Denominator", "Rules",
-           "Threshold", "classify", "funnel", "rates"]
+           "Threshold", "classify", "flag_arrays", "funnel", "rate_counts", "rates"]
 
 #: Scores such as the Mobility Inventory's are decimals: 3.0 - 2.27 is 0.72999... in binary
 #: floating point, so a comparison allows this much rounding error (far below any real score step).
@@ -208,12 +208,7 @@ def classify(episodes: pd.DataFrame | Validated, rules: Rules = IAPT, *,
         checked.raise_if_invalid()
     elif on_invalid != "exclude":
         raise ParameterError(f"on_invalid must be 'raise' or 'exclude', got {on_invalid!r}")
-    if caseness_first is not None:
-        caseness_first = np.asarray(caseness_first)
-        if caseness_first.dtype != bool or caseness_first.shape != (len(checked.table),):
-            raise ParameterError(f"caseness_first must be {len(checked.table)} booleans (one per "
-                                 f"valid row), got {caseness_first.dtype} of shape {caseness_first.shape}")
-    flags = _flags(checked.table, rules, caseness_first)
+    flags = flag_arrays(checked.table, rules, caseness_first=caseness_first)
     out = pd.concat([checked.table, pd.DataFrame(flags, index=checked.table.index)], axis="columns")
     if on_invalid == "raise":
         return out
@@ -227,13 +222,17 @@ def classify(episodes: pd.DataFrame | Validated, rules: Rules = IAPT, *,
     return merged.sort_values(ROW, kind="stable").reset_index(drop=True)
 
 
-def _column(table: pd.DataFrame, name: str) -> np.ndarray:
-    if name in table.columns:
-        return table[name].to_numpy(dtype=float, na_value=np.nan)
-    return np.full(len(table), np.nan)
+def _column(table: pd.DataFrame | Mapping[str, np.ndarray], name: str) -> np.ndarray:
+    if isinstance(table, pd.DataFrame):
+        if name in table.columns:
+            return table[name].to_numpy(dtype=float, na_value=np.nan)
+        return np.full(len(table), np.nan)
+    return (np.asarray(table[name], dtype=float) if name in table
+            else np.full(len(table["finished"]), np.nan))
 
 
 MEASURE_NAMES = (instruments.GAD7.name, *instruments.adsm_names())
+_MEASURE_DTYPE = pd.CategoricalDtype(list(MEASURE_NAMES))
 
 
 def _measure_used(adsm: np.ndarray | None, groups: list[tuple[str, np.ndarray]], n: int) -> pd.Categorical:
@@ -241,7 +240,7 @@ def _measure_used(adsm: np.ndarray | None, groups: list[tuple[str, np.ndarray]],
     codes = np.zeros(n, dtype=np.int8)
     for key, rows in groups:
         codes[rows] = MEASURE_NAMES.index(instruments.lookup(key).name)
-    return pd.Categorical.from_codes(codes, categories=list(MEASURE_NAMES))
+    return pd.Categorical.from_codes(codes, dtype=_MEASURE_DTYPE)
 
 
 def _flags(table: pd.DataFrame, rules: Rules, at_start: np.ndarray | None = None
@@ -284,12 +283,34 @@ def _flags(table: pd.DataFrame, rules: Rules, at_start: np.ndarray | None = None
         "anxiety_measure": _measure_used(adsm, groups, len(table)),
     }
     if "diagnosis_first" in table.columns and "diagnosis_last" in table.columns:
-        before = table["diagnosis_first"].astype("boolean")
-        after = table["diagnosis_last"].astype("boolean")
-        flags["interviewed"] = finished & (before.notna() & after.notna()).to_numpy(dtype=bool) \
-            & before.fillna(False).to_numpy(dtype=bool)
-        flags["diagnosis_lost"] = flags["interviewed"] & ~after.fillna(True).to_numpy(dtype=bool)
+        before = table["diagnosis_first"].astype("boolean").array
+        after = table["diagnosis_last"].astype("boolean").array
+        flags["interviewed"] = finished & ~before.isna() & ~after.isna() \
+            & before.to_numpy(dtype=bool, na_value=False)
+        flags["diagnosis_lost"] = flags["interviewed"] & ~after.to_numpy(dtype=bool, na_value=True)
     return flags
+
+
+def flag_arrays(table: pd.DataFrame, rules: Rules = IAPT, *,
+                caseness_first: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """:func:`classify`'s flags of an already valid episode table, as arrays (no table is built).
+
+    For code that classifies thousands of small tables (the Shapley waterfall in
+    :mod:`iaptlab.reconcile`); ``classify`` is this plus validation and the joined table.
+    ``caseness_first`` as in :func:`classify`.
+
+    >>> import pandas as pd
+    >>> valid = pd.DataFrame({"treatment_contacts": [6], "phq9_first": [16.0], "phq9_last": [7.0],
+    ...                       "gad7_first": [12.0], "gad7_last": [5.0]})
+    >>> bool(flag_arrays(valid)["recovered"][0])
+    True
+    """
+    if caseness_first is not None:
+        caseness_first = np.asarray(caseness_first)
+        if caseness_first.dtype != bool or caseness_first.shape != (len(table),):
+            raise ParameterError(f"caseness_first must be {len(table)} booleans (one per valid "
+                                 f"row), got {caseness_first.dtype} of shape {caseness_first.shape}")
+    return _flags(table, rules, caseness_first)
 
 
 #: What ``rates`` reports: outcome flag -> which denominator it is counted against.
@@ -304,21 +325,22 @@ RATE_DENOMINATORS = MappingProxyType({
 })
 
 
-def _denominator_mask(classified: pd.DataFrame, kind: str, rules: Rules) -> tuple[np.ndarray, str]:
-    finished = classified["finished"].to_numpy(dtype=bool)
-    paired = classified["paired"].to_numpy(dtype=bool)
+def _denominator_mask(classified: pd.DataFrame | Mapping[str, np.ndarray], kind: str, rules: Rules
+                      ) -> tuple[np.ndarray, str]:
+    finished = np.asarray(classified["finished"], dtype=bool)
+    paired = np.asarray(classified["paired"], dtype=bool)
     n = rules.min_treatment_contacts
     if kind == "paired":
         return finished & paired, DENOMINATOR_DESCRIPTIONS["paired"].format(n=n)
     if kind == "interviewed":
-        return classified["interviewed"].to_numpy(dtype=bool), DENOMINATOR_DESCRIPTIONS["interviewed"].format(n=n)
-    at_caseness = finished & paired & classified["caseness_first"].to_numpy(dtype=bool)
+        return np.asarray(classified["interviewed"], dtype=bool), DENOMINATOR_DESCRIPTIONS["interviewed"].format(n=n)
+    at_caseness = finished & paired & np.asarray(classified["caseness_first"], dtype=bool)
     if rules.denominator == "at_caseness":
         return at_caseness, DENOMINATOR_DESCRIPTIONS["at_caseness"].format(n=n)
     phq_first = _column(classified, "phq9_first")
-    anx_first = np.where(classified["anxiety_measure"].to_numpy(dtype=object) == instruments.GAD7.name,
+    anx_first = np.where(np.asarray(classified["anxiety_measure"], dtype=object) == instruments.GAD7.name,
                          _column(classified, "gad7_first"), _column(classified, "adsm_first"))
-    known_not_case = ~classified["caseness_first"].to_numpy(dtype=bool) & ~np.isnan(phq_first) \
+    known_not_case = ~np.asarray(classified["caseness_first"], dtype=bool) & ~np.isnan(phq_first) \
         & ~np.isnan(anx_first)
     return finished & ~known_not_case, DENOMINATOR_DESCRIPTIONS["finished_minus_not_at_caseness"].format(n=n)
 
@@ -351,6 +373,26 @@ def rates(classified: pd.DataFrame, rules: Rules = IAPT) -> pd.DataFrame:
         rows.append((outcome, numerator, denominator, rate, words))
     return pd.DataFrame(rows, columns=["outcome", "numerator", "denominator", "rate",
                                        "denominator_description"])
+
+
+def rate_counts(classified: pd.DataFrame | Mapping[str, np.ndarray], outcome: str,
+                rules: Rules = IAPT) -> tuple[int, int]:
+    """Numerator and denominator of one outcome, counted as :func:`rates` counts it.
+
+    ``classified`` is :func:`classify`'s table or :func:`flag_arrays`' flags (with the first
+    scores added when ``rules`` uses the M192 denominator); excluded rows must be left out first.
+
+    >>> import pandas as pd
+    >>> eps = pd.DataFrame({"episode_id": ["a", "b"], "treatment_contacts": [6, 1],
+    ...                     "phq9_first": [16, 14], "phq9_last": [7, 14],
+    ...                     "gad7_first": [12, 10], "gad7_last": [5, 10]})
+    >>> rate_counts(classify(eps), "recovered")
+    (1, 1)
+    """
+    if outcome not in RATE_DENOMINATORS:
+        raise ParameterError(f"outcome must be one of {', '.join(RATE_DENOMINATORS)}, got {outcome!r}")
+    mask, _ = _denominator_mask(classified, RATE_DENOMINATORS[outcome], rules)
+    return int((np.asarray(classified[outcome], dtype=bool) & mask).sum()), int(mask.sum())
 
 
 #: Stages of the attrition funnel, each a subset of the one before.

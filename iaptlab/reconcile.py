@@ -63,9 +63,9 @@ import pandas as pd
 
 from ._shapley import exact_shapley, sampled_shapley, shapley_weights
 from .errors import ParameterError
-from .outcomes import IAPT, Rules, rates
-from .schema import Validated, validate
-from .selection import classify_selected, diagnosis_lost_rate
+from .outcomes import IAPT, Rules, rate_counts
+from .schema import validate
+from .selection import classify_selected, diagnosis_lost_rate, selected_flags
 from .simulate import (
     MECHANISMS,
     NOT_IN_COURSE,
@@ -142,16 +142,23 @@ _SIDE_COLUMNS = {
 }
 
 
-def _questionnaire_rates(classified: pd.DataFrame, rules: Rules) -> pd.Series:
-    """``outcomes.rates`` among the people at caseness at the start: outcome -> rate."""
-    at_start = classified[classified["caseness_first"].to_numpy(dtype=bool)]
-    return rates(at_start, rules).set_index("outcome")["rate"]
+#: The flags and columns :func:`iaptlab.outcomes.rate_counts` reads for the questionnaire outcomes.
+_RATES_READ = ("finished", "paired", "caseness_first", "recovered", "reliable_recovery",
+               "reliable_improvement", "anxiety_measure", "phq9_first", "gad7_first", "adsm_first")
 
 
-def _rate(classified: pd.DataFrame, outcome: str, rules: Rules, odds: float) -> float:
+def _rate(flags: pd.DataFrame | Mapping[str, Any], outcome: str, rules: Rules, odds: float) -> float:
+    """One outcome's rate from ``classify``'s flags (a table or :func:`selected_flags` arrays).
+
+    Questionnaire outcomes are counted by :func:`iaptlab.outcomes.rate_counts` among the people at
+    caseness at the start; loss of diagnosis by :func:`iaptlab.selection.diagnosis_lost_rate`.
+    """
     if OUTCOMES[outcome] == "interview":
-        return diagnosis_lost_rate(classified, odds_ratio_still_ill=odds, rules=rules)
-    return float(_questionnaire_rates(classified, rules)[outcome])
+        return diagnosis_lost_rate(flags, odds_ratio_still_ill=odds, rules=rules)
+    at_start = np.asarray(flags["caseness_first"], dtype=bool)
+    chosen = {name: np.asarray(flags[name])[at_start] for name in _RATES_READ if name in flags}
+    numerator, denominator = rate_counts(chosen, outcome, rules)
+    return numerator / denominator if denominator else float("nan")
 
 
 def outcome_rate(classified: pd.DataFrame, outcome: str, *, select_on_first_measurement: bool = True,
@@ -244,21 +251,22 @@ def waterfall_table(model: CohortModel, from_outcome: str = "recovered",
         validate(to_frame(generate(model, draws), ids)).raise_if_invalid()
     listed = [m for _, group in players for m in group]
     courses: dict[frozenset[str], dict[str, Any]] = {}
-    tables: dict[tuple[str, frozenset[str], bool], pd.DataFrame] = {}
+    frames: dict[tuple[str, frozenset[str]], pd.DataFrame] = {}
+    tables: dict[tuple[str, frozenset[str], bool], dict[str, np.ndarray]] = {}
     cache: dict[tuple[str, frozenset[str], bool, float], float] = {}
 
-    def table_for(side: str, off: frozenset[str], select: bool) -> pd.DataFrame:
-        """The classified table of one side with the ``off`` mechanisms off."""
-        if (side, off, select) not in tables:
+    def table_for(side: str, off: frozenset[str], select: bool) -> dict[str, np.ndarray]:
+        """``classify``'s flags for one side with the ``off`` mechanisms off (valid by construction)."""
+        if (side, off) not in frames:
             course_key = off | frozenset(NOT_IN_COURSE)
             if course_key not in courses:
                 courses[course_key] = true_course(model.without(*course_key), draws)
             columns = generate(model.without(*off), draws, questionnaires=side == "questionnaire",
                                course=courses[course_key])
-            frame = to_frame({name: columns[name] for name in _SIDE_COLUMNS[side]}, ids)
-            tables[side, off, select] = classify_selected(
-                Validated(table=frame, excluded=frame.iloc[:0], problems=()), rules,
-                select_on_first_measurement=select)
+            frames[side, off] = to_frame({name: columns[name] for name in _SIDE_COLUMNS[side]}, ids)
+        if (side, off, select) not in tables:
+            tables[side, off, select] = selected_flags(frames[side, off], rules,
+                                                       select_on_first_measurement=select)
         return tables[side, off, select]
 
     def rate(outcome: str, off: frozenset[str]) -> float:

@@ -28,6 +28,7 @@ made; both apply :mod:`iaptlab.outcomes`' rules unchanged and only choose *who* 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,7 +36,7 @@ import pandas as pd
 
 from .accuracy import wilson_interval
 from .errors import ParameterError
-from .outcomes import FLAGS, IAPT, Rules, classify, rates
+from .outcomes import FLAGS, IAPT, Rules, classify, flag_arrays, rate_counts
 from .schema import (
     EXCLUDED_REASON,
     OPTIONAL_COLUMNS,
@@ -46,7 +47,8 @@ from .schema import (
     validate,
 )
 
-__all__ = ["SampleEstimate", "classify_selected", "diagnosis_lost_rate", "interviewed_sample"]
+__all__ = ["SampleEstimate", "classify_selected", "diagnosis_lost_rate", "interviewed_sample",
+           "selected_flags"]
 
 
 def _floats(table: pd.DataFrame, name: str) -> np.ndarray:
@@ -71,6 +73,16 @@ def _checked(episodes: pd.DataFrame | Validated) -> Validated:
     return validate(episodes)
 
 
+def _start_on_truth(table: pd.DataFrame, rules: Rules) -> tuple[pd.DataFrame, np.ndarray]:
+    """The table with the first interview replaced by the truth, and caseness at referral."""
+    at_start = (rules.caseness["phq9"].met(_floats(table, "true_phq9_first"))
+                | rules.caseness["gad7"].met(_floats(table, "true_gad7_first")))
+    if "diagnosis_first" in table.columns:
+        table = table.copy(deep=False)  # the caller's table is left as it is
+        table["diagnosis_first"] = _floats(table, "true_diagnosis_first") == 1.0
+    return table, at_start
+
+
 def classify_selected(episodes: pd.DataFrame | Validated, rules: Rules = IAPT, *,
                       select_on_first_measurement: bool = True) -> pd.DataFrame:
     """:func:`iaptlab.outcomes.classify` with the start judged on the first measurements or the truth.
@@ -86,14 +98,39 @@ def classify_selected(episodes: pd.DataFrame | Validated, rules: Rules = IAPT, *
     checked.raise_if_invalid()
     if select_on_first_measurement:
         return classify(checked, rules)
-    table = checked.table
-    at_start = (rules.caseness["phq9"].met(_floats(table, "true_phq9_first"))
-                | rules.caseness["gad7"].met(_floats(table, "true_gad7_first")))
-    if "diagnosis_first" in table.columns:
-        truly_ill = pd.array(_floats(table, "true_diagnosis_first") == 1.0, dtype="boolean")
-        table = table.assign(diagnosis_first=truly_ill)
+    table, at_start = _start_on_truth(checked.table, rules)
     return classify(Validated(table=table, excluded=checked.excluded, problems=checked.problems),
                     rules, caseness_first=at_start)
+
+
+#: Columns of the table that :func:`selected_flags` passes on with the flags (what the rates read).
+_PASSED_ON = ("phq9_first", "gad7_first", "adsm_first", "true_diagnosis_last")
+
+
+def selected_flags(table: pd.DataFrame, rules: Rules = IAPT, *,
+                   select_on_first_measurement: bool = True) -> dict[str, np.ndarray]:
+    """:func:`classify_selected`'s flags of an already valid table, as arrays (no table is built).
+
+    :func:`iaptlab.outcomes.flag_arrays` with the start chosen as in ``classify_selected``, plus
+    the first scores and ``true_diagnosis_last`` (what :func:`iaptlab.outcomes.rate_counts` and
+    :func:`diagnosis_lost_rate` read): for code that classifies thousands of small simulated
+    tables, like the Shapley waterfall.
+
+    >>> import pandas as pd
+    >>> valid = pd.DataFrame({"treatment_contacts": [6], "phq9_first": [9.0], "phq9_last": [3.0],
+    ...     "gad7_first": [5.0], "gad7_last": [2.0], "true_phq9_first": [12.0], "true_gad7_first": [5.0]})
+    >>> bool(selected_flags(valid, select_on_first_measurement=False)["recovered"][0])
+    True
+    """
+    if select_on_first_measurement:
+        flags = flag_arrays(table, rules)
+    else:
+        on_truth, at_start = _start_on_truth(table, rules)
+        flags = flag_arrays(on_truth, rules, caseness_first=at_start)
+    for name in _PASSED_ON:
+        if name in table.columns:
+            flags[name] = _floats(table, name)
+    return flags
 
 
 def _check_odds(odds_ratio_still_ill: float) -> None:
@@ -102,37 +139,38 @@ def _check_odds(odds_ratio_still_ill: float) -> None:
                              "number")
 
 
-def diagnosis_lost_rate(classified: pd.DataFrame, *, odds_ratio_still_ill: float = 1.0,
-                        rules: Rules = IAPT) -> float:
+def diagnosis_lost_rate(classified: pd.DataFrame | Mapping[str, np.ndarray], *,
+                        odds_ratio_still_ill: float = 1.0, rules: Rules = IAPT) -> float:
     """Loss of diagnosis expected in an interviewed sample selected by ``odds_ratio_still_ill``.
 
     Who is eligible and who lost their diagnosis are ``classify``'s ``interviewed`` and
-    ``diagnosis_lost`` flags. With an odds ratio of 1 this is :func:`iaptlab.outcomes.rates`'
-    ``diagnosis_lost`` rate; otherwise each eligible person counts ``odds_ratio_still_ill`` times
-    if they still truly meet criteria at the final interview (``true_diagnosis_last``), once if
-    not: the rate an endless sample drawn that way would show. NaN when no one is eligible.
+    ``diagnosis_lost`` flags (``classified`` is its table or :func:`selected_flags`' arrays).
+    With an odds ratio of 1 this is :func:`iaptlab.outcomes.rates`' ``diagnosis_lost`` rate;
+    otherwise each eligible person counts ``odds_ratio_still_ill`` times if they still truly meet
+    criteria at the final interview (``true_diagnosis_last``), once if not: the rate an endless
+    sample drawn that way would show. NaN when no one is eligible.
 
-    >>> import pandas as pd
-    >>> flags = pd.DataFrame({"interviewed": [True, True], "diagnosis_lost": [True, False],
-    ...                       "true_diagnosis_last": [0.0, 1.0]})
+    >>> flags = {"interviewed": [True, True], "diagnosis_lost": [True, False],
+    ...          "true_diagnosis_last": [0.0, 1.0]}
     >>> diagnosis_lost_rate(flags, odds_ratio_still_ill=3.0)  # 1 / (1 + 3)
     0.25
     """
     _check_odds(odds_ratio_still_ill)
-    if "diagnosis_lost" not in classified.columns:
+    if "diagnosis_lost" not in classified:
         raise ParameterError("no 'diagnosis_lost' flag: classify a table with diagnosis_first and "
                              "diagnosis_last (a blind interview at the start and the end)")
-    if odds_ratio_still_ill == 1.0 and "finished" in classified.columns:
-        row = rates(classified, rules).set_index("outcome").loc["diagnosis_lost"]
-        return float(row["rate"])
     kept = classified
-    if EXCLUDED_REASON in classified.columns:
+    if isinstance(classified, pd.DataFrame) and EXCLUDED_REASON in classified.columns:
         kept = classified[classified[EXCLUDED_REASON].fillna("").astype(str) == ""]
-    eligible = kept["interviewed"].to_numpy(dtype=bool)
-    lost = kept["diagnosis_lost"].to_numpy(dtype=bool) & eligible
-    weight = np.where(_floats(kept, "true_diagnosis_last") == 1.0, odds_ratio_still_ill, 1.0)
-    denominator = float(weight[eligible].sum())
-    return float(weight[lost].sum()) / denominator if denominator else float("nan")
+    if odds_ratio_still_ill == 1.0:
+        numerator, denominator = rate_counts(kept, "diagnosis_lost", rules)
+    else:
+        eligible = np.asarray(kept["interviewed"], dtype=bool)
+        lost = np.asarray(kept["diagnosis_lost"], dtype=bool) & eligible
+        still_ill = np.asarray(kept["true_diagnosis_last"], dtype=float) == 1.0
+        weight = np.where(still_ill, odds_ratio_still_ill, 1.0)
+        numerator, denominator = float(weight[lost].sum()), float(weight[eligible].sum())
+    return numerator / denominator if denominator else float("nan")
 
 
 @dataclass(frozen=True)

@@ -60,7 +60,8 @@ def test_a_classified_table_is_classified_again_not_doubled():
 
 @pytest.mark.parametrize("odds", [0.5, 1.0, 6.0])
 def test_diagnosis_lost_rate_weights_the_still_ill_by_the_odds_ratio(odds):
-    flags = pd.DataFrame({"interviewed": [True, True, True, False],
+    flags = pd.DataFrame({"finished": [True] * 4, "paired": [False] * 4,
+                          "interviewed": [True, True, True, False],
                           "diagnosis_lost": [True, False, False, False],
                           "true_diagnosis_last": [0.0, 1.0, 0.0, 1.0]})
     assert diagnosis_lost_rate(flags, odds_ratio_still_ill=odds) == pytest.approx(1 / (2 + odds))
