@@ -23,13 +23,13 @@ from .errors import ParameterError
 __all__ = ["CRITIC_LIKE", "MECHANISMS", "OFF_BY_DEFAULT", "CohortModel"]
 
 _WHITEFORD = ("Whiteford et al. (2013) Psychol Med 43(8):1569-1585, adult primary-care samples "
-             "(domain.md §9) [C]")
+             "(whiteford_2013) [C]")
 _TEACHING = "teaching default (no sourced figure; change it and watch the outcomes move)"
-_CALIBRATED = "calibrated for iapt_like() (see iaptlab.reconcile.calibration_table)"
+_CALIBRATED = "calibrated for iapt_like() (see iaptlab.simulate.calibration_table)"
 _UNSEEN = (_TEACHING + "; the critic's case of Mr X (depression treated; PTSD symptoms, fire phobia "
-          "and binge eating not addressed; Scott 2021 blog, critique-source.md) is one example, "
+          "and binge eating not addressed; scott_2021_blog) is one example, "
           "not a prevalence. In IAPT an ADSM such as the PCL-5 replaces GAD-7 when the problem "
-          "descriptor names such a disorder (domain.md §1.2 [C]); this model does not simulate "
+          "descriptor names such a disorder (nhsd_guide_v21 [C]); this model does not simulate "
           "ADSMs")
 
 
@@ -56,7 +56,7 @@ class CohortModel:
     # 1. Severity at referral (true scores)
     phq9_mean_at_referral: float = _param(
         13.0, 0, 27, "mean true PHQ-9 score at referral", _CALIBRATED + " to 92.6% of finishers "
-        "at caseness (2016-17, domain.md §3 [D])")
+        "at caseness (2016-17, nhsd_2016_17_release [C]; ratio [D])")
     phq9_sd_at_referral: float = _param(4.5, 0.5, 15, "SD of true PHQ-9 scores at referral")
     gad7_mean_at_referral: float = _param(11.5, 0, 21, "mean true GAD-7 score at referral",
                                           _CALIBRATED)
@@ -67,10 +67,10 @@ class CohortModel:
     diagnostic_threshold_phq9: float = _param(
         10.0, 0, 27, "true PHQ-9 score at/above which a person meets criteria for depression",
         "PHQ-9 >= 10 best separates interview cases: Kroenke et al. 2001; Levis et al. 2019 "
-        "(domain.md §2.3, §6) [C]")
+        "(kroenke_2001, levis_2019) [C]")
     diagnostic_threshold_gad7: float = _param(
         10.0, 0, 21, "true GAD-7 score at/above which a person meets criteria for an anxiety "
-        "disorder", "GAD-7 >= 10 validation cut point: Spitzer et al. 2006 (domain.md §2.3) [C]")
+        "disorder", "GAD-7 >= 10 validation cut point: Spitzer et al. 2006 (spitzer_2006) [C]")
     # 4. Natural remission
     remission_by_3_months: float = _param(
         0.23, 0, 0.99, "share remitting without treatment within 3 months", _WHITEFORD,
@@ -85,58 +85,58 @@ class CohortModel:
         0.35, 0, 1, "share of referral severity a remitted person still has")
     weeks_waiting_before_treatment: float = _param(
         4.0, 0, 52, "weeks from the first questionnaire to the first treatment contact",
-        _TEACHING + "; the standard is 75% entering treatment within 6 weeks (domain.md §1.4 [C])")
+        _TEACHING + "; the standard is 75% entering treatment within 6 weeks (nhstt_manual_v71 [C])")
     weeks_between_contacts: float = _param(1.0, 0.25, 8, "weeks between treatment contacts")
     # 5. Treatment
     treatment_effect_d: float = _param(
         0.85, 0, 3, "true improvement a full course causes, in referral SDs (0 = treatment does "
-        "nothing)", _CALIBRATED + " to 50.8% recovery (2017-18, domain.md §3 [C])",
+        "nothing)", _CALIBRATED + " to 50.8% recovery (2017-18, nhsd_2017_18_release [C])",
         "treatment_effect")
     treatment_effect_variation: float = _param(
         2.0, 0, 3, "between-person coefficient of variation of the treatment effect (0 = same "
         "for everyone; a person's effect is never below zero)", _CALIBRATED + " to 66.4% "
-        "reliable improvement (2017-18, domain.md §3 [C])")
+        "reliable improvement (2017-18, nhsd_2017_18_release [C])")
     contacts_for_full_effect: float = _param(
         6.0, 1, 40, "treatment contacts needed for the full effect (fewer give a pro-rata share)")
     # 6. Questionnaire measurement
     phq9_reliability: float = _param(
         0.9, 0.3, 1.0, "test-retest reliability of the PHQ-9 total; 1 = no measurement error",
-        _TEACHING + "; alpha 0.89 is only secondary (domain.md §2.3 [S])", "measurement_error")
+        _TEACHING + "; Kroenke et al.'s (2001) alpha 0.89 was read only in a secondary summary [S]", "measurement_error")
     gad7_reliability: float = _param(
         0.9, 0.3, 1.0, "test-retest reliability of the GAD-7 total; 1 = no measurement error",
-        _TEACHING + "; r = .83 is only secondary (domain.md §2.3 [S])", "measurement_error")
+        _TEACHING + "; Spitzer et al.'s (2006) test-retest r = .83 was read only in a secondary source [S]", "measurement_error")
     hello_goodbye_points: float = _param(
         0.5, 0, 10, "points added to the first PHQ-9 and GAD-7 (presenting badly to get help)",
-        _TEACHING + "; the effect is described, not measured (domain.md §5.1 [S])",
+        _TEACHING + "; the effect is described, not measured (hello_goodbye_definition [S])",
         "hello_goodbye")
     demand_shift_points: float = _param(
         0.5, 0, 10, "points taken off the last PHQ-9 and GAD-7 when completed with the therapist",
         _TEACHING + "; no study of IAPT questionnaires in the therapist's presence was found "
-        "(domain.md §5.1)", "demand")
+        "(demand characteristics: orne_1962)", "demand")
     share_last_with_therapist: float = _param(
         0.8, 0, 1, "share of last questionnaires completed with the therapist present")
     # 3. Attendance and attrition
     share_entering_treatment: float = _param(
         0.70, 0, 1, "share of referrals with at least one treatment contact",
-        "1.01m entered / 1.44m referrals, 2017-18 (domain.md §3 [C]; ratio [D])")
+        "1.01m entered / 1.44m referrals, 2017-18 (nhsd_2017_18_release [C]; ratio [D])")
     share_of_entrants_finishing: float = _param(
         0.55, 0, 1, "share of those entering who attend a second contact (finish a course)",
-        "555,000 finished / 1.01m entered, 2017-18 (domain.md §3 [C]; ratio [D])")
+        "555,000 finished / 1.01m entered, 2017-18 (nhsd_2017_18_release [C]; ratio [D])")
     mean_contacts_among_finishers: float = _param(
         6.6, 2, 40, "mean planned treatment contacts of a finisher", _CALIBRATED + " so that the "
-        "mean among finishers is 6.8 (2017-18, domain.md §3 [C]); attrition bias makes people "
+        "mean among finishers is 6.8 (2017-18, nhsd_2017_18_release [C]); attrition bias makes people "
         "with longer courses finish more often")
     finishing_odds_ratio_per_sd_improvement: float = _param(
         1.5, 0.1, 10, "odds ratio of finishing per referral SD of improvement the course would "
         "bring (1 = dropout unrelated to improvement)", _TEACHING, "attrition_bias")
     share_finishers_with_paired_scores: float = _param(
         0.985, 0.5, 1, "share of finishers whose last scores are recorded",
-        "outcome data on 98.5%: Clark 2018 (domain.md §3 [C])")
+        "outcome data on 98.5%: Clark 2018 (clark_2018 [C])")
     # 7. Blind diagnostic interview
     interview_sensitivity: float = _param(
         0.90, 0.5, 1, "chance the interview finds criteria met when they truly are",
         _TEACHING + "; Levis 2019's figures are the questionnaire's accuracy, not the "
-        "interview's (domain.md §6)", "interview_error")
+        "interview's (levis_2019)", "interview_error")
     interview_specificity: float = _param(
         0.90, 0.5, 1, "chance the interview finds criteria not met when they truly are not",
         _TEACHING, "interview_error")
@@ -154,20 +154,20 @@ class CohortModel:
         1.0, 0.01, 100, "how many times more likely someone who still meets criteria at the final "
         "interview is to be among the people interviewed than someone who does not (1 = a random "
         "sample of finishers)", _TEACHING + "; Scott (2018) interviewed 90 litigants as an expert "
-        "witness, selection not reported (domain.md §4.1 [S])", "interview_sample_selection")
+        "witness, selection not reported (scott_2018 [S])", "interview_sample_selection")
     # 11. When the interview happens (follow-up and relapse)
     months_from_end_to_interview: float = _param(
         0.0, 0, 60, "months from the last treatment contact to the final blind interview (0 = at "
         "the last session); natural remission continues meanwhile",
-        _TEACHING + "; timing relative to treatment unknown in Scott (2018) (domain.md §4.1)",
+        _TEACHING + "; timing relative to treatment unknown in Scott (2018) (scott_2018)",
         "interview_delay")
     relapse_within_12_months: float = _param(
         0.3, 0, 1, "share of people below criteria at the end of treatment who meet them again "
-        "within 12 months (constant hazard)", _TEACHING + "; domain.md has no confirmed relapse "
-        "figure after IAPT treatment", "interview_delay")
+        "within 12 months (constant hazard)", _TEACHING + "; no confirmed relapse figure after IAPT "
+        "treatment was found", "interview_delay")
     # 8. Selection (a property of the outcome rule; used by iaptlab.reconcile)
     select_on_first_measurement: bool = field(default=True, metadata={
-        "range": None, "source": "GUIDE21 recovery rule and M192 denominator (domain.md §1.3 [C])",
+        "range": None, "source": "recovery rule and M192 denominator (nhsd_guide_v21 [C])",
         "doc": "outcome denominators admit people on their first (error-laden) measurement; "
                "off = on their true state at referral", "mechanism": "selection"})
 
@@ -197,7 +197,7 @@ class CohortModel:
         """The calibrated default: IAPT's rules give about 50% recovery among finishers at caseness.
 
         What was matched and to which published figure is in
-        :func:`iaptlab.reconcile.calibration_table` (2017-18 national figures).
+        :func:`iaptlab.simulate.calibration_table` (2017-18 national figures).
 
         >>> CohortModel.iapt_like(n=100).treatment_effect_d == CohortModel().treatment_effect_d
         True
@@ -215,7 +215,7 @@ class CohortModel:
         year; someone still meeting criteria is 6 times as likely to be among those interviewed
         (as litigants still in difficulty might be); and the interview finds 95% of true cases.
         Loss of diagnosis in the interviewed sample is then about 10%, as Scott (2018) reported
-        for 90 litigants (domain.md §4.1 [S]). Every value is a teaching default: no source says
+        for 90 litigants (scott_2018 [S]; dataset ``claims``). Every value is a teaching default: no source says
         any of them is true of IAPT's clients or of Scott's sample. Other combinations give the
         same two numbers; the capstone asks which ones are plausible.
 

@@ -5,8 +5,8 @@ Cut-offs a/b/c and the clinical-significance categories that build on it live in
 
 Formulas follow Jacobson & Truax (1991) and the regression-to-the-mean-aware variants as implemented
 in the R package *clinicalsignificance* (GitHub pedscience/clinicalsignificance, files
-``R/calc_rci_{jt,gln,hll,en,nk,ha}.R`` and ``R/rci-utils.R``), recorded in
-``shared/research/domain.md`` section 7. Every RCI here has the sign of ``post - pre``: on a
+``R/calc_rci_{jt,gln,hll,en,nk,ha}.R`` and ``R/rci-utils.R``; source ids ``jacobson_truax_1991``
+and ``clinicalsignificance_r_package`` in ``data/sources.toml``). Every RCI here has the sign of ``post - pre``: on a
 lower-is-better scale a negative RCI is a fall in symptoms.
 
 >>> round(float(rci(20, 12, sd_pre=5, reliability=0.84)[0]), 4)  # -8 / (sqrt(2) * 5 * 0.4)
@@ -187,7 +187,7 @@ def rci(
     """Reliable change index of each person, sign of ``post - pre``; NaN in gives NaN out.
 
     SE = sd_pre·√(1 − r) is the standard error of measurement. Methods (all as in the R package
-    *clinicalsignificance*, files R/calc_rci_*.R; domain.md §7):
+    *clinicalsignificance*, files R/calc_rci_*.R; clinicalsignificance_r_package):
 
     - ``JT`` Jacobson & Truax (1991): (post − pre) / (√2·SE).
     - ``GLN`` Gulliksen–Lord–Novick (Hsu 1989, 1995): [(post − m_pre) − r(pre − m_pre)] /

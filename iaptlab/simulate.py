@@ -1,10 +1,10 @@
 """A cohort of referrals simulated from explicit, switchable assumptions.
 
 The workbook's central question is how "about 50% recover" (IAPT's questionnaire rule) and "about
-10% lost their diagnosis" (an interview study of 90 former clients, Scott 2018, domain.md §4 [S])
+10% lost their diagnosis" (an interview study of 90 former clients, Scott 2018: scott_2018 [S])
 can both be reported. :class:`CohortModel` states every assumption as a named parameter with a
-default, an allowed range, a one-line meaning and, where one exists, a source in
-``shared/research/domain.md``. :func:`simulate` turns a model into an episode table (one row per
+default, an allowed range, a one-line meaning and, where one exists, a source (an id in
+``data/sources.toml``). :func:`simulate` turns a model into an episode table (one row per
 referral) that :func:`iaptlab.outcomes.classify` reads unchanged, plus true-state columns
 (``true_*``) and a blind diagnostic interview at the start and end (``diagnosis_first``/``_last``).
 
@@ -70,9 +70,11 @@ from .instruments import GAD7, PHQ9
 from .outcomes import classify, funnel, rates
 from .selection import diagnosis_lost_rate
 
-__all__ = ["CALIBRATION_TARGETS", "CRITIC_LIKE", "MECHANISMS", "NOT_IN_COURSE", "OFF_BY_DEFAULT", "QUESTIONNAIRE_COLUMNS",
-           "STREAMS", "WEEKS_PER_MONTH", "CalibrationTarget", "CohortModel", "Draws", "calibration_table",
-           "calibration_targets", "cumulative_remission_hazard", "draw", "episode_ids", "generate", "relapse_probability", "simulate", "to_frame", "true_course"]
+__all__ = ["CALIBRATION_TARGETS", "CRITIC_LIKE", "MECHANISMS", "NOT_IN_COURSE", "OFF_BY_DEFAULT",
+           "QUESTIONNAIRE_COLUMNS", "STREAMS", "WEEKS_PER_MONTH", "CalibrationTarget",
+           "CohortModel", "Draws", "calibration_table", "calibration_targets",
+           "cumulative_remission_hazard", "draw", "episode_ids", "generate", "relapse_probability",
+           "simulate", "to_frame", "true_course"]
 
 #: Weeks in a calendar month (365.25 / 7 / 12), to put Whiteford et al.'s months on a week scale.
 WEEKS_PER_MONTH = 365.25 / 7 / 12
