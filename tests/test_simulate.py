@@ -424,3 +424,18 @@ def test_the_true_course_ignores_the_mechanisms_said_not_to_touch_it():
     assert given.keys() == fresh.keys()
     for name in fresh:
         np.testing.assert_array_equal(given[name], fresh[name])
+
+
+def test_every_source_id_a_parameter_cites_is_in_the_sources_files():
+    import re
+
+    from iaptlab import datasets
+
+    known = set(datasets.sources())
+    described = CohortModel().describe()
+    not_ids = {*described["parameter"], "iapt_like", "critic_like", "calibration_table"}
+    cited = {token for text in described["source"]
+             for token in re.findall(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b", text)} - not_ids
+    assert cited, "no parameter cites a source id"
+    assert cited <= known, f"not in data/sources*.toml: {sorted(cited - known)}"
+    assert not described["source"].str.contains("domain.md").any()
