@@ -142,9 +142,10 @@ _SIDE_COLUMNS = {
 }
 
 
-#: The flags and columns :func:`iaptlab.outcomes.rate_counts` reads for the questionnaire outcomes.
-_RATES_READ = ("finished", "paired", "caseness_first", "recovered", "reliable_recovery",
-               "reliable_improvement", "anxiety_measure", "phq9_first", "gad7_first", "adsm_first")
+#: What :func:`iaptlab.outcomes.rate_counts` reads besides the outcome's own flag (the first
+#: scores and measure only for the M192 denominator).
+_RATES_READ = ("finished", "paired", "caseness_first")
+_M192_READ = ("anxiety_measure", "phq9_first", "gad7_first", "adsm_first")
 
 
 def _rate(flags: pd.DataFrame | Mapping[str, Any], outcome: str, rules: Rules, odds: float) -> float:
@@ -156,7 +157,8 @@ def _rate(flags: pd.DataFrame | Mapping[str, Any], outcome: str, rules: Rules, o
     if OUTCOMES[outcome] == "interview":
         return diagnosis_lost_rate(flags, odds_ratio_still_ill=odds, rules=rules)
     at_start = np.asarray(flags["caseness_first"], dtype=bool)
-    chosen = {name: np.asarray(flags[name])[at_start] for name in _RATES_READ if name in flags}
+    read = (*_RATES_READ, outcome, *(_M192_READ if rules.denominator != "at_caseness" else ()))
+    chosen = {name: np.asarray(flags[name])[at_start] for name in read if name in flags}
     numerator, denominator = rate_counts(chosen, outcome, rules)
     return numerator / denominator if denominator else float("nan")
 
