@@ -176,28 +176,6 @@ def test_unknown_outcomes_and_mechanisms_are_refused():
         outcome_rate(classify(simulate(model)), "cured")
 
 
-def test_iapt_like_calibration_is_within_its_stated_tolerances():
-    table = calibration_table(CohortModel.iapt_like(n=100_000, seed=0))
-    targets = table.iloc[: len(CALIBRATION_TARGETS)]
-    assert targets["within_tolerance"].all(), targets[["quantity", "target", "simulated"]]
-    assert table["target"].iloc[-1] != table["target"].iloc[-1]  # NaN: interview is not a target
-    assert targets["source"].str.startswith("national_annual: ").all()
-    assert "scott_2018_9_2_percent" in table["source"].iloc[-1]
-    # the published numbers themselves, typed in from the NHS Digital 2016-17 and 2017-18 releases
-    assert targets["target"].tolist() == pytest.approx(
-        [0.508, 0.664, 555_000 / 1_440_000, 1_010_000 / 1_440_000, 525_000 / 567_000, 6.8], abs=1e-12)
-
-
-def test_a_calibration_target_names_exactly_one_published_cell(monkeypatch):
-    from iaptlab import simulate as simulate_module
-    from iaptlab.errors import IaptlabError
-
-    missing = simulate_module.CalibrationTarget("recovery", "2013-14", "recovery_rate_pct", None, 0.02)
-    monkeypatch.setattr(simulate_module, "CALIBRATION_TARGETS", (missing,))
-    with pytest.raises(IaptlabError, match="0 filled 'recovery_rate_pct' cells for 2013-14"):
-        simulate_module.calibration_targets()
-
-
 @pytest.mark.parametrize(("old", "module", "new"), [
     ("waterfall", "iaptlab.reconcile", "waterfall_table"),
     ("calibration_table", "iaptlab.simulate", "calibration_table"),
