@@ -228,7 +228,7 @@ def _column(table: pd.DataFrame | Mapping[str, np.ndarray], name: str) -> np.nda
             return table[name].to_numpy(dtype=float, na_value=np.nan)
         return np.full(len(table), np.nan)
     return (np.asarray(table[name], dtype=float) if name in table
-            else np.full(len(table["finished"]), np.nan))
+            else np.full(len(next(iter(table.values()))), np.nan))
 
 
 MEASURE_NAMES = (instruments.GAD7.name, *instruments.adsm_names())
@@ -243,15 +243,19 @@ def _measure_used(adsm: np.ndarray | None, groups: list[tuple[str, np.ndarray]],
     return pd.Categorical.from_codes(codes, dtype=_MEASURE_DTYPE)
 
 
-def _flags(table: pd.DataFrame, rules: Rules, at_start: np.ndarray | None = None
-           ) -> dict[str, np.ndarray]:
-    """The flag arrays for a validated table (vectorised; no row loops)."""
-    contacts = table["treatment_contacts"].to_numpy()
+def _has(table: pd.DataFrame | Mapping[str, np.ndarray], name: str) -> bool:
+    return name in (table.columns if isinstance(table, pd.DataFrame) else table)
+
+
+def _flags(table: pd.DataFrame | Mapping[str, np.ndarray], rules: Rules,
+           at_start: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """The flag arrays for a validated table or its columns (vectorised; no row loops)."""
+    contacts = np.asarray(table["treatment_contacts"])
     phq_first, phq_last = _column(table, "phq9_first"), _column(table, "phq9_last")
     adsm_first, adsm_last = _column(table, "adsm_first"), _column(table, "adsm_last")
-    has_adsm = "adsm" in table.columns and rules.use_adsm
-    adsm = table["adsm"].to_numpy(dtype=object) if has_adsm else None
-    use_adsm = (~np.isnan(adsm_first) & ~np.isnan(adsm_last)) if has_adsm else np.zeros(len(table), bool)
+    has_adsm = _has(table, "adsm") and rules.use_adsm
+    adsm = np.asarray(table["adsm"], dtype=object) if has_adsm else None
+    use_adsm = (~np.isnan(adsm_first) & ~np.isnan(adsm_last)) if has_adsm else np.zeros(len(contacts), bool)
     anx_first = np.where(use_adsm, adsm_first, _column(table, "gad7_first"))
     anx_last = np.where(use_adsm, adsm_last, _column(table, "gad7_last"))
 
@@ -280,20 +284,24 @@ def _flags(table: pd.DataFrame, rules: Rules, at_start: np.ndarray | None = None
         "no_reliable_change": eligible & ~reliable_drop & ~reliable_rise,
         "mixed_change": eligible & reliable_drop & reliable_rise,
         "reliable_recovery": recovered & improvement,
-        "anxiety_measure": _measure_used(adsm, groups, len(table)),
+        "anxiety_measure": _measure_used(adsm, groups, len(contacts)),
     }
-    if "diagnosis_first" in table.columns and "diagnosis_last" in table.columns:
-        before = table["diagnosis_first"].astype("boolean").array
-        after = table["diagnosis_last"].astype("boolean").array
+    if _has(table, "diagnosis_first") and _has(table, "diagnosis_last"):
+        before = pd.array(table["diagnosis_first"], dtype="boolean")
+        after = pd.array(table["diagnosis_last"], dtype="boolean")
         flags["interviewed"] = finished & ~before.isna() & ~after.isna() \
             & before.to_numpy(dtype=bool, na_value=False)
         flags["diagnosis_lost"] = flags["interviewed"] & ~after.to_numpy(dtype=bool, na_value=True)
     return flags
 
 
-def flag_arrays(table: pd.DataFrame, rules: Rules = IAPT, *,
+def flag_arrays(table: pd.DataFrame | Mapping[str, np.ndarray], rules: Rules = IAPT, *,
                 caseness_first: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """:func:`classify`'s flags of an already valid episode table, as arrays (no table is built).
+
+    ``table`` may also be a mapping from column name to array (the table's columns, as
+    :func:`iaptlab.simulate.generate` makes them; a boolean column may hold missing values as a
+    pandas ``BooleanArray``).
 
     For code that classifies thousands of small tables (the Shapley waterfall in
     :mod:`iaptlab.reconcile`); ``classify`` is this plus validation and the joined table.
@@ -306,9 +314,10 @@ def flag_arrays(table: pd.DataFrame, rules: Rules = IAPT, *,
     True
     """
     if caseness_first is not None:
+        rows = len(table["treatment_contacts"])
         caseness_first = np.asarray(caseness_first)
-        if caseness_first.dtype != bool or caseness_first.shape != (len(table),):
-            raise ParameterError(f"caseness_first must be {len(table)} booleans (one per valid "
+        if caseness_first.dtype != bool or caseness_first.shape != (rows,):
+            raise ParameterError(f"caseness_first must be {rows} booleans (one per valid "
                                  f"row), got {caseness_first.dtype} of shape {caseness_first.shape}")
     return _flags(table, rules, caseness_first)
 

@@ -148,6 +148,18 @@ _RATES_READ = ("finished", "paired", "caseness_first")
 _M192_READ = ("anxiety_measure", "phq9_first", "gad7_first", "adsm_first")
 
 
+def _table_columns(columns: Mapping[str, np.ndarray], names: Iterable[str]) -> dict[str, Any]:
+    """``generate``'s columns as the episode table holds them (the diagnosis at the end may be
+    missing), without building the table: what :func:`iaptlab.selection.selected_flags` reads."""
+    out: dict[str, Any] = {}
+    for name in names:
+        if name == "diagnosis_last":
+            out[name] = pd.arrays.BooleanArray(columns[name], ~columns["diagnosis_last_present"])
+        elif not name.endswith("_present"):
+            out[name] = columns[name]
+    return out
+
+
 def _rate(flags: pd.DataFrame | Mapping[str, Any], outcome: str, rules: Rules, odds: float) -> float:
     """One outcome's rate from ``classify``'s flags (a table or :func:`selected_flags` arrays).
 
@@ -248,12 +260,13 @@ def waterfall_table(model: CohortModel, from_outcome: str = "recovered",
         raise ParameterError(f"pairs = {pairs!r} must be a whole number, 2 or more")
     k = len(players)
     sampled = method == "sampled" or (method == "auto" and k > EXACT_UP_TO)
-    draws, ids = draw(model.n, model.seed), pd.array(episode_ids(model.n), dtype="str")
+    draws = draw(model.n, model.seed)
     if check_table:
+        ids = pd.array(episode_ids(model.n), dtype="str")
         validate(to_frame(generate(model, draws), ids)).raise_if_invalid()
     listed = [m for _, group in players for m in group]
     courses: dict[frozenset[str], dict[str, Any]] = {}
-    frames: dict[tuple[str, frozenset[str]], pd.DataFrame] = {}
+    frames: dict[tuple[str, frozenset[str]], dict[str, Any]] = {}
     tables: dict[tuple[str, frozenset[str], bool], dict[str, np.ndarray]] = {}
     cache: dict[tuple[str, frozenset[str], bool, float], float] = {}
 
@@ -265,7 +278,7 @@ def waterfall_table(model: CohortModel, from_outcome: str = "recovered",
                 courses[course_key] = true_course(model.without(*course_key), draws)
             columns = generate(model.without(*off), draws, questionnaires=side == "questionnaire",
                                course=courses[course_key])
-            frames[side, off] = to_frame({name: columns[name] for name in _SIDE_COLUMNS[side]}, ids)
+            frames[side, off] = _table_columns(columns, _SIDE_COLUMNS[side])
         if (side, off, select) not in tables:
             tables[side, off, select] = selected_flags(frames[side, off], rules,
                                                        select_on_first_measurement=select)

@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -51,11 +52,13 @@ __all__ = ["SampleEstimate", "classify_selected", "diagnosis_lost_rate", "interv
            "selected_flags"]
 
 
-def _floats(table: pd.DataFrame, name: str) -> np.ndarray:
-    if name not in table.columns:
+def _floats(table: pd.DataFrame | Mapping[str, Any], name: str) -> np.ndarray:
+    if name not in (table.columns if isinstance(table, pd.DataFrame) else table):
         raise ParameterError(f"the table has no {name!r} column: judging the start on the true "
                              "state needs a simulated table (iaptlab.simulate)")
-    return table[name].to_numpy(dtype=float, na_value=np.nan)
+    if isinstance(table, pd.DataFrame):
+        return table[name].to_numpy(dtype=float, na_value=np.nan)
+    return np.asarray(table[name], dtype=float)
 
 
 def _checked(episodes: pd.DataFrame | Validated) -> Validated:
@@ -73,12 +76,14 @@ def _checked(episodes: pd.DataFrame | Validated) -> Validated:
     return validate(episodes)
 
 
-def _start_on_truth(table: pd.DataFrame, rules: Rules) -> tuple[pd.DataFrame, np.ndarray]:
+def _start_on_truth(table: pd.DataFrame | Mapping[str, Any], rules: Rules
+                    ) -> tuple[pd.DataFrame | dict[str, Any], np.ndarray]:
     """The table with the first interview replaced by the truth, and caseness at referral."""
     at_start = (rules.caseness["phq9"].met(_floats(table, "true_phq9_first"))
                 | rules.caseness["gad7"].met(_floats(table, "true_gad7_first")))
-    if "diagnosis_first" in table.columns:
-        table = table.copy(deep=False)  # the caller's table is left as it is
+    if "diagnosis_first" in (table.columns if isinstance(table, pd.DataFrame) else table):
+        # a shallow copy: the caller's table is left as it is
+        table = table.copy(deep=False) if isinstance(table, pd.DataFrame) else dict(table)
         table["diagnosis_first"] = _floats(table, "true_diagnosis_first") == 1.0
     return table, at_start
 
@@ -107,14 +112,15 @@ def classify_selected(episodes: pd.DataFrame | Validated, rules: Rules = IAPT, *
 _PASSED_ON = ("phq9_first", "gad7_first", "adsm_first", "true_diagnosis_last")
 
 
-def selected_flags(table: pd.DataFrame, rules: Rules = IAPT, *,
+def selected_flags(table: pd.DataFrame | Mapping[str, Any], rules: Rules = IAPT, *,
                    select_on_first_measurement: bool = True) -> dict[str, np.ndarray]:
     """:func:`classify_selected`'s flags of an already valid table, as arrays (no table is built).
 
     :func:`iaptlab.outcomes.flag_arrays` with the start chosen as in ``classify_selected``, plus
     the first scores and ``true_diagnosis_last`` (what :func:`iaptlab.outcomes.rate_counts` and
     :func:`diagnosis_lost_rate` read): for code that classifies thousands of small simulated
-    tables, like the Shapley waterfall.
+    tables, like the Shapley waterfall. ``table`` may be a mapping of columns (see
+    :func:`iaptlab.outcomes.flag_arrays`).
 
     >>> import pandas as pd
     >>> valid = pd.DataFrame({"treatment_contacts": [6], "phq9_first": [9.0], "phq9_last": [3.0],
@@ -128,7 +134,7 @@ def selected_flags(table: pd.DataFrame, rules: Rules = IAPT, *,
         on_truth, at_start = _start_on_truth(table, rules)
         flags = flag_arrays(on_truth, rules, caseness_first=at_start)
     for name in _PASSED_ON:
-        if name in table.columns:
+        if name in (table.columns if isinstance(table, pd.DataFrame) else table):
             flags[name] = _floats(table, name)
     return flags
 

@@ -9,7 +9,7 @@ import pytest
 
 from iaptlab.errors import ParameterError
 from iaptlab.outcomes import classify, rates
-from iaptlab.selection import classify_selected, diagnosis_lost_rate
+from iaptlab.selection import classify_selected, diagnosis_lost_rate, selected_flags
 from iaptlab.simulate import CohortModel, simulate
 
 
@@ -89,3 +89,23 @@ def test_classify_refuses_a_caseness_first_of_the_wrong_shape_or_type():
         classify(_episodes(), caseness_first=np.array([True, False]))
     with pytest.raises(ParameterError, match="3 booleans"):
         classify(_episodes(), caseness_first=np.array([1, 0, 1]))
+
+
+@pytest.mark.parametrize("select", [True, False])
+def test_selected_flags_of_the_columns_equal_those_of_the_table(select):
+    from iaptlab.simulate import draw, generate, to_frame
+
+    model = CohortModel.critic_like(n=3000, seed=5)
+    columns = generate(model, draw(model.n, model.seed))
+    table = to_frame(columns, np.array([f"r{i}" for i in range(model.n)]))
+    as_columns = {name: values for name, values in columns.items() if not name.endswith("_present")}
+    as_columns["diagnosis_last"] = pd.arrays.BooleanArray(columns["diagnosis_last"],
+                                                          ~columns["diagnosis_last_present"])
+    from_table = selected_flags(table, select_on_first_measurement=select)
+    from_columns = selected_flags(as_columns, select_on_first_measurement=select)
+    assert from_table.keys() == from_columns.keys()
+    for name, values in from_table.items():
+        np.testing.assert_array_equal(np.asarray(values), np.asarray(from_columns[name]), err_msg=name)
+    classified = classify_selected(table, select_on_first_measurement=select)
+    for name in ("recovered", "interviewed", "diagnosis_lost"):
+        np.testing.assert_array_equal(classified[name].to_numpy(), from_table[name], err_msg=name)
