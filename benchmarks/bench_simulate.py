@@ -24,8 +24,9 @@ import tracemalloc
 
 import pandas as pd
 
-from iaptlab.reconcile import FIVE_GROUPS, calibration_table, interviewed_sample, waterfall
-from iaptlab.simulate import CohortModel, simulate
+from iaptlab.reconcile import FIVE_GROUPS, waterfall_table
+from iaptlab.selection import interviewed_sample
+from iaptlab.simulate import CohortModel, calibration_table, simulate
 
 
 def _timed(function, *args):
@@ -83,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     seconds = []
     for preset in ("iapt_like", "critic_like"):
         small = getattr(CohortModel, preset)(n=args.waterfall_n, seed=2024)
-        steps, took, cpu = _cpu_timed(waterfall, small)
+        steps, took, cpu = _cpu_timed(waterfall_table, small)
         seconds.append(took)
         print(f"\n{preset}: waterfall({args.waterfall_n:,} referrals, {len(steps) - 3} mechanisms, "
               f"{steps.attrs['method']} Shapley): {took:.2f} s wall, {cpu:.2f} s CPU "
@@ -93,12 +94,12 @@ def main(argv: list[str] | None = None) -> int:
         print(shown[["component", "kind", "value", "points", "meaning"]].to_string(index=False))
         print(f"  gap = {100 * steps.attrs['gap']:.2f} points = sum of contributions "
               f"{steps['contribution_points'].sum():.2f}")
-        grouped, took = _timed(lambda m: waterfall(m, groups=FIVE_GROUPS), small)
+        grouped, took = _timed(lambda m: waterfall_table(m, groups=FIVE_GROUPS), small)
         seconds.append(took)
         print(f"  five groups (exact, 2^5 coalitions): {took:.2f} s")
         print(grouped.assign(points=grouped["contribution_points"].round(2))[
             ["component", "points"]].to_string(index=False))
-        sampled, took = _timed(lambda m: waterfall(m, method="sampled", pairs=64), small)
+        sampled, took = _timed(lambda m: waterfall_table(m, method="sampled", pairs=64), small)
         seconds.append(took)
         print(f"  sampled (64 antithetic pairs = 128 orders): {took:.2f} s; largest MC SE "
               f"{100 * sampled['standard_error'].max():.2f} points")

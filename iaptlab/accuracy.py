@@ -1,9 +1,9 @@
 """Agreement between a test (e.g. questionnaire caseness) and a reference (e.g. a blind interview).
 
 The 2×2 table, sensitivity, specificity, predictive values, accuracy, prevalence and Cohen's kappa
-with a confidence interval; predictive values as functions of prevalence; and the published
-accuracy of PHQ-9 and GAD-7 against diagnostic interviews (``shared/research/domain.md`` §2.3, §6,
-figures marked [C] only).
+with a confidence interval; the Wilson interval of a proportion; predictive values as functions
+of prevalence; and the published accuracy of PHQ-9 and GAD-7 against diagnostic interviews, read
+from the bundled dataset ``instrument_accuracy`` (confirmed rows only; sources in its card).
 
 >>> result = agreement([True, True, False, False], [True, False, False, False])
 >>> (result.tp, result.fp, result.fn, result.tn), result.sensitivity, result.specificity
@@ -12,14 +12,21 @@ figures marked [C] only).
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from statistics import NormalDist
 from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
 
+from . import datasets
 from .errors import InputError, ParameterError, Problem
+
+__all__ = ["Agreement", "PublishedAccuracy", "agreement", "predictive_values", "published",
+           "published_accuracy", "wilson_interval"]
 
 
 def _ratio(numerator: float, denominator: float) -> float:
@@ -182,9 +189,35 @@ def predictive_values(sensitivity: float, specificity: float, prevalence) -> pd.
     return pd.DataFrame({"prevalence": p, "ppv": ppv, "npv": npv})
 
 
+def wilson_interval(successes: int, k: int, *, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval for a proportion ``successes / k`` (95% by default).
+
+    >>> [round(x, 3) for x in wilson_interval(9, 90)]
+    [0.054, 0.179]
+    >>> wilson_interval(0, 10)[0]
+    0.0
+    """
+    if not 0 < confidence < 1:
+        raise ParameterError(f"confidence must be in (0, 1), got {confidence!r}")
+    if not (isinstance(k, int | np.integer) and k >= 1 and 0 <= successes <= k):
+        raise ParameterError(f"need 0 <= successes <= k and k >= 1, got successes={successes!r}, "
+                             f"k={k!r}")
+    z = NormalDist().inv_cdf(0.5 + confidence / 2)
+    p, z2 = successes / k, z * z
+    centre = (p + z2 / (2 * k)) / (1 + z2 / k)
+    half = z / (1 + z2 / k) * math.sqrt(p * (1 - p) / k + z2 / (4 * k * k))
+    low = 0.0 if successes == 0 else max(0.0, centre - half)  # exactly 0 and 1 at the edges,
+    high = 1.0 if successes == k else min(1.0, centre + half)  # not 1e-17 of rounding error
+    return low, high
+
+
 @dataclass(frozen=True)
 class PublishedAccuracy:
-    """Sensitivity and specificity of a questionnaire cut-off against an interview, as published."""
+    """Sensitivity and specificity of a questionnaire cut-off against an interview, as published.
+
+    One confirmed row of the bundled dataset ``instrument_accuracy`` (proportions, not percent);
+    ``source`` is its id in ``data/sources.toml``.
+    """
 
     instrument: str
     cutoff: int
@@ -194,54 +227,53 @@ class PublishedAccuracy:
     specificity: float
     sensitivity_ci: tuple[float, float] | None
     specificity_ci: tuple[float, float] | None
-    sample: str
+    setting: str
+    n_participants: int | None
     source: str
 
 
-#: [C] figures from domain.md §2.3 and §6 only; keys are ``author_year_instrument_cutoff``.
-PUBLISHED_ACCURACY = MappingProxyType({
-    "levis2019_phq9_10": PublishedAccuracy(
-        "PHQ-9", 10, ">=", "semi-structured diagnostic interviews (major depression)",
-        0.88, 0.85, (0.83, 0.92), (0.82, 0.88),
-        "individual-participant meta-analysis; 29 studies, 6,725 participants with "
-        "semi-structured interviews",
-        "Levis, Benedetti & Thombs for DEPRESSD (2019). BMJ 365:l1476",
-    ),
-    "kroenke2001_phq9_10": PublishedAccuracy(
-        "PHQ-9", 10, ">=", "independent structured mental-health-professional interview "
-        "(major depression)", 0.88, 0.88, None, None,
-        "580 primary-care and obstetrics-gynaecology patients interviewed",
-        "Kroenke, Spitzer & Williams (2001). J Gen Intern Med 16:606-613",
-    ),
-    "spitzer2006_gad7_10": PublishedAccuracy(
-        "GAD-7", 10, ">=", "telephone mental-health-professional interview (GAD)",
-        0.89, 0.82, None, None,
-        "965 US primary-care patients interviewed",
-        "Spitzer, Kroenke, Williams & Lowe (2006). Arch Intern Med 166:1092-1097",
-    ),
-    "plummer2016_gad7_8": PublishedAccuracy(
-        "GAD-7", 8, ">=", "diagnostic interviews (GAD)",
-        0.83, 0.84, (0.71, 0.91), (0.70, 0.92),
-        "meta-analysis; 11 samples on GAD-7 for GAD (5,223 participants in 12 samples)",
-        "Plummer, Manea, Trepel & McMillan (2016). Gen Hosp Psychiatry 39:24-31",
-    ),
-    "pmc2906530_phq9_10": PublishedAccuracy(
-        "PHQ-9", 10, ">=", "CIDI (fully structured interview; major depression)",
-        0.74, 0.91, None, None,
-        "2,642 Auckland family-practice patients",
-        "PMC2906530 (Auckland family practices vs CIDI; attribution to Arroll et al. 2010, "
-        "Ann Fam Med, is unconfirmed)",
-    ),
-})
+def _interval(low: float, high: float) -> tuple[float, float] | None:
+    return None if pd.isna(low) or pd.isna(high) else (low / 100, high / 100)
+
+
+@cache
+def published_accuracy() -> Mapping[str, PublishedAccuracy]:
+    """Every confirmed [C] pooled sensitivity and specificity in the dataset ``instrument_accuracy``.
+
+    Keys are ``source_instrument_cutoff`` (e.g. ``"levis_2019_phq9_10"``); rows without a pooled
+    value, or not confirmed in the primary source, are left out. Read from ``data/`` once.
+
+    >>> sorted(published_accuracy())[:2]
+    ['arroll_2010_phq2_2', 'arroll_2010_phq2_3']
+    """
+    rows = datasets.load("instrument_accuracy")
+    rows = rows[(rows["confidence"] == "C") & rows["sensitivity_pct"].notna()
+                & rows["specificity_pct"].notna() & rows["cut_off"].notna()]
+    figures = {}
+    for row in rows.itertuples(index=False):
+        key = f"{row.source}_{row.instrument.lower().replace('-', '')}_{int(row.cut_off)}"
+        if key in figures:
+            raise ParameterError(f"instrument_accuracy has two confirmed rows for {key}")
+        figures[key] = PublishedAccuracy(
+            instrument=row.instrument, cutoff=int(row.cut_off), comparison=">=",
+            reference_standard=row.reference_standard,
+            sensitivity=row.sensitivity_pct / 100, specificity=row.specificity_pct / 100,
+            sensitivity_ci=_interval(row.sensitivity_ci_low_pct, row.sensitivity_ci_high_pct),
+            specificity_ci=_interval(row.specificity_ci_low_pct, row.specificity_ci_high_pct),
+            setting=row.setting,
+            n_participants=None if pd.isna(row.n_participants) else int(row.n_participants),
+            source=row.source)
+    return MappingProxyType(figures)
 
 
 def published(name: str) -> PublishedAccuracy:
     """One published accuracy figure by key (case-insensitive); unknown key -> ParameterError.
 
-    >>> published("levis2019_phq9_10").sensitivity
+    >>> published("levis_2019_phq9_10").sensitivity
     0.88
     """
+    figures = published_accuracy()
     key = name.lower()
-    if key not in PUBLISHED_ACCURACY:
-        raise ParameterError(f"name must be one of {sorted(PUBLISHED_ACCURACY)}, got {name!r}")
-    return PUBLISHED_ACCURACY[key]
+    if key not in figures:
+        raise ParameterError(f"name must be one of {sorted(figures)}, got {name!r}")
+    return figures[key]

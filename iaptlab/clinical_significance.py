@@ -1,7 +1,7 @@
 """Jacobson & Truax cut-offs a/b/c and clinical-significance categories, for any questionnaire.
 
-Builds on :mod:`iaptlab.reliable_change` (the RCI); sources as recorded there and in
-``shared/research/domain.md`` section 7.
+Builds on :mod:`iaptlab.reliable_change` (the RCI); sources as recorded there: Jacobson & Truax
+(1991) (jacobson_truax_1991) and the R package *clinicalsignificance* (clinicalsignificance_r_package).
 
 >>> c = cutoffs(32, 7, 10, 7)
 >>> (c.a, c.b, c.c)
@@ -29,6 +29,8 @@ from .reliable_change import (
     change_category,
     rci,
 )
+
+__all__ = ["Cutoffs", "clinical_significance", "cutoffs"]
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,7 @@ def cutoffs(
     Jacobson & Truax define it; ``b_sd="clinical"`` uses SD_clin, reproducing the current R package
     (``.calc_cutoff_jt`` in R/calc_cutoff.R, and its vignette; an older package version used SD_func).
 
-    >>> cutoffs(32, 7, 10, 7)  # the package vignette's example (domain.md §7.1)
+    >>> cutoffs(32, 7, 10, 7)  # the R package's vignette example (clinicalsignificance_r_package)
     Cutoffs(a=18.0, b=24.0, c=21.0, better='lower', b_sd='functional')
     """
     sign = _direction(better)

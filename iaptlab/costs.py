@@ -1,7 +1,7 @@
 """A staffing-cost model and the cost of one outcome under any definition of "outcome".
 
 The default model reproduces the critique's arithmetic, 13,000 staff × £35,000 = £455m a year
-(``shared/research/domain.md`` §8.4). That is **Scott's own estimate on his blog (cbtwatch.com),
+(source id ``cbtwatch`` in ``data/sources.toml``). That is **Scott's own estimate on his blog (cbtwatch.com),
 a secondary source [S], not an official figure**; the model labels itself so wherever it is shown.
 
 >>> StaffingModel().annual_cost()
@@ -23,8 +23,11 @@ from .errors import InputError, ParameterError, Problem
 
 SCOTT_ESTIMATE_LABEL = (
     "Scott's own estimate (blog cbtwatch.com, 2021): about 13,000 staff at about £35,000 each, "
-    "'approximately £0.5 billion per year'. Not an official figure (domain.md §8.4, [S])."
+    "'approximately £0.5 billion per year'. Not an official figure (cbtwatch, [S])."
 )
+
+__all__ = ["SCOTT_ESTIMATE_LABEL", "ZERO_COUNT_NOTE", "StaffingModel", "cost_per_outcome",
+           "count_outcomes"]
 
 #: Note attached to a cost per outcome that cannot be computed because no outcome was counted.
 ZERO_COUNT_NOTE = "no outcomes counted: cost per outcome undefined (NaN)"
@@ -108,7 +111,7 @@ def cost_per_outcome(
     check that, and the example below mixes a 2021 cost estimate with 2016-17 counts only to
     illustrate the arithmetic.
 
-    >>> # 2016-17 (domain.md §3, [C]): 567,000 finished, 259,000 recovered
+    >>> # 2016-17 (nhsd_2016_17_release, [C]): 567,000 finished, 259,000 recovered
     >>> table = cost_per_outcome(StaffingModel(), {"finished": 567_000, "recovered": 259_000})
     >>> table[["outcome", "count", "cost_per_outcome"]].round(2)
          outcome   count  cost_per_outcome

@@ -29,6 +29,9 @@ import pandas as pd
 from . import __version__
 from .errors import IaptlabError, InputError, Problem
 
+__all__ = ["CARD_SUFFIX", "DTYPES", "SOURCES_FILE", "WORKBOOK_SOURCE", "DataDir", "DatasetError",
+           "card", "cite", "licences", "load", "names", "provenance", "reference", "sources"]
+
 CARD_SUFFIX = ".card.toml"
 SOURCES_FILE = "sources.toml"
 WORKBOOK_SOURCE = "iaptlab"

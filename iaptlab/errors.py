@@ -30,6 +30,8 @@ def one_line(text: object) -> str:
     """
     return str(text).replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t")
 
+__all__ = ["IaptlabError", "InputError", "ParameterError", "Problem"]
+
 
 class IaptlabError(Exception):
     """Base class for every error iaptlab raises on purpose."""

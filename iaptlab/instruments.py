@@ -1,8 +1,8 @@
 """The questionnaires, as data: one place for every range, band, cut-off and threshold.
 
 Nothing here computes. Thresholds come from NHS Digital's *A guide to IAPT data and publications*
-v2.1 (table of caseness and reliable-change thresholds), as recorded in ``shared/research/domain.md``
-section 1.1; bands from Kroenke et al. (2001) and Spitzer et al. (2006). The comparison that goes
+v2.1 (table of caseness and reliable-change thresholds; source id ``nhsd_guide_v21`` in
+``data/sources.toml``, read as quoted by ``strategy_unit_talking_therapies``); bands from Kroenke et al. (2001) and Spitzer et al. (2006). The comparison that goes
 with each threshold is stored next to it, exactly as the official table prints it where it prints
 one (MI caseness ``> 2.3``; PDSS reliable change ``> 5``; PCL-5 ``>= 32`` and ``>= 10``); where the
 table gives a bare number, the consensus reading ``>=`` is stored and ``outcomes.Rules`` may
@@ -29,6 +29,9 @@ GUIDE_IAPT_V21 = (
     "NHS Digital (2021). A guide to IAPT data and publications, v2.1. Table of caseness and "
     "reliable change thresholds."
 )
+
+__all__ = ["ADSMS", "ALL", "GAD7", "GUIDE_IAPT_V21", "HAI", "ITEM_RESPONSES", "MI", "OCI", "PCL5",
+           "PDSS", "PHQ9", "SPIN", "Band", "Comparison", "Instrument", "adsm_names", "lookup"]
 
 
 @dataclass(frozen=True)

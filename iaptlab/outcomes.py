@@ -31,6 +31,10 @@ from .errors import InputError, ParameterError, Problem
 from .instruments import Comparison
 from .schema import EXCLUDED_REASON, ROW, Validated, validate
 
+__all__ = ["COMPARE", "DENOMINATOR_DESCRIPTIONS", "FLAGS", "FUNNEL_STAGES", "IAPT", "IAPT_STRICT",
+           "MEASURE_NAMES", "PRESETS", "RATE_DENOMINATORS", "TOLERANCE", "Denominator", "Rules",
+           "Threshold", "classify", "flag_arrays", "funnel", "rate_counts", "rates"]
+
 #: Scores such as the Mobility Inventory's are decimals: 3.0 - 2.27 is 0.72999... in binary
 #: floating point, so a comparison allows this much rounding error (far below any real score step).
 TOLERANCE = 1e-9
@@ -45,7 +49,9 @@ FLAGS = ("finished", "paired", "caseness_first", "caseness_last", "recovered",
          "reliable_improvement", "reliable_deterioration", "no_reliable_change", "mixed_change",
          "reliable_recovery")
 
-DENOMINATOR_WORDS = MappingProxyType({
+#: What each rate's denominator is, in words (``{n}`` = ``Rules.min_treatment_contacts``): the
+#: ``denominator_description`` column of :func:`rates`.
+DENOMINATOR_DESCRIPTIONS = MappingProxyType({
     "at_caseness": "finished a course (>= {n} treatment contacts) with paired scores, "
                    "at caseness on the first scores",
     "finished_minus_not_at_caseness": "all who finished a course (>= {n} treatment contacts) minus "
@@ -197,13 +203,19 @@ def _check_rules(rules: object) -> None:
 
 
 def classify(episodes: pd.DataFrame | Validated, rules: Rules = IAPT, *,
-             on_invalid: Literal["raise", "exclude"] = "raise") -> pd.DataFrame:
+             on_invalid: Literal["raise", "exclude"] = "raise",
+             caseness_first: np.ndarray | None = None) -> pd.DataFrame:
     """Add the outcome flags to every episode.
 
     ``episodes`` is an episode table (validated here) or a :class:`~iaptlab.schema.Validated`.
     With ``on_invalid="raise"`` any invalid row raises :class:`~iaptlab.errors.InputError` listing
     every problem; with ``"exclude"`` invalid rows are kept, flagged False, with their
     ``excluded_reason``. Outcome flags are False unless the episode finished and is paired.
+
+    ``caseness_first`` (one boolean per valid row) replaces "at caseness on the first scores" as
+    the rule's starting condition, and with it every flag and denominator built on it; a
+    simulation passes the true state at referral to see what selecting people on an error-laden
+    first score does (:mod:`iaptlab.selection`). By default the first scores decide (IAPT).
     """
     _check_rules(rules)
     if on_invalid not in ("raise", "exclude"):
@@ -213,7 +225,7 @@ def classify(episodes: pd.DataFrame | Validated, rules: Rules = IAPT, *,
         checked.raise_if_invalid()
     elif on_invalid != "exclude":
         raise ParameterError(f"on_invalid must be 'raise' or 'exclude', got {on_invalid!r}")
-    flags = _flags(checked.table, rules)
+    flags = flag_arrays(checked.table, rules, caseness_first=caseness_first)
     out = pd.concat([checked.table, pd.DataFrame(flags, index=checked.table.index)], axis="columns")
     if on_invalid == "raise":
         return out
@@ -227,13 +239,17 @@ def classify(episodes: pd.DataFrame | Validated, rules: Rules = IAPT, *,
     return merged.sort_values(ROW, kind="stable").reset_index(drop=True)
 
 
-def _column(table: pd.DataFrame, name: str) -> np.ndarray:
-    if name in table.columns:
-        return table[name].to_numpy(dtype=float, na_value=np.nan)
-    return np.full(len(table), np.nan)
+def _column(table: pd.DataFrame | Mapping[str, np.ndarray], name: str) -> np.ndarray:
+    if isinstance(table, pd.DataFrame):
+        if name in table.columns:
+            return table[name].to_numpy(dtype=float, na_value=np.nan)
+        return np.full(len(table), np.nan)
+    return (np.asarray(table[name], dtype=float) if name in table
+            else np.full(len(next(iter(table.values()))), np.nan))
 
 
 MEASURE_NAMES = (instruments.GAD7.name, *instruments.adsm_names())
+_MEASURE_DTYPE = pd.CategoricalDtype(list(MEASURE_NAMES))
 
 
 def _measure_used(adsm: np.ndarray | None, groups: list[tuple[str, np.ndarray]], n: int) -> pd.Categorical:
@@ -241,21 +257,26 @@ def _measure_used(adsm: np.ndarray | None, groups: list[tuple[str, np.ndarray]],
     codes = np.zeros(n, dtype=np.int8)
     for key, rows in groups:
         codes[rows] = MEASURE_NAMES.index(instruments.lookup(key).name)
-    return pd.Categorical.from_codes(codes, categories=list(MEASURE_NAMES))
+    return pd.Categorical.from_codes(codes, dtype=_MEASURE_DTYPE)
 
 
-def _different_contacts(table: pd.DataFrame, measure: str) -> np.ndarray:
+def _has(table: pd.DataFrame | Mapping[str, np.ndarray], name: str) -> bool:
+    return name in (table.columns if isinstance(table, pd.DataFrame) else table)
+
+
+def _different_contacts(table: pd.DataFrame | Mapping[str, np.ndarray], measure: str) -> np.ndarray:
     """False where the provenance columns show first and last score came from the same contact."""
     first, last = f"{measure}_first_contact", f"{measure}_last_contact"
-    if first not in table.columns or last not in table.columns:
-        return np.ones(len(table), dtype=bool)
+    if not (_has(table, first) and _has(table, last)):
+        return np.ones(len(np.asarray(table["treatment_contacts"])), dtype=bool)
     return ~(_column(table, first) == _column(table, last))
 
 
-def _ended(table: pd.DataFrame) -> np.ndarray:
+def _ended(table: pd.DataFrame | Mapping[str, np.ndarray]) -> np.ndarray:
     """The ``referral_ended`` column as booleans; an empty or unreadable cell is an input error."""
-    ended, missing, bad = yes_no(table["referral_ended"])
-    rows = table[ROW].to_numpy() if ROW in table.columns else np.arange(len(table)) + 2
+    ended, missing, bad = yes_no(pd.Series(table["referral_ended"]))
+    n = len(ended)
+    rows = np.asarray(table[ROW]) if _has(table, ROW) else np.arange(n) + 2
     wrong = np.flatnonzero(missing | bad)
     if len(wrong):
         raise InputError([Problem(int(rows[p]), "referral_ended", "must be yes/no, true/false or 1/0")
@@ -263,14 +284,15 @@ def _ended(table: pd.DataFrame) -> np.ndarray:
     return ended
 
 
-def _flags(table: pd.DataFrame, rules: Rules) -> dict[str, np.ndarray]:
-    """The flag arrays for a validated table (vectorised; no row loops)."""
-    contacts = table["treatment_contacts"].to_numpy()
+def _flags(table: pd.DataFrame | Mapping[str, np.ndarray], rules: Rules,
+           at_start: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """The flag arrays for a validated table or its columns (vectorised; no row loops)."""
+    contacts = np.asarray(table["treatment_contacts"])
     phq_first, phq_last = _column(table, "phq9_first"), _column(table, "phq9_last")
     adsm_first, adsm_last = _column(table, "adsm_first"), _column(table, "adsm_last")
-    has_adsm = "adsm" in table.columns and rules.use_adsm
-    adsm = table["adsm"].to_numpy(dtype=object) if has_adsm else None
-    use_adsm = (~np.isnan(adsm_first) & ~np.isnan(adsm_last)) if has_adsm else np.zeros(len(table), bool)
+    has_adsm = _has(table, "adsm") and rules.use_adsm
+    adsm = np.asarray(table["adsm"], dtype=object) if has_adsm else None
+    use_adsm = (~np.isnan(adsm_first) & ~np.isnan(adsm_last)) if has_adsm else np.zeros(len(contacts), bool)
     two_contacts = rules.contacts.paired_needs_two_contacts
     if two_contacts:
         use_adsm &= _different_contacts(table, "adsm")
@@ -278,7 +300,7 @@ def _flags(table: pd.DataFrame, rules: Rules) -> dict[str, np.ndarray]:
     anx_last = np.where(use_adsm, adsm_last, _column(table, "gad7_last"))
 
     finished = contacts >= rules.min_treatment_contacts
-    if "referral_ended" in table.columns:
+    if _has(table, "referral_ended"):
         finished &= _ended(table)
     paired = ~(np.isnan(phq_first) | np.isnan(phq_last) | np.isnan(anx_first) | np.isnan(anx_last))
     if two_contacts:
@@ -288,6 +310,8 @@ def _flags(table: pd.DataFrame, rules: Rules) -> dict[str, np.ndarray]:
     groups = _adsm_groups(adsm, use_adsm)
     phq_case, phq_rc = rules.caseness["phq9"], rules.reliable_change["phq9"]
     caseness_first = phq_case.met(phq_first) | _anxiety_met(anx_first, rules.caseness, groups)
+    if at_start is not None:
+        caseness_first = at_start
     caseness_last = phq_case.met(phq_last) | _anxiety_met(anx_last, rules.caseness, groups)
     drop_phq, drop_anx = phq_first - phq_last, anx_first - anx_last
     reliable_drop = phq_rc.met(drop_phq) | _anxiety_met(drop_anx, rules.reliable_change, groups)
@@ -305,15 +329,42 @@ def _flags(table: pd.DataFrame, rules: Rules) -> dict[str, np.ndarray]:
         "no_reliable_change": eligible & ~reliable_drop & ~reliable_rise,
         "mixed_change": eligible & reliable_drop & reliable_rise,
         "reliable_recovery": recovered & improvement,
-        "anxiety_measure": _measure_used(adsm, groups, len(table)),
+        "anxiety_measure": _measure_used(adsm, groups, len(contacts)),
     }
-    if "diagnosis_first" in table.columns and "diagnosis_last" in table.columns:
-        before = table["diagnosis_first"].astype("boolean")
-        after = table["diagnosis_last"].astype("boolean")
-        flags["interviewed"] = finished & (before.notna() & after.notna()).to_numpy(dtype=bool) \
-            & before.fillna(False).to_numpy(dtype=bool)
-        flags["diagnosis_lost"] = flags["interviewed"] & ~after.fillna(True).to_numpy(dtype=bool)
+    if _has(table, "diagnosis_first") and _has(table, "diagnosis_last"):
+        before = pd.array(table["diagnosis_first"], dtype="boolean")
+        after = pd.array(table["diagnosis_last"], dtype="boolean")
+        flags["interviewed"] = finished & ~before.isna() & ~after.isna() \
+            & before.to_numpy(dtype=bool, na_value=False)
+        flags["diagnosis_lost"] = flags["interviewed"] & ~after.to_numpy(dtype=bool, na_value=True)
     return flags
+
+
+def flag_arrays(table: pd.DataFrame | Mapping[str, np.ndarray], rules: Rules = IAPT, *,
+                caseness_first: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """:func:`classify`'s flags of an already valid episode table, as arrays (no table is built).
+
+    ``table`` may also be a mapping from column name to array (the table's columns, as
+    :func:`iaptlab.simulate.generate` makes them; a boolean column may hold missing values as a
+    pandas ``BooleanArray``).
+
+    For code that classifies thousands of small tables (the Shapley waterfall in
+    :mod:`iaptlab.reconcile`); ``classify`` is this plus validation and the joined table.
+    ``caseness_first`` as in :func:`classify`.
+
+    >>> import pandas as pd
+    >>> valid = pd.DataFrame({"treatment_contacts": [6], "phq9_first": [16.0], "phq9_last": [7.0],
+    ...                       "gad7_first": [12.0], "gad7_last": [5.0]})
+    >>> bool(flag_arrays(valid)["recovered"][0])
+    True
+    """
+    if caseness_first is not None:
+        rows = len(table["treatment_contacts"])
+        caseness_first = np.asarray(caseness_first)
+        if caseness_first.dtype != bool or caseness_first.shape != (rows,):
+            raise ParameterError(f"caseness_first must be {rows} booleans (one per valid "
+                                 f"row), got {caseness_first.dtype} of shape {caseness_first.shape}")
+    return _flags(table, rules, caseness_first)
 
 
 #: What ``rates`` reports: outcome flag -> which denominator it is counted against.
@@ -328,23 +379,24 @@ RATE_DENOMINATORS = MappingProxyType({
 })
 
 
-def _denominator_mask(classified: pd.DataFrame, kind: str, rules: Rules) -> tuple[np.ndarray, str]:
-    finished = classified["finished"].to_numpy(dtype=bool)
-    paired = classified["paired"].to_numpy(dtype=bool)
+def _denominator_mask(classified: pd.DataFrame | Mapping[str, np.ndarray], kind: str, rules: Rules
+                      ) -> tuple[np.ndarray, str]:
+    finished = np.asarray(classified["finished"], dtype=bool)
+    paired = np.asarray(classified["paired"], dtype=bool)
     n = rules.min_treatment_contacts
     if kind == "paired":
-        return finished & paired, DENOMINATOR_WORDS["paired"].format(n=n)
+        return finished & paired, DENOMINATOR_DESCRIPTIONS["paired"].format(n=n)
     if kind == "interviewed":
-        return classified["interviewed"].to_numpy(dtype=bool), DENOMINATOR_WORDS["interviewed"].format(n=n)
-    at_caseness = finished & paired & classified["caseness_first"].to_numpy(dtype=bool)
+        return np.asarray(classified["interviewed"], dtype=bool), DENOMINATOR_DESCRIPTIONS["interviewed"].format(n=n)
+    at_caseness = finished & paired & np.asarray(classified["caseness_first"], dtype=bool)
     if rules.denominator == "at_caseness":
-        return at_caseness, DENOMINATOR_WORDS["at_caseness"].format(n=n)
+        return at_caseness, DENOMINATOR_DESCRIPTIONS["at_caseness"].format(n=n)
     phq_first = _column(classified, "phq9_first")
-    anx_first = np.where(classified["anxiety_measure"].to_numpy(dtype=object) == instruments.GAD7.name,
+    anx_first = np.where(np.asarray(classified["anxiety_measure"], dtype=object) == instruments.GAD7.name,
                          _column(classified, "gad7_first"), _column(classified, "adsm_first"))
-    known_not_case = ~classified["caseness_first"].to_numpy(dtype=bool) & ~np.isnan(phq_first) \
+    known_not_case = ~np.asarray(classified["caseness_first"], dtype=bool) & ~np.isnan(phq_first) \
         & ~np.isnan(anx_first)
-    return finished & ~known_not_case, DENOMINATOR_WORDS["finished_minus_not_at_caseness"].format(n=n)
+    return finished & ~known_not_case, DENOMINATOR_DESCRIPTIONS["finished_minus_not_at_caseness"].format(n=n)
 
 
 def rates(classified: pd.DataFrame, rules: Rules = IAPT) -> pd.DataFrame:
@@ -380,6 +432,26 @@ def rates(classified: pd.DataFrame, rules: Rules = IAPT) -> pd.DataFrame:
                                        "denominator_description"])
 
 
+def rate_counts(classified: pd.DataFrame | Mapping[str, np.ndarray], outcome: str,
+                rules: Rules = IAPT) -> tuple[int, int]:
+    """Numerator and denominator of one outcome, counted as :func:`rates` counts it.
+
+    ``classified`` is :func:`classify`'s table or :func:`flag_arrays`' flags (with the first
+    scores added when ``rules`` uses the M192 denominator); excluded rows must be left out first.
+
+    >>> import pandas as pd
+    >>> eps = pd.DataFrame({"episode_id": ["a", "b"], "treatment_contacts": [6, 1],
+    ...                     "phq9_first": [16, 14], "phq9_last": [7, 14],
+    ...                     "gad7_first": [12, 10], "gad7_last": [5, 10]})
+    >>> rate_counts(classify(eps), "recovered")
+    (1, 1)
+    """
+    if outcome not in RATE_DENOMINATORS:
+        raise ParameterError(f"outcome must be one of {', '.join(RATE_DENOMINATORS)}, got {outcome!r}")
+    mask, _ = _denominator_mask(classified, RATE_DENOMINATORS[outcome], rules)
+    return int((np.asarray(classified[outcome], dtype=bool) & mask).sum()), int(mask.sum())
+
+
 #: Stages of the attrition funnel, each a subset of the one before.
 FUNNEL_STAGES = ("referred", "entered_treatment", "finished", "finished_paired",
                  "finished_paired_at_caseness", "recovered")
@@ -405,3 +477,14 @@ def funnel(classified: pd.DataFrame) -> pd.DataFrame:
               int(kept["recovered"].to_numpy(dtype=bool).sum())]
     share = np.array(counts, dtype=float) / counts[0] if counts[0] else np.full(len(counts), np.nan)
     return pd.DataFrame({"stage": FUNNEL_STAGES, "count": counts, "share_of_referrals": share})
+
+
+def __getattr__(name: str):
+    """``DENOMINATOR_WORDS``, the old name of :data:`DENOMINATOR_DESCRIPTIONS` (deprecated)."""
+    if name == "DENOMINATOR_WORDS":
+        import warnings
+
+        warnings.warn("iaptlab.outcomes.DENOMINATOR_WORDS is now DENOMINATOR_DESCRIPTIONS",
+                      DeprecationWarning, stacklevel=2)
+        return DENOMINATOR_DESCRIPTIONS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,6 +1,6 @@
 """Reconciling "about 50% recover" with "about 10% lost their diagnosis", under stated assumptions.
 
-:func:`waterfall` takes one :class:`~iaptlab.simulate.CohortModel` and splits the gap between two
+:func:`waterfall_table` takes one :class:`~iaptlab.simulate.CohortModel` and splits the gap between two
 rates (by default IAPT questionnaire *recovery* and *loss of diagnosis* on a blind interview)
 into the contribution of each mechanism (or group of mechanisms). Because mechanisms interact
 (measurement error only produces regression to the mean when people are *selected* on the
@@ -38,15 +38,15 @@ off, on their true state at referral. ``interview_sample_selection`` acts on the
 only: the loss-of-diagnosis rate is the one expected in a sample of finishers in which someone
 still meeting criteria (true state at the final interview) is ``interviewed_odds_ratio_still_ill``
 times as likely to be included; 1 gives the rate among all eligible finishers. IAPT's
-questionnaire figures cover (nearly) all finishers (98.5% paired, domain.md §3 [C]), so the
-questionnaire side has no sampling step. :func:`interviewed_sample` draws one such sample of
-``k`` people (e.g. 90) and gives its rate with a 95% confidence interval.
-
-:func:`calibration_table` lists what :meth:`CohortModel.iapt_like` was calibrated to, the
-published figure and its source (``shared/research/domain.md``), and what the model gives.
+questionnaire figures cover (nearly) all finishers (outcome data on 98.5%, clark_2018), so the
+questionnaire side has no sampling step. Both selections are :mod:`iaptlab.selection`'s; every
+rate is :func:`iaptlab.outcomes.rates` of :func:`iaptlab.outcomes.classify`'s flags.
+:func:`iaptlab.selection.interviewed_sample` draws one interviewed sample of ``k`` people (e.g.
+90) and gives its rate with a 95% confidence interval; :func:`iaptlab.simulate.calibration_table`
+lists what :meth:`CohortModel.iapt_like` was calibrated to.
 
 >>> from iaptlab.simulate import CohortModel
->>> w = waterfall(CohortModel(n=2000, seed=1), mechanisms=("demand", "treatment_effect"))
+>>> w = waterfall_table(CohortModel(n=2000, seed=1), mechanisms=("demand", "treatment_effect"))
 >>> bool(abs(w.attrs["gap"] - w["contribution"].sum()) < 1e-12)
 True
 """
@@ -54,29 +54,31 @@ True
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from ._interview import (
-    SampleEstimate,
-    _diagnosis_lost,
-    _interview_view,
-    interviewed_sample,
-    wilson_interval,
-)
 from ._shapley import exact_shapley, sampled_shapley, shapley_weights
-from ._simulate_mechanisms import NOT_IN_COURSE, draw, generate, true_course
 from .errors import ParameterError
-from .outcomes import IAPT, Rules, classify
-from .schema import Validated, validate
-from .simulate import MECHANISMS, CohortModel, episode_ids, simulate, to_frame
+from .outcomes import IAPT, Rules, rate_counts
+from .schema import validate
+from .selection import classify_selected, diagnosis_lost_rate, selected_flags
+from .simulate import (
+    MECHANISMS,
+    NOT_IN_COURSE,
+    CohortModel,
+    draw,
+    episode_ids,
+    generate,
+    to_frame,
+    true_course,
+)
 
-__all__ = ["CALIBRATION_TARGETS", "EXACT_UP_TO", "FIVE_GROUPS", "MECHANISM_WORDS", "OUTCOMES", "SIDES",
-           "SampleEstimate", "calibration_table", "interviewed_sample", "outcome_rate",
-           "shapley_weights", "waterfall", "wilson_interval"]
+__all__ = ["EXACT_UP_TO", "FIVE_GROUPS", "MECHANISM_WORDS", "OUTCOMES", "SIDES", "outcome_rate",
+           "shapley_weights", "waterfall_table"]
 
 #: What each mechanism means, in a sentence a student can read beside the chart.
 MECHANISM_WORDS = {
@@ -109,7 +111,7 @@ _AT_RATE_TIME = ("selection", "interview_sample_selection")
 #: Up to this many players (mechanisms or groups) the waterfall is exact; beyond, it samples.
 EXACT_UP_TO = 11
 
-#: Five groups a lesson can pass as ``waterfall(..., groups=FIVE_GROUPS)`` for a five-bar chart.
+#: Five groups a lesson can pass as ``waterfall_table(..., groups=FIVE_GROUPS)`` for a five-bar chart.
 FIVE_GROUPS = {
     "real change": ("treatment_effect", "natural_remission"),
     "who finishes": ("attrition_bias",),
@@ -119,62 +121,70 @@ FIVE_GROUPS = {
 }
 
 
-def _true_caseness(classified: pd.DataFrame, rules: Rules) -> np.ndarray:
-    phq = classified["true_phq9_first"].to_numpy(dtype=float, na_value=np.nan)
-    gad = classified["true_gad7_first"].to_numpy(dtype=float, na_value=np.nan)
-    return rules.caseness["phq9"].met(phq) | rules.caseness["gad7"].met(gad)
+#: Outcomes the waterfall can compare, and the side each is measured on. Questionnaire outcomes
+#: are :func:`iaptlab.outcomes.rates` among finishers with paired scores at caseness at the start
+#: (the recovery denominator, nhsd_guide_v21); ``diagnosis_lost`` is ``rates``' loss of diagnosis
+#: among finishers who met criteria at the first interview and were interviewed again, as
+#: expected in the interviewed sample (:func:`iaptlab.selection.diagnosis_lost_rate`).
+OUTCOMES = MappingProxyType({
+    "recovered": "questionnaire",
+    "reliable_recovery": "questionnaire",
+    "reliable_improvement": "questionnaire",
+    "diagnosis_lost": "interview",
+})
 
-
-def _flag(classified: pd.DataFrame, name: str) -> np.ndarray:
-    return classified[name].to_numpy(dtype=bool)
-
-
-RateFunction = Callable[[Any, bool, Rules, float], tuple[float, float]]
-
-
-def _questionnaire(numerator: Callable[[pd.DataFrame], np.ndarray]) -> RateFunction:
-    def rate(classified: pd.DataFrame, select: bool, rules: Rules, _odds: float
-             ) -> tuple[float, float]:
-        entry = _flag(classified, "caseness_first") if select else _true_caseness(classified, rules)
-        denominator = _flag(classified, "finished") & _flag(classified, "paired") & entry
-        return float((denominator & numerator(classified)).sum()), float(denominator.sum())
-    return rate
-
-
-#: Outcomes the waterfall can compare: name -> (kind, rate function(table, select, rules,
-#: interviewed odds ratio) -> (numerator, denominator)). Questionnaire outcomes count among
-#: finishers with paired scores at caseness on the first scores (how NHS Digital reports them,
-#: domain.md §3); ``diagnosis_lost`` among finishers who met criteria at the first interview and
-#: were interviewed again, weighted by how likely each is to be in the interviewed sample.
-OUTCOMES: dict[str, tuple[str, RateFunction]] = {
-    "recovered": ("questionnaire", _questionnaire(lambda c: ~_flag(c, "caseness_last"))),
-    "reliable_recovery": ("questionnaire", _questionnaire(
-        lambda c: _flag(c, "reliable_improvement") & ~_flag(c, "caseness_last"))),
-    "reliable_improvement": ("questionnaire", _questionnaire(
-        lambda c: _flag(c, "reliable_improvement"))),
-    "diagnosis_lost": ("interview", _diagnosis_lost),
+#: The columns each side's rates read (the waterfall classifies only these, for speed).
+_SIDE_COLUMNS = {
+    "questionnaire": ("treatment_contacts", "phq9_first", "phq9_last", "gad7_first", "gad7_last",
+                      "true_phq9_first", "true_gad7_first"),
+    "interview": ("treatment_contacts", "diagnosis_first", "diagnosis_last", "diagnosis_last_present",
+                  "true_phq9_first", "true_gad7_first", "true_diagnosis_first", "true_diagnosis_last"),
 }
 
 
-#: The columns the questionnaire rates read (the waterfall classifies only these, for speed).
-_RATE_COLUMNS = ("treatment_contacts", "phq9_first", "phq9_last", "gad7_first", "gad7_last",
-                 "true_phq9_first", "true_gad7_first")
+#: What :func:`iaptlab.outcomes.rate_counts` reads besides the outcome's own flag (the first
+#: scores and measure only for the M192 denominator).
+_RATES_READ = ("finished", "paired", "caseness_first")
+_M192_READ = ("anxiety_measure", "phq9_first", "gad7_first", "adsm_first")
 
 
-def _classify_columns(columns: Mapping[str, np.ndarray], ids: pd.api.extensions.ExtensionArray,
-                      rules: Rules) -> pd.DataFrame:
-    """Classify simulated columns; the simulator's tables are validated once by the caller."""
-    table = to_frame({name: columns[name] for name in _RATE_COLUMNS}, ids)
-    return classify(Validated(table=table, excluded=table.iloc[:0], problems=()), rules)
+def _table_columns(columns: Mapping[str, np.ndarray], names: Iterable[str]) -> dict[str, Any]:
+    """``generate``'s columns as the episode table holds them (the diagnosis at the end may be
+    missing), without building the table: what :func:`iaptlab.selection.selected_flags` reads."""
+    out: dict[str, Any] = {}
+    for name in names:
+        if name == "diagnosis_last":
+            out[name] = pd.arrays.BooleanArray(columns[name], ~columns["diagnosis_last_present"])
+        elif not name.endswith("_present"):
+            out[name] = columns[name]
+    return out
+
+
+def _rate(flags: pd.DataFrame | Mapping[str, Any], outcome: str, rules: Rules, odds: float) -> float:
+    """One outcome's rate from ``classify``'s flags (a table or :func:`selected_flags` arrays).
+
+    Questionnaire outcomes are counted by :func:`iaptlab.outcomes.rate_counts` among the people at
+    caseness at the start; loss of diagnosis by :func:`iaptlab.selection.diagnosis_lost_rate`.
+    """
+    if OUTCOMES[outcome] == "interview":
+        return diagnosis_lost_rate(flags, odds_ratio_still_ill=odds, rules=rules)
+    at_start = np.asarray(flags["caseness_first"], dtype=bool)
+    read = (*_RATES_READ, outcome, *(_M192_READ if rules.denominator != "at_caseness" else ()))
+    chosen = {name: np.asarray(flags[name])[at_start] for name in read if name in flags}
+    numerator, denominator = rate_counts(chosen, outcome, rules)
+    return numerator / denominator if denominator else float("nan")
 
 
 def outcome_rate(classified: pd.DataFrame, outcome: str, *, select_on_first_measurement: bool = True,
                  rules: Rules = IAPT, interviewed_odds_ratio_still_ill: float = 1.0) -> float:
     """The rate of ``outcome`` in a classified simulated table (NaN if the denominator is empty).
 
+    With ``select_on_first_measurement=False`` the table is classified again with the start
+    judged on the true state at referral (:func:`iaptlab.selection.classify_selected`).
     ``interviewed_odds_ratio_still_ill`` (loss of diagnosis only) is the rate expected in an
     interviewed sample selected that way; 1 = all eligible finishers.
 
+    >>> from iaptlab.outcomes import classify
     >>> from iaptlab.simulate import simulate
     >>> c = classify(simulate(CohortModel(n=3000)))
     >>> 0 < outcome_rate(c, "recovered") < 1
@@ -188,9 +198,9 @@ def outcome_rate(classified: pd.DataFrame, outcome: str, *, select_on_first_meas
     if not 0 < interviewed_odds_ratio_still_ill < math.inf:
         raise ParameterError(f"interviewed_odds_ratio_still_ill = "
                              f"{interviewed_odds_ratio_still_ill!r} must be a positive number")
-    numerator, denominator = OUTCOMES[outcome][1](classified, select_on_first_measurement, rules,
-                                                  interviewed_odds_ratio_still_ill)
-    return numerator / denominator if denominator else float("nan")
+    if not select_on_first_measurement:
+        classified = classify_selected(classified, rules, select_on_first_measurement=False)
+    return _rate(classified, outcome, rules, interviewed_odds_ratio_still_ill)
 
 
 def _players(mechanisms: Iterable[str] | None, groups: Mapping[str, Iterable[str]] | None
@@ -212,7 +222,7 @@ def _players(mechanisms: Iterable[str] | None, groups: Mapping[str, Iterable[str
     return players
 
 
-def waterfall(model: CohortModel, from_outcome: str = "recovered",
+def waterfall_table(model: CohortModel, from_outcome: str = "recovered",
               to_outcome: str = "diagnosis_lost", mechanisms: Iterable[str] | None = None,
               rules: Rules = IAPT, *, groups: Mapping[str, Iterable[str]] | None = None,
               method: Literal["auto", "exact", "sampled"] = "auto", pairs: int = 64,
@@ -236,7 +246,7 @@ def waterfall(model: CohortModel, from_outcome: str = "recovered",
     referrals). ``standard_error`` is the Monte Carlo SE of a sampled contribution (0 when exact). ``attrs``
     holds ``gap``, ``n``, ``seed``, ``method``, ``pairs``, ``from_outcome`` and ``to_outcome``.
 
-    >>> w = waterfall(CohortModel(n=2000), mechanisms=("demand",))
+    >>> w = waterfall_table(CohortModel(n=2000), mechanisms=("demand",))
     >>> w["kind"].tolist()
     ['rate', 'mechanism', 'residual', 'rate']
     """
@@ -250,38 +260,40 @@ def waterfall(model: CohortModel, from_outcome: str = "recovered",
         raise ParameterError(f"pairs = {pairs!r} must be a whole number, 2 or more")
     k = len(players)
     sampled = method == "sampled" or (method == "auto" and k > EXACT_UP_TO)
-    draws, ids = draw(model.n, model.seed), pd.array(episode_ids(model.n), dtype="str")
+    draws = draw(model.n, model.seed)
     if check_table:
+        ids = pd.array(episode_ids(model.n), dtype="str")
         validate(to_frame(generate(model, draws), ids)).raise_if_invalid()
     listed = [m for _, group in players for m in group]
     courses: dict[frozenset[str], dict[str, Any]] = {}
-    tables: dict[tuple[str, frozenset[str]], Any] = {}
-    rates: dict[tuple[str, frozenset[str], bool, float], float] = {}
+    frames: dict[tuple[str, frozenset[str]], dict[str, Any]] = {}
+    tables: dict[tuple[str, frozenset[str], bool], dict[str, np.ndarray]] = {}
+    cache: dict[tuple[str, frozenset[str], bool, float], float] = {}
 
-    def table_for(kind: str, off: frozenset[str]) -> Any:
-        """The classified (questionnaire) or interview table with the ``off`` mechanisms off."""
-        if (kind, off) not in tables:
-            table_model = model.without(*off)
+    def table_for(side: str, off: frozenset[str], select: bool) -> dict[str, np.ndarray]:
+        """``classify``'s flags for one side with the ``off`` mechanisms off (valid by construction)."""
+        if (side, off) not in frames:
             course_key = off | frozenset(NOT_IN_COURSE)
             if course_key not in courses:
                 courses[course_key] = true_course(model.without(*course_key), draws)
-            columns = generate(table_model, draws, questionnaires=kind == "questionnaire",
+            columns = generate(model.without(*off), draws, questionnaires=side == "questionnaire",
                                course=courses[course_key])
-            tables[kind, off] = (_classify_columns(columns, ids, rules) if kind == "questionnaire"
-                                 else _interview_view(columns, rules))
-        return tables[kind, off]
+            frames[side, off] = _table_columns(columns, _SIDE_COLUMNS[side])
+        if (side, off, select) not in tables:
+            tables[side, off, select] = selected_flags(frames[side, off], rules,
+                                                       select_on_first_measurement=select)
+        return tables[side, off, select]
 
     def rate(outcome: str, off: frozenset[str]) -> float:
-        kind, function = OUTCOMES[outcome]
+        side = OUTCOMES[outcome]
         select = model.select_on_first_measurement and "selection" not in off
         odds = (model.interviewed_odds_ratio_still_ill
-                if kind == "interview" and "interview_sample_selection" not in off else 1.0)
-        table_off = off | frozenset(_CANNOT_CHANGE[kind]) | frozenset(_AT_RATE_TIME)
+                if side == "interview" and "interview_sample_selection" not in off else 1.0)
+        table_off = off | frozenset(_CANNOT_CHANGE[side]) | frozenset(_AT_RATE_TIME)
         key = (outcome, table_off, select, odds)
-        if key not in rates:
-            numerator, denominator = function(table_for(kind, table_off), select, rules, odds)
-            rates[key] = numerator / denominator if denominator else float("nan")
-        return rates[key]
+        if key not in cache:
+            cache[key] = _rate(table_for(side, table_off, select), outcome, rules, odds)
+        return cache[key]
 
     def value(mask: int) -> float:
         on = {m for bit, (_, group) in enumerate(players) if mask >> bit & 1 for m in group}
@@ -317,55 +329,24 @@ def waterfall(model: CohortModel, from_outcome: str = "recovered",
                   "end", "standard_error", "meaning", "mechanisms"]]
 
 
-#: Calibration targets of ``CohortModel.iapt_like()``: (quantity, published value, source,
-#: tolerance). The tolerance is the calibration's promise, tested in tests/test_reconcile.py.
-CALIBRATION_TARGETS = (
-    ("recovery rate (finished, paired, at caseness)", 0.508,
-     "2017-18 recovery 50.8% (domain.md §3 [C])", 0.02),
-    ("reliable improvement (finished, paired, at caseness)", 0.664,
-     "2017-18 reliable improvement 66.4% (domain.md §3 [C])", 0.03),
-    ("finished a course / referrals", 0.385,
-     "555,000 / 1.44m, 2017-18 (domain.md §3 [D])", 0.02),
-    ("entered treatment / referrals", 0.701,
-     "1.01m / 1.44m, 2017-18 (domain.md §3 [C]; ratio computed here)", 0.02),
-    ("finishers at caseness / finishers", 0.926,
-     "525,000 / 567,000, 2016-17 (domain.md §3 [D])", 0.02),
-    ("mean treatment contacts among finishers", 6.8,
-     "2017-18 mean sessions 6.8 (domain.md §3 [C])", 0.3),
-)
+#: Names that moved, kept importable from here for one release (each warns once used).
+_MOVED = {
+    "waterfall": ("iaptlab.reconcile", "waterfall_table"),
+    "calibration_table": ("iaptlab.simulate", "calibration_table"),
+    "CALIBRATION_TARGETS": ("iaptlab.simulate", "CALIBRATION_TARGETS"),
+    "wilson_interval": ("iaptlab.accuracy", "wilson_interval"),
+    "interviewed_sample": ("iaptlab.selection", "interviewed_sample"),
+    "SampleEstimate": ("iaptlab.selection", "SampleEstimate"),
+}
 
 
-def calibration_table(model: CohortModel | None = None) -> pd.DataFrame:
-    """Target vs simulated for each calibrated quantity, plus the interview rate (not a target).
+def __getattr__(name: str) -> Any:
+    """The old names of things that moved (deprecated): ``waterfall`` is ``waterfall_table``, ..."""
+    if name not in _MOVED:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+    import warnings
 
-    The last row, loss of diagnosis on the blind interview (in the sample the model's
-    ``interviewed_odds_ratio_still_ill`` selects), has no target on purpose: the 9.2%/10% figure
-    (Scott 2018, domain.md §4 [S]) comes from 90 litigants, not a random sample, so
-    ``iapt_like()`` is not tuned to it; the waterfall explains how far it is from recovery, and
-    ``critic_like()`` shows one set of assumptions that reproduces it.
-
-    >>> t = calibration_table(CohortModel.iapt_like(n=5000))
-    >>> t.columns.tolist()
-    ['quantity', 'target', 'simulated', 'tolerance', 'within_tolerance', 'source']
-    """
-    model = CohortModel.iapt_like() if model is None else model
-    classified = classify(simulate(model))
-    contacts = classified["treatment_contacts"].to_numpy()
-    finished = _flag(classified, "finished")
-    simulated = (
-        outcome_rate(classified, "recovered"),
-        outcome_rate(classified, "reliable_improvement"),
-        float(finished.mean()),
-        float((contacts > 0).mean()),
-        float(_flag(classified, "caseness_first")[finished].mean()),
-        float(contacts[finished].mean()),
-    )
-    rows = [(q, target, sim, tol, abs(sim - target) <= tol, source)
-            for (q, target, source, tol), sim in zip(CALIBRATION_TARGETS, simulated, strict=True)]
-    rows.append(("lost diagnosis on blind interview (finished, met criteria at start; "
-                 "interviewed as the model selects)", np.nan,
-                 outcome_rate(classified, "diagnosis_lost", interviewed_odds_ratio_still_ill=(
-                     model.interviewed_odds_ratio_still_ill)), np.nan, pd.NA,
-                 "not a target: Scott (2018) 9.2% of 90 litigants (domain.md §4 [S])"))
-    return pd.DataFrame(rows, columns=["quantity", "target", "simulated", "tolerance",
-                                       "within_tolerance", "source"])
+    module, new = _MOVED[name]
+    warnings.warn(f"iaptlab.reconcile.{name} is now {module}.{new}", DeprecationWarning, stacklevel=2)
+    return getattr(importlib.import_module(module), new)

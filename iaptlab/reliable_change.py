@@ -5,8 +5,8 @@ Cut-offs a/b/c and the clinical-significance categories that build on it live in
 
 Formulas follow Jacobson & Truax (1991) and the regression-to-the-mean-aware variants as implemented
 in the R package *clinicalsignificance* (GitHub pedscience/clinicalsignificance, files
-``R/calc_rci_{jt,gln,hll,en,nk,ha}.R`` and ``R/rci-utils.R``), recorded in
-``shared/research/domain.md`` section 7. Every RCI here has the sign of ``post - pre``: on a
+``R/calc_rci_{jt,gln,hll,en,nk,ha}.R`` and ``R/rci-utils.R``; source ids ``jacobson_truax_1991``
+and ``clinicalsignificance_r_package`` in ``data/sources.toml``). Every RCI here has the sign of ``post - pre``: on a
 lower-is-better scale a negative RCI is a fall in symptoms.
 
 >>> round(float(rci(20, 12, sd_pre=5, reliability=0.84)[0]), 4)  # -8 / (sqrt(2) * 5 * 0.4)
@@ -26,6 +26,9 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError, ParameterError, Problem
+
+__all__ = ["MISSING", "REQUIRED_PARAMETERS", "Direction", "Method", "change_category",
+           "critical_value", "difference_reliability", "rci", "reliable_change_threshold"]
 
 Direction = Literal["lower", "higher"]
 Method = Literal["JT", "GLN", "HLL", "EN", "NK", "HA"]
@@ -209,7 +212,7 @@ def rci(
     """Reliable change index of each person, sign of ``post - pre``; NaN in gives NaN out.
 
     SE = sd_pre·√(1 − r) is the standard error of measurement. Methods (all as in the R package
-    *clinicalsignificance*, files R/calc_rci_*.R; domain.md §7):
+    *clinicalsignificance*, files R/calc_rci_*.R; clinicalsignificance_r_package):
 
     - ``JT`` Jacobson & Truax (1991): (post − pre) / (√2·SE).
     - ``GLN`` Gulliksen–Lord–Novick (Hsu 1989, 1995): [(post − m_pre) − r(pre − m_pre)] /
@@ -312,10 +315,12 @@ def _parameter_array(name: str, values) -> np.ndarray:
     return raw.astype(float)
 
 
-def reliable_change_threshold(sd, reliability, critical: float = 1.959964):
+def reliable_change_threshold(sd, reliability, critical: float | None = None):
     """Smallest change in score points that is reliable: critical·√2·sd·√(1 − r).
 
-    Vectorised over ``sd`` and ``reliability``. domain.md §7.1 [D]: SD 6, r .89 -> 5.52 points.
+    Vectorised over ``sd`` and ``reliability``; ``critical`` defaults to :func:`critical_value`
+    (1.96, two-sided 5%). Jacobson & Truax's (1991) formula (jacobson_truax_1991); own
+    arithmetic: SD 6, r .89 -> 5.52 points.
 
     >>> round(reliable_change_threshold(6, 0.89), 2), round(reliable_change_threshold(5, 0.92), 2)
     (5.52, 3.92)
@@ -330,6 +335,6 @@ def reliable_change_threshold(sd, reliability, critical: float = 1.959964):
         raise ParameterError(f"sd must be finite and > 0, got {sd!r}")
     if np.any(~((r_array >= 0) & (r_array < 1))):
         raise ParameterError(f"reliability must be in [0, 1), got {reliability!r}")
-    critical = _positive("critical", critical)
+    critical = _positive("critical", critical_value() if critical is None else critical)
     threshold = critical * math.sqrt(2) * sd_array * np.sqrt(1 - r_array)
     return float(threshold) if threshold.ndim == 0 else threshold

@@ -14,7 +14,7 @@ Missing items follow an explicit policy (``missing=``):
   (Brabyn et al., 2016, *Health Technology Assessment* 20(89)): "If one item was missing it was
   replaced with the mean of the other eight, but if two or more items were missing, then the
   whole questionnaire was treated as missing". The rounding is iaptlab's choice (the source does
-  not say). No official IAPT rule for missing items was found (domain.md §2.2).
+  not say). No official IAPT rule for missing items was found (source id: brabyn_2016).
 
 >>> import pandas as pd
 >>> answers = pd.DataFrame([[1, 2, 1, 2, 1, 1, 1, 0, 1]], columns=[f"phq9_{i}" for i in range(1, 10)])
@@ -33,6 +33,8 @@ import pandas as pd
 from . import instruments
 from .errors import InputError, Problem
 from .instruments import Instrument
+
+__all__ = ["MissingPolicy", "band", "caseness", "item_columns", "score", "totals"]
 
 MissingPolicy = Literal["none", "prorate"]
 
@@ -151,7 +153,8 @@ def score(responses: pd.DataFrame, instrument: Instrument | str, *,
     """Total, band and caseness per row; for PHQ-9 also ``item9_flag``.
 
     ``item9_flag`` is True when item 9 ("thoughts that you would be better off dead or of hurting
-    yourself") is above 0, whatever the total: a service must then assess risk (domain.md §2.1).
+    yourself") is above 0, whatever the total: a service must then assess risk (IAPT practice as an IAPT-using trial
+    describes it: nct03062202).
     A missing item 9 gives a missing flag, never False.
     """
     inst = instruments.lookup(instrument)

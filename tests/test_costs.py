@@ -18,7 +18,7 @@ from iaptlab.costs import (
 )
 from iaptlab.errors import InputError, ParameterError
 
-# 2016-17 national figures, domain.md §3 [C] (NHS Digital news release): 567,000 finished a course,
+# 2016-17 national figures, nhsd_2016_17_release [C] (NHS Digital news release): 567,000 finished a course,
 # 525,000 of them at caseness, 259,000 recovered.
 NATIONAL_2016_17 = {"finished": 567_000, "finished_at_caseness": 525_000, "recovered": 259_000}
 

@@ -1,6 +1,6 @@
 """Tests for iaptlab.datasets and the bundled data files.
 
-Expected numbers below are typed in from the sources (via shared/research/domain.md) or worked
+Expected numbers below are typed in from the sources (each row's ``source`` in data/sources.toml) or worked
 out by hand in the comment beside them; none is copied from the code under test.
 """
 
@@ -147,8 +147,8 @@ def test_derived_rows_show_their_derivation():
 
 def test_unconfirmed_national_cells_stay_empty():
     by_year = datasets.load("national_annual").groupby("year").first()
-    # domain.md section 3/10: 2013-14 recovery %, 2022-23 referrals, reliable improvement from
-    # 2019-20 onwards are UNCONFIRMED; they must be blank, not guessed.
+    # 2013-14 recovery %, 2022-23 referrals, reliable improvement from 2019-20 onwards were not
+    # confirmed in any source read: they must be blank, not guessed.
     assert math.isnan(by_year.loc["2013-14", "recovery_rate_pct"])
     assert pd.isna(by_year.loc["2022-23", "referrals_received"])
     later = ["2019-20", "2020-21", "2021-22", "2022-23", "2023-24"]
@@ -218,7 +218,7 @@ def test_subgroups_are_not_larger_than_the_national_total():
 def test_finished_over_referrals_matches_the_dossier_bands():
     by_year = datasets.load("national_annual").groupby("year").first()
     ratio = by_year["finished_course"] / by_year["referrals_received"] * 100
-    # Hand-typed from domain.md's derived table: 567,000/1,386,000 = 40.9 etc.
+    # Worked out by hand from the published counts: 567,000/1,386,000 = 40.9 etc.
     dossier = {"2016-17": 40.9, "2017-18": 38.5, "2019-20": 35.9, "2020-21": 43.5,
                "2021-22": 36.7, "2023-24": 36.9}
     for year, expected in dossier.items():
@@ -244,7 +244,7 @@ def test_derived_2022_23_finishers_fit_the_published_change():
 
 def test_rates_stay_in_their_published_range():
     rates = datasets.load("national_annual")["recovery_rate_pct"].dropna()
-    assert rates.between(42.8, 52.1).all()  # lowest 2012-13, highest 2018-19 in domain.md
+    assert rates.between(42.8, 52.1).all()  # lowest 2012-13, highest 2018-19 in the releases read
 
 
 def test_accuracy_intervals_contain_their_estimates():

@@ -110,3 +110,27 @@ def test_published_2014_15_heterosexual_subgroup_both_denominators():
         assert r["numerator"] == 126_891
         assert r["denominator"] == expected_den
         assert round(100 * r["rate"], 2) == pytest.approx(expected_pct)
+
+
+@given(episodes, st.sampled_from([IAPT, IAPT_STRICT]), st.data())
+def test_caseness_first_given_as_the_rules_compute_it_changes_nothing(rows, rules, data):
+    from iaptlab.outcomes import flag_arrays, rate_counts
+    from iaptlab.schema import validate
+
+    table = frame(rows)
+    plain = classify(table, rules)
+    same = classify(table, rules, caseness_first=plain["caseness_first"].to_numpy(dtype=bool))
+    pd.testing.assert_frame_equal(plain, same)
+    # any other start: recovered is exactly finished, paired, at the given start, not at caseness last
+    start = np.array(data.draw(st.lists(st.booleans(), min_size=len(table), max_size=len(table))),
+                     dtype=bool)
+    moved = classify(table, rules, caseness_first=start)
+    expected = b(moved, "finished") & b(moved, "paired") & start & ~b(moved, "caseness_last")
+    assert (b(moved, "recovered") == expected).all()
+    assert (b(moved, "reliable_recovery") == (expected & b(moved, "reliable_improvement"))).all()
+    # the array-level functions agree with the table-level ones
+    arrays = flag_arrays(validate(table).table, rules)
+    counted = rates(plain, rules).set_index("outcome")
+    for outcome in ("recovered", "reliable_improvement", "reliable_recovery"):
+        assert rate_counts(arrays, outcome, rules) == tuple(counted.loc[outcome, ["numerator",
+                                                                                  "denominator"]])

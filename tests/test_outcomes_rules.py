@@ -1,4 +1,4 @@
-"""Every IAPT rule at its edges (DESIGN.md §4; domain.md §1)."""
+"""Every IAPT rule at its edges (DESIGN.md §4; the NHS Digital guide v2.1, nhsd_guide_v21)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Tests for iaptlab.reconcile: the waterfall sums to the gap, does not depend on order, gives a
-switched-off mechanism exactly zero, matches a hand-computed two-player Shapley value, and the
-calibration of iapt_like() holds."""
+switched-off mechanism exactly zero, matches a hand-computed two-player Shapley value, and every
+rate is outcomes.rates'; the names that moved still import, with a DeprecationWarning."""
 
 from __future__ import annotations
 
@@ -13,25 +13,28 @@ import pytest
 from iaptlab.errors import ParameterError
 from iaptlab.outcomes import classify, rates
 from iaptlab.reconcile import (
-    CALIBRATION_TARGETS,
     EXACT_UP_TO,
     FIVE_GROUPS,
     SIDES,
-    calibration_table,
-    interviewed_sample,
     outcome_rate,
     shapley_weights,
-    waterfall,
-    wilson_interval,
+    waterfall_table,
 )
-from iaptlab.simulate import MECHANISMS, CohortModel, simulate
+from iaptlab.selection import interviewed_sample
+from iaptlab.simulate import (
+    CALIBRATION_TARGETS,
+    MECHANISMS,
+    CohortModel,
+    calibration_table,
+    simulate,
+)
 
 WEEKS_PER_MONTH = 365.25 / 7 / 12
 
 
 def test_contributions_sum_to_the_gap_and_the_chain_ends_at_the_second_rate():
     model = CohortModel.iapt_like(n=20_000, seed=5)
-    table = waterfall(model)
+    table = waterfall_table(model)
     classified = classify(simulate(model))
     rate_from = outcome_rate(classified, "recovered")
     rate_to = outcome_rate(classified, "diagnosis_lost")
@@ -49,8 +52,8 @@ def test_contributions_sum_to_the_gap_and_the_chain_ends_at_the_second_rate():
 def test_attribution_does_not_depend_on_the_order_mechanisms_are_listed():
     model = CohortModel(n=8000, seed=2)
     names = ("demand", "measurement_error", "selection", "treatment_effect")
-    forward = waterfall(model, mechanisms=names).set_index("component")["contribution"]
-    backward = waterfall(model, mechanisms=names[::-1]).set_index("component")["contribution"]
+    forward = waterfall_table(model, mechanisms=names).set_index("component")["contribution"]
+    backward = waterfall_table(model, mechanisms=names[::-1]).set_index("component")["contribution"]
     for name in names:
         assert forward[name] == pytest.approx(backward[name], abs=1e-12)
 
@@ -59,7 +62,7 @@ def test_attribution_does_not_depend_on_the_order_mechanisms_are_listed():
 def test_a_mechanism_switched_off_contributes_exactly_zero(mechanism):
     model = CohortModel.critic_like(n=6000, seed=1).without(mechanism)
     others = [m for m in ("demand", "treatment_effect", "selection") if m != mechanism][:2]
-    table = waterfall(model, mechanisms=(mechanism, *others)).set_index("component")
+    table = waterfall_table(model, mechanisms=(mechanism, *others)).set_index("component")
     assert table.loc[mechanism, "contribution"] == 0.0
     assert table["contribution"].sum() == pytest.approx(table.attrs["gap"], abs=1e-12)
 
@@ -77,7 +80,7 @@ def test_two_mechanism_shapley_value_matches_a_hand_computation():
                 - outcome_rate(c, "diagnosis_lost", select_on_first_measurement=sel))
 
     v0, va, vb, vab = v(), v("demand"), v("selection"), v("demand", "selection")
-    table = waterfall(model, mechanisms=("demand", "selection")).set_index("component")
+    table = waterfall_table(model, mechanisms=("demand", "selection")).set_index("component")
     assert table.loc["demand", "contribution"] == pytest.approx(0.5 * ((va - v0) + (vab - vb)))
     assert table.loc["selection", "contribution"] == pytest.approx(0.5 * ((vb - v0) + (vab - va)))
     assert table.loc["all mechanisms off", "contribution"] == pytest.approx(v0)
@@ -164,25 +167,33 @@ def test_selection_off_uses_the_true_state_at_referral():
 def test_unknown_outcomes_and_mechanisms_are_refused():
     model = CohortModel(n=500)
     with pytest.raises(ParameterError, match="unknown outcome"):
-        waterfall(model, from_outcome="cured")
+        waterfall_table(model, from_outcome="cured")
     with pytest.raises(ParameterError, match="mechanisms"):
-        waterfall(model, mechanisms=("placebo",))
+        waterfall_table(model, mechanisms=("placebo",))
     with pytest.raises(ParameterError, match="mechanisms"):
-        waterfall(model, mechanisms=("demand", "demand"))
+        waterfall_table(model, mechanisms=("demand", "demand"))
     with pytest.raises(ParameterError, match="unknown outcome"):
         outcome_rate(classify(simulate(model)), "cured")
 
 
-def test_iapt_like_calibration_is_within_its_stated_tolerances():
-    table = calibration_table(CohortModel.iapt_like(n=100_000, seed=0))
-    targets = table.iloc[: len(CALIBRATION_TARGETS)]
-    assert targets["within_tolerance"].all(), targets[["quantity", "target", "simulated"]]
-    assert table["target"].iloc[-1] != table["target"].iloc[-1]  # NaN: interview is not a target
-    assert (table["source"].str.contains("domain.md")).all()
-    # the published numbers themselves, re-derived here from domain.md §3
-    assert targets["target"].iloc[2] == pytest.approx(555_000 / 1_440_000, abs=0.001)
-    assert targets["target"].iloc[3] == pytest.approx(1.01 / 1.44, abs=0.001)
-    assert targets["target"].iloc[4] == pytest.approx(525_000 / 567_000, abs=0.001)
+@pytest.mark.parametrize(("old", "module", "new"), [
+    ("waterfall", "iaptlab.reconcile", "waterfall_table"),
+    ("calibration_table", "iaptlab.simulate", "calibration_table"),
+    ("CALIBRATION_TARGETS", "iaptlab.simulate", "CALIBRATION_TARGETS"),
+    ("wilson_interval", "iaptlab.accuracy", "wilson_interval"),
+    ("interviewed_sample", "iaptlab.selection", "interviewed_sample"),
+    ("SampleEstimate", "iaptlab.selection", "SampleEstimate"),
+])
+def test_moved_names_still_import_from_reconcile_with_a_warning(old, module, new):
+    import importlib
+
+    import iaptlab.reconcile as reconcile
+
+    with pytest.warns(DeprecationWarning, match=f"{module}.{new}"):
+        moved = getattr(reconcile, old)
+    assert moved is getattr(importlib.import_module(module), new)
+    with pytest.raises(AttributeError):
+        reconcile.no_such_name  # noqa: B018
 
 
 # --- sampled Shapley values and groups -----------------------------------------------------------
@@ -190,8 +201,8 @@ def test_iapt_like_calibration_is_within_its_stated_tolerances():
 def test_sampled_shapley_is_close_to_exact_and_still_sums_to_the_gap():
     model = CohortModel.critic_like(n=6000, seed=3)
     names = ("treatment_effect", "unseen_disorders", "interview_sample_selection", "demand")
-    exact = waterfall(model, mechanisms=names, method="exact").set_index("component")
-    sampled = waterfall(model, mechanisms=names, method="sampled", pairs=20, seed=1)
+    exact = waterfall_table(model, mechanisms=names, method="exact").set_index("component")
+    sampled = waterfall_table(model, mechanisms=names, method="sampled", pairs=20, seed=1)
     assert sampled.attrs["method"] == "sampled" and exact.attrs["method"] == "exact"
     assert sampled["contribution"].sum() == pytest.approx(sampled.attrs["gap"], abs=1e-12)
     assert sampled.attrs["gap"] == pytest.approx(exact.attrs["gap"], abs=1e-12)
@@ -201,30 +212,30 @@ def test_sampled_shapley_is_close_to_exact_and_still_sums_to_the_gap():
         difference = abs(sampled.loc[name, "contribution"] - exact.loc[name, "contribution"])
         assert difference <= 4 * sampled.loc[name, "standard_error"] + 1e-12, name
     assert (exact["standard_error"] == 0).all()
-    again = waterfall(model, mechanisms=names, method="sampled", pairs=20, seed=1)
+    again = waterfall_table(model, mechanisms=names, method="sampled", pairs=20, seed=1)
     assert again.set_index("component")["contribution"].equals(sampled["contribution"])
 
 
 def test_auto_method_is_exact_up_to_the_stated_number_of_players():
     model = CohortModel(n=1500, seed=2)
-    assert waterfall(model, mechanisms=("demand", "selection")).attrs["method"] == "exact"
+    assert waterfall_table(model, mechanisms=("demand", "selection")).attrs["method"] == "exact"
     assert len(MECHANISMS) <= EXACT_UP_TO  # every mechanism at once is still exact
 
 
 def test_groups_act_as_single_players():
     model = CohortModel.critic_like(n=5000, seed=4)
-    grouped = waterfall(model, groups=FIVE_GROUPS)
+    grouped = waterfall_table(model, groups=FIVE_GROUPS)
     steps = grouped[grouped["kind"] == "mechanism"]
     assert steps["component"].tolist() == list(FIVE_GROUPS)
     assert grouped["contribution"].sum() == pytest.approx(grouped.attrs["gap"], abs=1e-12)
     # one group holding everything gets exactly the gap minus what is left with everything off
-    everything = waterfall(model, groups={"all": tuple(MECHANISMS)}).set_index("component")
+    everything = waterfall_table(model, groups={"all": tuple(MECHANISMS)}).set_index("component")
     assert everything.loc["all", "contribution"] == pytest.approx(
         everything.attrs["gap"] - everything.loc["all mechanisms off", "contribution"], abs=1e-12)
     # singleton groups give the ungrouped answer
     names = ("demand", "unseen_disorders", "interview_delay")
-    plain = waterfall(model, mechanisms=names).set_index("component")
-    singles = waterfall(model, mechanisms=(), groups={f"g {m}": (m,) for m in names})
+    plain = waterfall_table(model, mechanisms=names).set_index("component")
+    singles = waterfall_table(model, mechanisms=(), groups={f"g {m}": (m,) for m in names})
     singles = singles.set_index("component")
     for name in names:
         assert singles.loc[f"g {name}", "contribution"] == pytest.approx(
@@ -235,14 +246,14 @@ def test_groups_act_as_single_players():
                                     {"demand": ("demand",)}, {"a": ("placebo",)}])
 def test_bad_groups_are_refused(groups):
     with pytest.raises(ParameterError):
-        waterfall(CohortModel(n=500), mechanisms=(), groups=groups)
+        waterfall_table(CohortModel(n=500), mechanisms=(), groups=groups)
 
 
 def test_bad_method_and_pairs_are_refused():
     with pytest.raises(ParameterError, match="method"):
-        waterfall(CohortModel(n=500), mechanisms=("demand",), method="guess")
+        waterfall_table(CohortModel(n=500), mechanisms=("demand",), method="guess")
     with pytest.raises(ParameterError, match="pairs"):
-        waterfall(CohortModel(n=500), mechanisms=("demand",), method="sampled", pairs=1)
+        waterfall_table(CohortModel(n=500), mechanisms=("demand",), method="sampled", pairs=1)
 
 
 # --- who is interviewed --------------------------------------------------------------------------
@@ -295,16 +306,6 @@ def test_wilson_interval_covers_the_population_rate_about_95_percent(odds):
     assert 0.90 <= covered <= 0.99
 
 
-def test_wilson_interval_by_hand():
-    # 9 of 90, z = 1.96: centre (0.1 + 1.96**2/180) / (1 + 1.96**2/90) = 0.11637...
-    low, high = wilson_interval(9, 90)
-    z = 1.959963984540054
-    centre = (0.1 + z * z / 180) / (1 + z * z / 90)
-    half = z / (1 + z * z / 90) * math.sqrt(0.1 * 0.9 / 90 + z * z / (4 * 90 * 90))
-    assert (low, high) == pytest.approx((centre - half, centre + half))
-    assert wilson_interval(0, 20)[0] == 0.0 and wilson_interval(20, 20)[1] == 1.0
-
-
 def test_interviewed_sample_refuses_bad_k_and_odds():
     table = simulate(CohortModel(n=500))
     with pytest.raises(ParameterError, match="k = 0"):
@@ -322,7 +323,7 @@ def test_critic_like_gives_about_50_percent_recovery_and_about_10_percent_loss_o
     targets = table.iloc[: len(CALIBRATION_TARGETS)]
     assert targets["within_tolerance"].all()  # questionnaire side as calibrated for iapt_like
     assert targets["simulated"].iloc[0] == pytest.approx(0.50, abs=0.02)
-    # Scott (2018): 9.2%, "10%" (domain.md §4.1 [S])
+    # Scott (2018): 9.2%, "10%" (dataset claims: scott_2018_9_2_percent, scott_2018_10_percent)
     assert table["simulated"].iloc[-1] == pytest.approx(0.10, abs=0.02)
     iapt = calibration_table(CohortModel.iapt_like(n=100_000, seed=0))
     assert iapt["simulated"].iloc[-1] > 0.4  # the IAPT-side model: about half lose it
@@ -334,6 +335,6 @@ def test_skipping_the_table_check_changes_nothing_but_time():
     from iaptlab.reconcile import FIVE_GROUPS
 
     model = CohortModel.critic_like(n=3_000, seed=5)
-    checked = waterfall(model, groups=FIVE_GROUPS, method="exact")
-    unchecked = waterfall(model, groups=FIVE_GROUPS, method="exact", check_table=False)
+    checked = waterfall_table(model, groups=FIVE_GROUPS, method="exact")
+    unchecked = waterfall_table(model, groups=FIVE_GROUPS, method="exact", check_table=False)
     pd.testing.assert_frame_equal(checked, unchecked)

@@ -200,7 +200,7 @@ def test_bad_direction_and_alpha():
 
 
 def test_threshold_reproduces_domain_worked_figures():
-    # domain.md 7.1 [D]: SD 6, r .89 -> 5.52; SD 5, r .92 -> 3.92
+    # worked by hand (jacobson_truax_1991's formula): SD 6, r .89 -> 5.52; SD 5, r .92 -> 3.92
     assert reliable_change_threshold(6, 0.89) == pytest.approx(5.52, abs=0.005)
     assert reliable_change_threshold(5, 0.92) == pytest.approx(3.92, abs=0.005)
 
@@ -258,7 +258,7 @@ def test_jt_reliable_change_monotone_in_reliability(pre, post, sd, r1, r2):
 
 
 def test_cutoffs_vignette_example():
-    # domain.md 7.1: clinical M 32 SD 7, functional M 10 SD 7 -> a 18, b 24, c 21
+    # the R package's vignette (clinicalsignificance_r_package): clinical M 32 SD 7, functional M 10 SD 7 -> a 18, b 24, c 21
     got = cutoffs(32, 7, 10, 7)
     assert (got.a, got.b, got.c) == (18, 24, 21)
 

@@ -12,17 +12,22 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from iaptlab._simulate_mechanisms import NOT_IN_COURSE, draw, generate, true_course
 from iaptlab.errors import ParameterError
 from iaptlab.outcomes import classify
 from iaptlab.schema import validate
 from iaptlab.simulate import (
+    CALIBRATION_TARGETS,
     CRITIC_LIKE,
     MECHANISMS,
+    NOT_IN_COURSE,
     OFF_BY_DEFAULT,
     CohortModel,
+    calibration_table,
+    draw,
     episode_ids,
+    generate,
     simulate,
+    true_course,
 )
 
 WEEKS_PER_MONTH = 365.25 / 7 / 12
@@ -421,3 +426,42 @@ def test_the_true_course_ignores_the_mechanisms_said_not_to_touch_it():
     assert given.keys() == fresh.keys()
     for name in fresh:
         np.testing.assert_array_equal(given[name], fresh[name])
+
+
+def test_every_source_id_a_parameter_cites_is_in_the_sources_files():
+    import re
+
+    from iaptlab import datasets
+
+    known = set(datasets.sources())
+    described = CohortModel().describe()
+    not_ids = {*described["parameter"], "iapt_like", "critic_like", "calibration_table"}
+    cited = {token for text in described["source"]
+             for token in re.findall(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b", text)} - not_ids
+    assert cited, "no parameter cites a source id"
+    assert cited <= known, f"not in data/sources*.toml: {sorted(cited - known)}"
+    assert not described["source"].str.contains("domain.md").any()
+
+
+# --- calibration to the published national figures ---------------------------------------------
+
+def test_iapt_like_calibration_is_within_its_stated_tolerances():
+    table = calibration_table(CohortModel.iapt_like(n=100_000, seed=0))
+    targets = table.iloc[: len(CALIBRATION_TARGETS)]
+    assert targets["within_tolerance"].all(), targets[["quantity", "target", "simulated"]]
+    assert table["target"].iloc[-1] != table["target"].iloc[-1]  # NaN: interview is not a target
+    assert targets["source"].str.startswith("national_annual: ").all()
+    assert "scott_2018_9_2_percent" in table["source"].iloc[-1]
+    # the published numbers themselves, typed in from the NHS Digital 2016-17 and 2017-18 releases
+    assert targets["target"].tolist() == pytest.approx(
+        [0.508, 0.664, 555_000 / 1_440_000, 1_010_000 / 1_440_000, 525_000 / 567_000, 6.8], abs=1e-12)
+
+
+def test_a_calibration_target_names_exactly_one_published_cell(monkeypatch):
+    from iaptlab import simulate as simulate_module
+    from iaptlab.errors import IaptlabError
+
+    missing = simulate_module.CalibrationTarget("recovery", "2013-14", "recovery_rate_pct", None, 0.02)
+    monkeypatch.setattr(simulate_module, "CALIBRATION_TARGETS", (missing,))
+    with pytest.raises(IaptlabError, match="0 filled 'recovery_rate_pct' cells for 2013-14"):
+        simulate_module.calibration_targets()

@@ -11,13 +11,13 @@ Keep hints free of the answer. Where an answer is a fact about the world, cite i
 
 * ``00.recovery_claim``: the programme's recovery standard, NHS Talking Therapies manual v7.1
   quoted by the Strategy Unit [C]; national recovery rates near it in every year since 2017-18
-  [C] (shared/research/domain.md sections 1.4 and 3).
+  [C] (nhstt_manual_v71; dataset ``national_annual``).
 * ``00.interview_claim``: Scott (2018), loss of diagnosis on a standardised interview in former
   clients, as reported on the author's blog [S, secondary]; the notebook must say so
-  (domain.md section 4.1). Tolerance admits the unrounded figure the blog also gives.
+  (scott_2018, scott_2021_blog; dataset ``claims``). Tolerance admits the unrounded figure the blog also gives.
 * ``00.which_is_self_report``: definitional (a questionnaire the client completes vs an interview).
 * ``00.example_denominator``: the IAPT recovery denominator (finished, paired, at caseness at the
-  start; domain.md section 1 and DESIGN section 4) applied by hand to the fictional
+  start; nhsd_guide_v21 and DESIGN section 4) applied by hand to the fictional
   ``data/example_episodes.csv``; the notebook checks the count against ``outcomes.rates()``.
 * ``00.cutoff_8_recovered``: the same fictional file classified with the depression caseness
   cut-off lowered by two points (``explorers.example_cases.lesson_rules(8, 2)``), everything else

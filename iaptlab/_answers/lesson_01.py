@@ -3,18 +3,18 @@
 Entries made with ``python -m iaptlab.exercises add``. Where each answer comes from:
 
 * ``01.score_by_hand``: the sum of fictional client B's nine PHQ-9 item responses in the
-  notebook; PHQ-9 items scored 0-3 and summed (Kroenke et al., 2001; domain.md §2.1 [C]).
+  notebook; PHQ-9 items scored 0-3 and summed (Kroenke et al., 2001: kroenke_2001 [C]).
 * ``01.band_choice``: that total placed in the PHQ-9 severity bands of Kroenke et al. (2001)
-  (``instruments.PHQ9.bands``; domain.md §2.1 [C]).
+  (``instruments.PHQ9.bands``; kroenke_2001 [C]).
 * ``01.caseness_set``: the fictional clients at IAPT caseness on either measure, PHQ-9 and GAD-7
-  thresholds from NHS Digital's guide v2.1 (``instruments``; domain.md §1.1 [C]).
+  thresholds from NHS Digital's guide v2.1 (``instruments``; nhsd_guide_v21 [C]).
 * ``01.prorated_total``: fictional client C's PHQ-9 under the REEACT-2 missing-item rule
-  (Brabyn et al., 2016; domain.md §2.2 [C]); the rounding to a whole point is iaptlab's choice, so
+  (Brabyn et al., 2016: brabyn_2016 [C]); the rounding to a whole point is iaptlab's choice, so
   the unrounded value is accepted too (tolerance).
-* ``01.rc_threshold_gad7``: 1.96·√2·SD·√(1 − r) with the dossier's illustrative SD and reliability
-  for the GAD-7 (domain.md §7.1 [D], own arithmetic, not IAPT's documented derivation).
-* ``01.bischoff_drop``: a fictional 5-point GAD-7 drop against IAPT's threshold (domain.md §1.1
-  [C], "4 or more") and Bischoff et al.'s (2020) independent RCI (domain.md §7.1 [C];
+* ``01.rc_threshold_gad7``: 1.96·√2·SD·√(1 − r) with an illustrative SD and reliability
+  for the GAD-7 (formula jacobson_truax_1991; own arithmetic [D], not IAPT's documented derivation).
+* ``01.bischoff_drop``: a fictional 5-point GAD-7 drop against IAPT's threshold (nhsd_guide_v21
+  [C], "4 or more") and Bischoff et al.'s (2020) independent RCI (bischoff_2020 [C];
   ``datasets.load("meaningful_change")``).
 """
 

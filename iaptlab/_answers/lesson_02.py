@@ -5,7 +5,7 @@ answer comes from (without the answer):
 
 * ``02.recovered_by_hand`` and ``02.reliably_improved_by_hand``: three fictional clients in the
   notebook, judged by the recovery and reliable-improvement rules of the NHS Digital guide v2.1
-  as quoted by the Strategy Unit (shared/research/domain.md §1.1, §1.3 [C]): finished = 2+
+  as quoted by the Strategy Unit (nhsd_guide_v21, strategy_unit_talking_therapies [C]): finished = 2+
   treatment contacts, caseness PHQ-9 >= 10 / GAD-7 >= 8, reliable change 6 / 4 points.
 * ``02.strict_changes``: which of the five outcomes the threshold explorer shows change when a
   reliable change must be *greater than* the threshold (the guide's prose) instead of *at least*
@@ -14,8 +14,8 @@ answer comes from (without the answer):
 * ``02.denominator_m192``: the heterosexual 2014-15 subgroup of
   ``datasets.load("national_2014_15_subgroup")`` (confidence S: the table was not read), recovered
   divided by (finishers minus finishers known not to be at caseness), the M192 wording
-  (domain.md §1.3 [C]); arithmetic [D].
-* ``02.jt_cutoff_c``: Jacobson & Truax cut-off c (formula: domain.md §7.1, R package vignette [C])
+  (nhsd_guide_v21 [C]); arithmetic [D].
+* ``02.jt_cutoff_c``: Jacobson & Truax cut-off c (formula: jacobson_truax_1991, R package vignette clinicalsignificance_r_package [C])
   for the teaching numbers given in the notebook's prompt (not facts about any population).
 """
 

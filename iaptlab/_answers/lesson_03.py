@@ -3,7 +3,7 @@
 Entries made with ``python -m iaptlab.exercises add``; numbers are XOR-obfuscated and choices
 salted hashes (see the exercises module docstring). Where each answer comes from:
 
-* ``03.hand_shift``: applying the IAPT rules (NHS Digital guide v2.1, domain.md §1.1 [C]) by hand
+* ``03.hand_shift``: applying the IAPT rules (NHS Digital guide v2.1: nhsd_guide_v21 [C]) by hand
   to the lesson's fictional person before and after a 2-point demand shift of both last scores;
   ``tests/test_lesson_03.py`` re-derives it by hand and through ``outcomes.classify``.
 * ``03.recovery_shift_80``: the demand explorer (:mod:`iaptlab.explorers.demand`) on the lesson
@@ -12,7 +12,7 @@ salted hashes (see the exercises module docstring). Where each answer comes from
   its own numpy implementation of the recovery rule. If the simulation's calibration changes,
   this entry must be regenerated.
 * ``03.trial_direction``: Cuijpers et al. (2010) and Miguel et al. (2025), dataset
-  ``assessment_bias`` (domain.md §5.2 [C]): the sign of the self-report vs clinician-rated
+  ``assessment_bias`` (cuijpers_2010, miguel_2025 [C]): the sign of the self-report vs clinician-rated
   difference in Hedges' g, read with the dataset's interpretation column.
 * ``03.why_trials_cannot_settle``: reasoning from the ``assessment_bias`` card's caveats (no
   study is of IAPT; IAPT has no clinician rating to compare with), Miguel et al. (2025)'s masked

@@ -6,16 +6,16 @@ Entries made with ``python -m iaptlab.exercises add``; numbers are obfuscated an
 * ``04.sensitivity_by_hand``: arithmetic on the notebook's fictional 2x2 table (definition of
   sensitivity; checked against ``iaptlab.accuracy.agreement`` in the notebook and the tests).
 * ``04.ppv_gad7_at_10pct``: Bayes' rule applied to Plummer et al. (2016), GAD-7 cut-off 8
-  against diagnostic interviews for GAD (dataset ``instrument_accuracy``; domain.md section 6
+  against diagnostic interviews for GAD (dataset ``instrument_accuracy``; plummer_2016
   [C]), at the prevalence stated in the prompt. Tolerance one percentage point for rounding.
 * ``04.kappa_meaning``: definition of Cohen's kappa (agreement beyond chance as a share of the
   maximum possible agreement beyond chance); no verbal benchmark is used.
 * ``04.mr_x_missed``: Mr X as described by Scott (2021, blog; critique-source.md, "some details
   changed to protect confidentiality"), read against the PHQ-9 and GAD-7 item texts in
-  ``iaptlab.instruments`` (domain.md section 2.1). Option ids are printed in the notebook; the
+  ``iaptlab.instruments`` (kroenke_2001, spitzer_2006). Option ids are printed in the notebook; the
   bare "phobia" is also accepted for the fire phobia.
 * ``04.pcl5_at_32``: the PCL-5 caseness threshold and its printed comparison in NHS Digital's
-  guide v2.1 table (``iaptlab.instruments.PCL5``; domain.md section 1.1 [C]).
+  guide v2.1 table (``iaptlab.instruments.PCL5``; nhsd_guide_v21 [C]).
 """
 
 from __future__ import annotations

@@ -4,19 +4,19 @@ Entries made with ``python -m iaptlab.exercises add``; numbers XOR-obfuscated, c
 salted hashes (see :mod:`iaptlab.exercises`). Where each answer comes from, without the answer:
 
 * ``05.whiteford_200``: Whiteford et al. (2013), remission of untreated depression within 3
-  months in adult primary-care samples (domain.md §9 [C]; dataset ``natural_course``), applied to
+  months in adult primary-care samples (whiteford_2013 [C]; dataset ``natural_course``), applied to
   200 people.
 * ``05.no_treatment_recovery``: ``explorers.regression_to_mean.compute`` at its default settings,
   scenario "no treatment, no remission" on the questionnaire with measurement error (the lesson
   cohort's size and seed; deterministic). Tolerance covers rounding of the displayed percentage.
 * ``05.rtm_methods``: which of IAPT's fixed threshold, JT, EN and HLL estimate the true first score
-  (or regress the last on the first) instead of using the raw first score: formulas in domain.md
-  §7.2 [C] and :mod:`iaptlab.reliable_change`; "JT neglects regression to the mean" is the JCCP
-  1992 abstract (domain.md §7.2 [C]).
-* ``05.en_by_hand``: the Edwards-Nunnally formula (domain.md §7.2 [C]) applied to the lesson's
+  (or regress the last on the first) instead of using the raw first score: formulas in the R package
+  clinicalsignificance_r_package [C] and :mod:`iaptlab.reliable_change`; "JT neglects regression to
+  the mean" is the JCCP 1992 abstract (jt_revisited_1992 [C]).
+* ``05.en_by_hand``: the Edwards-Nunnally formula (clinicalsignificance_r_package, jt_revisited_1992 [C]) applied to the lesson's
   fictional person; the notebook checks it against ``reliable_change.rci(method="EN")``.
 * ``05.control_group``: the design argument of Streiner (2001) and Ostermann et al. (2008)
-  (domain.md §9 [C]): only a comparable group without the treatment shows how much change would
+  (streiner_2001, ostermann_2008 [C]): only a comparable group without the treatment shows how much change would
   have happened anyway.
 """
 

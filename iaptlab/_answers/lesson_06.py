@@ -5,17 +5,17 @@ Entries made with ``python -m iaptlab.exercises add``; numbers are obfuscated an
 
 * ``06.recovered_of_referrals``: the 2016-17 NHS Digital news release (dataset ``national_annual``,
   row source ``nhsd_2016_17_release``, confidence C): recovered ÷ new referrals received, a
-  derived [D] ratio of two confirmed counts (domain.md section 3, derived-ratios table). Tolerance
+  derived [D] ratio of two confirmed counts (both rows of ``national_annual``). Tolerance
   admits the figure rounded to one decimal.
 * ``06.first_year_over_50``: the recovery rates by year in ``national_annual`` (C); the 2017-18
-  release itself calls it the first financial year above 50 per cent (domain.md section 3).
+  release itself calls it the first financial year above 50 per cent (nhsd_2017_18_release).
 * ``06.comparable_pairs``: NHS Digital's comparability statements (``national_breaks``, C; guide
-  v2.1 via the Strategy Unit, domain.md section 3) applied to the five pairs listed in the
+  v2.1 via the Strategy Unit: nhsd_guide_v21, strategy_unit_talking_therapies) applied to the five pairs listed in the
   notebook; each year's period is the ``comparability_period`` column of ``national_annual``.
 * ``06.at_caseness_rate`` and ``06.m192_rate``: the heterosexual subgroup of the 2014-15 annual
   report (``national_2014_15_subgroup``, confidence S: the table itself was not read), recovered
   over finishers at caseness, and over NHS Digital's measure M192 (finishers minus those known
-  not to be at caseness; domain.md section 1.3). Tolerances keep the two answers apart.
+  not to be at caseness; nhsd_guide_v21). Tolerances keep the two answers apart.
 """
 
 from __future__ import annotations

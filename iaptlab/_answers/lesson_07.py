@@ -13,9 +13,9 @@ and choices hashed (see the exercises module). Where each answer comes from, wit
   its band.
 * ``07.rob_iapt`` and ``07.rob_critic``: judgements on RoB 2 domain 4 (Sterne et al. 2019; the
   questions in ``iaptlab.explorers.fair_evaluation``) for IAPT's routine questionnaire outcome
-  (domain.md sections 1 and 3; the critic's description of questionnaires completed with the
-  therapist present, Scott 2021 blog) and for Scott (2018) as reported on his blog (domain.md
-  section 4.1 [S]). Where the judgement is open (4.1, 4.5, and "probably" versus a firm answer)
+  (nhsd_guide_v21, clark_2018; the critic's description of questionnaires completed with the
+  therapist present, scott_2021_blog) and for Scott (2018) as reported on his blog (scott_2018,
+  scott_2021_blog [S]). Where the judgement is open (4.1, 4.5, and "probably" versus a firm answer)
   several answers are accepted; the reasons are in the lesson's instructor notes.
 * ``07.fair_design``: the design features in ``fair_evaluation.DESIGN_OPTIONS`` that remove a
   bias found in the lesson (blind standardised assessment, a comparison group, follow-up,

@@ -5,13 +5,13 @@ Entries made with ``python -m iaptlab.exercises add``. Where each answer comes f
 * ``08.cost_per_recovered``: Scott's own staff-cost estimate (13,000 staff × £35,000 a year;
   ``claims`` row ``scott_staff_cost``, [S], his estimate, not an official figure;
   ``iaptlab.costs.StaffingModel()``) divided by the number recovered in 2016-17 (NHS Digital news
-  release, ``national_annual`` [C]; domain.md §3). The tolerance accepts rounding to the pound.
+  release nhsd_2016_17_release, ``national_annual`` [C]). The tolerance accepts rounding to the pound.
 * ``08.change_18_to_12``: a fictional PHQ-9 change tested against the four definitions of
   :data:`iaptlab.explorers.change_and_cost.DEFINITIONS`: IAPT's reliable change threshold (NHS
-  Digital guide v2.1, domain.md §1.1 [C]), Löwe et al.'s (2004) MCID, Kounali et al.'s (2022)
-  20% guide (domain.md §8.5 [C]) and PHQ-9 caseness (domain.md §1.1 [C]).
+  Digital guide v2.1: nhsd_guide_v21 [C]), Löwe et al.'s (2004) MCID (lowe_2004), Kounali et al.'s
+  (2022) 20% guide (kounali_2022 [C]) and PHQ-9 caseness (nhsd_guide_v21 [C]).
 * ``08.caseness_needs_more``: arithmetic on the same caseness cut-off and reliable change
-  threshold (domain.md §1.1 [C]).
+  threshold (nhsd_guide_v21 [C]).
 * ``08.data_can_settle``: the notebook's six statements sorted into questions a measurement or
   study could answer and questions of value; the reasoning is in the notebook's instructor notes.
   A judgement for discussion, grounded in the care-assistant comparison (Scott, 2021, blog [S]).
