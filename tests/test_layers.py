@@ -21,14 +21,18 @@ PACKAGE = Path(__file__).resolve().parents[1] / "iaptlab"
 LAYERS: dict[str, int] = {
     # 0: the package itself (its __init__ holds only the version)
     "iaptlab": 0,
-    # 1: instruments and errors as data
+    # 1: instruments and errors as data; the one table of labels and number formats (charts,
+    # report, CLI and explorers all word numbers through it, so it sits below all of them)
     "iaptlab.instruments": 1,
     "iaptlab.errors": 1,
+    "iaptlab.format": 1,
     # 2: items -> totals; the episode table and reading it
     "iaptlab.scoring": 2,
     "iaptlab.schema": 2,
     "iaptlab.episodes": 2,
     "iaptlab.episode_files": 2,
+    "iaptlab.csv_files": 2,
+    "iaptlab.lesson_files": 2,
     # 3: outcome rules, change statistics, agreement, costs, the bundled data and lesson files
     "iaptlab.outcomes": 3,
     "iaptlab.reliable_change": 3,
@@ -36,23 +40,29 @@ LAYERS: dict[str, int] = {
     "iaptlab.accuracy": 3,
     "iaptlab.costs": 3,
     "iaptlab.datasets": 3,
-    "iaptlab.published": 3,
-    "iaptlab.definitions": 3,
-    "iaptlab.lessons": 3,
+    "iaptlab.disclosure": 3,
+    "iaptlab.national": 3,
+    "iaptlab.change_and_cost": 3,
+    "iaptlab.predictive_values": 3,
+    "iaptlab.measurement_error": 3,
+    "iaptlab.example_cases": 3,
+    "iaptlab.fair_evaluation": 3,
     # 4: the simulator
     "iaptlab.cohort_model": 4,
     "iaptlab.selection": 4,
     "iaptlab.simulate": 4,
+    "iaptlab.lesson_cohort": 4,
+    "iaptlab.definitions": 4,
+    "iaptlab.demand": 4,
+    "iaptlab.regression_to_mean": 4,
     # 5: reconciling the two headline numbers
     "iaptlab.reconcile": 5,
     "iaptlab._shapley": 5,
+    "iaptlab.reconcile_gap": 5,
     # 6: every chart (the only importer of altair)
     "iaptlab.charts": 6,
     "iaptlab.charts.*": 6,
-    "iaptlab._chart_base": 6,  # until charts/ is a package (issue 14)
-    "iaptlab._chart_measurement": 6,  # until charts/ is a package (issue 14)
     # 7: labels and formats, widgets, exercises and their answers, explorers, lesson helpers
-    "iaptlab.format": 7,
     "iaptlab.widgets": 7,
     "iaptlab.exercises": 7,
     "iaptlab._answers": 7,
@@ -63,7 +73,7 @@ LAYERS: dict[str, int] = {
     # 8: commands and builds
     "iaptlab.cli": 8,
     "iaptlab.report": 8,
-    "iaptlab._report_html": 8,
+    "iaptlab.workbook": 8,
     "iaptlab.doctor": 8,
     "iaptlab.editions": 8,
     "iaptlab.site": 8,
