@@ -1,8 +1,8 @@
 """Lesson 02: one cohort, many definitions of "recovery", side by side.
 
 :func:`definitions_table` applies six definitions to the same people: IAPT recovery, reliable
-improvement and reliable recovery (NHS Digital guide v2.1, domain.md §1.3 [C]); Jacobson &
-Truax's clinically significant change on the PHQ-9 with cut-off a, b or c (domain.md §7.1); and
+improvement and reliable recovery (NHS Digital guide v2.1: nhsd_guide_v21 [C]); Jacobson &
+Truax's clinically significant change on the PHQ-9 with cut-off a, b or c (jacobson_truax_1991, clinicalsignificance_r_package); and
 loss of diagnosis on a blind interview (simulation only). Each row says who is in its
 denominator, because the definitions do not even count the same people.
 
@@ -18,7 +18,7 @@ Jacobson–Truax needs numbers the dossier does not give, so they are labelled a
   PHQ-9 (``CohortModel.phq9_reliability``), so the index matches the noise the simulation adds.
 
 Cut-off b is two SDs above the functional mean. Jacobson & Truax describe the target as "within
-the range of the functional population" (abstract, domain.md §7.1 [C]), i.e. the functional
+the range of the functional population" (abstract, jacobson_truax_1991 [C]), i.e. the functional
 SD; the R package *clinicalsignificance* uses the clinical SD (``b_sd="clinical"``). Both
 are offered.
 

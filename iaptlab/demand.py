@@ -4,7 +4,7 @@ The critic's claim (Scott, 2021, blog) is that IAPT's questionnaires are "often"
 therapist's presence, so the last score may look better than the person feels (a *demand*
 effect, after Orne, 1962); the *hello-goodbye* effect adds a first score that looks worse than it
 is. How often this happens in IAPT, and by how many points, has not been measured (no study was
-found: domain.md §5.1). The lesson therefore treats both as **assumptions you set** and shows
+found; the idea is Orne's, orne_1962). The lesson therefore treats both as **assumptions you set** and shows
 what they would do to the published rates.
 
 How it works (every number is reproducible):

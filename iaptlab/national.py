@@ -53,7 +53,7 @@ RATE_COLUMN = "recovery_rate_pct"
 
 
 #: Each stage as a noun phrase for a sentence ("49.3% of the 525,000 referrals that ..."; not
-#: :data:`iaptlab.outcomes.DENOMINATOR_WORDS`, which describes a rule's denominator).
+#: :data:`iaptlab.outcomes.DENOMINATOR_DESCRIPTIONS`, which describes a rule's denominator).
 STAGE_WORDS = MappingProxyType({
     "finished_at_caseness": "referrals that finished a course at caseness",
     "finished_course": "referrals that finished a course",

@@ -3,7 +3,7 @@
 :data:`LINKS` says which :class:`~iaptlab.simulate.CohortModel` parameter(s) each of the
 explorer's settings moves, and :func:`model_for` builds the model they describe. :func:`gap` is
 questionnaire recovery minus loss of diagnosis of one model, :func:`five_group_waterfall` splits
-it into five groups of mechanisms (:func:`iaptlab.reconcile.waterfall`, exact Shapley values),
+it into five groups of mechanisms (:func:`iaptlab.reconcile.waterfall_table`, exact Shapley values),
 :func:`scenario_rates` gives both rates under named scenarios and :func:`sample_range` the range a
 90-person interview study would see.
 
@@ -26,7 +26,7 @@ import pandas as pd
 from .errors import ParameterError
 from .lesson_cohort import LESSON_SEED
 from .outcomes import classify
-from .reconcile import FIVE_GROUPS, outcome_rate, waterfall
+from .reconcile import FIVE_GROUPS, outcome_rate, waterfall_table
 from .simulate import CohortModel, simulate
 
 __all__ = ["EXPLORER_N", "GROUP_WORDS", "INTERVIEWED", "LINKS", "SCENARIOS", "SPREAD_SEEDS", "Link",
@@ -38,7 +38,7 @@ __all__ = ["EXPLORER_N", "GROUP_WORDS", "INTERVIEWED", "LINKS", "SCENARIOS", "SP
 EXPLORER_N = 4_000
 
 
-#: People in the critic's interview study (Scott 2018, as reported on his blog; domain.md §4.1 [S]).
+#: People in the critic's interview study (Scott 2018, as reported on his blog; source ids scott_2018, scott_2021_blog [S]).
 INTERVIEWED = 90
 
 
@@ -142,7 +142,7 @@ def model_for(settings: Mapping[str, Any], *, n: int = EXPLORER_N,
 def two_rates(model: CohortModel) -> tuple[float, float]:
     """(questionnaire recovery, loss of diagnosis in the interviewed sample) of one model.
 
-    Both as :func:`iaptlab.reconcile.waterfall` defines them: recovery among finishers with
+    Both as :func:`iaptlab.reconcile.waterfall_table` defines them: recovery among finishers with
     paired scores at caseness; loss of diagnosis among finishers who met criteria at the first
     interview, weighted by how likely each is to be interviewed.
 
@@ -195,13 +195,13 @@ def sample_range(rate: float, k: int = INTERVIEWED, coverage: float = 0.95) -> t
 
 
 def five_group_waterfall(model: CohortModel, *, check_table: bool = True) -> pd.DataFrame:
-    """``waterfall(model, groups=FIVE_GROUPS)`` (exact): the five-bar split of the gap.
+    """``waterfall_table(model, groups=FIVE_GROUPS)`` (exact): the five-bar split of the gap.
 
     >>> w = five_group_waterfall(CohortModel(n=2000))
     >>> bool(abs(w.attrs["gap"] - w["contribution"].sum()) < 1e-12)
     True
     """
-    return waterfall(model, groups=FIVE_GROUPS, method="exact", check_table=check_table)
+    return waterfall_table(model, groups=FIVE_GROUPS, method="exact", check_table=check_table)
 
 
 #: Named scenarios for the "both numbers true?" exercise: (start from, changes, description).

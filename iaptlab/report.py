@@ -46,7 +46,7 @@ from .disclosure import (
 from .episode_files import read_episode_file
 from .errors import InputError, Problem
 from .format import FUNNEL_STAGE_LABELS, OUTCOME_MEANINGS, outcome_label
-from .outcomes import DENOMINATOR_WORDS, IAPT, Rules, classify, funnel, rates
+from .outcomes import DENOMINATOR_DESCRIPTIONS, IAPT, Rules, classify, funnel, rates
 from .schema import EXCLUDED_REASON, ROW, Validated, validate
 
 __all__ = [
@@ -467,7 +467,7 @@ def _excluded(d: ReportData, pub: dict[str, float]) -> str:
 
 def _rules_section(d: ReportData) -> str:
     r = d.rules
-    denominator = DENOMINATOR_WORDS[r.denominator].format(n=r.min_treatment_contacts)
+    denominator = DENOMINATOR_DESCRIPTIONS[r.denominator].format(n=r.min_treatment_contacts)
     items = [f"Finished a course: at least {r.min_treatment_contacts} attended treatment contacts.",
              "Paired: first and last scores on PHQ-9 and on the anxiety measure used.",
              "At caseness at first: either first score meets its caseness rule; recovered: at caseness at "

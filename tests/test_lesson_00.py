@@ -24,7 +24,7 @@ from iaptlab.explorers import example_cases as ec
 from iaptlab.outcomes import classify, rates
 from iaptlab.widgets import defaults, sweep
 
-# Caseness cut-offs from domain.md section 1.1 (all "score >= cut-off"), typed in by hand.
+# Caseness cut-offs from the NHS Digital guide (nhsd_guide_v21) (all "score >= cut-off"), typed in by hand.
 ANXIETY_CASENESS = {"GAD-7": 8, "SPIN": 19, "PCL-5": 32}
 
 

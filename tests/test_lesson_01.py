@@ -1,7 +1,7 @@
 """Lesson 01 (the measures): the measurement-error explorer, its helpers and the exercise answers.
 
 Expected values are worked out by hand in the comments (SEM = SD·√(1 − r), band = true ± 1.96 SEM,
-reliable change = 1.96·√2·SEM) or taken from domain.md's worked example (§7.1 [D]: 5.52 and 3.92),
+reliable change = 1.96·√2·SEM) or worked by hand from Jacobson & Truax's formula (jacobson_truax_1991: 5.52 and 3.92),
 never copied from the code under test. The exercise answers are recomputed from the notebook's own
 fictional clients, read out of the notebook file so test and lesson cannot drift apart.
 """
@@ -63,7 +63,7 @@ def test_every_control_is_labelled_in_words():
 
 
 def test_default_reproduces_the_dossier_example(counts):
-    # domain.md §7.1 [D]: SD 6, r .89 -> SEM 1.99, threshold 5.52 (rounds to IAPT's 6)
+    # worked by hand (jacobson_truax_1991): SD 6, r .89 -> SEM 1.99, threshold 5.52 (rounds to IAPT's 6)
     result = me.compute(counts)
     values = result.table["value"].tolist()
     assert values[0] == pytest.approx(1.99, abs=0.005)
@@ -75,7 +75,7 @@ def test_default_reproduces_the_dossier_example(counts):
 
 
 def test_gad7_example_and_iapt_threshold(counts):
-    # domain.md §7.1 [D]: SD 5, r .92 -> 3.92 points; IAPT's GAD-7 threshold is 4
+    # worked by hand (jacobson_truax_1991): SD 5, r .92 -> 3.92 points; IAPT's GAD-7 threshold is 4
     result = me.compute(counts, instrument="GAD-7", sd=5.0, reliability=0.92)
     values = result.table["value"].tolist()
     assert values[3] == pytest.approx(3.9, abs=0.05)

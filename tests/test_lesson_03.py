@@ -2,7 +2,7 @@
 
 Expected values are worked out by hand in comments, or recomputed here with a separate numpy
 implementation of the IAPT recovery rule (caseness PHQ-9 >= 10 or GAD-7 >= 8; NHS Digital guide
-v2.1, domain.md §1.1), never copied from the code under test.
+v2.1, nhsd_guide_v21), never copied from the code under test.
 """
 
 from __future__ import annotations

@@ -286,7 +286,7 @@ def test_mr_x_answer_in_any_order_and_spelling():
 
 @pytest.mark.parametrize("score, expected", [(31, False), (32, True), (33, True)])
 def test_pcl5_caseness_edge(score, expected):
-    # The official table prints ">= 32" for the PCL-5 (domain.md §1.1).
+    # The official table prints ">= 32" for the PCL-5 (nhsd_guide_v21).
     assert instruments.PCL5.caseness == 32 and instruments.PCL5.caseness_comparison == ">="
     met = score >= 32
     assert met is expected

@@ -2,7 +2,7 @@
 
 Expected values are worked out by hand in comments, or recomputed here from the explorer's raw
 inputs (true scores and error draws) with plain arithmetic written independently of the module
-(``_plain_rate``); the RCI rules are re-implemented from their formulas in domain.md §7.
+(``_plain_rate``); the RCI rules are re-implemented from their formulas (jacobson_truax_1991, clinicalsignificance_r_package, jt_revisited_1992).
 """
 
 from __future__ import annotations
@@ -196,7 +196,7 @@ def test_iapt_rule_rates_nest_across_scenarios(small):
 
 
 def _hand_rci_flags(pre, post, r):
-    """JT, EN and HLL 'improved' flags from the formulas in domain.md §7.1-7.2, sample statistics."""
+    """JT, EN and HLL 'improved' flags from the formulas (jacobson_truax_1991, clinicalsignificance_r_package), sample statistics."""
     m_pre, m_post, sd = pre.mean(), post.mean(), pre.std(ddof=1)
     se = sd * math.sqrt(1 - r)
     jt = (post - pre) / (math.sqrt(2) * se)

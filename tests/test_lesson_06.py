@@ -1,7 +1,7 @@
 """Lesson 06: the national-numbers explorer, its helpers, and the lesson's exercise answers.
 
 Expected values are typed in by hand from the published releases as quoted in the dossier
-(shared/research/domain.md section 3) or read from the raw CSV with the csv module, and the
+(nhsd_2016_17_release and the national_annual card) or read from the raw CSV with the csv module, and the
 arithmetic is done here, independently of ``iaptlab.explorers.national``.
 """
 
@@ -25,7 +25,7 @@ from iaptlab.explorers import national as nat
 from iaptlab.outcomes import IAPT, classify, rates
 from iaptlab.widgets import sweep
 
-# 2016-17 NHS Digital news release (domain.md section 3, C), typed in by hand.
+# 2016-17 NHS Digital news release (nhsd_2016_17_release, C), typed in by hand.
 RELEASE_2016_17 = {"referrals_received": 1_386_000, "entered_treatment": 965_000,
                    "finished_course": 567_000, "finished_at_caseness": 525_000, "recovered": 259_000}
 # 2014-15 heterosexual subgroup (national_2014_15_subgroup, S).

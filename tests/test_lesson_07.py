@@ -23,7 +23,7 @@ from iaptlab.errors import ParameterError
 from iaptlab.exercises import check
 from iaptlab.explorers import reconcile_gap as rg
 from iaptlab.outcomes import classify
-from iaptlab.reconcile import FIVE_GROUPS, outcome_rate, waterfall
+from iaptlab.reconcile import FIVE_GROUPS, outcome_rate, waterfall_table
 from iaptlab.simulate import CRITIC_LIKE, MECHANISMS, CohortModel, simulate
 from iaptlab.widgets import defaults, sweep
 
@@ -98,12 +98,12 @@ def test_sweep_every_control_extreme(callbacks, which):
 
 
 def test_explorer_equals_the_public_waterfall(callbacks):
-    # The explorer's numbers are reconcile.waterfall(..., groups=FIVE_GROUPS) on the same model.
+    # The explorer's numbers are reconcile.waterfall_table(..., groups=FIVE_GROUPS) on the same model.
     settings_ = {**defaults(rg.CRITIC_CONTROLS), "interviewed_odds_ratio": 3.0}
     result = callbacks["critic"](**settings_)
     model = dataclasses.replace(CohortModel.critic_like(SMALL, 7),
                                 interviewed_odds_ratio_still_ill=3.0)
-    direct = waterfall(model, groups=FIVE_GROUPS)
+    direct = waterfall_table(model, groups=FIVE_GROUPS)
     assert np.allclose(result.extra["waterfall"]["value"], direct["value"])
 
 
@@ -164,7 +164,7 @@ def test_two_player_shapley_by_hand_matches_the_package():
     g = {(a, b): reconcile_gap.gap(model.without(*[m for m, on in zip(pair, (a, b), strict=True) if not on]))
          for a in (False, True) for b in (False, True)}
     by_hand = ((g[True, False] - g[False, False]) + (g[True, True] - g[False, True])) / 2
-    package = waterfall(model, mechanisms=pair).set_index("component")
+    package = waterfall_table(model, mechanisms=pair).set_index("component")
     assert package.loc["unseen_disorders", "contribution"] == pytest.approx(by_hand, abs=1e-12)
 
 

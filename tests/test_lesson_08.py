@@ -28,7 +28,7 @@ KEYS = ["reliable_change", "mcid_5", "percent_20", "below_caseness"]
 
 
 def by_hand(first: int, last: int) -> set[str]:
-    """The four rules typed in from domain.md §1.1 and §8.5, with no reference to the module."""
+    """The four rules typed in from the sources nhsd_guide_v21, lowe_2004 and kounali_2022, with no reference to the module."""
     drop = first - last
     met = {"reliable_change": drop >= 6, "mcid_5": drop >= 5, "percent_20": 5 * drop >= first,
            "below_caseness": first >= 10 and last <= 9}

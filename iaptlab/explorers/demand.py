@@ -29,7 +29,7 @@ RATE_WORDS = MappingProxyType({"recovered": "the recovery rate",
 CONTROLS = (
     Control("last_shift", "Last score with the therapist present moves by (points; minus = looks better)",
             "int", -2, -6, 3,
-            help="An assumption: no study has measured this in IAPT (domain.md §5.1)"),
+            help="An assumption: no study has measured this in IAPT (see orne_1962 for the idea)"),
     Control("share_with_therapist_pct", "Share of last questionnaires completed with the therapist (%)",
             "int", 50, 0, 100,
             help="The critic says 'often' (Scott, 2021, blog); no count has been published"),

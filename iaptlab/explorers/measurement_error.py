@@ -37,7 +37,7 @@ CONTROLS = (
     Control("reliability", "Reliability of the questionnaire (0.5 noisy, 0.99 almost exact)",
             "float", 0.89, 0.5, 0.99, step=0.01,
             help="Illustrative default 0.89: Cronbach's alpha reported for the PHQ-9 by a "
-                 "secondary source (domain.md §2.3 [S]), not a confirmed figure."),
+                 "secondary source (kroenke_2001 / spitzer_2006 reliability, [S]), not a confirmed figure."),
     Control("sd", "Spread of scores between people (SD, points)", "float", 6.0, 2.0, 10.0,
             step=0.5, help="Illustrative default 6, as in the dossier's worked example (§7.1)."),
 )

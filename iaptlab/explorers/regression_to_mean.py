@@ -45,7 +45,7 @@ CONTROLS = (
     Control("reliability", "Reliability of the questionnaire (0.6 noisy, 0.99 almost exact)",
             "float", 0.9, 0.6, 0.99, step=0.01,
             help="The simulation's teaching default is 0.9 (no confirmed test-retest figure for the "
-                 "PHQ-9; domain.md §2.3)."),
+                 "PHQ-9; kroenke_2001, read in a secondary source [S])."),
     Control("rule", "What counts as 'recovered'", "choice", "recovery",
             options=tuple(RULES.items()),
             help="IAPT's recovery needs only the cut-off; reliable recovery also needs a reliable "
