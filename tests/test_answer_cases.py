@@ -62,14 +62,15 @@ RIGHT: dict[str, list[object]] = {
     "06.what_moves_the_rate": [{"a", "b", "c"}, "c, b, a", ["A", "B", "C"]],
     "07.shapley_by_hand": [8, 8.0, "8", (4 + 12) / 2],
     "07.both_true": [{"c", "e", "g"}, "g, e, c"],
-    "07.rob_iapt": [{"4.1": "PN", "4.2": "PY", "4.3": "Y", "4.4": "Y", "4.5": "NI"},
+    "07.interview_measures": ["a", "A", " (a) ", "loss of diagnosis falls, recovery stays"],
+    "10.rob_iapt": [{"4.1": "PN", "4.2": "PY", "4.3": "Y", "4.4": "Y", "4.5": "NI"},
                     {"4.1": "N", "4.2": "Y", "4.3": "PY", "4.4": "PY", "4.5": "PN"},
                     "4.1=PN; 4.2=PY; 4.3=Y; 4.4=Y; 4.5=NI",
                     {"4.1": "probably no", "4.2": "yes", "4.3": "y", "4.4": "Y", "4.5": "no information"}],
-    "07.rob_critic": [{"4.1": "PN", "4.2": "Y", "4.3": "Y", "4.4": "Y", "4.5": "NI"},
+    "10.rob_critic": [{"4.1": "PN", "4.2": "Y", "4.3": "Y", "4.4": "Y", "4.5": "NI"},
                       {"4.1": "NI", "4.2": "PY", "4.3": "Y", "4.4": "PY", "4.5": "PY"},
                       "4.1=N; 4.2=Y; 4.3=PY; 4.4=Y; 4.5=PN"],
-    "07.fair_design": [{"blind_interview", "comparison_group", "follow_up", "preregistered",
+    "10.fair_design": [{"blind_interview", "comparison_group", "follow_up", "preregistered",
                         "meaning_to_users", "everyone_counted"}],
     "08.change_18_to_12": [["reliable_change", "mcid_5", "percent_20"], "percent_20, mcid_5, reliable_change"],
     "08.caseness_needs_more": [16, "16"],
@@ -128,17 +129,19 @@ MISCONCEPTIONS: dict[str, list[tuple[object, str]]] = {
                                (["e"], "not the number")],
     "07.shapley_by_hand": [(4, "one order only"), (12, "one order only"), (6.5, "splits the whole gap"),
                            (5, "B's contribution")],
-    "07.rob_iapt": [({"4.1": "PY", "4.2": "PY", "4.3": "Y", "4.4": "Y", "4.5": "NI"}, "insensitive or not valid"),
+    "07.interview_measures": [("b", "recovery cannot move"), ("c", "fewer, not more"),
+                              ("d", "leaves unchanged")],
+    "10.rob_iapt": [({"4.1": "PY", "4.2": "PY", "4.3": "Y", "4.4": "Y", "4.5": "NI"}, "insensitive or not valid"),
                     ({"4.1": "Y", "4.2": "PY", "4.3": "Y", "4.4": "Y", "4.5": "NI"}, "insensitive or not valid"),
                     ({"4.1": "NI", "4.2": "PY", "4.3": "Y", "4.4": "Y", "4.5": "NI"}, "method is reported"),
                     ({"4.1": "PN", "4.2": "PY", "4.3": "N", "4.4": "Y", "4.5": "NI"}, "knows they were treated"),
                     ({"4.1": "PN", "4.2": "N", "4.3": "Y", "4.4": "Y", "4.5": "NI"}, "different occasions")],
-    "07.rob_critic": [({"4.1": "PY", "4.2": "Y", "4.3": "Y", "4.4": "Y", "4.5": "NI"}, "insensitive or not valid"),
+    "10.rob_critic": [({"4.1": "PY", "4.2": "Y", "4.3": "Y", "4.4": "Y", "4.5": "NI"}, "insensitive or not valid"),
                       ({"4.1": "Y", "4.2": "Y", "4.3": "Y", "4.4": "Y", "4.5": "NI"}, "insensitive or not valid"),
                       ({"4.1": "PN", "4.2": "Y", "4.3": "N", "4.4": "Y", "4.5": "NI"}, "he knew"),
                       ({"4.1": "PN", "4.2": "N", "4.3": "Y", "4.4": "Y", "4.5": "NI"}, "no interview before"),
                       ({"4.1": "PN", "4.2": "Y", "4.3": "Y", "4.4": "Y", "4.5": "N"}, "nothing reported shows")],
-    "07.fair_design": [({"blind_interview", "comparison_group", "follow_up", "preregistered", "meaning_to_users",
+    "10.fair_design": [({"blind_interview", "comparison_group", "follow_up", "preregistered", "meaning_to_users",
                          "everyone_counted", "finishers_only"}, "attrition"),
                        ({"blind_interview", "comparison_group", "follow_up", "preregistered", "meaning_to_users",
                          "everyone_counted", "therapist_administers"}, "adds demand")],
@@ -179,9 +182,10 @@ NOT_AN_OPTION = {
     "03.hand_shift": {"cured"}, "03.trial_direction": "d", "03.why_trials_cannot_settle": {"G"},
     "04.kappa_meaning": "e", "04.mr_x_missed": {"ptsd", "cats"}, "05.control_group": "e",
     "05.rtm_methods": {"RCI"}, "06.comparable_pairs": ["f"], "06.what_moves_the_rate": ["f"], "07.both_true": {"z"},
-    "07.fair_design": {"a_bigger_sample"}, "07.rob_iapt": {"4.1": "maybe", "4.2": "Y", "4.3": "Y",
+    "07.interview_measures": "e",
+    "10.fair_design": {"a_bigger_sample"}, "10.rob_iapt": {"4.1": "maybe", "4.2": "Y", "4.3": "Y",
                                                           "4.4": "Y", "4.5": "Y"},
-    "07.rob_critic": {"4.1": "N", "4.2": "Y", "4.3": "Y", "4.4": "Y", "4.5": "sometimes"},
+    "10.rob_critic": {"4.1": "N", "4.2": "Y", "4.3": "Y", "4.4": "Y", "4.5": "sometimes"},
     "08.change_18_to_12": ["mcid"], "08.data_can_settle": "g",
 }
 
@@ -269,17 +273,17 @@ def test_rob2_uses_one_rule_at_4_1_for_both_sides():
     # NI at 4.1: only where the method is not reported (the critic's interview).
     rest = {"4.2": "Y", "4.3": "Y", "4.4": "Y", "4.5": "NI"}
     for code in ("PY", "Y"):
-        for qid in ("07.rob_iapt", "07.rob_critic"):
+        for qid in ("10.rob_iapt", "10.rob_critic"):
             assert not ex.check(qid, {"4.1": code, **rest}).correct
     for code in ("N", "PN"):
-        assert ex.check("07.rob_iapt", {"4.1": code, **rest}).correct
-        assert ex.check("07.rob_critic", {"4.1": code, **rest}).correct
-    assert ex.check("07.rob_critic", {"4.1": "NI", **rest}).correct
-    assert not ex.check("07.rob_iapt", {"4.1": "NI", **rest}).correct
+        assert ex.check("10.rob_iapt", {"4.1": code, **rest}).correct
+        assert ex.check("10.rob_critic", {"4.1": code, **rest}).correct
+    assert ex.check("10.rob_critic", {"4.1": "NI", **rest}).correct
+    assert not ex.check("10.rob_iapt", {"4.1": "NI", **rest}).correct
     for item in ("4.2", "4.3", "4.4", "4.5"):  # the other items: the same accepted codes both sides
         for code in ("Y", "PY", "PN", "N", "NI"):
             answer = {"4.1": "PN", **rest, item: code}
-            assert ex.check("07.rob_iapt", answer).correct == ex.check("07.rob_critic", answer).correct
+            assert ex.check("10.rob_iapt", answer).correct == ex.check("10.rob_critic", answer).correct
 
 
 @pytest.mark.parametrize("qid", sorted(RIGHT))
