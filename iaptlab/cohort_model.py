@@ -27,7 +27,7 @@ __all__ = ["CRITIC_LIKE", "INTERVIEW_MEASURES", "INTERVIEW_SEES_MORE", "MECHANIS
 _WHITEFORD = ("Whiteford et al. (2013) Psychol Med 43(8):1569-1585, adult primary-care samples "
              "(whiteford_2013) [C]")
 _TEACHING = "teaching default (no sourced figure; change it and watch the outcomes move)"
-_CALIBRATED = "calibrated for interview_sees_questionnaires() (see iaptlab.simulate.calibration_table)"
+_CALIBRATED = "calibrated for the defaults, CohortModel() (see iaptlab.simulate.calibration_table)"
 _UNSEEN = (_TEACHING + "; the critic's case of Mr X (depression treated; PTSD symptoms, fire phobia "
           "and binge eating not addressed; scott_2021_blog) is one example, "
           "not a prevalence. In IAPT an ADSM such as the PCL-5 replaces GAD-7 when the problem "
