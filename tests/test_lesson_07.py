@@ -296,3 +296,28 @@ def test_shapley_answer():
 def test_lesson_07_no_longer_asks_the_moved_questions():
     from iaptlab.exercises import question_ids
     assert question_ids("07") == ["07.shapley_by_hand", "07.both_true", "07.interview_measures"]
+
+
+# ---------------------------------------------------------------- lesson 02's interview control
+
+
+def test_definitions_explorer_interview_control_moves_only_loss_of_diagnosis():
+    # The 02 definitions explorer shares the interview assumption with 07: "also disorders ..."
+    # adds unseen disorders (the INTERVIEW_MEASURES values) and nothing else, so every
+    # questionnaire row is identical and loss of diagnosis falls.
+    from iaptlab.cohort_model import INTERVIEW_MEASURES
+    from iaptlab.explorers import definitions as definitions_explorer
+
+    same, more = INTERVIEW_MEASURES
+    prepared = definitions_explorer.prepare(n=4_000, seed=5)
+    assert set(prepared) == {same, more}
+    tables = {choice: definitions_explorer.compute(prepared, interview_measures=choice).table
+              .set_index("definition") for choice in (same, more)}
+    questionnaire_rows = [d for d in tables[same].index if "diagnosis" not in d]
+    assert len(questionnaire_rows) >= 4
+    assert tables[same].loc[questionnaire_rows].equals(tables[more].loc[questionnaire_rows])
+    lost = "loss of diagnosis (blind interview)"
+    assert tables[more].loc[lost, "rate"] < tables[same].loc[lost, "rate"]
+    # the "same" cohort is the lesson cohort's model: no one has an unseen disorder
+    assert INTERVIEW_MEASURES[same] == {"share_with_unseen_disorder": 0.0}
+    assert CohortModel.interview_sees_questionnaires().share_with_unseen_disorder == 0.0
