@@ -12,6 +12,7 @@ False
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,12 +21,13 @@ import pandas as pd
 
 from .errors import ParameterError
 
-__all__ = ["CRITIC_LIKE", "MECHANISMS", "OFF_BY_DEFAULT", "CohortModel"]
+__all__ = ["CRITIC_LIKE", "INTERVIEW_MEASURES", "INTERVIEW_SEES_MORE", "MECHANISMS", "OFF_BY_DEFAULT",
+           "CohortModel"]
 
 _WHITEFORD = ("Whiteford et al. (2013) Psychol Med 43(8):1569-1585, adult primary-care samples "
              "(whiteford_2013) [C]")
 _TEACHING = "teaching default (no sourced figure; change it and watch the outcomes move)"
-_CALIBRATED = "calibrated for iapt_like() (see iaptlab.simulate.calibration_table)"
+_CALIBRATED = "calibrated for the defaults, CohortModel() (see iaptlab.simulate.calibration_table)"
 _UNSEEN = (_TEACHING + "; the critic's case of Mr X (depression treated; PTSD symptoms, fire phobia "
           "and binge eating not addressed; scott_2021_blog) is one example, "
           "not a prevalence. In IAPT an ADSM such as the PCL-5 replaces GAD-7 when the problem "
@@ -193,56 +195,91 @@ class CohortModel:
                 f"must hold (a share cannot fall with time); got {steps}")
 
     @classmethod
-    def iapt_like(cls, n: int = 10_000, seed: int = 0) -> CohortModel:
-        """The calibrated default: IAPT's rules give about 50% recovery among finishers at caseness.
+    def interview_sees_questionnaires(cls, n: int = 10_000, seed: int = 0) -> CohortModel:
+        """The calibrated default, whose interview measures what the questionnaires measure.
 
-        What was matched and to which published figure is in
-        :func:`iaptlab.simulate.calibration_table` (2017-18 national figures).
+        IAPT's rules give about 50% recovery among finishers at caseness (what was matched, and to
+        which published figure, is in :func:`iaptlab.simulate.calibration_table`, 2017-18 national
+        figures). The interview's "meets criteria" is a true PHQ-9 or GAD-7 of 10 or more and
+        nothing else; it is given at the last session to a random sample of finishers. That is an
+        assumption, not a finding: under it the two rates nearly agree *by construction*.
 
-        >>> CohortModel.iapt_like(n=100).treatment_effect_d == CohortModel().treatment_effect_d
-        True
+        >>> m = CohortModel.interview_sees_questionnaires(n=100)
+        >>> m.treatment_effect_d == CohortModel().treatment_effect_d, m.is_on("unseen_disorders")
+        (True, False)
         """
         return cls(n=n, seed=seed)
 
     @classmethod
-    def critic_like(cls, n: int = 10_000, seed: int = 0) -> CohortModel:
+    def interview_sees_more(cls, n: int = 10_000, seed: int = 0) -> CohortModel:
         """ONE set of assumptions under which both headline numbers come out, not evidence for it.
 
-        ``iapt_like()`` (so questionnaire recovery stays about 51%) plus the values in
-        :data:`CRITIC_LIKE`: half of referrals also have a disorder the questionnaires do not
-        measure, which goes by the interview for only 20%; the interview is 6 months after the
-        last session, with half of those then free of depression/anxiety relapsing within a
-        year; someone still meeting criteria is 6 times as likely to be among those interviewed
-        (as litigants still in difficulty might be); and the interview finds 95% of true cases.
-        Loss of diagnosis in the interviewed sample is then about 10%, as Scott (2018) reported
-        for 90 litigants (scott_2018 [S]; dataset ``claims``). Every value is a teaching default: no source says
-        any of them is true of IAPT's clients or of Scott's sample. Other combinations give the
-        same two numbers; the capstone asks which ones are plausible.
+        ``interview_sees_questionnaires()`` (so questionnaire recovery stays about 51%) plus the
+        values in :data:`INTERVIEW_SEES_MORE`: the interview also sees disorders the questionnaires
+        do not measure (half of referrals have one, and it goes by the interview for only 20%);
+        it sees people 6 months after the last session, when half of those then free of
+        depression/anxiety relapse within a year; it sees a selected sample (someone still meeting
+        criteria is 6 times as likely to be interviewed); and it finds 95% of true cases. Loss of
+        diagnosis in the interviewed sample is then about 10%, the figure Scott (2018) reported
+        for 90 litigants (scott_2018 [S]; dataset ``claims``). Every value is a teaching default:
+        no source says any of them is true of IAPT's clients or of Scott's sample. Other
+        combinations give the same two numbers; lesson 07 asks which ones are plausible.
 
-        >>> m = CohortModel.critic_like(n=100)
-        >>> m.is_on("unseen_disorders"), m.treatment_effect_d == CohortModel.iapt_like().treatment_effect_d
+        >>> m = CohortModel.interview_sees_more(n=100)
+        >>> m.is_on("unseen_disorders"), m.treatment_effect_d == CohortModel().treatment_effect_d
         (True, True)
         """
-        return dataclasses.replace(cls.iapt_like(n, seed), **CRITIC_LIKE)
+        return dataclasses.replace(cls.interview_sees_questionnaires(n, seed), **INTERVIEW_SEES_MORE)
+
+    @classmethod
+    def iapt_like(cls, n: int = 10_000, seed: int = 0) -> CohortModel:
+        """Deprecated name of :meth:`interview_sees_questionnaires` (it named a side, not an assumption).
+
+        >>> import warnings
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     same = CohortModel.iapt_like(n=100) == CohortModel.interview_sees_questionnaires(n=100)
+        >>> same, caught[0].category.__name__
+        (True, 'DeprecationWarning')
+        """
+        warnings.warn("CohortModel.iapt_like() is deprecated: use "
+                      "CohortModel.interview_sees_questionnaires()", DeprecationWarning, stacklevel=2)
+        return cls.interview_sees_questionnaires(n, seed)
+
+    @classmethod
+    def critic_like(cls, n: int = 10_000, seed: int = 0) -> CohortModel:
+        """Deprecated name of :meth:`interview_sees_more` (it named a side, not an assumption).
+
+        >>> import warnings
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     same = CohortModel.critic_like(n=100) == CohortModel.interview_sees_more(n=100)
+        >>> same, caught[0].category.__name__
+        (True, 'DeprecationWarning')
+        """
+        warnings.warn("CohortModel.critic_like() is deprecated: use CohortModel.interview_sees_more()",
+                      DeprecationWarning, stacklevel=2)
+        return cls.interview_sees_more(n, seed)
 
     @classmethod
     def no_treatment_effect(cls, n: int = 10_000, seed: int = 0) -> CohortModel:
-        """``iapt_like()`` with a treatment that does nothing (everything else unchanged).
+        """``interview_sees_questionnaires()`` with a treatment that does nothing (all else unchanged).
 
         >>> CohortModel.no_treatment_effect(n=100).treatment_effect_d
         0.0
         """
-        return cls.iapt_like(n, seed).without("treatment_effect")
+        return cls.interview_sees_questionnaires(n, seed).without("treatment_effect")
 
     @classmethod
     def no_measurement_artefacts(cls, n: int = 10_000, seed: int = 0) -> CohortModel:
-        """``iapt_like()`` with no demand, no hello-goodbye and error-free questionnaires.
+        """``interview_sees_questionnaires()`` with no demand, no hello-goodbye, error-free questionnaires.
 
         >>> m = CohortModel.no_measurement_artefacts(n=100)
         >>> (m.demand_shift_points, m.hello_goodbye_points, m.phq9_reliability)
         (0.0, 0.0, 1.0)
         """
-        return cls.iapt_like(n, seed).without("demand", "hello_goodbye", "measurement_error")
+        return cls.interview_sees_questionnaires(n, seed).without("demand", "hello_goodbye",
+                                                                  "measurement_error")
 
     def without(self, *mechanisms: str) -> CohortModel:
         """A copy with each named mechanism switched off (its parameters set to their null value).
@@ -295,8 +332,9 @@ MECHANISMS: dict[str, dict[str, Any]] = {
     "interview_delay": {"months_from_end_to_interview": 0.0},
 }
 
-#: What ``CohortModel.critic_like()`` changes in ``iapt_like()`` (all teaching defaults).
-CRITIC_LIKE: dict[str, float] = {
+#: What ``CohortModel.interview_sees_more()`` changes in ``interview_sees_questionnaires()``
+#: (all teaching defaults).
+INTERVIEW_SEES_MORE: dict[str, float] = {
     "share_with_unseen_disorder": 0.5,
     "unseen_disorder_remission": 0.2,
     "months_from_end_to_interview": 6.0,
@@ -304,8 +342,19 @@ CRITIC_LIKE: dict[str, float] = {
     "interviewed_odds_ratio_still_ill": 6.0,
     "interview_sensitivity": 0.95,
 }
+#: Deprecated name of :data:`INTERVIEW_SEES_MORE` (kept so older code runs).
+CRITIC_LIKE = INTERVIEW_SEES_MORE
 
-#: Mechanisms that are off in ``CohortModel()`` / ``iapt_like()`` (their defaults are the null
-#: values): the IAPT-side model interviews a random sample of finishers at the last session and
-#: has no disorder the questionnaires miss. ``critic_like()`` switches them on.
+#: What the interview measures, as a learner chooses it in the explorers: each choice sets the
+#: unseen-disorder parameters (everything else about the interview is left alone).
+INTERVIEW_MEASURES: dict[str, dict[str, float]] = {
+    "the same as the questionnaires": {"share_with_unseen_disorder": 0.0},
+    "also disorders the questionnaires don't see": {
+        "share_with_unseen_disorder": INTERVIEW_SEES_MORE["share_with_unseen_disorder"],
+        "unseen_disorder_remission": INTERVIEW_SEES_MORE["unseen_disorder_remission"]},
+}
+
+#: Mechanisms that are off in ``CohortModel()`` / ``interview_sees_questionnaires()`` (their
+#: defaults are the null values): a random sample of finishers is interviewed at the last session
+#: and has no disorder the questionnaires miss. ``interview_sees_more()`` switches them on.
 OFF_BY_DEFAULT = ("unseen_disorders", "interview_sample_selection", "interview_delay")

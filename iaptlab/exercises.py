@@ -26,10 +26,10 @@ questions as ✓ or "not yet" (never the answers).
 Authoring (not used at run time): :func:`make_entry` or ``python -m iaptlab.exercises add ...``
 prints an entry to paste into ``_answers/lesson_NN.py``.
 
->>> check("00.recovery_claim", "50%").correct
+>>> check("02.denominator_m192", "52.97%").correct
 True
->>> print(check("00.recovery_claim", 0.5))  # doctest: +ELLIPSIS
-✗ Not yet — 0.5 is a proportion: this question asks for a percentage (× 100)...
+>>> print(check("02.denominator_m192", 0.5297))  # doctest: +ELLIPSIS
+✗ Not yet — 0.5297 is a proportion: this question asks for a percentage (× 100)...
 """
 
 from __future__ import annotations
@@ -485,7 +485,7 @@ def question_ids(lesson: str | None = None) -> list[str]:
     """Registered question ids, in authoring order (one lesson's if ``lesson`` is given).
 
     >>> question_ids("00")[0]
-    '00.recovery_claim'
+    '00.half_of_referrals'
     """
     return [q for q in _REGISTRY if lesson is None or q.split(".")[0] == str(lesson)]
 
@@ -664,11 +664,11 @@ def _judge_items(question_id: str, entry: Mapping[str, Any], answer: object
 class Progress:
     """One lesson's questions as ✓ (checked correct this session) or "not yet"; no answers.
 
-    >>> reset_progress(); _ = check("00.recovery_claim", 50)
+    >>> reset_progress(); _ = check("00.half_of_referrals", 693000)
     >>> print(progress("00"))  # doctest: +ELLIPSIS
     Lesson 00: 1 of 5 answered correctly
-      ✓ 00.recovery_claim
-      · 00.interview_claim: not yet
+      ✓ 00.half_of_referrals
+      · 00.denominators_9_2: not yet
     ...
     """
 

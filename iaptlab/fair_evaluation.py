@@ -1,4 +1,4 @@
-"""Lesson 07: judging how an outcome was measured, and designing a fairer evaluation.
+"""Lesson 10: judging how an outcome was measured, and designing a fairer evaluation.
 
 The five signalling questions of RoB 2 domain 4, "Bias in measurement of the outcome" (Sterne et
 al. 2019, BMJ 366:l4898; wording as on Cochrane's RoB 2 training pages), with the tool's response

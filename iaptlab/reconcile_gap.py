@@ -23,13 +23,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .cohort_model import INTERVIEW_SEES_MORE
 from .errors import ParameterError
 from .lesson_cohort import LESSON_SEED
 from .outcomes import classify
 from .reconcile import FIVE_GROUPS, outcome_rate, waterfall_table
 from .simulate import CohortModel, simulate
 
-__all__ = ["EXPLORER_N", "GROUP_WORDS", "INTERVIEWED", "LINKS", "SCENARIOS", "SPREAD_SEEDS", "Link",
+__all__ = ["EXPLORER_N", "GROUP_WORDS", "INTERVIEWED", "INTERVIEW_SAME", "INTERVIEW_MORE", "LINKS",
+           "SCENARIOS", "SPREAD_SEEDS", "Link",
            "five_group_waterfall", "gap", "link_values", "model_for", "sample_range", "scenario_model",
            "scenario_rates", "seed_spread", "two_rates"]
 
@@ -58,6 +60,13 @@ GROUP_WORDS = {
 
 _BASE = CohortModel()
 
+#: The two answers to "what does the interview measure?" (the explorer's choice control).
+INTERVIEW_SAME = "the same as the questionnaires"
+INTERVIEW_MORE = "also disorders the questionnaires don't see"
+#: The share with an unseen disorder the slider shows while the interview sees only what the
+#: questionnaires see (the value ``interview_sees_more()`` uses; it applies once switched on).
+_UNSEEN_PCT_WHEN_OFF = round(100 * INTERVIEW_SEES_MORE["share_with_unseen_disorder"])
+
 
 @dataclass(frozen=True)
 class Link:
@@ -80,6 +89,7 @@ LINKS = (
     Link("select_on_first_measurement", ("select_on_first_measurement",)),
     Link("interview_sensitivity_pct", ("interview_sensitivity",), 100),
     Link("interview_specificity_pct", ("interview_specificity",), 100),
+    Link("interview_measures", ()),  # INTERVIEW_SAME sets share_with_unseen_disorder to 0
     Link("unseen_disorder_pct", ("share_with_unseen_disorder",), 100),
     Link("unseen_remission_pct", ("unseen_disorder_remission",), 100),
     Link("interviewed_odds_ratio", ("interviewed_odds_ratio_still_ill",)),
@@ -91,13 +101,24 @@ LINKS = (
 def link_values(model: CohortModel) -> dict[str, Any]:
     """Each setting of :data:`LINKS` as ``model`` has it (percentages and months as whole numbers).
 
-    >>> link_values(CohortModel.iapt_like())["treatment_effect_d"]
-    0.85
+    "What the interview measures" is :data:`INTERVIEW_MORE` when ``model`` gives some referrals a
+    disorder the questionnaires miss; otherwise :data:`INTERVIEW_SAME`, and the share slider
+    then shows the share that applies once the learner switches it on.
+
+    >>> v = link_values(CohortModel.interview_sees_questionnaires())
+    >>> v["treatment_effect_d"], v["interview_measures"], v["unseen_disorder_pct"]
+    (0.85, 'the same as the questionnaires', 50)
     """
-    raw = {link.control: (getattr(model, link.parameters[0]), link.per) for link in LINKS}
+    raw = {link.control: (getattr(model, link.parameters[0]), link.per) for link in LINKS
+           if link.parameters}
     values = {name: value if isinstance(value, bool) else value * per for name, (value, per) in raw.items()}
-    return values | {name: round(value) for name, value in values.items()
-                     if name.endswith("_pct") or name == "months_to_interview"}
+    values = values | {name: round(value) for name, value in values.items()
+                       if name.endswith("_pct") or name == "months_to_interview"}
+    sees_more = model.share_with_unseen_disorder > 0
+    values["interview_measures"] = INTERVIEW_MORE if sees_more else INTERVIEW_SAME
+    if not sees_more:
+        values["unseen_disorder_pct"] = _UNSEEN_PCT_WHEN_OFF
+    return values
 
 
 def seed_spread(settings: Mapping[str, Any], *, n: int = EXPLORER_N, seed: int = LESSON_SEED,
@@ -117,22 +138,31 @@ def model_for(settings: Mapping[str, Any], *, n: int = EXPLORER_N,
               seed: int = LESSON_SEED) -> CohortModel:
     """The :class:`CohortModel` the explorer's control values describe (other parameters default).
 
-    Settings not given take their value in ``CohortModel.iapt_like()`` (:func:`link_values`).
+    Settings not given take their value in ``CohortModel.interview_sees_questionnaires()``
+    (:func:`link_values`). With ``interview_measures`` = :data:`INTERVIEW_SAME` nobody has a
+    disorder the questionnaires miss, whatever ``unseen_disorder_pct`` says.
 
     >>> m = model_for({"remission_12_months_pct": 26.5})
     >>> round(m.remission_by_3_months, 4), round(m.remission_by_12_months, 3)
     (0.115, 0.265)
+    >>> model_for({"interview_measures": INTERVIEW_MORE}).share_with_unseen_disorder
+    0.5
     """
     unknown = sorted(set(settings) - {link.control for link in LINKS})
     if unknown:
         raise ParameterError(f"unknown control(s) {unknown}; known: "
                              f"{', '.join(link.control for link in LINKS)}")
-    values = {**link_values(CohortModel.iapt_like()), **settings}
+    values = {**link_values(CohortModel.interview_sees_questionnaires()), **settings}
+    if values["interview_measures"] not in (INTERVIEW_SAME, INTERVIEW_MORE):
+        raise ParameterError(f"interview_measures = {values['interview_measures']!r}: choose "
+                             f"{INTERVIEW_SAME!r} or {INTERVIEW_MORE!r}")
     changes: dict[str, Any] = {}
     for link in LINKS:
         value = values[link.control]
         for parameter in link.parameters:
             changes[parameter] = bool(value) if isinstance(value, bool) else value / link.per
+    if values["interview_measures"] == INTERVIEW_SAME:
+        changes["share_with_unseen_disorder"] = 0.0
     factor = changes["remission_by_12_months"] / _BASE.remission_by_12_months
     changes["remission_by_3_months"] = _BASE.remission_by_3_months * factor
     changes["remission_by_6_months"] = _BASE.remission_by_6_months * factor
@@ -146,7 +176,7 @@ def two_rates(model: CohortModel) -> tuple[float, float]:
     paired scores at caseness; loss of diagnosis among finishers who met criteria at the first
     interview, weighted by how likely each is to be interviewed.
 
-    >>> r, lost = two_rates(CohortModel.critic_like(n=4000))
+    >>> r, lost = two_rates(CohortModel.interview_sees_more(n=4000))
     >>> r > lost
     True
     """
@@ -205,26 +235,34 @@ def five_group_waterfall(model: CohortModel, *, check_table: bool = True) -> pd.
 
 
 #: Named scenarios for the "both numbers true?" exercise: (start from, changes, description).
+#: Each starts from a preset named after what its interview sees (``CohortModel``'s presets).
 SCENARIOS: dict[str, tuple[str, dict[str, Any], str]] = {
-    "a": ("iapt_like", {}, "IAPT-like, as calibrated"),
-    "b": ("iapt_like", {"treatment_effect_d": 0.0}, "IAPT-like, but treatment does nothing"),
-    "c": ("critic_like", {}, "critic-like, as set"),
-    "d": ("critic_like", {"interviewed_odds_ratio_still_ill": 1.0},
-          "critic-like, but the people interviewed are a random sample of finishers"),
-    "e": ("iapt_like", {"interviewed_odds_ratio_still_ill": 50.0},
-          "IAPT-like, but someone still ill is 50 times as likely to be interviewed"),
-    "f": ("iapt_like", {"share_with_unseen_disorder": 0.7, "unseen_disorder_remission": 0.1,
-                        "months_from_end_to_interview": 12.0, "relapse_within_12_months": 0.5},
-          "IAPT-like, plus a disorder the questionnaires miss in 70% (gone by the interview for "
-          "10%) and an interview a year after treatment, with half of those well relapsing"),
-    "g": ("iapt_like", {"treatment_effect_d": 0.0, "remission_by_3_months": 0.0,
-                        "remission_by_6_months": 0.0, "remission_by_12_months": 0.0,
-                        "demand_shift_points": 5.5, "hello_goodbye_points": 5.5,
-                        "share_last_with_therapist": 1.0},
+    "a": ("interview_sees_questionnaires", {},
+          "the interview sees what the questionnaires see, as calibrated"),
+    "b": ("interview_sees_questionnaires", {"treatment_effect_d": 0.0},
+          "the interview sees what the questionnaires see, but treatment does nothing"),
+    "c": ("interview_sees_more", {}, "the interview sees more (other disorders, a selected sample, "
+          "6 months later), as set"),
+    "d": ("interview_sees_more", {"interviewed_odds_ratio_still_ill": 1.0},
+          "the interview sees more, but the people interviewed are a random sample of finishers"),
+    "e": ("interview_sees_questionnaires", {"interviewed_odds_ratio_still_ill": 50.0},
+          "the interview sees what the questionnaires see, but someone still ill is 50 times as "
+          "likely to be interviewed"),
+    "f": ("interview_sees_questionnaires", {"share_with_unseen_disorder": 0.7,
+                                            "unseen_disorder_remission": 0.1,
+                                            "months_from_end_to_interview": 12.0,
+                                            "relapse_within_12_months": 0.5},
+          "the interview also sees a disorder the questionnaires miss in 70% (gone by the interview "
+          "for 10%), a year after treatment, with half of those well relapsing"),
+    "g": ("interview_sees_questionnaires", {"treatment_effect_d": 0.0, "remission_by_3_months": 0.0,
+                                            "remission_by_6_months": 0.0, "remission_by_12_months": 0.0,
+                                            "demand_shift_points": 5.5, "hello_goodbye_points": 5.5,
+                                            "share_last_with_therapist": 1.0},
           "no real change at all (treatment does nothing, no one remits), but 5.5 points of "
           "hello-goodbye and of demand, every last questionnaire with the therapist"),
-    "h": ("iapt_like", {"demand_shift_points": 4.0, "hello_goodbye_points": 4.0},
-          "IAPT-like, but 4 points of hello-goodbye and of demand"),
+    "h": ("interview_sees_questionnaires", {"demand_shift_points": 4.0, "hello_goodbye_points": 4.0},
+          "the interview sees what the questionnaires see, with 4 points of hello-goodbye and of "
+          "demand"),
 }
 
 

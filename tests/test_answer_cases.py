@@ -21,9 +21,10 @@ ALL_FINISHERS = 100 * 126891 / 265833        # 47.73
 
 # question id -> right answers (every accepted form)
 RIGHT: dict[str, list[object]] = {
-    "00.recovery_claim": [50, "50", "50%", "50 %", 50.4, "49.5"],
-    "00.interview_claim": [10, "10%", 9.2, "9.2 %", 10.04],
-    "00.which_is_self_report": ["a", "(A)", "PHQ-9", "phq9"],
+    "00.half_of_referrals": [693000, "693000", "693,000", 0.5 * 1386000, 693000.4],
+    "00.denominators_9_2": [{65, 76, 87}, "87, 76, 65", ["65", "76", "87"]],
+    "00.score_not_verdict": [{"with_therapist", "hello_goodbye"}, "hello_goodbye, with_therapist",
+                             ["Demand", "Hello_Goodbye"]],
     "00.example_denominator": [8, "8", 8.0],
     "00.cutoff_8_recovered": [["EX01", "EX06", "EX09"], "ex09, ex06, EX01", {"EX01", "EX06", "EX09"}],
     "01.score_by_hand": [17, "17"],
@@ -48,13 +49,13 @@ RIGHT: dict[str, list[object]] = {
     "04.ppv_gad7_at_10pct": [36.6, "36.6%", 100 * 83 / 227, "36.56"],
     "04.mr_x_missed": [{"ptsd", "fire_phobia", "binge_eating"}, "binge_eating, PTSD, fire_phobia",
                        ["ptsd", "phobia", "binge eating"]],
-    "04.pcl5_at_32": ["yes", "y", "Y", "YES", True, "true"],
+    "04.mr_x_recovered_by_measure": ["gad7_only", "GAD7_only", "only with the GAD-7", " gad7 only "],
     "05.whiteford_200": [46, "46", 46.0],
     "05.no_treatment_recovery": [7.3, "7.3%", 100 * 2165 / 29704],
     "05.control_group": ["b", "B"],
     "05.en_by_hand": [-2.26, -2.3, "-2.3", "\u22122.3", "\u2212 2.26".replace(" ", ""), (11 - 15.52) / 2],
-    "05.rtm_methods": [{"EN", "HLL"}, "hll, en"],
-    "06.first_year_over_50": ["2017-18", "2017/18", "2017-2018", "2017\u201318", "2017 to 2018"],
+    "05.rtm_below_mean": ["larger", "Larger", "a larger improvement", "bigger"],
+    "06.recoveries_short_of_50": [3500, "3500", "3,500", 0.5 * 525000 - 259000, 3500.3],
     "06.comparable_pairs": [["a", "c"], "c, a", {"A", "C"}],
     "06.recovered_of_referrals": [18.7, "18.7%", 100 * 259000 / 1386000],
     "06.at_caseness_rate": [53.26, "53.26%", AT_CASENESS],
@@ -62,14 +63,15 @@ RIGHT: dict[str, list[object]] = {
     "06.what_moves_the_rate": [{"a", "b", "c"}, "c, b, a", ["A", "B", "C"]],
     "07.shapley_by_hand": [8, 8.0, "8", (4 + 12) / 2],
     "07.both_true": [{"c", "e", "g"}, "g, e, c"],
-    "07.rob_iapt": [{"4.1": "PN", "4.2": "PY", "4.3": "Y", "4.4": "Y", "4.5": "NI"},
+    "07.interview_measures": ["a", "A", " (a) ", "loss of diagnosis falls, recovery stays"],
+    "10.rob_iapt": [{"4.1": "PN", "4.2": "PY", "4.3": "Y", "4.4": "Y", "4.5": "NI"},
                     {"4.1": "N", "4.2": "Y", "4.3": "PY", "4.4": "PY", "4.5": "PN"},
                     "4.1=PN; 4.2=PY; 4.3=Y; 4.4=Y; 4.5=NI",
                     {"4.1": "probably no", "4.2": "yes", "4.3": "y", "4.4": "Y", "4.5": "no information"}],
-    "07.rob_critic": [{"4.1": "PN", "4.2": "Y", "4.3": "Y", "4.4": "Y", "4.5": "NI"},
+    "10.rob_critic": [{"4.1": "PN", "4.2": "Y", "4.3": "Y", "4.4": "Y", "4.5": "NI"},
                       {"4.1": "NI", "4.2": "PY", "4.3": "Y", "4.4": "PY", "4.5": "PY"},
                       "4.1=N; 4.2=Y; 4.3=PY; 4.4=Y; 4.5=PN"],
-    "07.fair_design": [{"blind_interview", "comparison_group", "follow_up", "preregistered",
+    "10.fair_design": [{"blind_interview", "comparison_group", "follow_up", "preregistered",
                         "meaning_to_users", "everyone_counted"}],
     "08.change_18_to_12": [["reliable_change", "mcid_5", "percent_20"], "percent_20, mcid_5, reliable_change"],
     "08.caseness_needs_more": [16, "16"],
@@ -79,9 +81,12 @@ RIGHT: dict[str, list[object]] = {
 
 # question id -> [(known wrong answer, a phrase its message must contain)]
 MISCONCEPTIONS: dict[str, list[tuple[object, str]]] = {
-    "00.recovery_claim": [(10, "critic")],
-    "00.interview_claim": [(50, "programme"), (90, "number of former clients")],
-    "00.which_is_self_report": [("b", "assessor")],
+    "00.half_of_referrals": [(0.5 * 525000, "finishers at caseness"), (0.5 * 567000, "finished a course"),
+                             (0.5 * 965000, "entered treatment"), (259000, "how many did recover")],
+    "00.denominators_9_2": [({90}, "no whole number of 90"), ({87}, "check every denominator"),
+                            ({65, 76, 87, 90}, "90 is not one")],
+    "00.score_not_verdict": [({"with_therapist", "hello_goodbye", "ptsd", "fire_phobia"}, "the other way"),
+                             ({"ptsd", "fire_phobia"}, "the other way round"), ({"demand"}, "hello-goodbye")],
     "00.example_denominator": [(12, "everyone referred"), (9, "paired"), (10, "2 treatment contacts")],
     "00.cutoff_8_recovered": [(["EX01", "EX02", "EX09", "EX12"], "usual cut-off of 10"),
                               (["EX01", "EX02", "EX06", "EX09", "EX12"], "not simply")],
@@ -109,15 +114,16 @@ MISCONCEPTIONS: dict[str, list[tuple[object, str]]] = {
     "04.ppv_gad7_at_10pct": [(83, "sensitivity"), (84, "specificity"), (10, "prevalence")],
     "04.mr_x_missed": [({"ptsd", "fire_phobia"}, "binge eating"),
                        ({"depression", "ptsd", "fire_phobia", "binge_eating"}, "built to detect depression")],
-    "04.pcl5_at_32": [("no", "equal to the threshold"), ("n", "equal to the threshold"), (False, "'>= 32'")],
+    "04.mr_x_recovered_by_measure": [("both", "still a case"), ("pcl5_only", "the other way round"),
+                                     ("neither", "counts as recovered")],
     "05.whiteford_200": [(106, "12-month"), (64, "6-month"), (23, "percentage")],
     "05.no_treatment_recovery": [(0, "error-free"), (23.5, "natural-remission"), (47.6, "with treatment")],
     "05.control_group": [("a", "honest answers"), ("c", "precision"), ("d", "any cut-off")],
     "05.en_by_hand": [(-1.77, "Jacobson-Truax"), (-1.8, "Jacobson-Truax"), (2.26, "keep the sign"),
                       (-2.5, "raw first score"), (-1.6, "sqrt(2) x SE")],
-    "05.rtm_methods": [({"JT", "EN", "HLL"}, "JT divides")],
-    "06.first_year_over_50": [("2018-19", "highest"), ("2018/2019", "highest"), ("2016-17", "below 50"),
-                              ("2022-23", "not the first")],
+    "05.rtm_below_mean": [("smaller", "starts ABOVE the mean"), ("same", "exactly at the group mean")],
+    "06.recoveries_short_of_50": [(434000, "ALL referrals"), (24500, "everyone who finished"),
+                                  (0.7, "percentage points")],
     "06.comparable_pairs": [(["a", "b", "c"], "b crosses"), (["a"], "look at c"), (["a", "c", "e"], "e crosses"),
                             (["a", "c", "d"], "spans")],
     "06.recovered_of_referrals": [(49.3, "official recovery rate"), (26.8, "entering treatment"),
@@ -128,17 +134,19 @@ MISCONCEPTIONS: dict[str, list[tuple[object, str]]] = {
                                (["e"], "not the number")],
     "07.shapley_by_hand": [(4, "one order only"), (12, "one order only"), (6.5, "splits the whole gap"),
                            (5, "B's contribution")],
-    "07.rob_iapt": [({"4.1": "PY", "4.2": "PY", "4.3": "Y", "4.4": "Y", "4.5": "NI"}, "insensitive or not valid"),
+    "07.interview_measures": [("b", "recovery cannot move"), ("c", "fewer, not more"),
+                              ("d", "leaves unchanged")],
+    "10.rob_iapt": [({"4.1": "PY", "4.2": "PY", "4.3": "Y", "4.4": "Y", "4.5": "NI"}, "insensitive or not valid"),
                     ({"4.1": "Y", "4.2": "PY", "4.3": "Y", "4.4": "Y", "4.5": "NI"}, "insensitive or not valid"),
                     ({"4.1": "NI", "4.2": "PY", "4.3": "Y", "4.4": "Y", "4.5": "NI"}, "method is reported"),
                     ({"4.1": "PN", "4.2": "PY", "4.3": "N", "4.4": "Y", "4.5": "NI"}, "knows they were treated"),
                     ({"4.1": "PN", "4.2": "N", "4.3": "Y", "4.4": "Y", "4.5": "NI"}, "different occasions")],
-    "07.rob_critic": [({"4.1": "PY", "4.2": "Y", "4.3": "Y", "4.4": "Y", "4.5": "NI"}, "insensitive or not valid"),
+    "10.rob_critic": [({"4.1": "PY", "4.2": "Y", "4.3": "Y", "4.4": "Y", "4.5": "NI"}, "insensitive or not valid"),
                       ({"4.1": "Y", "4.2": "Y", "4.3": "Y", "4.4": "Y", "4.5": "NI"}, "insensitive or not valid"),
                       ({"4.1": "PN", "4.2": "Y", "4.3": "N", "4.4": "Y", "4.5": "NI"}, "he knew"),
                       ({"4.1": "PN", "4.2": "N", "4.3": "Y", "4.4": "Y", "4.5": "NI"}, "no interview before"),
                       ({"4.1": "PN", "4.2": "Y", "4.3": "Y", "4.4": "Y", "4.5": "N"}, "nothing reported shows")],
-    "07.fair_design": [({"blind_interview", "comparison_group", "follow_up", "preregistered", "meaning_to_users",
+    "10.fair_design": [({"blind_interview", "comparison_group", "follow_up", "preregistered", "meaning_to_users",
                          "everyone_counted", "finishers_only"}, "attrition"),
                        ({"blind_interview", "comparison_group", "follow_up", "preregistered", "meaning_to_users",
                          "everyone_counted", "therapist_administers"}, "adds demand")],
@@ -152,7 +160,7 @@ MISCONCEPTIONS: dict[str, list[tuple[object, str]]] = {
 
 # plain wrong answers (no stored misconception): judged wrong, with the hint
 WRONG: dict[str, list[object]] = {
-    "00.recovery_claim": [49, 51, 48.99], "00.interview_claim": [9.5, 11, 9.3],
+    "00.half_of_referrals": [692999, 693001, 690000], "06.recoveries_short_of_50": [3499, 3501, 4000],
     "01.score_by_hand": [16, 18], "01.rc_threshold_gad7": [3.93, 3.9, 3.91],
     "02.jt_cutoff_c": [7.86, 7.9], "02.denominator_m192": [52.9, 52.96, 52.98, 53.0],
     "03.recovery_shift_80": [8.7, 8.5], "04.sensitivity_by_hand": [60.1, 59.9],
@@ -165,7 +173,7 @@ WRONG: dict[str, list[object]] = {
 
 # percentage questions: the proportion form is refused with the proportion message
 PROPORTIONS = {
-    "00.recovery_claim": 0.5, "00.interview_claim": 0.1, "02.denominator_m192": 0.5297,
+    "02.denominator_m192": 0.5297,
     "03.recovery_shift_80": 0.086, "04.sensitivity_by_hand": 0.6, "04.ppv_gad7_at_10pct": 83 / 227,
     "05.no_treatment_recovery": 0.073, "06.recovered_of_referrals": 0.187,
     "06.at_caseness_rate": 0.5326, "06.m192_rate": 0.5297,
@@ -173,15 +181,17 @@ PROPORTIONS = {
 
 # choice and set questions: an answer outside the options is told the options
 NOT_AN_OPTION = {
-    "00.which_is_self_report": "c", "00.cutoff_8_recovered": ["EX13"], "01.band_choice": "high",
+    "00.denominators_9_2": {91}, "00.score_not_verdict": {"cats"}, "00.cutoff_8_recovered": ["EX13"],
+    "04.mr_x_recovered_by_measure": "sometimes", "05.rtm_below_mean": "much", "01.band_choice": "high",
     "01.caseness_set": ["F"], "01.bischoff_drop": "yes", "02.recovered_by_hand": {"D"},
     "02.reliably_improved_by_hand": {"X"}, "02.strict_changes": {"recovery"},
     "03.hand_shift": {"cured"}, "03.trial_direction": "d", "03.why_trials_cannot_settle": {"G"},
     "04.kappa_meaning": "e", "04.mr_x_missed": {"ptsd", "cats"}, "05.control_group": "e",
-    "05.rtm_methods": {"RCI"}, "06.comparable_pairs": ["f"], "06.what_moves_the_rate": ["f"], "07.both_true": {"z"},
-    "07.fair_design": {"a_bigger_sample"}, "07.rob_iapt": {"4.1": "maybe", "4.2": "Y", "4.3": "Y",
+    "06.comparable_pairs": ["f"], "06.what_moves_the_rate": ["f"], "07.both_true": {"z"},
+    "07.interview_measures": "e",
+    "10.fair_design": {"a_bigger_sample"}, "10.rob_iapt": {"4.1": "maybe", "4.2": "Y", "4.3": "Y",
                                                           "4.4": "Y", "4.5": "Y"},
-    "07.rob_critic": {"4.1": "N", "4.2": "Y", "4.3": "Y", "4.4": "Y", "4.5": "sometimes"},
+    "10.rob_critic": {"4.1": "N", "4.2": "Y", "4.3": "Y", "4.4": "Y", "4.5": "sometimes"},
     "08.change_18_to_12": ["mcid"], "08.data_can_settle": "g",
 }
 
@@ -191,8 +201,7 @@ ISSUE_CASES = [
     ("02.denominator_m192", "53%", False), ("06.m192_rate", 53, False), ("06.m192_rate", 0.53, False),
     ("06.m192_rate", "53%", False), ("06.at_caseness_rate", 53.26, True),
     ("03.recovery_shift_80", "8.6%", True), ("03.recovery_shift_80", 0.086, False),
-    ("05.en_by_hand", -2.3, True), ("06.first_year_over_50", "2017-2018", True),
-    ("04.pcl5_at_32", "y", True),
+    ("05.en_by_hand", -2.3, True),
 ]
 
 
@@ -269,17 +278,17 @@ def test_rob2_uses_one_rule_at_4_1_for_both_sides():
     # NI at 4.1: only where the method is not reported (the critic's interview).
     rest = {"4.2": "Y", "4.3": "Y", "4.4": "Y", "4.5": "NI"}
     for code in ("PY", "Y"):
-        for qid in ("07.rob_iapt", "07.rob_critic"):
+        for qid in ("10.rob_iapt", "10.rob_critic"):
             assert not ex.check(qid, {"4.1": code, **rest}).correct
     for code in ("N", "PN"):
-        assert ex.check("07.rob_iapt", {"4.1": code, **rest}).correct
-        assert ex.check("07.rob_critic", {"4.1": code, **rest}).correct
-    assert ex.check("07.rob_critic", {"4.1": "NI", **rest}).correct
-    assert not ex.check("07.rob_iapt", {"4.1": "NI", **rest}).correct
+        assert ex.check("10.rob_iapt", {"4.1": code, **rest}).correct
+        assert ex.check("10.rob_critic", {"4.1": code, **rest}).correct
+    assert ex.check("10.rob_critic", {"4.1": "NI", **rest}).correct
+    assert not ex.check("10.rob_iapt", {"4.1": "NI", **rest}).correct
     for item in ("4.2", "4.3", "4.4", "4.5"):  # the other items: the same accepted codes both sides
         for code in ("Y", "PY", "PN", "N", "NI"):
             answer = {"4.1": "PN", **rest, item: code}
-            assert ex.check("07.rob_iapt", answer).correct == ex.check("07.rob_critic", answer).correct
+            assert ex.check("10.rob_iapt", answer).correct == ex.check("10.rob_critic", answer).correct
 
 
 @pytest.mark.parametrize("qid", sorted(RIGHT))

@@ -78,7 +78,7 @@ def test_precision_text(unit, decimals, words):
 
 
 def test_precision_text_of_a_choice_is_empty():
-    assert ex.precision_text("00.which_is_self_report") == ""
+    assert ex.precision_text("00.score_not_verdict") == ""
 
 
 # ------------------------------------------------------------- readings
@@ -119,7 +119,7 @@ def test_numpy_and_pandas_scalars_are_numbers():
 
 @pytest.mark.parametrize("junk", ["fifty", "5 0 %x", [50], True, {"a": 1}])
 def test_unreadable_number_says_so(junk):
-    feedback = ex.check("00.recovery_claim", junk)
+    feedback = ex.check("02.denominator_m192", junk)
     assert not feedback.correct and feedback.reason == "unreadable" and "hint:" in feedback.text
 
 
@@ -242,19 +242,19 @@ def test_items_per_item_feedback():
 
 @pytest.mark.parametrize("blank", [None, ..., "", "   ", float("nan"), [], set()])
 def test_blank_answer_is_not_answered_yet_with_hint_not_an_exception(blank):
-    feedback = ex.check("00.recovery_claim", blank)
+    feedback = ex.check("02.denominator_m192", blank)
     assert not feedback.correct and feedback.reason == "unanswered"
     assert feedback.text.startswith("○ Not answered yet") and "hint:" in feedback.text
 
 
 def test_unknown_question_lists_close_ids():
     with pytest.raises(ex.UnknownQuestionError) as err:
-        ex.check("00.recovery_claims", 50)
-    assert "00.recovery_claim" in str(err.value)
+        ex.check("02.denominator_m19", 50)
+    assert "02.denominator_m192" in str(err.value)
 
 
 def test_feedback_shows_symbol_and_words_not_colour_alone():
-    good, bad = ex.check("00.recovery_claim", 50), ex.check("00.recovery_claim", 1)
+    good, bad = ex.check("02.denominator_m192", 52.97), ex.check("02.denominator_m192", 1)
     assert repr(good) == "✓ Correct" and str(bad).startswith("✗ Not yet — hint:")
     assert "✓ Correct" in good._repr_html_() and "Not yet" in bad._repr_html_()
     assert bool(good) and not bool(bad)
@@ -262,7 +262,7 @@ def test_feedback_shows_symbol_and_words_not_colour_alone():
 
 def test_make_entry_roundtrip_and_refusals():
     with pytest.raises(ParameterError, match="already exists"):
-        ex.register("00.recovery_claim", {"kind": "number"})
+        ex.register("02.denominator_m192", {"kind": "number"})
     with pytest.raises(ParameterError, match="kind"):
         ex.register("t.bad", {"kind": "essay"})
     with pytest.raises(ParameterError, match="hint"):
@@ -302,13 +302,13 @@ def test_every_shipped_entry_is_well_formed():
 
 def test_progress_records_the_latest_check_and_never_shows_answers():
     assert ex.progress("00").done == 0
-    ex.check("00.recovery_claim", 50)
-    ex.check("00.interview_claim", 3)
+    ex.check("00.half_of_referrals", 693000)
+    ex.check("00.denominators_9_2", {3})
     shown = ex.progress("00")
-    assert shown.rows[0] == ("00.recovery_claim", True) and shown.rows[1] == ("00.interview_claim", False)
+    assert shown.rows[0] == ("00.half_of_referrals", True) and shown.rows[1] == ("00.denominators_9_2", False)
     assert shown.done == 1 and "1 of 5" in str(shown) and "✓" in shown._repr_html_()
-    assert "50" not in str(shown).replace("1 of 5", "") and "not yet" in shown._repr_html_()
-    ex.check("00.recovery_claim", ...)  # answer removed again: the latest check counts
+    assert "693" not in str(shown) and "not yet" in shown._repr_html_()
+    ex.check("00.half_of_referrals", ...)  # answer removed again: the latest check counts
     assert ex.progress(0).done == 0
 
 

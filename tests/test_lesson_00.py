@@ -199,11 +199,16 @@ def test_render_checklist_names_versions_and_status():
 
 
 def test_exercise_answers_checked_independently():
-    claims = datasets.load("claims").set_index("claim_id")
-    assert check("00.recovery_claim", claims.loc["recovery_standard", "value"]).correct
-    assert check("00.interview_claim", claims.loc["scott_2018_10_percent", "value"]).correct
-    assert check("00.interview_claim", claims.loc["scott_2018_9_2_percent", "value"]).correct
-    assert check("00.which_is_self_report", "a").correct
+    annual = datasets.load("national_annual")
+    referrals = annual.loc[annual["year"] == "2016-17", "referrals_received"].dropna()
+    assert len(referrals) == 1 and check("00.half_of_referrals", referrals.iloc[0] / 2).correct
+    # 9.2% to 1 dp: n/d in [9.15%, 9.25%). Exact integer test, no float rounding: 915 d <= 10000 n < 925 d.
+    exact = {d for d in range(1, 91) for n in range(d + 1) if 915 * d <= 10_000 * n < 925 * d}
+    assert 90 not in exact and check("00.denominators_9_2", exact).correct
+    assert not check("00.denominators_9_2", exact | {90}).correct
+    assert check("00.score_not_verdict", {"with_therapist", "hello_goodbye"}).correct
+    assert check("00.score_not_verdict", {"demand", "hello_goodbye"}).correct  # the alias
+    assert not check("00.score_not_verdict", {"with_therapist", "hello_goodbye", "ptsd"}).correct
     flags = reference_flags()
     assert check("00.example_denominator", len(_ids(flags, "in_denominator"))).correct
     assert check("00.cutoff_8_recovered", sorted(_ids(reference_flags(phq9_caseness=8), "recovered"))).correct

@@ -290,9 +290,21 @@ def test_pcl5_caseness_edge(score, expected):
     assert instruments.PCL5.caseness == 32 and instruments.PCL5.caseness_comparison == ">="
     met = score >= 32
     assert met is expected
-    if score == 32:
-        assert check("04.pcl5_at_32", "yes") and check("04.pcl5_at_32", True)
-        assert not check("04.pcl5_at_32", "no")
+
+
+def test_mr_x_recovered_by_measure_from_the_rule_by_hand():
+    # Last scores PHQ-9 8, GAD-7 6, PCL-5 33. Recovered = both last scores below caseness:
+    # PHQ-9 8 < 10 and GAD-7 6 < 8 (below) -> recovered with the GAD-7; PCL-5 33 >= 32 (a case)
+    # -> not recovered with the PCL-5. The thresholds come from the instrument table.
+    below_phq9 = 8 < instruments.PHQ9.caseness
+    below_gad7 = 6 < instruments.GAD7.caseness
+    below_pcl5 = not 33 >= instruments.PCL5.caseness
+    assert (below_phq9 and below_gad7, below_phq9 and below_pcl5) == (True, False)
+    assert check("04.mr_x_recovered_by_measure", "gad7_only").correct
+    for wrong in ("both", "pcl5_only", "neither"):
+        assert not check("04.mr_x_recovered_by_measure", wrong).correct
+    # at the PCL-5's edge: 31 would have made him recovered both ways
+    assert not 31 >= instruments.PCL5.caseness
 
 
 @pytest.mark.parametrize("sensitivity, specificity", [(0.74, 0.91), (1.0, 0.5)])

@@ -246,8 +246,16 @@ def test_exercise_answers_checked_independently(inputs):
     numerator, denominator = _plain_rate(inputs.true_first, inputs.true_last["selection_only"],
                                          inputs.error_z[0], inputs.error_z[1], cutoff=10, reliability=0.9)
     assert check("05.no_treatment_recovery", 100 * numerator / denominator).correct
-    adjusts = sorted(m for m in ("JT", "EN", "HLL") if "m_pre" in REQUIRED_PARAMETERS[m])
-    assert check("05.rtm_methods", adjusts).correct
+    assert sorted(m for m in ("JT", "EN", "HLL") if "m_pre" in REQUIRED_PARAMETERS[m]) == ["EN", "HLL"]
+    # first 9 below the mean 13, r 0.84: EN's true-first estimate 9.64 > 9, so for any last score
+    # EN's change (last - 9.64) is a larger fall than the raw one (last - 9); at the mean, the same.
+    for last in (3, 7, 9):
+        en = float(rci(9, last, method="EN", sd_pre=5, reliability=0.84, m_pre=13)[0])
+        raw = (last - 9) / (5 * math.sqrt(1 - 0.84))
+        assert en < raw
+    at_mean = float(rci(13, 9, method="EN", sd_pre=5, reliability=0.84, m_pre=13)[0])
+    assert at_mean == pytest.approx((9 - 13) / (5 * math.sqrt(1 - 0.84)))
+    assert check("05.rtm_below_mean", "larger").correct
     # person: first 16, last 11; mean 13, SD 5, r 0.84 -> SE 2; true-score estimate 15.52
     by_hand = (11 - (0.84 * (16 - 13) + 13)) / (5 * math.sqrt(1 - 0.84))
     assert by_hand == pytest.approx(-2.26, abs=0.001)
@@ -261,7 +269,7 @@ def test_exercise_answers_checked_independently(inputs):
     ("05.whiteford_200", 23),      # the percentage, not the people
     ("05.en_by_hand", -1.77),      # Jacobson-Truax on the same person
     ("05.en_by_hand", 2.26),       # sign flipped
-    ("05.rtm_methods", ["JT", "EN", "HLL"]),
+    ("05.rtm_below_mean", "smaller"),      # the mirror image: a start above the mean
     ("05.control_group", "a"),
 ])
 def test_likely_wrong_answers_get_a_hint(question, wrong):

@@ -225,8 +225,8 @@ def test_exercise_answers_checked_independently():
     row = next(r for r in raw if r["year"] == "2016-17" and r["recovered"])
     assert check("06.recovered_of_referrals", 100 * int(row["recovered"]) / int(row["referrals_received"])).correct
     assert check("06.recovered_of_referrals", "18.7%").correct
-    rates_by_year = sorted((r["year"], float(r["recovery_rate_pct"])) for r in raw if r["recovery_rate_pct"])
-    assert check("06.first_year_over_50", next(y for y, v in rates_by_year if v > 50)).correct
+    # recoveries needed for 50% of finishers at caseness, minus those who recovered (2016-17)
+    assert check("06.recoveries_short_of_50", int(row["finished_at_caseness"]) / 2 - int(row["recovered"])).correct
     # The five pairs in the notebook; safe = both years in one period that does not span a change.
     period = {r["year"]: r["comparability_period"] for r in raw}
     pairs = {"a": ("2016-17", "2018-19"), "b": ("2019-20", "2021-22"), "c": ("2021-22", "2023-24"),
@@ -241,8 +241,8 @@ def test_exercise_answers_checked_independently():
 @pytest.mark.parametrize("question, wrong", [
     ("06.recovered_of_referrals", 49.3),     # the official rate
     ("06.recovered_of_referrals", 26.8),     # share of those entering treatment
-    ("06.first_year_over_50", "2022-23"),    # 49.9: not above 50
-    ("06.first_year_over_50", "2018-19"),    # the highest, not the first
+    ("06.recoveries_short_of_50", 24500),    # all finishers as the denominator
+    ("06.recoveries_short_of_50", 434000),   # all referrals as the denominator
     ("06.comparable_pairs", ["a", "b", "c"]),  # b crosses the January 2021 change
     ("06.comparable_pairs", ["a"]),
     ("06.at_caseness_rate", 52.97),          # the M192 rate

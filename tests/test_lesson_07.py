@@ -1,4 +1,4 @@
-"""Lesson 07: the gap explorer, the scenarios, the RoB 2 helper and the exercise answers.
+"""Lesson 07: the gap explorer, the interview control, the scenarios and the exercise answers.
 
 Expected values are computed independently in each test (by hand in the comments, or from the
 public simulation API directly), never copied from the code under test.
@@ -11,20 +11,19 @@ import math
 from functools import partial
 
 import numpy as np
-import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from iaptlab import fair_evaluation as fair
 from iaptlab import reconcile_gap
 from iaptlab.charts import gap_split as gap_charts
+from iaptlab.cohort_model import INTERVIEW_SEES_MORE
 from iaptlab.errors import ParameterError
 from iaptlab.exercises import check
 from iaptlab.explorers import reconcile_gap as rg
 from iaptlab.outcomes import classify
 from iaptlab.reconcile import FIVE_GROUPS, outcome_rate, waterfall_table
-from iaptlab.simulate import CRITIC_LIKE, MECHANISMS, CohortModel, simulate
+from iaptlab.simulate import MECHANISMS, CohortModel, simulate
 from iaptlab.widgets import defaults, sweep
 
 SMALL = 1_500  # referrals per explorer call in the sweep tests (speed)
@@ -44,15 +43,65 @@ def test_every_control_is_labelled_and_maps_to_a_model_parameter():
     assert [c.name for c in rg.CONTROLS] == [link.control for link in reconcile_gap.LINKS]
     names = {f.name for f in dataclasses.fields(CohortModel)}
     assert all(p in names for link in reconcile_gap.LINKS for p in link.parameters)
+    # the one control without a parameter of its own decides share_with_unseen_disorder
+    assert [link.control for link in reconcile_gap.LINKS if not link.parameters] == ["interview_measures"]
 
 
 def test_defaults_reproduce_the_presets_exactly():
-    # iapt_like(): the CohortModel defaults; critic_like(): those plus CRITIC_LIKE.
-    assert reconcile_gap.model_for(defaults(rg.CONTROLS), n=500, seed=3) == CohortModel.iapt_like(500, 3)
-    assert reconcile_gap.model_for(defaults(rg.CRITIC_CONTROLS), n=500, seed=3) == CohortModel.critic_like(500, 3)
-    critic = dict(defaults(rg.CRITIC_CONTROLS))
-    assert critic["unseen_disorder_pct"] == round(100 * CRITIC_LIKE["share_with_unseen_disorder"])
-    assert critic["interviewed_odds_ratio"] == CRITIC_LIKE["interviewed_odds_ratio_still_ill"]
+    # interview_sees_questionnaires(): the CohortModel defaults; interview_sees_more(): those
+    # plus INTERVIEW_SEES_MORE.
+    same = CohortModel.interview_sees_questionnaires(500, 3)
+    assert reconcile_gap.model_for(defaults(rg.CONTROLS), n=500, seed=3) == same
+    assert reconcile_gap.model_for(defaults(rg.CRITIC_CONTROLS), n=500, seed=3) == CohortModel.interview_sees_more(500, 3)
+    more = dict(defaults(rg.CRITIC_CONTROLS))
+    assert more["unseen_disorder_pct"] == round(100 * INTERVIEW_SEES_MORE["share_with_unseen_disorder"])
+    assert more["interviewed_odds_ratio"] == INTERVIEW_SEES_MORE["interviewed_odds_ratio_still_ill"]
+    assert defaults(rg.CONTROLS)["interview_measures"] == reconcile_gap.INTERVIEW_SAME
+    assert more["interview_measures"] == reconcile_gap.INTERVIEW_MORE
+
+
+def test_deprecated_preset_names_warn_and_give_the_same_models():
+    with pytest.warns(DeprecationWarning, match="interview_sees_questionnaires"):
+        assert CohortModel.iapt_like(50, 1) == CohortModel.interview_sees_questionnaires(50, 1)
+    with pytest.warns(DeprecationWarning, match="interview_sees_more"):
+        assert CohortModel.critic_like(50, 1) == CohortModel.interview_sees_more(50, 1)
+
+
+# ---------------------------------------------------------------- what the interview measures
+
+
+def test_interview_control_sets_the_unseen_share_both_ways():
+    same, more = reconcile_gap.INTERVIEW_SAME, reconcile_gap.INTERVIEW_MORE
+    # "the same": no unseen disorder whatever the slider says (at its extremes too)
+    for pct in (0, 50, 80):
+        m = reconcile_gap.model_for({"interview_measures": same, "unseen_disorder_pct": pct})
+        assert m.share_with_unseen_disorder == 0 and not m.is_on("unseen_disorders")
+    # "also ...": the slider's share; at 0% it is switched off again (the edge)
+    assert reconcile_gap.model_for({"interview_measures": more, "unseen_disorder_pct": 80}
+                                   ).share_with_unseen_disorder == pytest.approx(0.8)
+    assert reconcile_gap.model_for({"interview_measures": more, "unseen_disorder_pct": 0}
+                                   ).share_with_unseen_disorder == 0
+    with pytest.raises(ParameterError, match="interview_measures"):
+        reconcile_gap.model_for({"interview_measures": "everything"})
+
+
+def test_link_values_round_trip_both_presets():
+    for model in (CohortModel.interview_sees_questionnaires(100, 2), CohortModel.interview_sees_more(100, 2)):
+        assert reconcile_gap.model_for(reconcile_gap.link_values(model), n=100, seed=2) == model
+
+
+def test_interview_measures_moves_loss_of_diagnosis_only():
+    # Computed from the public simulation, not from the explorer: the unseen disorders enter the
+    # interview's verdict, never a questionnaire score.
+    base = CohortModel.interview_sees_questionnaires(n=6_000, seed=11)
+    more = dataclasses.replace(base, share_with_unseen_disorder=0.5, unseen_disorder_remission=0.2)
+    a, b = classify(simulate(base)), classify(simulate(more))
+    assert outcome_rate(a, "recovered") == outcome_rate(b, "recovered")
+    assert outcome_rate(b, "diagnosis_lost") < outcome_rate(a, "diagnosis_lost") - 0.05
+    assert check("07.interview_measures", "a").correct
+    for wrong, phrase in (("b", "recovery cannot move"), ("c", "fewer, not more"), ("d", "questionnaire scores")):
+        feedback = check("07.interview_measures", wrong)
+        assert not feedback.correct and phrase in feedback.text
 
 
 def test_remission_slider_keeps_whiteford_ratios():
@@ -101,7 +150,7 @@ def test_explorer_equals_the_public_waterfall(callbacks):
     # The explorer's numbers are reconcile.waterfall_table(..., groups=FIVE_GROUPS) on the same model.
     settings_ = {**defaults(rg.CRITIC_CONTROLS), "interviewed_odds_ratio": 3.0}
     result = callbacks["critic"](**settings_)
-    model = dataclasses.replace(CohortModel.critic_like(SMALL, 7),
+    model = dataclasses.replace(CohortModel.interview_sees_more(SMALL, 7),
                                 interviewed_odds_ratio_still_ill=3.0)
     direct = waterfall_table(model, groups=FIVE_GROUPS)
     assert np.allclose(result.extra["waterfall"]["value"], direct["value"])
@@ -110,7 +159,7 @@ def test_explorer_equals_the_public_waterfall(callbacks):
 def test_chart_bars_run_from_recovery_to_loss_of_diagnosis():
     # Expected bars worked out from the reconcile table directly: totals stand on 0; each group
     # starts where the previous bar ended and moves by minus its contribution.
-    w = reconcile_gap.five_group_waterfall(CohortModel.critic_like(n=2_000, seed=1))
+    w = reconcile_gap.five_group_waterfall(CohortModel.interview_sees_more(n=2_000, seed=1))
     chart = gap_charts.waterfall_chart(w, title="T", source="S")
     drawn = chart.data
     groups = w[w["kind"] == "mechanism"]
@@ -127,7 +176,7 @@ def test_chart_bars_run_from_recovery_to_loss_of_diagnosis():
 
 
 def test_chart_rows_step_down_from_recovery_to_loss():
-    w = reconcile_gap.five_group_waterfall(CohortModel.critic_like(n=2_000, seed=1))
+    w = reconcile_gap.five_group_waterfall(CohortModel.interview_sees_more(n=2_000, seed=1))
     rows = gap_charts.chart_rows(w)
     # first total + changes = last total (changes are minus the contributions)
     assert rows["value"].iloc[0] + rows["value"].iloc[1:-1].sum() == pytest.approx(rows["value"].iloc[-1])
@@ -135,7 +184,7 @@ def test_chart_rows_step_down_from_recovery_to_loss():
 
 
 def test_zero_residual_is_dropped_but_a_real_one_is_kept():
-    w = reconcile_gap.five_group_waterfall(CohortModel.critic_like(n=2_000, seed=1))
+    w = reconcile_gap.five_group_waterfall(CohortModel.interview_sees_more(n=2_000, seed=1))
     assert "left with\nall off" not in gap_charts.chart_rows(w)["label"].tolist()
     fake = w.copy()
     fake.loc[fake["kind"] == "residual", "contribution"] = 0.01
@@ -146,7 +195,7 @@ def test_zero_residual_is_dropped_but_a_real_one_is_kept():
 
 
 def test_gap_is_recovery_minus_loss_from_the_public_api():
-    model = CohortModel.critic_like(n=3_000, seed=2)
+    model = CohortModel.interview_sees_more(n=3_000, seed=2)
     classified = classify(simulate(model))
     recovery = outcome_rate(classified, "recovered")
     lost = outcome_rate(classified, "diagnosis_lost", interviewed_odds_ratio_still_ill=6.0)
@@ -159,7 +208,7 @@ def test_with_every_mechanism_off_nothing_changes_and_the_gap_is_zero():
 
 def test_two_player_shapley_by_hand_matches_the_package():
     # Shapley for two players: average of A's marginal effect in both orders.
-    model = CohortModel.critic_like(n=3_000, seed=5)
+    model = CohortModel.interview_sees_more(n=3_000, seed=5)
     pair = ("unseen_disorders", "interview_sample_selection")
     g = {(a, b): reconcile_gap.gap(model.without(*[m for m, on in zip(pair, (a, b), strict=True) if not on]))
          for a in (False, True) for b in (False, True)}
@@ -238,68 +287,37 @@ def test_scenario_rates_table_and_unknown_scenario():
         reconcile_gap.scenario_model("z")
 
 
-# ---------------------------------------------------------------- RoB 2 helper and answers
-
-
-def test_rob2_answer_normalises_words_and_codes():
-    answer = fair.rob2_answer({"4.1": "probably no", "4.2": "py", " 4.3 ": "Yes", "4.4": "Y",
-                               "4.5": "No information"})
-    assert answer == "4.1=PN; 4.2=PY; 4.3=Y; 4.4=Y; 4.5=NI"
-
-
-@pytest.mark.parametrize("bad, match", [({"4.1": "maybe", "4.2": "Y", "4.3": "Y", "4.4": "Y",
-                                          "4.5": "Y"}, "4.1"),
-                                        ({"4.6": "Y"}, "4.6"), (["Y"], "dict")])
-def test_rob2_answer_names_the_problem(bad, match):
-    with pytest.raises(ParameterError, match=match):
-        fair.rob2_answer(bad)
-
-
-def test_blank_rob2_answer_is_not_yet():
-    assert fair.rob2_answer(...) is ...
-    assert not check("07.rob_iapt", fair.rob2_answer(...)).correct
-
-
-def _rob(a1, a2, a3, a4, a5):
-    return fair.rob2_answer(dict(zip(fair.ROB2_DOMAIN4, (a1, a2, a3, a4, a5), strict=True)))
-
-
-def test_rob_iapt_accepts_the_defensible_range_only():
-    # Judgements (see the instructor notes): 4.1 N/PN, 4.2-4.4 Y/PY, 4.5 PY/PN/NI.
-    assert check("07.rob_iapt", _rob("PN", "PY", "Y", "Y", "NI")).correct
-    assert check("07.rob_iapt", _rob("N", "Y", "PY", "PY", "PN")).correct
-    assert not check("07.rob_iapt", _rob("PY", "Y", "PY", "PY", "PN")).correct  # one 4.1 rule, both sides
-    assert not check("07.rob_iapt", _rob("PN", "PY", "N", "Y", "NI")).correct  # the client knows
-    assert not check("07.rob_iapt", _rob("Y", "PY", "Y", "Y", "NI")).correct
-    assert not check("07.rob_iapt", _rob("PN", "N", "Y", "Y", "NI")).correct
-
-
-def test_rob_critic_accepts_the_defensible_range_only():
-    # 4.1 N/PN/NI, 4.2-4.4 Y/PY, 4.5 PY/PN/NI.
-    assert check("07.rob_critic", _rob("PN", "Y", "Y", "Y", "NI")).correct
-    assert check("07.rob_critic", _rob("NI", "PY", "Y", "PY", "PY")).correct
-    assert not check("07.rob_critic", _rob("PN", "Y", "N", "Y", "NI")).correct  # he knew
-    assert not check("07.rob_critic", _rob("PN", "N", "Y", "Y", "NI")).correct  # no baseline
-    assert not check("07.rob_critic", _rob("PN", "Y", "Y", "Y", "N")).correct
-
-
-def test_shapley_and_design_answers():
+def test_shapley_answer():
     # Fictional gaps 2 / 6 / 3 / 15: A first 6 - 2 = 4, A second 15 - 3 = 12, mean 8.
     assert check("07.shapley_by_hand", (4 + 12) / 2).correct
     assert not check("07.shapley_by_hand", 4).correct and not check("07.shapley_by_hand", 6.5).correct
-    good = {"blind_interview", "comparison_group", "follow_up", "preregistered",
-            "meaning_to_users", "everyone_counted"}
-    assert good <= set(fair.DESIGN_OPTIONS)
-    assert check("07.fair_design", sorted(good)).correct
-    assert not check("07.fair_design", good - {"follow_up"}).correct
-    assert not check("07.fair_design", good | {"finishers_only"}).correct
 
 
-def test_design_menu_does_not_list_the_answers_first():
-    options = list(fair.design_table()["option"])
-    assert options[0] not in {"blind_interview", "comparison_group", "follow_up"}
+def test_lesson_07_no_longer_asks_the_moved_questions():
+    from iaptlab.exercises import question_ids
+    assert question_ids("07") == ["07.shapley_by_hand", "07.both_true", "07.interview_measures"]
 
 
-def test_tables_for_display():
-    assert fair.rob2_table()["wording"].str.endswith("?").all()
-    assert isinstance(fair.design_table(), pd.DataFrame)
+# ---------------------------------------------------------------- lesson 02's interview control
+
+
+def test_definitions_explorer_interview_control_moves_only_loss_of_diagnosis():
+    # The 02 definitions explorer shares the interview assumption with 07: "also disorders ..."
+    # adds unseen disorders (the INTERVIEW_MEASURES values) and nothing else, so every
+    # questionnaire row is identical and loss of diagnosis falls.
+    from iaptlab.cohort_model import INTERVIEW_MEASURES
+    from iaptlab.explorers import definitions as definitions_explorer
+
+    same, more = INTERVIEW_MEASURES
+    prepared = definitions_explorer.prepare(n=4_000, seed=5)
+    assert set(prepared) == {same, more}
+    tables = {choice: definitions_explorer.compute(prepared, interview_measures=choice).table
+              .set_index("definition") for choice in (same, more)}
+    questionnaire_rows = [d for d in tables[same].index if "diagnosis" not in d]
+    assert len(questionnaire_rows) >= 4
+    assert tables[same].loc[questionnaire_rows].equals(tables[more].loc[questionnaire_rows])
+    lost = "loss of diagnosis (blind interview)"
+    assert tables[more].loc[lost, "rate"] < tables[same].loc[lost, "rate"]
+    # the "same" cohort is the lesson cohort's model: no one has an unseen disorder
+    assert INTERVIEW_MEASURES[same] == {"share_with_unseen_disorder": 0.0}
+    assert CohortModel.interview_sees_questionnaires().share_with_unseen_disorder == 0.0

@@ -9,13 +9,16 @@ student (see the exercises module docstring).
 Keep hints free of the answer. Where an answer is a fact about the world, cite its source here
 (the dossier's section and confidence tag) without repeating the figure:
 
-* ``00.recovery_claim``: the programme's recovery standard, NHS Talking Therapies manual v7.1
-  quoted by the Strategy Unit [C]; national recovery rates near it in every year since 2017-18
-  [C] (nhstt_manual_v71; dataset ``national_annual``).
-* ``00.interview_claim``: Scott (2018), loss of diagnosis on a standardised interview in former
-  clients, as reported on the author's blog [S, secondary]; the notebook must say so
-  (scott_2018, scott_2021_blog; dataset ``claims``). Tolerance admits the unrounded figure the blog also gives.
-* ``00.which_is_self_report``: definitional (a questionnaire the client completes vs an interview).
+* ``00.half_of_referrals``: half of the 2016-17 referrals received (dataset ``national_annual``,
+  nhsd_2016_17_release [C], published rounded to the nearest thousand); known wrong answers are
+  half of the other stages of the same row. Reasoning: the standard (nhstt_manual_v71 [C]) is a
+  share of finishers at caseness, not of referrals.
+* ``00.denominators_9_2``: arithmetic on the critic's 9.2% (scott_2018 via scott_2021_blog [S];
+  dataset ``claims``): every denominator d <= 90 for which some n/d rounds to 9.2% at 1 decimal.
+* ``00.score_not_verdict``: definitional reasoning: demand and hello-goodbye act on how a client
+  answers a questionnaire (orne_1962; hello_goodbye_definition [S]); the PHQ-9 has no items on
+  trauma or phobias (kroenke_2001), so Mr X's PTSD symptoms and fire phobia (scott_2021_blog [S])
+  move an interviewer's verdict, not the score.
 * ``00.example_denominator``: the IAPT recovery denominator (finished, paired, at caseness at the
   start; nhsd_guide_v21 and DESIGN section 4) applied by hand to the fictional
   ``data/example_episodes.csv``; the notebook checks the count against ``outcomes.rates()``.
@@ -29,66 +32,176 @@ from __future__ import annotations
 from typing import Any
 
 ANSWERS: dict[str, dict[str, Any]] = {
-    "00.recovery_claim": {
+    "00.half_of_referrals": {
         "kind": "number",
-        "salt": "3eecc044bbcfc84a",
-        "hint": "Look for the programme's own recovery standard: the share of people finishing a course of treatment who should recover.",
-        "secret": "ac0fd4c8fb08c8b9",
-        "unit": "percent",
+        "salt": "03bcdd03e8bc0eb2",
+        "hint": "Find 2016-17's referrals received in the national_annual dataset and take half of them. The standard's own denominator (finishers at caseness) is much smaller.",
+        "secret": "33a79ec0b05fcc4d",
+        "unit": "plain",
         "also": [],
         "decimals": 0,
         "wrong": [
             {
-                "secret": "4946088fb3b1697b",
-                "message": "that is the critic's loss-of-diagnosis figure: the question asks for the programme's own standard"
-            }
-        ],
-    },
-    "00.interview_claim": {
-        "kind": "number",
-        "salt": "53ef20a8fdbfc48b",
-        "hint": "The critic re-assessed former clients with a standardised diagnostic interview: out of every hundred, roughly how many no longer met diagnostic criteria? (His figure is reported on his blog, a secondary source.)",
-        "secret": "89455777e61e49ba",
-        "unit": "percent",
-        "also": [
-            "8943311180782fdc"
-        ],
-        "decimals": 1,
-        "wrong": [
-            {
-                "secret": "4c6e41e009fedcea",
-                "message": "that is the programme's recovery standard: the question asks for the critic's interview figure"
+                "secret": "53cce24cace4792b",
+                "message": "that is half of the finishers at caseness, the standard's own denominator: the question asks what half of all referrals would have been"
             },
             {
-                "secret": "4c71c1e009fedcea",
-                "message": "90 is the number of former clients he interviewed, not a percentage"
+                "secret": "53cdaa6cace4792b",
+                "message": "that is half of those who finished a course: the question asks for half of all referrals"
+            },
+            {
+                "secret": "53c194ccace4792b",
+                "message": "that is half of those who entered treatment: the question asks for half of all referrals"
+            },
+            {
+                "secret": "53d37a1cace4792b",
+                "message": "that is how many did recover: the question asks how many half of all referrals would have been"
             }
-        ],
+        ]
     },
-    "00.which_is_self_report": {
-        "kind": "choice",
-        "salt": "89e05b66612ec03e",
-        "hint": "Self-report means the person answers the questions themselves; a diagnostic interview is asked and scored by a trained assessor.",
+    "00.denominators_9_2": {
+        "kind": "set",
+        "salt": "c1cba1a7ef64ae6f",
+        "hint": "For every denominator d from 1 to 90 and every count n from 0 to d, compute 100 * n / d rounded to 1 decimal place, and keep each d for which some n gives 9.2.",
         "options": {
-            "a": [
-                "PHQ-9",
-                "PHQ9"
-            ],
-            "b": [
-                "diagnostic interview",
-                "interview",
-                "standardised diagnostic interview"
-            ]
+            "1": [],
+            "2": [],
+            "3": [],
+            "4": [],
+            "5": [],
+            "6": [],
+            "7": [],
+            "8": [],
+            "9": [],
+            "10": [],
+            "11": [],
+            "12": [],
+            "13": [],
+            "14": [],
+            "15": [],
+            "16": [],
+            "17": [],
+            "18": [],
+            "19": [],
+            "20": [],
+            "21": [],
+            "22": [],
+            "23": [],
+            "24": [],
+            "25": [],
+            "26": [],
+            "27": [],
+            "28": [],
+            "29": [],
+            "30": [],
+            "31": [],
+            "32": [],
+            "33": [],
+            "34": [],
+            "35": [],
+            "36": [],
+            "37": [],
+            "38": [],
+            "39": [],
+            "40": [],
+            "41": [],
+            "42": [],
+            "43": [],
+            "44": [],
+            "45": [],
+            "46": [],
+            "47": [],
+            "48": [],
+            "49": [],
+            "50": [],
+            "51": [],
+            "52": [],
+            "53": [],
+            "54": [],
+            "55": [],
+            "56": [],
+            "57": [],
+            "58": [],
+            "59": [],
+            "60": [],
+            "61": [],
+            "62": [],
+            "63": [],
+            "64": [],
+            "65": [],
+            "66": [],
+            "67": [],
+            "68": [],
+            "69": [],
+            "70": [],
+            "71": [],
+            "72": [],
+            "73": [],
+            "74": [],
+            "75": [],
+            "76": [],
+            "77": [],
+            "78": [],
+            "79": [],
+            "80": [],
+            "81": [],
+            "82": [],
+            "83": [],
+            "84": [],
+            "85": [],
+            "86": [],
+            "87": [],
+            "88": [],
+            "89": [],
+            "90": []
         },
         "hashes": [
-            "f35ded79b6df06f4df1cdd13c3386c5a9a48d71f4b3f416623d9de8243b0439a"
+            "7c79beeb8b383ad327f1778faa6d79e1e7713d787176536b50d835e91c4bc166"
         ],
         "wrong": [
             {
-                "hash": "a3c502f68b6b6cb64917ae56a3245e712dfcca63ea77cde67b4fb096e8115446",
-                "message": "an interview is asked and scored by a trained assessor, so it is not self-report"
+                "hash": "0017dee129c333ebfd2dff3b4ba4b1d852c3bcebd363616f78a788e58602a792",
+                "message": "8/90 is 8.9% and 9/90 is 10.0%: no whole number of 90 people gives 9.2%"
+            },
+            {
+                "hash": "12543ea14ce33622d607a3d9dac44fa3b2fcc10e2d14f6c27745e2ad133180be",
+                "message": "8 of 87 works, but so do 6 of 65 and 7 of 76: check every denominator"
+            },
+            {
+                "hash": "8caef4e5adf01a29539c9117734989a16401dbbfc2c25dcfa77b77fef809847b",
+                "message": "90 is not one: 8/90 is 8.9% and 9/90 is 10.0%"
             }
+        ]
+    },
+    "00.score_not_verdict": {
+        "kind": "set",
+        "salt": "3fc853d7ffd87281",
+        "hint": "For each, ask: does it change how the client answers the nine PHQ-9 questions, or what an interviewer asking about many disorders would find? The PHQ-9 has no questions about trauma or phobias.",
+        "options": {
+            "with_therapist": [
+                "demand"
+            ],
+            "hello_goodbye": [],
+            "ptsd": [],
+            "fire_phobia": []
+        },
+        "hashes": [
+            "6f1ddacaa78ab12967e3778e39831f19b05ba3ee24d0bd0ed9440787af49b0f9"
         ],
+        "wrong": [
+            {
+                "hash": "c26775b879ab8f6b2c094bef88abd574e79c01eee27b1d4db602a3298fd30884",
+                "message": "Mr X's PTSD symptoms and fire phobia work the other way: the PHQ-9 has no questions about them, so they move an interviewer's verdict and leave the PHQ-9 score alone"
+            },
+            {
+                "hash": "d0a4ea001b07243e2fd31b7d1a7ab3e1eea187a510335f789a27ece476e3478c",
+                "message": "the other way round: the PHQ-9 has no questions about trauma or phobias, so those move the interviewer's verdict, not the score"
+            },
+            {
+                "hash": "963cb4e41b57122a6526368dd9c55ce44a355b37ff9e6370fed364ebee4d8437",
+                "message": "hello-goodbye acts on the questionnaire too: presenting in the worst light at the start raises the first score"
+            }
+        ]
     },
     "00.example_denominator": {
         "kind": "number",

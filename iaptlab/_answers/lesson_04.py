@@ -14,8 +14,10 @@ Entries made with ``python -m iaptlab.exercises add``; numbers are obfuscated an
   changed to protect confidentiality"), read against the PHQ-9 and GAD-7 item texts in
   ``iaptlab.instruments`` (kroenke_2001, spitzer_2006). Option ids are printed in the notebook; the
   bare "phobia" is also accepted for the fire phobia.
-* ``04.pcl5_at_32``: the PCL-5 caseness threshold and its printed comparison in NHS Digital's
-  guide v2.1 table (``iaptlab.instruments.PCL5``; nhsd_guide_v21 [C]).
+* ``04.mr_x_recovered_by_measure``: IAPT's recovery rule (both last scores below caseness) applied
+  to fictional last scores (PHQ-9 8, GAD-7 6, PCL-5 33) with each anxiety measure's caseness
+  threshold and comparison from NHS Digital's guide v2.1 table (``iaptlab.instruments``;
+  nhsd_guide_v21 [C]; PCL-5 ">= 32").
 """
 
 from __future__ import annotations
@@ -126,18 +128,40 @@ ANSWERS: dict[str, dict[str, Any]] = {
             }
         ],
     },
-    "04.pcl5_at_32": {
-        "kind": "yesno",
-        "salt": "1b06c00cce17af11",
-        "hint": "Look at the PCL-5 row of the official threshold table: is the comparison 'greater than' or 'at or above'?",
+    "04.mr_x_recovered_by_measure": {
+        "kind": "choice",
+        "salt": "8cd943d234240471",
+        "hint": "Recovery needs BOTH last scores below caseness: the PHQ-9 (caseness 10 or more) and the one anxiety measure the problem descriptor chooses. Look up each measure's caseness threshold AND its comparison (> or >=) in the table.",
+        "options": {
+            "both": [
+                "recovered both ways"
+            ],
+            "pcl5_only": [
+                "only with the PCL-5"
+            ],
+            "gad7_only": [
+                "only with the GAD-7"
+            ],
+            "neither": [
+                "not recovered either way"
+            ]
+        },
         "hashes": [
-            "318914b693bf0b84a16c72671066cbb5fa6baef47547724cf8146955d3889834"
+            "ff463b689bd8a811a30d429e2afc159d42069332c096b1e37f542c115e054ed2"
         ],
         "wrong": [
             {
-                "hash": "47a4e1add8d2eaf72ec697e15afde28dffde5dd0468fd2e4833f7f3856862b8c",
-                "message": "the table prints '>= 32': a score equal to the threshold is at caseness"
+                "hash": "8fb179adcdf1f3ce2d1184577de26f9d9dec99753fa8b4b1b80776b4b4248ae5",
+                "message": "33 is at or above the PCL-5's caseness threshold (>= 32): with the PCL-5 as his measure he is still a case, so not recovered"
+            },
+            {
+                "hash": "d71b524f8ec45dc69b2a6f73858f9d8bfc9ae828718fa4a62cd6fe1a6f10c2a6",
+                "message": "the other way round: 33 is a PCL-5 case (>= 32), while GAD-7 6 is below its cut-off of 8"
+            },
+            {
+                "hash": "530884b888c459e1b986d5d6133beeb9d24e68c7e2a8049e0b4d87d235612653",
+                "message": "with the GAD-7 both last scores are below caseness (PHQ-9 8 < 10, GAD-7 6 < 8), so he counts as recovered"
             }
-        ],
+        ]
     },
 }

@@ -9,10 +9,9 @@ salted hashes (see :mod:`iaptlab.exercises`). Where each answer comes from, with
 * ``05.no_treatment_recovery``: ``explorers.regression_to_mean.compute`` at its default settings,
   scenario "no treatment, no remission" on the questionnaire with measurement error (the lesson
   cohort's size and seed; deterministic). Tolerance covers rounding of the displayed percentage.
-* ``05.rtm_methods``: which of IAPT's fixed threshold, JT, EN and HLL estimate the true first score
-  (or regress the last on the first) instead of using the raw first score: formulas in the R package
-  clinicalsignificance_r_package [C] and :mod:`iaptlab.reliable_change`; "JT neglects regression to
-  the mean" is the JCCP 1992 abstract (jt_revisited_1992 [C]).
+* ``05.rtm_below_mean``: the Edwards-Nunnally estimate of the true first score, r(first - mean) +
+  mean (clinicalsignificance_r_package, jt_revisited_1992 [C]), for a start below the group mean:
+  the estimate moves up towards the mean, so last minus it is a larger fall than the raw change.
 * ``05.en_by_hand``: the Edwards-Nunnally formula (clinicalsignificance_r_package, jt_revisited_1992 [C]) applied to the lesson's
   fictional person; the notebook checks it against ``reliable_change.rci(method="EN")``.
 * ``05.control_group``: the design argument of Streiner (2001) and Ostermann et al. (2008)
@@ -126,24 +125,35 @@ ANSWERS: dict[str, dict[str, Any]] = {
             }
         ],
     },
-    "05.rtm_methods": {
-        "kind": "set",
-        "salt": "d35c3fb92b0d7cf8",
-        "hint": "Look at each formula: does it compare the last score with the first score itself, or with an estimate that pulls the first score towards the group mean?",
+    "05.rtm_below_mean": {
+        "kind": "choice",
+        "salt": "96c15909e9930ebd",
+        "hint": "Edwards-Nunnally replaces the first score by its estimate of the true first score: r x (first - mean) + mean. Is that estimate above or below 9 when the mean is 13? Then compare last minus it with last minus 9.",
         "options": {
-            "IAPT": [],
-            "JT": [],
-            "EN": [],
-            "HLL": []
+            "larger": [
+                "a larger improvement",
+                "bigger"
+            ],
+            "smaller": [
+                "a smaller improvement"
+            ],
+            "same": [
+                "unchanged",
+                "the same"
+            ]
         },
         "hashes": [
-            "bfdecaad14eb21263dbb9a6ef73825e58a79793a44579799c3afd3e6a23947e3"
+            "a1ebc06bf2bb5a2891c37f40a0db113df7329dd9b75d609099732f7a3b47d22a"
         ],
         "wrong": [
             {
-                "hash": "185fddb58a38435812b21719092260016e38786e69dfbba7e26d372aa5fbf39a",
-                "message": "JT divides by a standard error but still compares the last score with the raw first score"
+                "hash": "d4811896e8fcd9c47938b50271ad45cfaa591a3d764acce066f1b21c29549266",
+                "message": "that is what happens to someone who starts ABOVE the mean (exercise 4): the estimate of their true start moves down. Here the start is below the mean, so it moves up"
+            },
+            {
+                "hash": "1709f0de8b22d9e707560d0a06479ede18f8cadd13e30a28fec569a2abd69bf8",
+                "message": "only someone who starts exactly at the group mean is unchanged: a start of 9 is 4 below it, so the estimate moves towards 13"
             }
-        ],
+        ]
     },
 }

@@ -7,8 +7,10 @@ Entries made with ``python -m iaptlab.exercises add``; numbers are obfuscated an
   row source ``nhsd_2016_17_release``, confidence C): recovered ÷ new referrals received, a
   derived [D] ratio of two confirmed counts (both rows of ``national_annual``). Tolerance
   admits the figure rounded to one decimal.
-* ``06.first_year_over_50``: the recovery rates by year in ``national_annual`` (C); the 2017-18
-  release itself calls it the first financial year above 50 per cent (nhsd_2017_18_release).
+* ``06.recoveries_short_of_50``: half of 2016-17's finishers at caseness minus those who recovered
+  (both in ``national_annual``, nhsd_2016_17_release [C], published rounded to the nearest
+  thousand, so the difference is known only to within about a thousand); known wrong answers use
+  the other stages of the same row as the denominator.
 * ``06.comparable_pairs``: NHS Digital's comparability statements (``national_breaks``, C; guide
   v2.1 via the Strategy Unit: nhsd_guide_v21, strategy_unit_talking_therapies) applied to the five pairs listed in the
   notebook; each year's period is the ``comparability_period`` column of ``national_annual``.
@@ -23,27 +25,28 @@ from __future__ import annotations
 from typing import Any
 
 ANSWERS: dict[str, dict[str, Any]] = {
-    "06.first_year_over_50": {
-        "kind": "year",
-        "salt": "67dc17558762ce3a",
-        "hint": "Look down the recovery_rate_pct column of the one-row-per-year table, oldest year first; 50.0 itself is not above 50. Give the year as written, e.g. \"2013-14\".",
-        "hashes": [
-            "b74016ec94dd0742da4037dcea43d9cba51298797f532ac892647ab29253fb81"
-        ],
+    "06.recoveries_short_of_50": {
+        "kind": "number",
+        "salt": "977d5506d513eecb",
+        "hint": "The rate's denominator is finishers at caseness. Half of 2016-17's finishers at caseness, minus the number who recovered, both from national_annual.",
+        "secret": "b1c28d94baf0f1bd",
+        "unit": "plain",
+        "also": [],
+        "decimals": 0,
         "wrong": [
             {
-                "hash": "7ba50d9f3e63243de37a39754b68af6cdd73cc6ad867ea37982a0221bc9d8fc1",
-                "message": "that is the highest year, not the first above 50"
+                "secret": "0666ddc1cda485e7",
+                "message": "that is the shortfall against half of ALL referrals: the recovery rate's denominator is finishers at caseness"
             },
             {
-                "hash": "45203ac40c9602e5ebad5ace165d72d7046b4fe0db1075d4b512aa6bb236abe9",
-                "message": "that year's rate is below 50"
+                "secret": "07ab4d81cda485e7",
+                "message": "that uses everyone who finished a course: the recovery rate's denominator is finishers at caseness"
             },
             {
-                "hash": "6d2d6fd09604c0306a00c09844b9d0e192f580ce8271727b5660131969f5a820",
-                "message": "that year's rate is below 50, and it is not the first"
+                "secret": "789ac6e7abc2e381",
+                "message": "that is the gap in percentage points: the question asks for a number of people"
             }
-        ],
+        ]
     },
     "06.comparable_pairs": {
         "kind": "set",

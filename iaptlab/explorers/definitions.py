@@ -1,7 +1,9 @@
 """Lesson 02's definitions explorer: one cohort, many definitions of "recovery", side by side.
 
-Glue over :mod:`iaptlab.definitions`: the controls set the Jacobson–Truax cut-off and the labelled
-teaching assumptions; every other number comes from the cohort, classified once.
+Glue over :mod:`iaptlab.definitions`: the controls set the Jacobson–Truax cut-off, the labelled
+teaching assumptions and what the simulated interview measures (an assumption the learner sees,
+:data:`iaptlab.cohort_model.INTERVIEW_MEASURES`); every other number comes from the cohort,
+classified once per choice.
 
 >>> compute(definitions.prepare(lesson_cohort(3_000))).table["definition"].tolist()[:2]
 ['IAPT recovery', 'IAPT reliable improvement']
@@ -9,22 +11,35 @@ teaching assumptions; every other number comes from the cohort, classified once.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
+
 import numpy as np
 
 from .. import definitions
 from ..charts.lessons import definitions_chart
+from ..cohort_model import INTERVIEW_MEASURES
 from ..definitions import (
     CUTOFF_WORDS,
     TEACHING_FUNCTIONAL_MEAN,
     TEACHING_FUNCTIONAL_SD,
     TEACHING_RELIABILITY,
 )
-from ..lesson_cohort import lesson_cohort
+from ..lesson_cohort import LESSON_N, LESSON_SEED, lesson_cohort
+from ..schema import validate
+from ..simulate import CohortModel, simulate
 from ..widgets import Control, Result, defaults
 
 __all__ = ["CONTROLS", "compute", "prepare"]
 
+_SAME, _MORE = INTERVIEW_MEASURES  # "the same as the questionnaires", "also disorders ..."
+
 CONTROLS = (
+    Control("interview_measures", "What the simulated interview measures", "choice", _SAME,
+            options=tuple((key, key) for key in INTERVIEW_MEASURES),
+            help="An assumption, not a finding. 'The same' = meets criteria when the true PHQ-9 or "
+                 "GAD-7 is 10 or more, nothing else; 'also' gives half of referrals a disorder "
+                 "the questionnaires miss (a teaching default). Only the loss-of-diagnosis row moves"),
     Control("jt_cutoff", "Jacobson–Truax cut-off", "choice", "c",
             options=tuple((key, words) for key, words in CUTOFF_WORDS.items())),
     Control("b_sd", "Cut-off b uses the SD of", "choice", "functional",
@@ -42,9 +57,14 @@ CONTROLS = (
 )
 
 
-def compute(prepared: definitions.Prepared, **controls) -> Result:
-    """The definitions table, its chart and one sentence for the chosen JT settings."""
+def compute(prepared: definitions.Prepared | Mapping[str, definitions.Prepared], **controls) -> Result:
+    """The definitions table, its chart and one sentence for the chosen settings.
+
+    ``prepared`` is one cohort, or one per answer to "what the interview measures" (:func:`prepare`).
+    """
     params = {**defaults(CONTROLS), **controls}
+    if isinstance(prepared, Mapping):
+        prepared = prepared[params["interview_measures"]]
     table = definitions.definitions_table(prepared, jt_cutoff=params["jt_cutoff"],
                               functional_mean=float(params["functional_mean"]),
                               functional_sd=float(params["functional_sd"]),
@@ -67,6 +87,16 @@ def _percent(rate: float) -> str:
     return "no one in the denominator" if np.isnan(rate) else f"{100 * rate:.1f}%"
 
 
-def prepare() -> definitions.Prepared:
-    """The lesson cohort classified once (:func:`iaptlab.definitions.prepare`)."""
-    return definitions.prepare(lesson_cohort())
+def prepare(n: int = LESSON_N, seed: int = LESSON_SEED) -> dict[str, definitions.Prepared]:
+    """The lesson cohort classified once per answer to "what does the interview measure?".
+
+    The first is the lesson cohort (``CohortModel.interview_sees_questionnaires()``); the second
+    changes only the unseen-disorder parameters (same people, same questionnaire scores).
+
+    >>> sorted(prepare(2_000)) == sorted(INTERVIEW_MEASURES)
+    True
+    """
+    more = dataclasses.replace(CohortModel.interview_sees_questionnaires(n=n, seed=seed),
+                               **INTERVIEW_MEASURES[_MORE])
+    return {_SAME: definitions.prepare(lesson_cohort(n, seed)),
+            _MORE: definitions.prepare(validate(simulate(more)))}

@@ -5,7 +5,8 @@ Glue over :mod:`iaptlab.reconcile_gap`: each control sets a mechanism's strength
 (:data:`~iaptlab.reconcile_gap.LINKS`); ``compute`` splits the gap into five groups of mechanisms
 and draws the waterfall (:mod:`iaptlab.charts.gap_split`). A live waterfall runs on
 :data:`~iaptlab.reconcile_gap.EXPLORER_N` referrals (about 35 ms a move) and reports how much each
-figure moves from one random seed to another. Two starting points: IAPT-like and critic-like.
+figure moves from one random seed to another. Two starting points, named after what the interview
+is assumed to measure: ``CohortModel.interview_sees_questionnaires()`` and ``interview_sees_more()``.
 
 >>> defaults(CRITIC_CONTROLS) != defaults(CONTROLS)
 True
@@ -25,6 +26,8 @@ from ..lesson_cohort import LESSON_SEED
 from ..reconcile_gap import (
     EXPLORER_N,
     GROUP_WORDS,
+    INTERVIEW_MORE,
+    INTERVIEW_SAME,
     INTERVIEWED,
     five_group_waterfall,
     link_values,
@@ -44,7 +47,7 @@ def _controls(model: CohortModel) -> tuple[Control, ...]:
     return (
         Control("treatment_effect_d", "Real change: a full course lowers symptoms by (SDs)",
                 "float", v["treatment_effect_d"], 0.0, 2.0, 0.05,
-                help="0 = treatment does nothing; IAPT-like 0.85 (calibrated to 50.8% recovery)"),
+                help="0 = treatment does nothing; 0.85 is calibrated to 50.8% recovery"),
         Control("remission_12_months_pct", "Real change: recover untreated within 12 months (%)",
                 "int", v["remission_12_months_pct"], 0, 80,
                 help="Whiteford et al. (2013): 53% (23% by 3 months, 32% by 6)"),
@@ -64,9 +67,15 @@ def _controls(model: CohortModel) -> tuple[Control, ...]:
                 "int", v["interview_sensitivity_pct"], 50, 100),
         Control("interview_specificity_pct", "Interview: finds criteria not met when not (%)",
                 "int", v["interview_specificity_pct"], 50, 100),
+        Control("interview_measures", "What the interview measures", "choice",
+                v["interview_measures"], options=((INTERVIEW_SAME, INTERVIEW_SAME),
+                                                  (INTERVIEW_MORE, INTERVIEW_MORE)),
+                help="an assumption, not a finding: the same = meets criteria when the true PHQ-9 "
+                     "or GAD-7 is 10 or more, nothing else"),
         Control("unseen_disorder_pct", "Interview: referrals with a disorder the questionnaires "
                 "miss (%)", "int", v["unseen_disorder_pct"], 0, 80,
-                help="e.g. PTSD, a phobia, an eating disorder; the interview finds it"),
+                help="applies when the interview also sees such disorders (e.g. PTSD, a phobia, "
+                     "an eating disorder)"),
         Control("unseen_remission_pct", "Interview: that disorder has gone by the interview (%)",
                 "int", v["unseen_remission_pct"], 0, 100),
         Control("interviewed_odds_ratio", "Who is interviewed: someone still ill is this many "
@@ -79,10 +88,11 @@ def _controls(model: CohortModel) -> tuple[Control, ...]:
     )
 
 
-#: Controls starting from ``CohortModel.iapt_like()`` (the calibrated default).
-CONTROLS = _controls(CohortModel.iapt_like())
-#: The same controls starting from ``CohortModel.critic_like()``.
-CRITIC_CONTROLS = _controls(CohortModel.critic_like())
+#: Controls starting from ``CohortModel.interview_sees_questionnaires()`` (the calibrated default).
+CONTROLS = _controls(CohortModel.interview_sees_questionnaires())
+#: The same controls starting from ``CohortModel.interview_sees_more()`` (the name says what it
+#: starts from, not a side).
+CRITIC_CONTROLS = _controls(CohortModel.interview_sees_more())
 
 
 @dataclass(frozen=True)
@@ -103,12 +113,12 @@ def precompute(controls: Sequence[Control] = CONTROLS, *, n: int = EXPLORER_N,
 
 
 def prepare() -> Precomputed:
-    """The explorer's data, starting from ``CohortModel.iapt_like()``."""
+    """The explorer's data, starting from ``CohortModel.interview_sees_questionnaires()``."""
     return precompute(CONTROLS)
 
 
 def prepare_critic() -> Precomputed:
-    """The explorer's data, starting from ``CohortModel.critic_like()``."""
+    """The explorer's data, starting from ``CohortModel.interview_sees_more()``."""
     return precompute(CRITIC_CONTROLS)
 
 
