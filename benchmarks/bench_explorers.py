@@ -53,8 +53,8 @@ def time_lesson_figures() -> None:
     national.package_denominators(finished=265_833, at_caseness=238_253, not_at_caseness=26_282,
                                   recovered=126_891)
     print(f"national: 2014-15 subgroup through outcomes.rates, both denominators (notebook cell): {_ms(start)}")
-    for name, model in (("IAPT-like", CohortModel.iapt_like(LESSON_N, LESSON_SEED)),
-                        ("critic-like", CohortModel.critic_like(LESSON_N, LESSON_SEED))):
+    for name, model in (("interview sees questionnaires", CohortModel.interview_sees_questionnaires(LESSON_N, LESSON_SEED)),
+                        ("interview sees more", CohortModel.interview_sees_more(LESSON_N, LESSON_SEED))):
         wall, cpu = time_calls([lambda m=model: five_group_waterfall(m)])
         print(f"static five-group waterfall, {name}, {LESSON_N:,} referrals: {wall[0]:.0f} ms "
               f"(CPU {cpu[0]:.0f} ms; once per lesson, not a callback)")

@@ -1,6 +1,6 @@
 """Benchmark: ``iaptlab report`` on a 100,000-row episode CSV (target <= 10 s, issue 6).
 
-The CSV is written by ``simulate(CohortModel.iapt_like(n=100_000))``; the timing covers the whole
+The CSV is written by ``simulate(CohortModel.interview_sees_questionnaires(n=100_000))``; the timing covers the whole
 command as a user runs it (reading, validation, classification, charts rendered to SVG, writing
 the HTML), measured through :func:`iaptlab.cli.main` in this process, best of ``repeats``.
 It also checks the page is self-contained (no ``<script``, no ``http`` in any src/href).
@@ -25,7 +25,7 @@ TARGET_S = 10.0
 def main(n: int = 100_000, repeats: int = 2) -> dict[str, float]:
     folder = Path(tempfile.mkdtemp(prefix="bench_report_"))
     source = folder / "episodes.csv"
-    simulate(CohortModel.iapt_like(n=n)).to_csv(source, index=False)
+    simulate(CohortModel.interview_sees_questionnaires(n=n)).to_csv(source, index=False)
     figures: dict[str, float] = {"n": n, "csv_mb": source.stat().st_size / 1e6}
     for mode, flags in (("plain", []), ("disclosure_control", ["--disclosure-control"])):
         target = folder / f"report_{mode}.html"

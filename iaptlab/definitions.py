@@ -56,7 +56,7 @@ TEACHING_FUNCTIONAL_SD = 3.0
 
 
 #: PHQ-9 reliability for the RCI: the simulation's own teaching value (no sourced test-retest figure).
-TEACHING_RELIABILITY = float(CohortModel.iapt_like(n=1).phq9_reliability)
+TEACHING_RELIABILITY = float(CohortModel.interview_sees_questionnaires(n=1).phq9_reliability)
 
 
 JTCutoff = Literal["a", "b", "c"]

@@ -9,7 +9,7 @@ what they would do to the published rates.
 
 How it works (every number is reproducible):
 
-1. :func:`demand_inputs` simulates the lesson cohort's referrals (``CohortModel.iapt_like`` with
+1. :func:`demand_inputs` simulates the lesson cohort's referrals (``CohortModel.interview_sees_questionnaires`` with
    the lesson's size and seed) with the simulation's own demand and hello-goodbye switched off, so
    its questionnaire scores hold measurement error but no demand. It also draws one seeded
    uniform number per referral that decides, for any share ``s``, who completed the last
@@ -107,7 +107,7 @@ def demand_inputs(n: int = LESSON_N, seed: int = LESSON_SEED) -> DemandInputs:
     >>> demand_inputs(500).model.demand_shift_points
     0.0
     """
-    model = CohortModel.iapt_like(n=n, seed=seed).without("demand", "hello_goodbye")
+    model = CohortModel.interview_sees_questionnaires(n=n, seed=seed).without("demand", "hello_goodbye")
     checked = validate(simulate(model)).raise_if_invalid()
     table = checked.table
     # Only finished referrals with all four scores can enter a denominator under any preset, so

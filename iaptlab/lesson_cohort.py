@@ -21,5 +21,5 @@ LESSON_SEED = 2026
 
 @lru_cache(maxsize=4)
 def lesson_cohort(n: int = LESSON_N, seed: int = LESSON_SEED) -> Validated:
-    """``simulate(CohortModel.iapt_like(n, seed))``, validated once (cached: same numbers every call)."""
-    return validate(simulate(CohortModel.iapt_like(n=n, seed=seed)))
+    """``simulate(CohortModel.interview_sees_questionnaires(n, seed))``, validated once (cached: same numbers every call)."""
+    return validate(simulate(CohortModel.interview_sees_questionnaires(n=n, seed=seed)))

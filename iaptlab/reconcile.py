@@ -43,7 +43,7 @@ questionnaire side has no sampling step. Both selections are :mod:`iaptlab.selec
 rate is :func:`iaptlab.outcomes.rates` of :func:`iaptlab.outcomes.classify`'s flags.
 :func:`iaptlab.selection.interviewed_sample` draws one interviewed sample of ``k`` people (e.g.
 90) and gives its rate with a 95% confidence interval; :func:`iaptlab.simulate.calibration_table`
-lists what :meth:`CohortModel.iapt_like` was calibrated to.
+lists what :meth:`CohortModel.interview_sees_questionnaires` was calibrated to.
 
 >>> from iaptlab.simulate import CohortModel
 >>> w = waterfall_table(CohortModel(n=2000, seed=1), mechanisms=("demand", "treatment_effect"))

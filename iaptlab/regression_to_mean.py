@@ -10,7 +10,7 @@ thing only, the true change between their first and last questionnaire:
 2. ``remission``: natural remission at Whiteford et al.'s rates, treatment still does nothing;
 3. ``treatment``: remission and the calibrated treatment effect.
 
-All three are ``CohortModel.iapt_like`` (the lesson cohort's size and seed) with demand,
+All three are ``CohortModel.interview_sees_questionnaires`` (the lesson cohort's size and seed) with demand,
 hello-goodbye and attrition bias switched off (``COMMON_OFF``), so the same people finish and
 the only artefact left in a score is measurement error (lesson 03 covers demand).
 
@@ -114,12 +114,12 @@ class ScenarioInputs:
 
 
 def scenario_models(n: int = LESSON_N, seed: int = LESSON_SEED) -> dict[str, CohortModel]:
-    """The three cohorts' models: ``iapt_like`` with ``COMMON_OFF`` and each scenario's switches.
+    """The three cohorts' models: ``interview_sees_questionnaires`` with ``COMMON_OFF`` and each scenario's switches.
 
     >>> scenario_models(100)["selection_only"].is_on("natural_remission")
     False
     """
-    base = CohortModel.iapt_like(n=n, seed=seed).without(*COMMON_OFF)
+    base = CohortModel.interview_sees_questionnaires(n=n, seed=seed).without(*COMMON_OFF)
     return {key: base.without(*off) for key, off in SCENARIO_OFF.items()}
 
 

@@ -33,7 +33,7 @@ WEEKS_PER_MONTH = 365.25 / 7 / 12
 
 
 def test_contributions_sum_to_the_gap_and_the_chain_ends_at_the_second_rate():
-    model = CohortModel.iapt_like(n=20_000, seed=5)
+    model = CohortModel.interview_sees_questionnaires(n=20_000, seed=5)
     table = waterfall_table(model)
     classified = classify(simulate(model))
     rate_from = outcome_rate(classified, "recovered")
@@ -60,7 +60,7 @@ def test_attribution_does_not_depend_on_the_order_mechanisms_are_listed():
 
 @pytest.mark.parametrize("mechanism", list(MECHANISMS))
 def test_a_mechanism_switched_off_contributes_exactly_zero(mechanism):
-    model = CohortModel.critic_like(n=6000, seed=1).without(mechanism)
+    model = CohortModel.interview_sees_more(n=6000, seed=1).without(mechanism)
     others = [m for m in ("demand", "treatment_effect", "selection") if m != mechanism][:2]
     table = waterfall_table(model, mechanisms=(mechanism, *others)).set_index("component")
     assert table.loc[mechanism, "contribution"] == 0.0
@@ -125,7 +125,7 @@ def test_rates_with_selection_on_agree_with_the_outcome_engine():
 
 
 def test_mechanisms_the_waterfall_treats_as_irrelevant_really_change_nothing():
-    model = CohortModel.critic_like(n=6000, seed=6)
+    model = CohortModel.interview_sees_more(n=6000, seed=6)
     full = classify(simulate(model))
     interview_only = [m for m, side in SIDES.items() if side == "interview"]
     questionnaire_only = [m for m, side in SIDES.items() if side == "questionnaire"]
@@ -199,7 +199,7 @@ def test_moved_names_still_import_from_reconcile_with_a_warning(old, module, new
 # --- sampled Shapley values and groups -----------------------------------------------------------
 
 def test_sampled_shapley_is_close_to_exact_and_still_sums_to_the_gap():
-    model = CohortModel.critic_like(n=6000, seed=3)
+    model = CohortModel.interview_sees_more(n=6000, seed=3)
     names = ("treatment_effect", "unseen_disorders", "interview_sample_selection", "demand")
     exact = waterfall_table(model, mechanisms=names, method="exact").set_index("component")
     sampled = waterfall_table(model, mechanisms=names, method="sampled", pairs=20, seed=1)
@@ -223,7 +223,7 @@ def test_auto_method_is_exact_up_to_the_stated_number_of_players():
 
 
 def test_groups_act_as_single_players():
-    model = CohortModel.critic_like(n=5000, seed=4)
+    model = CohortModel.interview_sees_more(n=5000, seed=4)
     grouped = waterfall_table(model, groups=FIVE_GROUPS)
     steps = grouped[grouped["kind"] == "mechanism"]
     assert steps["component"].tolist() == list(FIVE_GROUPS)
@@ -265,7 +265,7 @@ def _eligible(table):
 
 
 def test_random_interview_sample_gives_the_whole_finisher_rate_in_expectation():
-    table = simulate(CohortModel.critic_like(n=20_000, seed=7))
+    table = simulate(CohortModel.interview_sees_more(n=20_000, seed=7))
     eligible = _eligible(table)
     lost = ~table["diagnosis_last"].fillna(True).to_numpy(dtype=bool)
     whole = (eligible & lost).sum() / eligible.sum()  # counted here by hand
@@ -280,7 +280,7 @@ def test_random_interview_sample_gives_the_whole_finisher_rate_in_expectation():
 def test_interview_selection_odds_ratio_is_recovered_from_a_sample():
     # OR estimate = (ill/well in the sample) / (ill/well among those eligible); its log has SE
     # about sqrt(1/ill + 1/well) when the sample is a small share of the eligible.
-    table = simulate(CohortModel.critic_like(n=100_000, seed=8))
+    table = simulate(CohortModel.interview_sees_more(n=100_000, seed=8))
     eligible = np.flatnonzero(_eligible(table))
     ill = table["true_diagnosis_last"].to_numpy()[eligible] == 1
     sample = interviewed_sample(table, 1000, odds_ratio_still_ill=4.0, seed=2)
@@ -300,7 +300,7 @@ def test_interview_selection_odds_ratio_is_recovered_from_a_sample():
 
 @pytest.mark.parametrize("odds", [1.0, 6.0])
 def test_wilson_interval_covers_the_population_rate_about_95_percent(odds):
-    table = simulate(CohortModel.critic_like(n=15_000, seed=9))
+    table = simulate(CohortModel.interview_sees_more(n=15_000, seed=9))
     reps = [interviewed_sample(table, 90, odds_ratio_still_ill=odds, seed=s) for s in range(200)]
     covered = np.mean([r.ci_low <= r.population_rate <= r.ci_high for r in reps])
     assert 0.90 <= covered <= 0.99
@@ -318,14 +318,14 @@ def test_interviewed_sample_refuses_bad_k_and_odds():
 
 # --- both numbers ------------------------------------------------------------------------------
 
-def test_critic_like_gives_about_50_percent_recovery_and_about_10_percent_loss_of_diagnosis():
-    table = calibration_table(CohortModel.critic_like(n=100_000, seed=0))
+def test_interview_sees_more_gives_about_50_percent_recovery_and_about_10_percent_loss_of_diagnosis():
+    table = calibration_table(CohortModel.interview_sees_more(n=100_000, seed=0))
     targets = table.iloc[: len(CALIBRATION_TARGETS)]
-    assert targets["within_tolerance"].all()  # questionnaire side as calibrated for iapt_like
+    assert targets["within_tolerance"].all()  # questionnaire side as calibrated for interview_sees_questionnaires
     assert targets["simulated"].iloc[0] == pytest.approx(0.50, abs=0.02)
     # Scott (2018): 9.2%, "10%" (dataset claims: scott_2018_9_2_percent, scott_2018_10_percent)
     assert table["simulated"].iloc[-1] == pytest.approx(0.10, abs=0.02)
-    iapt = calibration_table(CohortModel.iapt_like(n=100_000, seed=0))
+    iapt = calibration_table(CohortModel.interview_sees_questionnaires(n=100_000, seed=0))
     assert iapt["simulated"].iloc[-1] > 0.4  # the IAPT-side model: about half lose it
 
 
@@ -334,7 +334,7 @@ def test_skipping_the_table_check_changes_nothing_but_time():
 
     from iaptlab.reconcile import FIVE_GROUPS
 
-    model = CohortModel.critic_like(n=3_000, seed=5)
+    model = CohortModel.interview_sees_more(n=3_000, seed=5)
     checked = waterfall_table(model, groups=FIVE_GROUPS, method="exact")
     unchecked = waterfall_table(model, groups=FIVE_GROUPS, method="exact", check_table=False)
     pd.testing.assert_frame_equal(checked, unchecked)

@@ -68,7 +68,7 @@ def test_diagnosis_lost_rate_weights_the_still_ill_by_the_odds_ratio(odds):
 
 
 def test_diagnosis_lost_rate_with_odds_one_is_outcomes_rates():
-    classified = classify(simulate(CohortModel.critic_like(n=3000, seed=2)))
+    classified = classify(simulate(CohortModel.interview_sees_more(n=3000, seed=2)))
     official = rates(classified).set_index("outcome").loc["diagnosis_lost", "rate"]
     assert diagnosis_lost_rate(classified) == official
 
@@ -95,7 +95,7 @@ def test_classify_refuses_a_caseness_first_of_the_wrong_shape_or_type():
 def test_selected_flags_of_the_columns_equal_those_of_the_table(select):
     from iaptlab.simulate import draw, generate, to_frame
 
-    model = CohortModel.critic_like(n=3000, seed=5)
+    model = CohortModel.interview_sees_more(n=3000, seed=5)
     columns = generate(model, draw(model.n, model.seed))
     table = to_frame(columns, np.array([f"r{i}" for i in range(model.n)]))
     as_columns = {name: values for name, values in columns.items() if not name.endswith("_present")}
