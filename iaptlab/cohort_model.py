@@ -156,7 +156,7 @@ class CohortModel:
     demand_last_sessions: int = _param(
         2, 0, 10, "planned sessions at the end of a course given with the end in view: demand "
         "(demand_shift_points, with the therapist present) acts on these; someone who stops "
-        "early never reaches them")
+        "early may never reach them")
     # 7. Blind diagnostic interview
     interview_sensitivity: float = _param(
         0.90, 0.5, 1, "chance the interview finds criteria met when they truly are",

@@ -630,8 +630,8 @@ def contact_cohort(model: CohortModel, draws: Draws | None = None) -> ContactCoh
     - each questionnaire is the true score plus fresh measurement error, rounded and clipped;
       ``hello_goodbye_points`` are added at the assessment; ``demand_shift_points`` are taken off
       with the therapist present (``share_last_with_therapist``) in the last
-      ``demand_last_sessions`` sessions of the planned course (someone who stops early never
-      reaches them); with chance ``share_scores_missing_per_contact`` nothing is recorded.
+      ``demand_last_sessions`` sessions of the planned course (someone who stops early may never
+      reach them); with chance ``share_scores_missing_per_contact`` nothing is recorded.
 
     After each attended treatment contact the person stops coming with chance
     1 - ``share_of_entrants_finishing`` after the first and ``dropout_per_session`` after later
@@ -666,7 +666,7 @@ def contact_cohort(model: CohortModel, draws: Draws | None = None) -> ContactCoh
     personal_d = np.maximum(model.treatment_effect_d * (
         1.0 + model.treatment_effect_variation * draws.treatment_z), 0.0)
     with_therapist = draws.with_therapist_u < model.share_last_with_therapist
-    propensity = rng.standard_normal(n, dtype=f32) if model.dropout_mechanism == "mcar" else None
+    propensity = rng.standard_normal(n, dtype=f32)  # drawn always: same numbers for every mechanism
     log_or = float(np.log(model.dropout_odds_ratio_per_sd_better))
     wait, gap = model.weeks_waiting_before_treatment, model.weeks_between_contacts
 
