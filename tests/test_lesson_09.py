@@ -100,3 +100,12 @@ def test_explorer_feel_better_stopping_lowers_finishers_feel_worse_raises():
     finishers = {o: explorer.run(mechanism="mnar", odds_ratio=o).extra["rates"].set_index("estimate")
                  .loc["finishers", "rate"] for o in (0.25, 1.0, 4.0)}
     assert finishers[0.25] > finishers[1.0] > finishers[4.0]
+
+
+def test_model_comparison_supports_what_the_model_box_says():
+    from iaptlab.attrition import model_comparison
+
+    rates = model_comparison(n=20_000).set_index("model")["rate"]
+    contact, calibrated, unbiased = rates.to_numpy()
+    assert abs(contact - unbiased) < 0.03  # "about the same as this one"
+    assert calibrated > contact + 0.03 and calibrated > unbiased + 0.03  # "below the calibrated model"
