@@ -677,13 +677,21 @@ def contact_cohort(model: CohortModel, draws: Draws | None = None) -> ContactCoh
         dose = np.minimum(dose_sessions / model.contacts_for_full_effect, 1.0)
         return np.maximum(first[:, idx] * keep - personal_d[idx] * dose * sds[:, None], 0.0)
 
+    leaving_mask = np.zeros(n, dtype=bool)
+
+    def still_active(active: np.ndarray, leaving: np.ndarray) -> np.ndarray:
+        leaving_mask[leaving] = True
+        keep = ~leaving_mask[active]
+        leaving_mask[leaving] = False
+        return keep
+
     def observe(true: np.ndarray, shift: np.ndarray | float, z: np.ndarray) -> np.ndarray:
         return np.clip(np.rint(true + shift + error_sds[:, None] * z), 0.0, tops[:, None])
 
     # Contact 1: the assessment, with the same first scores as simulate() gives.
     everyone = np.arange(n)
     first_seen = observe(first, model.hello_goodbye_points, draws.error_z[[0, 2]])
-    steps = [(everyone, np.ones(n, bool), first_seen, np.zeros(n), first)]
+    steps = [(everyone, np.ones(n, bool), first_seen.astype(f32), np.zeros(n, dtype=f32), first.astype(f32))]
     last_seen = first_seen.copy()
     attended_count = np.zeros(n, dtype=np.int32)
     stopped_early = np.zeros(n, dtype=bool)
@@ -704,10 +712,10 @@ def contact_cohort(model: CohortModel, draws: Draws | None = None) -> ContactCoh
         last_seen[:, went[recorded]] = seen[:, recorded]
         attended_count[went] = sessions
         n_active = len(active)
-        rows_seen = np.full((2, n_active), np.nan)
-        rows_true = np.full((2, n_active), np.nan)
+        rows_seen = np.full((2, n_active), np.nan, dtype=f32)
+        rows_true = np.full((2, n_active), np.nan, dtype=f32)
         rows_seen[:, here], rows_true[:, here] = seen, true
-        steps.append((active, here, rows_seen, np.full(n_active, week), rows_true))
+        steps.append((active, here, rows_seen, np.full(n_active, week, dtype=f32), rows_true))
         # Who stops: only people who attended, and have sessions left, decide.
         deciding = went[sessions < planned[went]]
         done_sessions = attended_count[deciding]
@@ -726,15 +734,14 @@ def contact_cohort(model: CohortModel, draws: Draws | None = None) -> ContactCoh
         stopped_early[deciding[stop]] = True
         finished_course = went[sessions >= planned[went]]
         leaving = np.concatenate([deciding[stop], finished_course])
-        keep = np.ones(n, dtype=bool)
-        keep[leaving] = False
-        active = active[keep[active]]
-    return ContactCohort(_contact_frame(n, steps), _referral_frame(
-        model, draws, rng, entered, planned, stopped_early, attended_count, true_at, observe))
+        active = active[still_active(active, leaving)]
+    ids = episode_ids(n)
+    return ContactCohort(_contact_frame(n, steps, ids), _referral_frame(
+        model, draws, rng, entered, planned, stopped_early, attended_count, true_at, observe, ids))
 
 
-def _contact_frame(n: int, steps: list[tuple]) -> pd.DataFrame:
-    """Scatter each slot's rows to their place in referral-then-contact order."""
+def _contact_frame(n: int, steps: list[tuple], ids: np.ndarray) -> pd.DataFrame:
+    """Put each slot's rows in referral-then-contact order (one scatter per column)."""
     counts = np.zeros(n, dtype=np.int64)
     for idx, *_ in steps:
         counts[idx] += 1
@@ -742,21 +749,22 @@ def _contact_frame(n: int, steps: list[tuple]) -> pd.DataFrame:
     total = int(counts.sum())
     f32 = np.float32
     codes = np.repeat(np.arange(n, dtype=np.int32), counts)
-    number = np.empty(total, dtype=np.int16)
-    attended = np.empty(total, dtype=bool)
-    week = np.empty(total, dtype=f32)
-    seen = np.empty((2, total), dtype=f32)
-    true = np.empty((2, total), dtype=f32)
-    for slot, (idx, went, scores, weeks, truth) in enumerate(steps):
-        pos = offsets[idx] + slot
-        number[pos] = slot + 1
-        attended[pos] = went
-        week[pos] = weeks
-        seen[:, pos] = scores
-        true[:, pos] = truth
+    where = np.concatenate([offsets[idx] + slot for slot, (idx, *_) in enumerate(steps)])
+
+    def placed(values: list[np.ndarray], dtype) -> np.ndarray:
+        out = np.empty(total, dtype=dtype)
+        out[where] = np.concatenate(values)
+        return out
+
+    number = placed([np.full(len(idx), slot + 1, dtype=np.int16) for slot, (idx, *_) in enumerate(steps)],
+                    np.int16)
+    attended = placed([went for _, went, *_ in steps], bool)
+    week = placed([weeks for *_, weeks, _ in steps], f32)
+    seen = [placed([scores[k] for _, _, scores, *_ in steps], f32) for k in (0, 1)]
+    true = [placed([truth[k] for *_, truth in steps], f32) for k in (0, 1)]
     kind = pd.Categorical.from_codes((number > 1).astype(np.int8), categories=list(CONTACT_TYPES))
     return pd.DataFrame({
-        "referral_id": pd.Categorical.from_codes(codes, categories=episode_ids(n)),
+        "referral_id": pd.Categorical.from_codes(codes, categories=ids),
         "contact_number": number,
         "contact_type": kind,
         "attended": attended,
@@ -768,7 +776,7 @@ def _contact_frame(n: int, steps: list[tuple]) -> pd.DataFrame:
 
 def _referral_frame(model: CohortModel, draws: Draws, rng: np.random.Generator, entered: np.ndarray,
                     planned: np.ndarray, stopped_early: np.ndarray, attended_count: np.ndarray,
-                    true_at, observe) -> pd.DataFrame:
+                    true_at, observe, ids: np.ndarray) -> pd.DataFrame:
     """Per referral: entered, planned course, stopped early, and the complete-data end state."""
     n = model.n
     idx = np.flatnonzero(entered)
@@ -781,7 +789,7 @@ def _referral_frame(model: CohortModel, draws: Draws, rng: np.random.Generator, 
         full = np.full(n, np.nan, dtype=np.float32)
         full[idx] = values
         columns[name] = full
-    return pd.DataFrame({"episode_id": episode_ids(n), "entered": entered,
+    return pd.DataFrame({"episode_id": ids, "entered": entered,
                          "planned_contacts": planned.astype(np.int16),
                          "attended_treatment_contacts": attended_count.astype(np.int16),
                          "stopped_early": stopped_early, **columns})
