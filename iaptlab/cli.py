@@ -64,7 +64,8 @@ the rest counted by column and reason; nothing is written.
 
 A contact file (one row per contact, with the columns referral_id, contact_number, contact_type,
 attended, phq9, gad7, referral_ended) is recognised by its columns and turned into episodes first,
-as `iaptlab episodes` does."""
+as `iaptlab episodes` does; a contact file with any problem is refused whole (--skip-invalid skips
+episode rows, not contacts)."""
 
 CONTACT_FILE_HELP = """\
 The CSV needs one row per contact and the columns

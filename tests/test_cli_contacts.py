@@ -123,3 +123,10 @@ def test_episodes_command_writes_whole_numbers_and_reads_semicolons(tmp_path):
     assert main(["episodes", str(src), "-o", str(tmp_path / "e.csv")]) == 0
     text = (tmp_path / "e.csv").read_text()
     assert text.splitlines()[0].count(";") > 5 and ".0" not in text
+
+
+def test_skip_invalid_does_not_skip_bad_contacts(tmp_path, capsys):
+    lines = [*CONTACTS, "R5,1,assessment,maybe,12,9,yes"]
+    assert main(["outcomes", str(write(tmp_path, lines)), "--skip-invalid"]) == 2
+    assert "row 15, column attended" in capsys.readouterr().err
+    assert not (tmp_path / "contacts_outcomes.csv").exists()
