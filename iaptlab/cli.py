@@ -60,7 +60,21 @@ read back.
 Writing: the output goes to a temporary file beside the target, then is renamed into place, so a
 full disk never leaves half a file. An existing output is not replaced without --force; a
 missing folder is not created (exit 2). Bad input: exit 2, the first 100 problems one per line,
-the rest counted by column and reason; nothing is written."""
+the rest counted by column and reason; nothing is written.
+
+A contact file (one row per contact, with the columns referral_id, contact_number, contact_type,
+attended, phq9, gad7, referral_ended) is recognised by its columns and turned into episodes first,
+as `iaptlab episodes` does; a contact file with any problem is refused whole (--skip-invalid skips
+episode rows, not contacts)."""
+
+CONTACT_FILE_HELP = """\
+The CSV needs one row per contact and the columns
+  referral_id, contact_number, contact_type, attended, phq9, gad7, referral_ended
+contact_type is assessment, treatment, follow_up, employment_support or other; attended and
+referral_ended are yes/no (referral_ended the same on every row of a referral); scores may be empty.
+Optional: adsm, adsm_score, wsas. First and last scores are the first and last available among
+attended assessment and treatment contacts; the output says which contact each came from.
+Reading and writing as for `iaptlab outcomes` (atomic write, --force, bad input exit 2)."""
 
 
 def _print_problems(err: InputError) -> None:
@@ -199,7 +213,7 @@ def _outcome_columns(loaded, classified) -> dict[str, object]:
 
 def _outcomes(args: argparse.Namespace) -> int:
     from .csv_files import write_csv
-    from .episode_files import read_episode_file
+    from .episode_files import read_input_file
     from .outcomes import PRESETS, classify, rates
     from .schema import EXCLUDED_REASON, validate
 
@@ -207,7 +221,8 @@ def _outcomes(args: argparse.Namespace) -> int:
     target = Path(args.output) if args.output else _default_output(source)
     _check_target(source, target, args.force)
     rules = PRESETS[args.rules]
-    loaded = read_episode_file(source, _column_map(args))
+    read = read_input_file(source, _column_map(args))
+    loaded = read.table
     checked = validate(loaded.frame, decimal_comma=loaded.decimal_comma, rows=loaded.rows)
     if not checked.ok and not args.skip_invalid:
         raise checked.error()
@@ -224,11 +239,13 @@ def _outcomes(args: argparse.Namespace) -> int:
             print(f"note: input column {original!r} is named like an output column; it is kept as {new!r}",
                   file=sys.stderr)
     if args.json:
-        print(json.dumps({"rules": rules.name, "episodes": len(classified), "excluded": excluded,
+        print(json.dumps({"rules": rules.name, "episodes": len(classified), "contacts": read.contacts,
+                          "excluded": excluded,
                           "output": str(target), "rates": json.loads(table.to_json(orient="records"))},
                          indent=2))
     else:
-        print(f"{len(classified):,} episodes read from {source}; rules: {rules.name}")
+        made = "" if read.contacts is None else f" (made from {read.contacts:,} contacts)"
+        print(f"{len(classified):,} episodes{made} read from {source}; rules: {rules.name}")
         print(format_rates(table))
         print(f"Per-episode flags written to {target}")
     if excluded:
@@ -238,18 +255,22 @@ def _outcomes(args: argparse.Namespace) -> int:
 
 
 def _episodes(args: argparse.Namespace) -> int:
-    from .episodes import from_contacts, read_contact_csv, validate_contacts
+    import pyarrow as pa
+
+    from .csv_files import write_csv
+    from .episode_files import read_contact_file
 
     source = Path(args.input)
     target = Path(args.output) if args.output else source.with_name(f"{source.stem}_episodes.csv")
-    if _same_file(source, target):
-        raise InputError([_problem(f"{target}: refusing to overwrite the input file; choose another -o")])
-    checked = validate_contacts(read_contact_csv(source)).raise_if_invalid()
-    episodes = from_contacts(checked)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    episodes.to_csv(target, index=False)
-    print(f"{len(checked.table):,} contacts read from {source}; {len(episodes):,} episodes "
-          f"({int(episodes['referral_ended'].sum()):,} referrals ended) written to {target}")
+    _check_target(source, target, args.force)
+    loaded, n_contacts = read_contact_file(source, _column_map(args), reserved=())
+    episodes = loaded.frame
+    columns = {name: pa.chunked_array(episodes[name].array.__arrow_array__()) for name in episodes.columns}
+    write_atomically(target, lambda handle: write_csv(columns, handle, separator=loaded.separator,
+                                                      raw=args.raw))
+    ended = int((episodes["referral_ended"] == "True").sum())
+    print(f"{n_contacts:,} contacts read from {source}; {len(episodes):,} episodes "
+          f"({ended:,} referrals ended) written to {target}")
     return EXIT_OK
 
 
@@ -417,9 +438,17 @@ def build_parser() -> argparse.ArgumentParser:
                           "carriage return (and not a number) gets a leading ' so a spreadsheet does not "
                           "run it as a formula")
     out.set_defaults(handler=_outcomes)
-    eps = sub.add_parser("episodes", help="turn a contact CSV (one row per contact) into an episode CSV")
+    eps = sub.add_parser("episodes", help="turn a contact CSV (one row per contact) into an episode CSV",
+                         description="Turn a contact CSV (one row per contact) into an episode CSV.",
+                         epilog=CONTACT_FILE_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     eps.add_argument("input", help="contact table as CSV (one row per contact)")
-    eps.add_argument("-o", "--output", help="where to write the episode table (default: INPUT_episodes.csv)")
+    eps.add_argument("-o", "--output", help="where to write the episode table (default: INPUT_episodes.csv); "
+                     "the folder must exist")
+    eps.add_argument("--force", action="store_true", help="replace the output file if it exists")
+    eps.add_argument("--raw", action="store_true", help="write cells as read (no leading ' before formulas)")
+    eps.add_argument("--columns", metavar="MAP", help='the file\'s column names, e.g. "Client=referral_id"')
+    eps.add_argument("--columns-file", metavar="CSV",
+                     help="the same mapping as a CSV file with the columns name_in_file,column")
     eps.set_defaults(handler=_episodes)
     rep = _episode_command(sub, "report", "write a self-contained HTML report on an episode CSV",
                            output="the HTML (default: INPUT_report.html)",

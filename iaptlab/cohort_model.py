@@ -134,6 +134,31 @@ class CohortModel:
     share_finishers_with_paired_scores: float = _param(
         0.985, 0.5, 1, "share of finishers whose last scores are recorded",
         "outcome data on 98.5%: Clark 2018 (clark_2018 [C])")
+    # 3b. Session by session (used only by the contact-level output, iaptlab.simulate.simulate_contacts)
+    dropout_mechanism: str = field(default="mcar", metadata={
+        "range": None, "choices": ("mcar", "mar", "mnar"), "mechanism": None,
+        "source": _TEACHING + "; the three are the usual missing-data mechanisms (MCAR, MAR, "
+                  "MNAR: see the glossary)",
+        "doc": "what stopping treatment depends on: mcar = nothing about the person's course "
+               "(completely at random); mar = the last observed scores (at random given what was "
+               "seen); mnar = the unobserved current state (not at random)"})
+    dropout_odds_ratio_per_sd_better: float = _param(
+        1.5, 0.1, 10, "odds ratio of stopping after a session per referral SD of improvement so "
+        "far, on what the mechanism names (> 1: people who feel better stop coming; < 1: people "
+        "who feel worse stop; 1 = no dependence; under mcar it acts on a random propensity that "
+        "says nothing about the course)")
+    dropout_per_session: float = _param(
+        0.05, 0, 0.15, "chance of stopping after each attended treatment contact from the second "
+        "on (stopping after the first is 1 - share_of_entrants_finishing)")
+    share_sessions_attended: float = _param(
+        0.9, 0.3, 1, "share of booked treatment appointments attended (the rest are 'did not "
+        "attend' and push the course later)")
+    share_scores_missing_per_contact: float = _param(
+        0.02, 0, 0.5, "chance that an attended contact has no PHQ-9/GAD-7 recorded")
+    demand_last_sessions: int = _param(
+        2, 0, 10, "planned sessions at the end of a course given with the end in view: demand "
+        "(demand_shift_points, with the therapist present) acts on these; someone who stops "
+        "early may never reach them")
     # 7. Blind diagnostic interview
     interview_sensitivity: float = _param(
         0.90, 0.5, 1, "chance the interview finds criteria met when they truly are",
@@ -176,11 +201,16 @@ class CohortModel:
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
             value, bounds = getattr(self, f.name), f.metadata["range"]
+            if "choices" in f.metadata:
+                if value not in f.metadata["choices"]:
+                    raise ParameterError(f"{f.name} = {value!r} must be one of "
+                                         f"{', '.join(f.metadata['choices'])} ({f.metadata['doc']})")
+                continue
             if bounds is None:
                 if not isinstance(value, bool | np.bool_):
                     raise ParameterError(f"{f.name} = {value!r} must be True or False")
                 continue
-            if f.name in ("n", "seed") and not isinstance(value, int | np.integer):
+            if f.name in ("n", "seed", "demand_last_sessions") and not isinstance(value, int | np.integer):
                 raise ParameterError(f"{f.name} = {value!r} must be a whole number")
             if isinstance(value, bool) or not isinstance(value, int | float | np.number) or not (
                     bounds[0] <= value <= bounds[1]):
@@ -308,7 +338,8 @@ class CohortModel:
         0.23
         """
         rows = [{"parameter": f.name, "value": getattr(self, f.name),
-                 "range": "True/False" if f.metadata["range"] is None
+                 "range": " / ".join(f.metadata["choices"]) if "choices" in f.metadata
+                 else "True/False" if f.metadata["range"] is None
                  else f"{f.metadata['range'][0]} to {f.metadata['range'][1]}",
                  "meaning": f.metadata["doc"], "source": f.metadata["source"],
                  "mechanism": f.metadata["mechanism"] or ""}

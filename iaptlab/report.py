@@ -43,7 +43,7 @@ from .disclosure import (
     published_rates,
     published_texts,
 )
-from .episode_files import read_episode_file
+from .episode_files import read_input_file
 from .errors import InputError, Problem
 from .format import FUNNEL_STAGE_LABELS, OUTCOME_MEANINGS, outcome_label
 from .outcomes import DENOMINATOR_DESCRIPTIONS, IAPT, Rules, classify, funnel, rates
@@ -567,7 +567,8 @@ def render(d: ReportData) -> str:
 def build_report(source: str | Path, *, rules: Rules = IAPT, skip_invalid: bool = False,
                  disclosure_control: bool = False, title: str | None = None,
                  generated: str | dt.date | None = None, columns: dict[str, str] | None = None) -> str:
-    """Read, validate and classify an episode CSV; return the report as one HTML document.
+    """Read, validate and classify an episode CSV (or a contact CSV, turned into episodes); return
+    the report as one HTML document.
 
     Invalid rows raise :class:`~iaptlab.errors.InputError` (every problem, with row and column)
     unless ``skip_invalid``, when they are listed in the report instead (a file with no valid row
@@ -581,7 +582,7 @@ def build_report(source: str | Path, *, rules: Rules = IAPT, skip_invalid: bool 
     True
     """
     path = Path(source)
-    loaded = read_episode_file(path, columns)
+    loaded = read_input_file(path, columns).table
     checked = validate(loaded.frame, decimal_comma=loaded.decimal_comma, rows=loaded.rows)
     if not checked.ok and not skip_invalid:
         raise checked.error()

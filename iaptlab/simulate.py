@@ -65,6 +65,7 @@ import pandas as pd
 
 from . import datasets
 from .cohort_model import CRITIC_LIKE, MECHANISMS, OFF_BY_DEFAULT, CohortModel
+from .episodes import CONTACT_TYPES
 from .errors import IaptlabError, ParameterError
 from .instruments import GAD7, PHQ9
 from .outcomes import classify, funnel, rates
@@ -72,9 +73,9 @@ from .selection import diagnosis_lost_rate
 
 __all__ = ["CALIBRATION_TARGETS", "CRITIC_LIKE", "MECHANISMS", "NOT_IN_COURSE", "OFF_BY_DEFAULT",
            "QUESTIONNAIRE_COLUMNS", "STREAMS", "WEEKS_PER_MONTH", "CalibrationTarget",
-           "CohortModel", "Draws", "calibration_table", "calibration_targets",
+           "CohortModel", "ContactCohort", "Draws", "calibration_table", "contact_cohort", "calibration_targets",
            "cumulative_remission_hazard", "draw", "episode_ids", "generate", "relapse_probability",
-           "simulate", "to_frame", "true_course"]
+           "simulate", "simulate_contacts", "to_frame", "true_course"]
 
 #: Weeks in a calendar month (365.25 / 7 / 12), to put Whiteford et al.'s months on a week scale.
 WEEKS_PER_MONTH = 365.25 / 7 / 12
@@ -84,8 +85,9 @@ WEEKS_PER_MONTH = 365.25 / 7 / 12
 #: a stream leaves every earlier stream (and every earlier cohort) unchanged.
 STREAMS = (
     "severity", "remission", "attendance", "paired", "measurement_error", "demand", "interview",
-    "treatment", "unseen_disorder", "relapse",
+    "treatment", "unseen_disorder", "relapse", "contacts",
 )
+_CONTACTS_STREAM = len(STREAMS) - 1
 
 
 @dataclass(frozen=True)
@@ -555,3 +557,252 @@ def calibration_table(model: CohortModel | None = None) -> pd.DataFrame:
                  f"scott_2018_9_2_percent, {scott['source']} [{scott['confidence']}])"))
     return pd.DataFrame(rows, columns=["quantity", "target", "simulated", "tolerance",
                                        "within_tolerance", "source"])
+
+
+# --- Session by session: the contact table ----------------------------------------------------
+
+@dataclass(frozen=True)
+class ContactCohort:
+    """:func:`contact_cohort`'s result: the contact table and what is true of each referral.
+
+    ``contacts``: one row per contact (DESIGN §3b) plus ``week`` and the true severity at that
+    contact (``true_phq9``, ``true_gad7``), in referral and contact order. ``referrals``: one row
+    per referral (``episode_id``) with ``entered``, ``planned_contacts``, ``stopped_early``
+    (stopped before the planned course ended), and the *complete-data* scores everyone who entered
+    would have given had they been measured when their planned course was due to end
+    (``phq9_if_measured``, ``gad7_if_measured``: true state then, measured with fresh error and
+    no demand) with that true state (``true_phq9_end``, ``true_gad7_end``); NaN if not entered.
+    """
+
+    contacts: pd.DataFrame
+    referrals: pd.DataFrame
+
+
+def _true_first(model: CohortModel, draws: Draws) -> tuple[np.ndarray, np.ndarray]:
+    """True PHQ-9 and GAD-7 severity at referral (the same draws as :func:`true_course`)."""
+    sds = (model.phq9_sd_at_referral, model.gad7_sd_at_referral)
+    rho = model.phq9_gad7_correlation
+    anxiety_z = rho * draws.depression_z + np.sqrt(1.0 - rho**2) * draws.anxiety_noise_z
+    return (np.clip(model.phq9_mean_at_referral + sds[0] * draws.depression_z, 0.0, PHQ9.score_max),
+            np.clip(model.gad7_mean_at_referral + sds[1] * anxiety_z, 0.0, GAD7.score_max))
+
+
+def _planned_treatment_sessions(model: CohortModel, course_u: np.ndarray) -> np.ndarray:
+    """Planned treatment sessions: 2 + a geometric count, long enough that, after mid-course
+    dropout at ``dropout_per_session`` (completely at random), finishers attend
+    ``mean_contacts_among_finishers`` on average (the minimum of two geometric counts is geometric
+    with the product of their continuation chances)."""
+    extra_mean = model.mean_contacts_among_finishers - 2.0
+    if extra_mean <= 0:
+        return np.full(course_u.shape, 2, dtype=np.int32)
+    stay_overall = extra_mean / (extra_mean + 1.0)
+    stay_planned = min(stay_overall / (1.0 - model.dropout_per_session), 1.0 - 1e-9)
+    extra = np.floor(np.log(course_u) / np.log(stay_planned))
+    return (2 + np.minimum(extra, 200)).astype(np.int32)
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-12), 1 - 1e-12)
+    return float(np.log(p / (1.0 - p)))
+
+
+def _stop_chance(base: float, log_or: float, x: np.ndarray) -> np.ndarray:
+    """P(stop) with log-odds ``logit(base) + log_or * (x - mean(x))`` (centred: about ``base`` overall)."""
+    if base <= 0.0 or base >= 1.0 or not len(x):
+        return np.full(len(x), base)
+    logit = _logit(base) + log_or * (x - x.mean())
+    return 1.0 / (1.0 + np.exp(-np.clip(logit, -60.0, 60.0)))
+
+
+def contact_cohort(model: CohortModel, draws: Draws | None = None) -> ContactCohort:
+    """Simulate every referral session by session: the contact table and each referral's truth.
+
+    Everyone referred has an assessment (contact 1, week 0) with a PHQ-9 and a GAD-7 — the same
+    first scores as :func:`simulate` gives (same draws). A share ``share_entering_treatment``
+    then has treatment appointments, one every ``weeks_between_contacts`` from
+    ``weeks_waiting_before_treatment``; each is attended with chance ``share_sessions_attended``
+    (a "did not attend" is a contact row with ``attended`` false). At each attended contact:
+
+    - the true severity is the referral severity (times ``remitted_severity_fraction`` once
+      natural remission has happened, at the same moment as in :func:`simulate`) minus the
+      treatment effect built up so far: ``personal_d`` referral SDs times
+      min(sessions attended / ``contacts_for_full_effect``, 1);
+    - each questionnaire is the true score plus fresh measurement error, rounded and clipped;
+      ``hello_goodbye_points`` are added at the assessment; ``demand_shift_points`` are taken off
+      with the therapist present (``share_last_with_therapist``) in the last
+      ``demand_last_sessions`` sessions of the planned course (someone who stops early may never
+      reach them); with chance ``share_scores_missing_per_contact`` nothing is recorded.
+
+    After each attended treatment contact the person stops coming with chance
+    1 - ``share_of_entrants_finishing`` after the first and ``dropout_per_session`` after later
+    ones, shifted on the log-odds scale by log(``dropout_odds_ratio_per_sd_better``) per referral
+    SD of improvement (centred within each step, so the amount of dropout stays about the same)
+    in what ``dropout_mechanism`` names: ``mcar`` a random propensity unrelated to the course;
+    ``mar`` the improvement between the first and the last *recorded* scores; ``mnar`` the
+    improvement in the *true* state at the next appointment, which nobody records. The course
+    otherwise ends after its planned number of treatment sessions (see
+    :func:`_planned_treatment_sessions`). Every referral has ended. Vectorised over referrals:
+    the only loop is over appointment slots, on the referrals still attending.
+
+    >>> c = contact_cohort(CohortModel(n=300, seed=2))
+    >>> c.contacts["contact_type"].iloc[0], int(c.referrals["entered"].sum()) > 150
+    ('assessment', True)
+    """
+    n = model.n
+    if draws is None:
+        draws = draw(n, model.seed)
+    elif (draws.n, draws.seed) != (n, model.seed):
+        raise ParameterError(f"draws are for n={draws.n}, seed={draws.seed}; the model has "
+                             f"n={n}, seed={model.seed}")
+    rng = np.random.default_rng(np.random.SeedSequence(model.seed).spawn(len(STREAMS))[_CONTACTS_STREAM])
+    f32 = np.float32
+    sds = np.array([model.phq9_sd_at_referral, model.gad7_sd_at_referral])
+    tops = np.array([PHQ9.score_max, GAD7.score_max], dtype=float)
+    error_sds = sds * np.sqrt([(1.0 - model.phq9_reliability) / model.phq9_reliability,
+                               (1.0 - model.gad7_reliability) / model.gad7_reliability])
+    first = np.stack(_true_first(model, draws))  # (2, n)
+    entered = draws.enter_u < model.share_entering_treatment
+    planned = np.where(entered, _planned_treatment_sessions(model, draws.course_u), 0)
+    personal_d = np.maximum(model.treatment_effect_d * (
+        1.0 + model.treatment_effect_variation * draws.treatment_z), 0.0)
+    with_therapist = draws.with_therapist_u < model.share_last_with_therapist
+    propensity = rng.standard_normal(n, dtype=f32)  # drawn always: same numbers for every mechanism
+    log_or = float(np.log(model.dropout_odds_ratio_per_sd_better))
+    wait, gap = model.weeks_waiting_before_treatment, model.weeks_between_contacts
+
+    def true_at(idx: np.ndarray, week: float | np.ndarray, dose_sessions: np.ndarray) -> np.ndarray:
+        remitted = draws.remission_exposure[idx] < cumulative_remission_hazard(
+            np.broadcast_to(week, idx.shape), model)
+        keep = np.where(remitted, model.remitted_severity_fraction, 1.0)
+        dose = np.minimum(dose_sessions / model.contacts_for_full_effect, 1.0)
+        return np.maximum(first[:, idx] * keep - personal_d[idx] * dose * sds[:, None], 0.0)
+
+    leaving_mask = np.zeros(n, dtype=bool)
+
+    def still_active(active: np.ndarray, leaving: np.ndarray) -> np.ndarray:
+        leaving_mask[leaving] = True
+        keep = ~leaving_mask[active]
+        leaving_mask[leaving] = False
+        return keep
+
+    def observe(true: np.ndarray, shift: np.ndarray | float, z: np.ndarray) -> np.ndarray:
+        return np.clip(np.rint(true + shift + error_sds[:, None] * z), 0.0, tops[:, None])
+
+    # Contact 1: the assessment, with the same first scores as simulate() gives.
+    everyone = np.arange(n)
+    first_seen = observe(first, model.hello_goodbye_points, draws.error_z[[0, 2]])
+    steps = [(everyone, np.ones(n, bool), first_seen.astype(f32), np.zeros(n, dtype=f32), first.astype(f32))]
+    last_seen = first_seen.copy()
+    attended_count = np.zeros(n, dtype=np.int32)
+    stopped_early = np.zeros(n, dtype=bool)
+    active = np.flatnonzero(entered & (planned > 0))
+    slot = 0
+    while len(active):
+        slot += 1
+        week = wait + slot * gap
+        here = rng.random(len(active), dtype=f32) < model.share_sessions_attended
+        went = active[here]
+        sessions = attended_count[went] + 1
+        true = true_at(went, week, sessions)
+        near_end = (planned[went] - sessions) < model.demand_last_sessions
+        shift = -model.demand_shift_points * (near_end & with_therapist[went])
+        seen = observe(true, shift, rng.standard_normal((2, len(went)), dtype=f32))
+        recorded = rng.random(len(went), dtype=f32) >= model.share_scores_missing_per_contact
+        seen[:, ~recorded] = np.nan
+        last_seen[:, went[recorded]] = seen[:, recorded]
+        attended_count[went] = sessions
+        n_active = len(active)
+        rows_seen = np.full((2, n_active), np.nan, dtype=f32)
+        rows_true = np.full((2, n_active), np.nan, dtype=f32)
+        rows_seen[:, here], rows_true[:, here] = seen, true
+        steps.append((active, here, rows_seen, np.full(n_active, week, dtype=f32), rows_true))
+        # Who stops: only people who attended, and have sessions left, decide.
+        deciding = went[sessions < planned[went]]
+        done_sessions = attended_count[deciding]
+        if model.dropout_mechanism == "mcar":
+            x = propensity[deciding]
+        elif model.dropout_mechanism == "mar":
+            x = 0.5 * ((first_seen[:, deciding] - last_seen[:, deciding]) / sds[:, None]).sum(axis=0)
+        else:
+            upcoming = true_at(deciding, week + gap, done_sessions)
+            x = 0.5 * ((first[:, deciding] - upcoming) / sds[:, None]).sum(axis=0)
+        stop = np.zeros(len(deciding), dtype=bool)
+        for after_first in (True, False):
+            part = (done_sessions == 1) == after_first
+            base = 1.0 - model.share_of_entrants_finishing if after_first else model.dropout_per_session
+            stop[part] = rng.random(int(part.sum()), dtype=f32) < _stop_chance(base, log_or, x[part])
+        stopped_early[deciding[stop]] = True
+        finished_course = went[sessions >= planned[went]]
+        leaving = np.concatenate([deciding[stop], finished_course])
+        active = active[still_active(active, leaving)]
+    ids = episode_ids(n)
+    return ContactCohort(_contact_frame(n, steps, ids), _referral_frame(
+        model, draws, rng, entered, planned, stopped_early, attended_count, true_at, observe, ids))
+
+
+def _contact_frame(n: int, steps: list[tuple], ids: np.ndarray) -> pd.DataFrame:
+    """Put each slot's rows in referral-then-contact order (one scatter per column)."""
+    counts = np.zeros(n, dtype=np.int64)
+    for idx, *_ in steps:
+        counts[idx] += 1
+    offsets = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    total = int(counts.sum())
+    f32 = np.float32
+    codes = np.repeat(np.arange(n, dtype=np.int32), counts)
+    where = np.concatenate([offsets[idx] + slot for slot, (idx, *_) in enumerate(steps)])
+
+    def placed(values: list[np.ndarray], dtype) -> np.ndarray:
+        out = np.empty(total, dtype=dtype)
+        out[where] = np.concatenate(values)
+        return out
+
+    number = placed([np.full(len(idx), slot + 1, dtype=np.int16) for slot, (idx, *_) in enumerate(steps)],
+                    np.int16)
+    attended = placed([went for _, went, *_ in steps], bool)
+    week = placed([weeks for *_, weeks, _ in steps], f32)
+    seen = [placed([scores[k] for _, _, scores, *_ in steps], f32) for k in (0, 1)]
+    true = [placed([truth[k] for *_, truth in steps], f32) for k in (0, 1)]
+    kind = pd.Categorical.from_codes((number > 1).astype(np.int8), categories=list(CONTACT_TYPES))
+    return pd.DataFrame({
+        "referral_id": pd.Categorical.from_codes(codes, categories=ids),
+        "contact_number": number,
+        "contact_type": kind,
+        "attended": attended,
+        "phq9": seen[0], "gad7": seen[1],
+        "referral_ended": np.ones(total, dtype=bool),
+        "week": week, "true_phq9": true[0], "true_gad7": true[1],
+    }, copy=False)
+
+
+def _referral_frame(model: CohortModel, draws: Draws, rng: np.random.Generator, entered: np.ndarray,
+                    planned: np.ndarray, stopped_early: np.ndarray, attended_count: np.ndarray,
+                    true_at, observe, ids: np.ndarray) -> pd.DataFrame:
+    """Per referral: entered, planned course, stopped early, and the complete-data end state."""
+    n = model.n
+    idx = np.flatnonzero(entered)
+    end_week = model.weeks_waiting_before_treatment + planned[idx] * model.weeks_between_contacts
+    true_end = true_at(idx, end_week, attended_count[idx])
+    seen_end = observe(true_end, 0.0, rng.standard_normal((2, len(idx)), dtype=np.float32))
+    columns = {}
+    for name, values in (("true_phq9_end", true_end[0]), ("true_gad7_end", true_end[1]),
+                         ("phq9_if_measured", seen_end[0]), ("gad7_if_measured", seen_end[1])):
+        full = np.full(n, np.nan, dtype=np.float32)
+        full[idx] = values
+        columns[name] = full
+    return pd.DataFrame({"episode_id": ids, "entered": entered,
+                         "planned_contacts": planned.astype(np.int16),
+                         "attended_treatment_contacts": attended_count.astype(np.int16),
+                         "stopped_early": stopped_early, **columns})
+
+
+def simulate_contacts(model: CohortModel, draws: Draws | None = None) -> pd.DataFrame:
+    """The contact table (one row per contact, DESIGN §3b) of :func:`contact_cohort`.
+
+    ``from_contacts`` turns it into an episode table; the ``week``, ``true_phq9`` and
+    ``true_gad7`` columns are the simulation's truth (a real contact file has none).
+
+    >>> c = simulate_contacts(CohortModel(n=50, seed=4))
+    >>> c.columns.tolist()[:7]
+    ['referral_id', 'contact_number', 'contact_type', 'attended', 'phq9', 'gad7', 'referral_ended']
+    """
+    return contact_cohort(model, draws).contacts

@@ -77,6 +77,10 @@ RIGHT: dict[str, list[object]] = {
     "08.caseness_needs_more": [16, "16"],
     "08.cost_per_recovered": [1757, "1757", "1,757", "£1,757", "£1757", 13000 * 35000 / 259000, 1756.76],
     "08.data_can_settle": [["a", "b", "d"], "a, b, d", "D,B,A"],
+    "09.finished_clients": [["C", "D", "E"], "c, d, e", "E,D,C", {"C", "D", "E"}],
+    "09.itt_locf_rate": [38, "38", "38%", 38.0, 38.2, "38.4"],
+    "09.mnar_scenarios": [["c", "d"], "c, d", "D,C", {"c", "d"}],
+    "09.controlled_d": [0.37, "0.37", 0.87 - 0.50, "0.370", 0.3749],
 }
 
 # question id -> [(known wrong answer, a phrase its message must contain)]
@@ -156,6 +160,12 @@ MISCONCEPTIONS: dict[str, list[tuple[object, str]]] = {
     "08.cost_per_recovered": [(802, "everyone who finished"), (866.67, "recovery denominator"),
                               ("£328", "referrals")],
     "08.data_can_settle": [("a, b, d, e", "judgement of value"), ("a, d", "comparison group")],
+    "09.finished_clients": [(["D", "E"], "counts that as finished"), (["B", "C", "D", "E"], "one treatment contact"),
+                            (["C", "D"], "missed appointment")],
+    "09.itt_locf_rate": [(50, "60 finishers only"), (30, "carried-forward"), ("20%", "alone")],
+    "09.mnar_scenarios": [(["b", "c", "d"], "missing at random"), ("c", "no recorded score"),
+                          (["a", "c", "d"], "MCAR")],
+    "09.controlled_d": [(1.37, "do not add"), (0.87, "uncontrolled"), (0.5, "change without treatment")],
 }
 
 # plain wrong answers (no stored misconception): judged wrong, with the hint
@@ -169,6 +179,7 @@ WRONG: dict[str, list[object]] = {
     "06.recovered_of_referrals": [18.6, 18.8], "07.shapley_by_hand": [8.1, 7.9],
     "08.cost_per_recovered": [1758, 1755], "08.caseness_needs_more": [17],
     "05.whiteford_200": [45, 47], "00.example_denominator": [7],
+    "09.itt_locf_rate": [37, 39, 40], "09.controlled_d": [0.36, 0.38],
 }
 
 # percentage questions: the proportion form is refused with the proportion message
@@ -176,7 +187,7 @@ PROPORTIONS = {
     "02.denominator_m192": 0.5297,
     "03.recovery_shift_80": 0.086, "04.sensitivity_by_hand": 0.6, "04.ppv_gad7_at_10pct": 83 / 227,
     "05.no_treatment_recovery": 0.073, "06.recovered_of_referrals": 0.187,
-    "06.at_caseness_rate": 0.5326, "06.m192_rate": 0.5297,
+    "06.at_caseness_rate": 0.5326, "06.m192_rate": 0.5297, "09.itt_locf_rate": 0.38,
 }
 
 # choice and set questions: an answer outside the options is told the options
@@ -193,6 +204,7 @@ NOT_AN_OPTION = {
                                                           "4.4": "Y", "4.5": "Y"},
     "10.rob_critic": {"4.1": "N", "4.2": "Y", "4.3": "Y", "4.4": "Y", "4.5": "sometimes"},
     "08.change_18_to_12": ["mcid"], "08.data_can_settle": "g",
+    "09.finished_clients": ["F"], "09.mnar_scenarios": "e",
 }
 
 # the cases listed under "Why" in issue 10

@@ -55,6 +55,7 @@ LAYERS: dict[str, int] = {
     "iaptlab.definitions": 4,
     "iaptlab.demand": 4,
     "iaptlab.regression_to_mean": 4,
+    "iaptlab.attrition": 4,
     # 5: reconciling the two headline numbers
     "iaptlab.reconcile": 5,
     "iaptlab._shapley": 5,

@@ -36,6 +36,7 @@ from . import (
     reconcile_gap,
     regression_to_mean,
     thresholds,
+    who_is_counted,
 )
 
 __all__ = ["REGISTRY", "Explorer", "build", "show"]
@@ -104,6 +105,9 @@ REGISTRY: MappingProxyType[str, Explorer] = MappingProxyType({explorer.key: expl
     Explorer("08.change_and_cost", "What counts as improved, and what each one costs",
              "Who counts as improved under each definition, and what does each outcome cost?",
              change_and_cost.prepare, change_and_cost.CONTROLS, change_and_cost.compute),
+    Explorer("09.who_is_counted", "Who stops coming, and what recovery among finishers then says",
+             "How far can recovery among finishers be from the truth among everyone who entered treatment?",
+             who_is_counted.prepare, who_is_counted.CONTROLS, who_is_counted.compute),
 )})
 
 
