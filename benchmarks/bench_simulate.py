@@ -7,8 +7,8 @@ coalitions; also timed: the five-group waterfall and the sampled method with 64 
 process that only imports iaptlab and simulates once (everything, including the interpreter and
 imported libraries; measured in a child process so that earlier benchmarks run by ``make bench``
 in the same process do not count). Also prints the calibration table
-and the waterfalls of ``CohortModel.iapt_like()`` and ``CohortModel.critic_like()`` in numbers,
-plus one interviewed sample of 90 under ``critic_like()`` with its 95% interval.
+and the waterfalls of ``CohortModel.interview_sees_questionnaires()`` and ``CohortModel.interview_sees_more()`` in numbers,
+plus one interviewed sample of 90 under ``interview_sees_more()`` with its 95% interval.
 
 Contact level (issue 11, item 7): ``simulate_contacts`` of 1.8M referrals (about 7 million contacts)
 in <= 10 s on 2 cores (``--contacts-n``; ``--contacts-only`` runs just that part).
@@ -49,7 +49,7 @@ def _cpu_timed(function, *args):
 def _fresh_process_max_rss(n: int) -> int:
     """Bytes of maximum resident memory of a new Python process that imports iaptlab and simulates n."""
     code = ("import resource; from iaptlab.simulate import CohortModel, simulate; "
-            f"simulate(CohortModel.iapt_like(n={n}, seed=2024)); "
+            f"simulate(CohortModel.interview_sees_questionnaires(n={n}, seed=2024)); "
             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return int(done.stdout.strip()) * 1024  # Linux reports KiB
@@ -57,7 +57,7 @@ def _fresh_process_max_rss(n: int) -> int:
 
 def _bench_contacts(n: int, repeats: int) -> bool:
     """Time the contact-level simulation of ``n`` referrals; True when within 10 s."""
-    model = CohortModel.iapt_like(n=n, seed=2024)
+    model = CohortModel.interview_sees_questionnaires(n=n, seed=2024)
     contacts, first, first_cpu = _cpu_timed(simulate_contacts, model)
     rows, size = len(contacts), contacts.memory_usage(deep=False).sum()
     del contacts
@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.contacts_only:
         return 0 if contacts_ok else 1
 
-    model = CohortModel.iapt_like(n=args.n, seed=2024)
+    model = CohortModel.interview_sees_questionnaires(n=args.n, seed=2024)
     _, first = _timed(simulate, model)  # first call in this process: includes numpy warm-up
     times = [_timed(simulate, model)[1] for _ in range(args.repeats)]
     tracemalloc.start()
@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
           f"frame itself: {frame_bytes / 2**20:,.0f} MiB")
 
     seconds = []
-    for preset in ("iapt_like", "critic_like"):
+    for preset in ("interview_sees_questionnaires", "interview_sees_more"):
         small = getattr(CohortModel, preset)(n=args.waterfall_n, seed=2024)
         steps, took, cpu = _cpu_timed(waterfall_table, small)
         seconds.append(took)
@@ -126,17 +126,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  sampled (64 antithetic pairs = 128 orders): {took:.2f} s; largest MC SE "
               f"{100 * sampled['standard_error'].max():.2f} points")
 
-    critic = simulate(CohortModel.critic_like(n=args.waterfall_n, seed=2024))
+    critic = simulate(CohortModel.interview_sees_more(n=args.waterfall_n, seed=2024))
     sample = interviewed_sample(critic, 90, odds_ratio_still_ill=6.0, seed=1)
-    print(f"\ncritic_like: one interviewed sample of 90: {sample.lost} lost their diagnosis = "
+    print(f"\ninterview_sees_more: one interviewed sample of 90: {sample.lost} lost their diagnosis = "
           f"{100 * sample.rate:.1f}% (95% CI {100 * sample.ci_low:.1f} to {100 * sample.ci_high:.1f}); "
           f"expected under this selection {100 * sample.population_rate:.1f}%")
 
-    calibration = calibration_table(CohortModel.iapt_like(n=200_000, seed=2024))
-    print("\ncalibration of CohortModel.iapt_like() (n = 200,000):")
+    calibration = calibration_table(CohortModel.interview_sees_questionnaires(n=200_000, seed=2024))
+    print("\ncalibration of CohortModel.interview_sees_questionnaires() (n = 200,000):")
     print(calibration.round(3).to_string(index=False))
-    critic_table = calibration_table(CohortModel.critic_like(n=200_000, seed=2024))
-    print("critic_like() on the same rows (n = 200,000):")
+    critic_table = calibration_table(CohortModel.interview_sees_more(n=200_000, seed=2024))
+    print("interview_sees_more() on the same rows (n = 200,000):")
     print(critic_table[["quantity", "simulated"]].round(3).to_string(index=False))
 
     ok = (min(times) <= 2.0 and max(traced_peak, rss_peak) <= 2**30 and max(seconds) <= 5.0

@@ -58,12 +58,12 @@ MECHANISM_WORDS = MappingProxyType({
 
 def dropout_model(mechanism: str, odds_ratio: float, n: int = ATTRITION_N,
                   seed: int = LESSON_SEED) -> CohortModel:
-    """``CohortModel.iapt_like(n, seed)`` with this dropout mechanism and strength.
+    """``CohortModel.interview_sees_questionnaires(n, seed)`` with this dropout mechanism and strength.
 
     >>> dropout_model("mnar", 2.0, n=10).dropout_mechanism
     'mnar'
     """
-    return dataclasses.replace(CohortModel.iapt_like(n=n, seed=seed), dropout_mechanism=mechanism,
+    return dataclasses.replace(CohortModel.interview_sees_questionnaires(n=n, seed=seed), dropout_mechanism=mechanism,
                                dropout_odds_ratio_per_sd_better=float(odds_ratio))
 
 
@@ -128,7 +128,7 @@ def five_clients(seed: int = LESSON_SEED) -> pd.DataFrame:
     >>> five_clients()["client"].unique().tolist()
     ['A', 'B', 'C', 'D', 'E']
     """
-    cohort = contact_cohort(CohortModel.iapt_like(n=2_000, seed=seed))
+    cohort = contact_cohort(CohortModel.interview_sees_questionnaires(n=2_000, seed=seed))
     contacts, referrals = cohort.contacts, cohort.referrals
     ids = referrals["episode_id"].to_numpy()
     attended_tc = referrals["attended_treatment_contacts"].to_numpy()
@@ -166,7 +166,7 @@ def effect_sizes(n: int = ATTRITION_N, seed: int = LESSON_SEED) -> pd.DataFrame:
     True
     """
     rows = []
-    for name, model in (("treatment as modelled", CohortModel.iapt_like(n=n, seed=seed)),
+    for name, model in (("treatment as modelled", CohortModel.interview_sees_questionnaires(n=n, seed=seed)),
                         ("treatment does nothing", CohortModel.no_treatment_effect(n=n, seed=seed))):
         episodes = from_contacts(contact_cohort(model).contacts)
         finished = classify(episodes, IAPT)["finished"].to_numpy(dtype=bool)
@@ -184,14 +184,14 @@ def model_comparison(n: int = ATTRITION_N, seed: int = LESSON_SEED) -> pd.DataFr
     """Recovery among finishers at caseness: the session-by-session model against the episode model.
 
     Rows: the contact model at its defaults (dropout completely at random); the calibrated episode
-    model of lessons 02-08 (``CohortModel.iapt_like``), whose finishers are more often the people
+    model of lessons 02-08 (``CohortModel.interview_sees_questionnaires``), whose finishers are more often the people
     their course helps more (``finishing_odds_ratio_per_sd_improvement``); and the episode model
     with that attrition bias switched off. Columns ``model``, ``numerator``, ``denominator``, ``rate``.
 
     >>> model_comparison(n=4_000)["model"].tolist()[0]
     'session by session, dropout completely at random'
     """
-    base = CohortModel.iapt_like(n=n, seed=seed)
+    base = CohortModel.interview_sees_questionnaires(n=n, seed=seed)
     cohorts = (("session by session, dropout completely at random", from_contacts(contact_cohort(base).contacts)),
                ("episode model (lessons 02-08), calibrated", simulate(base)),
                ("episode model without attrition bias", simulate(base.without("attrition_bias"))))

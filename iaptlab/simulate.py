@@ -51,7 +51,7 @@ parameters and those draws into numpy columns, vectorised over referrals):
 (200, True)
 
 :func:`calibration_table` compares the simulated cohort with the published national figures that
-:meth:`CohortModel.iapt_like` was calibrated to; each target is read from the bundled dataset
+:meth:`CohortModel.interview_sees_questionnaires` was calibrated to; each target is read from the bundled dataset
 ``national_annual`` by year and column (:data:`CALIBRATION_TARGETS`).
 """
 
@@ -64,14 +64,14 @@ import numpy as np
 import pandas as pd
 
 from . import datasets
-from .cohort_model import CRITIC_LIKE, MECHANISMS, OFF_BY_DEFAULT, CohortModel
+from .cohort_model import INTERVIEW_SEES_MORE, MECHANISMS, OFF_BY_DEFAULT, CohortModel
 from .episodes import CONTACT_TYPES
 from .errors import IaptlabError, ParameterError
 from .instruments import GAD7, PHQ9
 from .outcomes import classify, funnel, rates
 from .selection import diagnosis_lost_rate
 
-__all__ = ["CALIBRATION_TARGETS", "CRITIC_LIKE", "MECHANISMS", "NOT_IN_COURSE", "OFF_BY_DEFAULT",
+__all__ = ["CALIBRATION_TARGETS", "INTERVIEW_SEES_MORE", "MECHANISMS", "NOT_IN_COURSE", "OFF_BY_DEFAULT",
            "QUESTIONNAIRE_COLUMNS", "STREAMS", "WEEKS_PER_MONTH", "CalibrationTarget",
            "CohortModel", "ContactCohort", "Draws", "calibration_table", "contact_cohort", "calibration_targets",
            "cumulative_remission_hazard", "draw", "episode_ids", "generate", "relapse_probability",
@@ -445,7 +445,7 @@ def simulate(model: CohortModel, draws: Draws | None = None) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class CalibrationTarget:
-    """One figure :meth:`CohortModel.iapt_like` was calibrated to, named by its place in the data.
+    """One figure :meth:`CohortModel.interview_sees_questionnaires` was calibrated to, named by its place in the data.
 
     The published value is ``numerator`` of ``year`` in the bundled dataset ``national_annual``
     (a percentage column becomes a proportion), divided by ``denominator`` of the same year when
@@ -460,7 +460,7 @@ class CalibrationTarget:
     tolerance: float
 
 
-#: The published figures ``iapt_like()`` was calibrated to, in :func:`calibration_table`'s order.
+#: The published figures ``interview_sees_questionnaires()`` was calibrated to, in :func:`calibration_table`'s order.
 CALIBRATION_TARGETS: tuple[CalibrationTarget, ...] = (
     CalibrationTarget("recovery rate (finished, paired, at caseness)", "2017-18",
                       "recovery_rate_pct", None, 0.02),
@@ -520,15 +520,15 @@ def calibration_table(model: CohortModel | None = None) -> pd.DataFrame:
     row, loss of diagnosis on the blind interview (in the sample the model's
     ``interviewed_odds_ratio_still_ill`` selects), has no target on purpose: Scott's (2018) 9.2%
     (dataset ``claims``, row ``scott_2018_9_2_percent``) comes from 90 litigants, not a random
-    sample, so ``iapt_like()`` is not tuned to it; :func:`iaptlab.reconcile.waterfall_table`
-    explains how far it is from recovery, and ``critic_like()`` shows one set of assumptions
+    sample, so ``interview_sees_questionnaires()`` is not tuned to it; :func:`iaptlab.reconcile.waterfall_table`
+    explains how far it is from recovery, and ``interview_sees_more()`` shows one set of assumptions
     that reproduces it.
 
-    >>> t = calibration_table(CohortModel.iapt_like(n=5000))
+    >>> t = calibration_table(CohortModel.interview_sees_questionnaires(n=5000))
     >>> t.columns.tolist()
     ['quantity', 'target', 'simulated', 'tolerance', 'within_tolerance', 'source']
     """
-    model = CohortModel.iapt_like() if model is None else model
+    model = CohortModel.interview_sees_questionnaires() if model is None else model
     classified = classify(simulate(model))
     contacts = classified["treatment_contacts"].to_numpy()
     finished = classified["finished"].to_numpy(dtype=bool)

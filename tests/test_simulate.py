@@ -17,7 +17,7 @@ from iaptlab.outcomes import classify
 from iaptlab.schema import validate
 from iaptlab.simulate import (
     CALIBRATION_TARGETS,
-    CRITIC_LIKE,
+    INTERVIEW_SEES_MORE,
     MECHANISMS,
     NOT_IN_COURSE,
     OFF_BY_DEFAULT,
@@ -124,7 +124,7 @@ def test_without_and_presets():
     model = CohortModel()
     assert all(model.is_on(m) for m in ORIGINAL)
     assert not any(model.is_on(m) for m in NEW)  # the IAPT-side model: off unless asked for
-    critic = CohortModel.critic_like()
+    critic = CohortModel.interview_sees_more()
     assert all(critic.is_on(m) for m in MECHANISMS)
     for mechanism in MECHANISMS:
         off = critic.without(mechanism)
@@ -139,11 +139,11 @@ def test_without_and_presets():
     assert artefact_free.is_on("treatment_effect")
 
 
-def test_critic_like_changes_only_its_listed_values_and_documents_them():
-    iapt, critic = CohortModel.iapt_like(n=100, seed=3), CohortModel.critic_like(n=100, seed=3)
+def test_interview_sees_more_changes_only_its_listed_values_and_documents_them():
+    iapt, critic = CohortModel.interview_sees_questionnaires(n=100, seed=3), CohortModel.interview_sees_more(n=100, seed=3)
     changed = {f.name for f in dataclasses.fields(CohortModel)
                if getattr(iapt, f.name) != getattr(critic, f.name)}
-    assert changed == set(CRITIC_LIKE)
+    assert changed == set(INTERVIEW_SEES_MORE)
     described = critic.describe().set_index("parameter")
     for name in ("share_with_unseen_disorder", "unseen_disorder_remission",
                  "interviewed_odds_ratio_still_ill", "months_from_end_to_interview",
@@ -152,17 +152,17 @@ def test_critic_like_changes_only_its_listed_values_and_documents_them():
         assert described.loc[name, "mechanism"] in NEW
 
 
-def test_new_mechanisms_at_their_defaults_leave_the_iapt_like_cohort_unchanged():
+def test_new_mechanisms_at_their_defaults_leave_the_calibrated_cohort_unchanged():
     # Off = prevalence 0, interview at the last session, random sample: the final diagnosis is
     # exactly the depression/anxiety rule applied to the true scores at the last contact.
-    table = simulate(CohortModel.iapt_like(n=5000, seed=4))
+    table = simulate(CohortModel.interview_sees_questionnaires(n=5000, seed=4))
     attended = table["treatment_contacts"] > 0
     seen = ((table["true_phq9_last"] >= 10) | (table["true_gad7_last"] >= 10))[attended]
     assert (table.loc[attended, "true_diagnosis_last"] == seen.astype(float)).all()
     assert (table["true_unseen_disorder_first"] == 0).all()
     assert (table["true_relapsed"].dropna() == 0).all()
     # and the critic's assumptions leave every questionnaire column as it was (common draws)
-    critic = simulate(CohortModel.critic_like(n=5000, seed=4))
+    critic = simulate(CohortModel.interview_sees_more(n=5000, seed=4))
     for column in ("phq9_first", "phq9_last", "gad7_first", "gad7_last", "treatment_contacts",
                    "true_phq9_last"):
         pd.testing.assert_series_equal(table[column], critic[column])
@@ -409,7 +409,7 @@ def test_interview_at_the_last_session_is_the_same_cohort_whatever_the_relapse_r
 
 def test_the_true_course_ignores_the_mechanisms_said_not_to_touch_it():
     # reconcile reuses one course for every model differing only in these mechanisms
-    model = CohortModel.critic_like(n=3000, seed=12)
+    model = CohortModel.interview_sees_more(n=3000, seed=12)
     draws = draw(3000, 12)
     reference = true_course(model.without(*NOT_IN_COURSE), draws)
     for mechanism in NOT_IN_COURSE:
@@ -435,7 +435,8 @@ def test_every_source_id_a_parameter_cites_is_in_the_sources_files():
 
     known = set(datasets.sources())
     described = CohortModel().describe()
-    not_ids = {*described["parameter"], "iapt_like", "critic_like", "calibration_table"}
+    not_ids = {*described["parameter"], "interview_sees_questionnaires", "interview_sees_more", "iapt_like",
+               "critic_like", "calibration_table"}
     cited = {token for text in described["source"]
              for token in re.findall(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b", text)} - not_ids
     assert cited, "no parameter cites a source id"
@@ -445,8 +446,8 @@ def test_every_source_id_a_parameter_cites_is_in_the_sources_files():
 
 # --- calibration to the published national figures ---------------------------------------------
 
-def test_iapt_like_calibration_is_within_its_stated_tolerances():
-    table = calibration_table(CohortModel.iapt_like(n=100_000, seed=0))
+def test_calibrated_preset_is_within_its_stated_tolerances():
+    table = calibration_table(CohortModel.interview_sees_questionnaires(n=100_000, seed=0))
     targets = table.iloc[: len(CALIBRATION_TARGETS)]
     assert targets["within_tolerance"].all(), targets[["quantity", "target", "simulated"]]
     assert table["target"].iloc[-1] != table["target"].iloc[-1]  # NaN: interview is not a target

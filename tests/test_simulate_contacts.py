@@ -41,7 +41,7 @@ def _marginals(episodes: pd.DataFrame) -> dict[str, float]:
 
 
 def test_default_contact_simulation_matches_the_episode_simulators_random_dropout():
-    model = CohortModel.iapt_like(n=100_000, seed=11)
+    model = CohortModel.interview_sees_questionnaires(n=100_000, seed=11)
     assert model.dropout_mechanism == "mcar"
     contact = _marginals(from_contacts(simulate_contacts(model)))
     episode = _marginals(simulate(model.without("attrition_bias")))
