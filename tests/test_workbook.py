@@ -297,3 +297,23 @@ def test_open_lab_writes_the_workbook_then_runs_jupyterlab_and_prints_the_lesson
     assert f"http://127.0.0.1:9123/lab/tree/{FIRST_LESSON}?token={token}" in out
     assert (tmp_path / "wb" / FIRST_LESSON).is_file()
     assert "--ServerApp.port=9123" in command
+
+
+def test_make_labs_working_folders_are_ignored_by_git_so_learning_never_changes_tracked_files():
+    # `make lab` / `make lab-instructor` write the workbook inside the checkout; git must ignore it,
+    # so autosave and executed outputs never show up as changes (tools/check_wheel_path.sh also
+    # runs every learner notebook in place and checks `git status` is unchanged afterwards).
+    import re
+    import shutil
+    import subprocess
+
+    repo = Path(__file__).resolve().parents[1]
+    if shutil.which("git") is None or not (repo / ".git").exists():
+        pytest.skip("not a git checkout")
+    makefile = (repo / "Makefile").read_text()
+    folders = [re.search(rf"^{name} \?= (\S+)$", makefile, re.M).group(1)
+               for name in ("WORKBOOK", "INSTRUCTOR_WORKBOOK")]
+    for folder in folders:
+        probe = f"{folder}/00_start_here.ipynb"
+        result = subprocess.run(["git", "-C", str(repo), "check-ignore", "-q", probe], check=False)
+        assert result.returncode == 0, f"{probe} would be tracked by git"

@@ -18,6 +18,8 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/iaptlab-wheel-path.XXXXXX")
 [ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$work"' EXIT
 step() { echo "== wheel-path: $* ($(( $(date +%s) - start )) s so far)"; }
 start=$(date +%s)
+# What git reports of the checkout before; working through every lesson must leave it the same.
+tracked_before=$(git -C "$REPO" status --porcelain 2>/dev/null || true)
 
 step "building the wheel"
 "$PYTHON" -m pip wheel --quiet --no-deps --wheel-dir "$work/dist" "$REPO"
@@ -48,13 +50,13 @@ if grep -l -E '# ?SOLUTION|<!-- ?INSTRUCTOR' "${lessons[@]}"; then
 fi
 [ -f "$work/workbook/README.md" ] || { echo "no README.md in the workbook folder"; exit 1; }
 
-step "running ${#lessons[@]} learner notebooks (svg renderer)"
+step "running ${#lessons[@]} learner notebooks in place, as a learner saving them would (svg renderer)"
 failed=()
 for lesson in "${lessons[@]}"; do
     t0=$(date +%s)
     if IAPTLAB_RENDERER=svg "$work/venv/bin/jupyter" nbconvert --to notebook --execute \
         --ExecutePreprocessor.timeout=900 --ExecutePreprocessor.kernel_name=python3 \
-        --output-dir "$work/executed" --log-level=WARN "$lesson" 2>"$work/error.log"; then
+        --inplace --log-level=WARN "$lesson" 2>"$work/error.log"; then
         echo "   $(basename "$lesson"): ran in $(( $(date +%s) - t0 )) s"
     else
         echo "   $(basename "$lesson"): FAILED after $(( $(date +%s) - t0 )) s:"
@@ -64,6 +66,10 @@ for lesson in "${lessons[@]}"; do
 done
 if [ ${#failed[@]} -gt 0 ]; then
     step "FAILED: ${failed[*]}"
+    exit 1
+fi
+if [ "$(git -C "$REPO" status --porcelain 2>/dev/null || true)" != "$tracked_before" ]; then
+    step "FAILED: working through the lessons changed the checkout (git status differs)"
     exit 1
 fi
 step "passed"
