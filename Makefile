@@ -10,7 +10,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.iaptlab-installed
 BROWSER_STAMP := $(VENV)/.iaptlab-browser-installed
+PRESENT_STAMP := $(VENV)/.iaptlab-present-installed
+# JupyterLab (`make lab`) listens on PORT, the dashboard (`make present`, `iaptlab present`) on
+# PRESENT_PORT; both on 127.0.0.1. Override either: `make present PRESENT_PORT=9000`.
 PORT ?= 8888
+PRESENT_PORT ?= 8866
 
 .PHONY: lab test lint unit notebooks browser bench bench-browser present doctor student guide clean setup
 
@@ -56,13 +60,21 @@ test: $(BROWSER_STAMP) lint unit notebooks browser
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
 
-# p50/p95 from a slider move to the chart redrawn, on lesson 02's explorer (100,000 referrals).
+# p50/p95 from a key press to the chart redrawn, for every explorer in the registry (30+ moves each).
 bench-browser: $(BROWSER_STAMP)
 	$(BIN)/python benchmarks/browser_latency.py
 
-# The lesson explorers as a Voila dashboard for a projector (large fonts, no code), on 127.0.0.1.
-present: $(BROWSER_STAMP)
-	$(BIN)/iaptlab present --port $(PORT)
+# Voila only (the `present` extra): presenting needs nothing test-only. Voila brings
+# rfc3987-syntax back, so it is uninstalled again as the last step.
+$(PRESENT_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[test,present]"
+	-$(BIN)/python -m pip uninstall --quiet -y rfc3987-syntax
+	touch $(PRESENT_STAMP)
+
+# The lesson explorers as a Voila dashboard for a projector (contents bar, large type, no code),
+# on http://127.0.0.1:$(PRESENT_PORT) (8866, Voila's usual port, as `iaptlab present` uses).
+present: $(PRESENT_STAMP)
+	$(BIN)/iaptlab present --port $(PRESENT_PORT)
 
 # What to fix when a chart or a slider does not show.
 doctor: $(STAMP)

@@ -69,16 +69,53 @@ def test_jupyter_renderer_updates_one_chart_widget_in_place(renderer):
     slot = box.chart_slot
     assert slot.mode == "widget"
     first = slot.chart_widget
-    assert isinstance(first, alt.JupyterChart)
+    embedded = first.spec
     assert box.chart_output.children == (first,)
     assert first.embed_options == LIVE_EMBED_OPTIONS
+    assert first.embed_options["actions"] is False  # no unlabelled <summary> menu
+    assert first.update == {}
     box.controls["cut_off"].value = 17
-    assert slot.chart_widget is first  # the same widget, a new spec
-    values = next(iter(first.spec["datasets"].values()))
-    assert values == [{"x": "cut", "y": 17}]
+    assert slot.chart_widget is first and first.spec is embedded  # same view: only the data moves
+    name = next(iter(embedded["datasets"]))
+    assert first.update["datasets"] == {name: [{"x": "cut", "y": 17}]}
     box.controls["cut_off"].value = 0  # the minimum is a real value, not "nothing"
-    assert next(iter(first.spec["datasets"].values())) == [{"x": "cut", "y": 0}]
+    assert first.update["datasets"] == {name: [{"x": "cut", "y": 0}]}
     assert "cut 0" in box.sentence.value
+    box.controls["rule"].value = ">"  # same chart data: nothing to send
+    assert first.update["datasets"] == {name: [{"x": "cut", "y": 0}]}
+
+
+def test_a_new_chart_structure_is_embedded_afresh(renderer):
+    renderer("jupyter", offline=True)
+
+    def two_shapes(cut_off=10, rule=">=", strict=False) -> Result:
+        data = pd.DataFrame({"x": ["cut"], "y": [cut_off]})
+        mark = alt.Chart(data).mark_point() if strict else alt.Chart(data).mark_bar()
+        return Result(data, chart=mark.encode(x="x:N", y="y:Q"), sentence="")
+
+    box = build(two_shapes, CONTROLS)
+    first = box.chart_slot.chart_widget
+    box.controls["strict"].value = True
+    assert box.chart_slot.chart_widget is first
+    assert first.spec["mark"]["type"] == "point" and first.update == {}
+
+
+def test_every_control_part_has_an_accessible_name(renderer):
+    renderer("svg")
+    box = build(compute, CONTROLS)
+    slider = box.controls["cut_off"]
+    row = next(c for c in box.children if slider in getattr(c, "children", ()))
+    number = next(c for c in row.children if c is not slider)
+    # the number box carries the label too (visually hidden by the explorer's stylesheet)
+    assert slider.description == number.description == "Cut-off"
+    assert "iaptlab-number" in number._dom_classes
+    assert box.controls["rule"].description == "Rule"
+    assert box.controls["rule"].__class__.__name__ == "RadioButtons"  # options wrap, never cut
+    reset = next(c for c in box.children if getattr(c, "description", "") == "Reset to defaults")
+    assert reset.layout.width == "auto"
+    support = [c for c in box.children if "iaptlab-support" in getattr(c, "_dom_classes", ())]
+    assert len(support) == 1 and ".noUi-handle" in support[0]._esm and "@media" not in support[0]._esm
+    assert ".iaptlab-explorer" in support[0]._css
 
 
 def test_other_renderers_redisplay_in_an_output(renderer):

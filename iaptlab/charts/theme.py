@@ -101,7 +101,8 @@ def use_offline_renderer(mode: str | None = None) -> str:
         raise IaptlabError(
             "charts cannot render offline: install vl-convert-python (pip install vl-convert-python)")
     if mode == "jupyter" and _has("anywidget"):
-        alt.renderers.enable("jupyter", offline=True)
+        # no action menu: its <summary> has no accessible name, and it is clutter on a projector
+        alt.renderers.enable("jupyter", offline=True, embed_options={"actions": False})
         return "jupyter"
     alt.renderers.enable("svg")
     return "svg"
