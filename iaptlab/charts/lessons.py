@@ -204,8 +204,9 @@ def _change_cost_template():
     """Both panels without data, titles or description: built once and refilled on every move
     (:func:`iaptlab.charts.refill`), because building Altair encodings is what costs time."""
 
+    # "definition: end at N or below" breaks after the colon, so a long row label is never cut
     y = alt.Y("row:N", sort=alt.EncodingSortField("order", op="min", order="ascending"), title=None,
-              axis=alt.Axis(labelLimit=320))
+              axis=alt.Axis(labelLimit=320, labelExpr="split(replace(datum.label, ': ', ':\\n'), '\\n')"))
     colour = alt.Color("shown:N", scale=alt.Scale(domain=["selected", "other"], range=[PALETTE[0], "#b8b8b8"]),
                        legend=None)
 
