@@ -65,9 +65,9 @@ _CONTROL_JS = """(index) => {
 def notebook_text(keys: list[str]) -> str:
     """A notebook showing each explorer in ``keys`` live, one cell each, as the lessons set up."""
     cells = [{"cell_type": "code", "execution_count": None, "id": "setup", "metadata": {}, "outputs": [],
-              "source": "from iaptlab.notebook import setup\nprint(setup())\nfrom iaptlab.explorers import build"}]
+              "source": "from iaptlab.notebook import setup\nprint(setup())\nfrom iaptlab.explorers import show"}]
     cells += [{"cell_type": "code", "execution_count": None, "id": f"e{i}", "metadata": {}, "outputs": [],
-               "source": f"build({key!r})"} for i, key in enumerate(keys)]
+               "source": f"show({key!r})"} for i, key in enumerate(keys)]
     notebook = {"cells": cells, "nbformat": 4, "nbformat_minor": 5,
                 "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
                              "language_info": {"name": "python"}}}

@@ -6,6 +6,8 @@ import altair as alt
 import IPython.display
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from iaptlab import widgets
 from iaptlab.charts.live import LIVE_EMBED_OPTIONS
@@ -168,3 +170,35 @@ def test_static_default_is_marked(renderer, monkeypatch):
     marked = [h for h in html_parts if 'class="iaptlab-static-default"' in h]
     assert len(marked) == 1 and "cut 10 &gt;= False" in marked[0]
     assert len(shown) == 3  # chart, table, sentence
+
+
+def _two_dataset_spec(names: tuple[str, str], first: list, second: list, description: str = "d") -> dict:
+    return {"datasets": {names[0]: first, names[1]: second}, "description": description,
+            "vconcat": [{"data": {"name": names[0]}, "mark": "bar"}, {"data": {"name": names[1]}, "mark": "bar"}]}
+
+
+def test_data_update_sends_only_changed_datasets_under_the_embedded_names():
+    from iaptlab.charts.live import data_update
+
+    embedded = _two_dataset_spec(("a1", "b1"), [{"x": 1}], [{"y": 1}])
+    later = _two_dataset_spec(("a2", "b2"), [{"x": 1}], [{"y": 2}], description="e")
+    assert data_update(embedded, later) == {"datasets": {"b1": [{"y": 2}]}, "description": "e"}
+    # compared with what the page shows now, not with the first spec
+    shown = _two_dataset_spec(("a3", "b3"), [{"x": 1}], [{"y": 2}], description="e")
+    assert data_update(embedded, later, shown=shown) == {"datasets": {}, "description": None}
+    # a different structure, or a different number of datasets, needs a new embed
+    assert data_update(embedded, {**later, "vconcat": later["vconcat"][::-1]}) is None
+    one = {"datasets": {"a": [{"x": 1}]}, "data": {"name": "a"}, "mark": "bar"}
+    assert data_update(embedded, one) is None and data_update(one, embedded) is None
+
+
+@given(st.lists(st.integers(-5, 5), min_size=1, max_size=4), st.lists(st.integers(-5, 5), min_size=1, max_size=4))
+def test_data_update_then_applied_gives_the_new_rows(before, after):
+    from iaptlab.charts.live import data_update
+
+    old = {"datasets": {"old": [{"v": v} for v in before]}, "data": {"name": "old"}, "mark": "bar"}
+    new = {"datasets": {"new": [{"v": v} for v in after]}, "data": {"name": "new"}, "mark": "bar"}
+    update = data_update(old, new)
+    applied = {**old["datasets"], **update["datasets"]}
+    assert applied == {"old": new["datasets"]["new"]}
+    assert bool(update["datasets"]) == (before != after)

@@ -56,8 +56,12 @@ def theme_config(font_scale: float = 1.0) -> dict:
         "config": {
             "font": FONT_FAMILY,
             "range": {"category": list(PALETTE)},
-            "axis": {"labelFontSize": size(12), "titleFontSize": size(13), "grid": True},
-            "legend": {"labelFontSize": size(12), "titleFontSize": size(13), "symbolSize": 120},
+            # label limits grow with the fonts (Vega's defaults, 180 and 160 px, at scale 1), so a
+            # label whole on a laptop is not cut on a projector
+            "axis": {"labelFontSize": size(12), "titleFontSize": size(13), "grid": True,
+                     "labelLimit": size(180)},
+            "legend": {"labelFontSize": size(12), "titleFontSize": size(13), "symbolSize": 120,
+                       "labelLimit": size(160)},
             "header": {"labelFontSize": size(13), "titleFontSize": size(13)},
             "title": {"fontSize": size(16), "subtitleFontSize": size(12), "anchor": "start"},
             "text": {"fontSize": size(12)},

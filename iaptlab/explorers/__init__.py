@@ -141,7 +141,7 @@ def contents_html() -> str:
     rows = [(plan, keys) for plan, keys in PLANS.items()] + [("Every explorer", tuple(REGISTRY))]
     items = "".join(f'<li><span class="iaptlab-nav-plan">{html.escape(name)}:</span> '
                     + " ".join(link(key) for key in keys) + "</li>" for name, keys in rows)
-    return f'<nav class="iaptlab-contents" aria-label="Explorers"><ul>{items}</ul></nav>'
+    return f'<nav class="iaptlab-contents" aria-label="Explorers" data-pin><ul>{items}</ul></nav>'
 
 
 def _explorer(key: str) -> Explorer:

@@ -1,7 +1,7 @@
 // iaptlab live chart: one Vega view per explorer. A move that changes only numbers replaces the
 // rows of the view's named datasets (a Vega changeset) and its description; the view is never
 // re-embedded. A new structure (the `spec` trait) embeds a new view.
-// Bundled offline by vl-convert, which provides `vegaEmbed` and `vega` (no imports here).
+// Bundled offline by vl-convert, which provides `vegaEmbed` (no imports here).
 async function render({ model, el }) {
   let api = null;
   let embedding = Promise.resolve();
@@ -11,12 +11,15 @@ async function render({ model, el }) {
     if (!api || !update || !update.datasets) return;
     const view = api.view;
     for (const [name, rows] of Object.entries(update.datasets)) {
-      view.change(name, vega.changeset().remove(() => true).insert(structuredClone(rows)));
-    }
-    if (update.description != null && typeof view.description === "function") {
-      view.description(update.description);
+      view.change(name, view.changeset().remove(() => true).insert(structuredClone(rows)));
     }
     await view.runAsync();
+    if (update.description != null) {
+      // the chart's accessible name: vega-embed put the first description on its element
+      if (typeof view.description === "function") view.description(update.description);
+      const labelled = el.querySelector('[role="graphics-document"]');
+      if (labelled) labelled.setAttribute("aria-label", update.description);
+    }
     el.dataset.iaptlabUpdates = String(Number(el.dataset.iaptlabUpdates || 0) + 1);
   };
 
