@@ -202,3 +202,22 @@ def test_data_update_then_applied_gives_the_new_rows(before, after):
     applied = {**old["datasets"], **update["datasets"]}
     assert applied == {"old": new["datasets"]["new"]}
     assert bool(update["datasets"]) == (before != after)
+
+
+def test_offline_bundle_is_made_once_per_machine_then_read_from_the_cache(tmp_path, monkeypatch):
+    import vl_convert
+
+    from iaptlab.charts.live import bundled_offline
+
+    calls = []
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(vl_convert, "javascript_bundle", lambda snippet, vl_version=None: calls.append(snippet)
+                        or f"bundle of {snippet}")
+    assert bundled_offline("export default 1") == "bundle of export default 1"
+    assert bundled_offline("export default 1") == "bundle of export default 1"
+    assert calls == ["export default 1"]  # the second kernel reads the file
+    assert bundled_offline("export default 2") == "bundle of export default 2"  # a new snippet: a new bundle
+    assert len(calls) == 2 and len(list((tmp_path / "iaptlab").glob("bundle-*.js"))) == 2
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "a-file"))
+    (tmp_path / "a-file").write_text("")  # a cache that cannot be made: bundle each time, no error
+    assert bundled_offline("export default 1") == "bundle of export default 1" and len(calls) == 3

@@ -21,15 +21,17 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import altair as alt
 
-__all__ = ["LIVE_EMBED_OPTIONS", "data_update", "has_params", "live_view", "live_view_available",
-           "replace_live_chart", "schema_checks"]
+__all__ = ["LIVE_EMBED_OPTIONS", "bundled_offline", "data_update", "has_params", "live_view",
+           "live_view_available", "replace_live_chart", "schema_checks", "use_cached_altair_bundle"]
 
 #: Vega-embed options for the live chart: SVG, so every bar is an element with an ARIA label
 #: (screen readers, and browser tests, can read the values), and no action menu (an unlabelled
@@ -42,6 +44,57 @@ def live_view_available() -> bool:
     return alt.renderers.active == "jupyter" and importlib.util.find_spec("anywidget") is not None
 
 
+def _cache_dir() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "iaptlab"
+
+
+def bundled_offline(snippet: str) -> str:
+    """``snippet`` bundled with Vega, Vega-Lite and vega-embed by vl-convert, cached on disk.
+
+    Bundling starts vl-convert's JavaScript runtime, which costs a kernel about 80 MB and a
+    second; the bundle only depends on the snippet and the vl-convert version, so it is kept in
+    ``$XDG_CACHE_HOME/iaptlab`` (``~/.cache/iaptlab``) and later kernels read the file. Where the
+    cache cannot be written, the bundle is simply made again next time.
+    """
+    import hashlib
+    from importlib.metadata import version
+
+    from altair.utils._importers import vl_version_for_vl_convert
+
+    vl_version = vl_version_for_vl_convert()
+    key = hashlib.sha256(f"{version('vl-convert-python')}|{vl_version}|{snippet}".encode()).hexdigest()[:16]
+    path = _cache_dir() / f"bundle-{key}.js"
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        pass
+    import vl_convert
+
+    bundle = vl_convert.javascript_bundle(snippet, vl_version=vl_version)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(bundle, encoding="utf-8")
+        partial.replace(path)  # atomic: another kernel never reads half a bundle
+    except OSError:
+        pass
+    return bundle
+
+
+def use_cached_altair_bundle() -> None:
+    """Give Altair's chart widget its offline bundle from :func:`bundled_offline`'s cache (Altair
+    would start vl-convert's runtime in every kernel to make the same bundle)."""
+    if alt.JupyterChart._is_offline:
+        return
+    from altair.jupyter.jupyter_chart import load_js_src
+
+    lines = load_js_src().split("\n")
+    while lines and (not lines[0].strip() or lines[0].startswith(("import", "//"))):
+        lines.pop(0)  # as JupyterChart.enable_offline does before bundling
+    alt.JupyterChart._esm = bundled_offline("\n".join(lines))
+    alt.JupyterChart._is_offline = True
+
+
 @cache
 def _live_chart_class() -> type:
     """The :class:`LiveChart` widget class, its JavaScript bundled offline by vl-convert once."""
@@ -49,15 +102,13 @@ def _live_chart_class() -> type:
 
     import anywidget
     import traitlets
-    import vl_convert
-    from altair.utils._importers import vl_version_for_vl_convert
 
     source = (files("iaptlab.static") / "live_chart.js").read_text(encoding="utf-8")
 
     class LiveChart(anywidget.AnyWidget):
         """One Vega view: ``spec`` embeds it; ``update`` (datasets by name, description) changes it."""
 
-        _esm = vl_convert.javascript_bundle(source, vl_version=vl_version_for_vl_convert())
+        _esm = bundled_offline(source)
         spec = traitlets.Dict().tag(sync=True)
         update = traitlets.Dict().tag(sync=True)
         embed_options = traitlets.Dict().tag(sync=True)

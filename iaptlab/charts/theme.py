@@ -13,6 +13,7 @@ from pathlib import Path
 import altair as alt
 
 from ..errors import IaptlabError, ParameterError
+from .live import use_cached_altair_bundle
 
 __all__ = [
     "DASHES",
@@ -105,6 +106,7 @@ def use_offline_renderer(mode: str | None = None) -> str:
         raise IaptlabError(
             "charts cannot render offline: install vl-convert-python (pip install vl-convert-python)")
     if mode == "jupyter" and _has("anywidget"):
+        use_cached_altair_bundle()  # made once per machine, not once per kernel
         # no action menu: its <summary> has no accessible name, and it is clutter on a projector
         alt.renderers.enable("jupyter", offline=True, embed_options={"actions": False})
         return "jupyter"
