@@ -9,7 +9,6 @@ Altair itself.
 
 >>> live_view_available() in (True, False)
 True
->>> import pandas as pd
 >>> first = alt.Chart(pd.DataFrame({"x": [1]})).mark_bar().encode(x="x:Q").properties(description="one")
 >>> later = alt.Chart(pd.DataFrame({"x": [2]})).mark_bar().encode(x="x:Q").properties(description="two")
 >>> changed = data_update(first.to_dict(), later.to_dict())
@@ -29,9 +28,11 @@ from pathlib import Path
 from typing import Any
 
 import altair as alt
+import pandas as pd
 
 __all__ = ["LIVE_EMBED_OPTIONS", "bundled_offline", "data_update", "has_params", "live_view",
-           "live_view_available", "replace_live_chart", "schema_checks", "use_cached_altair_bundle"]
+           "live_view_available", "refilled_update", "replace_live_chart", "schema_checks",
+           "use_cached_altair_bundle"]
 
 #: Vega-embed options for the live chart: SVG, so every bar is an element with an ARIA label
 #: (screen readers, and browser tests, can read the values), and no action menu (an unlabelled
@@ -121,6 +122,9 @@ def live_view(chart: Any) -> Any:
     view = _live_chart_class()(embed_options=dict(LIVE_EMBED_OPTIONS))
     view.spec = chart.to_dict()
     view.shown_spec = view.spec  # what the page shows now (spec + updates), for the next diff
+    datasets = list(view.spec.get("datasets", {}).values())
+    view.shown_rows = datasets[0] if len(datasets) == 1 else None
+    view.shown_chart = chart
     return view
 
 
@@ -128,8 +132,23 @@ def replace_live_chart(view: Any, chart: Any) -> None:
     """Show ``chart`` in the existing live ``view``: only its data when the structure is unchanged.
 
     Same builder, new numbers: the first chart was validated against the Vega-Lite schema, and
-    re-validating each move's spec costs more than computing the rates, so it is skipped.
+    re-validating each move's spec costs more than computing the rates, so it is skipped. A chart
+    refilled from the same template as the one shown (:func:`iaptlab.charts.refill`) is not even
+    serialised whole: only its rows are (:func:`refilled_update`).
     """
+    update = refilled_update(view, chart)
+    if update is not None:
+        rows = next(iter(update["datasets"].values()))
+        changed = {"datasets": update["datasets"] if rows != view.shown_rows else {},
+                   "description": update["description"]
+                   if update["description"] != view.shown_spec.get("description") else None}
+        if changed["datasets"] or changed["description"] is not None:
+            view.update = changed
+        shown_name = next(iter(view.shown_spec.get("datasets", {})), None)
+        view.shown_spec = {**view.shown_spec, "description": update["description"],
+                           "datasets": {shown_name: rows}}
+        view.shown_rows, view.shown_chart = rows, chart
+        return
     new = chart.to_dict(validate=False)
     update = data_update(view.spec, new, shown=view.shown_spec)
     if update is None:
@@ -139,6 +158,55 @@ def replace_live_chart(view: Any, chart: Any) -> None:
     elif update["datasets"] or update["description"] is not None:
         view.update = update
     view.shown_spec = new
+    datasets = list(new.get("datasets", {}).values())
+    view.shown_rows = datasets[0] if len(datasets) == 1 else None
+    view.shown_chart = chart
+
+
+#: Altair's default data transformer refuses more rows than this; such charts take the full path.
+_MAX_ROWS = 5000
+
+
+def refilled_update(view: Any, chart: Any) -> dict | None:
+    """The update for ``chart`` when it differs from the chart ``view`` shows only in its top-level
+    data (a DataFrame) and description, as charts refilled from one template do; else None.
+
+    The rows are made as Altair's ``to_dict`` makes them (sanitised, one record per row), so the
+    page receives exactly what the full path would send, at a fraction of the cost.
+    """
+    from altair.utils.core import sanitize_pandas_dataframe
+
+    previous = getattr(view, "shown_chart", None)
+    names = list(view.spec.get("datasets", {}))
+    data = getattr(chart, "_kwds", {}).get("data")
+    if (previous is None or type(chart) is not type(previous) or len(names) != 1
+            or not isinstance(data, pd.DataFrame) or len(data) > _MAX_ROWS):
+        return None
+    for key in set(chart._kwds) | set(previous._kwds):
+        if key not in ("data", "description") and not _same(chart._kwds.get(key, alt.Undefined),
+                                                                 previous._kwds.get(key, alt.Undefined)):
+            return None
+    rows = sanitize_pandas_dataframe(data).to_dict(orient="records")
+    description = chart._kwds.get("description", alt.Undefined)
+    return {"datasets": {names[0]: rows}, "description": None if description is alt.Undefined else description}
+
+
+def _same(new: Any, old: Any) -> bool:
+    """Whether two chart properties are the same object or plainly equal (no DataFrame compared)."""
+    if new is old:
+        return True
+    if type(new) is not type(old):
+        return False
+    if isinstance(new, (str, int, float, bool)):
+        return new == old
+    if isinstance(new, list):
+        return len(new) == len(old) and all(_same(a, b) for a, b in zip(new, old, strict=True))
+    if isinstance(new, alt.TopLevelMixin):  # a refilled part: its own properties, shared layers
+        keys = set(new._kwds) | set(old._kwds)
+        return all(_same(new._kwds.get(k, alt.Undefined), old._kwds.get(k, alt.Undefined)) for k in keys)
+    if isinstance(new, alt.Title):
+        return new.to_dict(validate=False) == old.to_dict(validate=False)
+    return False
 
 
 def _skeleton(spec: dict) -> tuple[str, list[str]]:
