@@ -57,6 +57,8 @@ browser: $(BROWSER_STAMP)
 # The browser extra is installed first so that every test, not only tests/browser, runs against it.
 test: $(BROWSER_STAMP) lint unit notebooks browser
 
+# Every benchmarks/bench_*.py, including bench_kernel: each lesson's kernel memory after Run All
+# and the time from kernel start to its first chart.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
 
