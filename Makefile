@@ -10,6 +10,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.iaptlab-installed
 BROWSER_STAMP := $(VENV)/.iaptlab-browser-installed
+PRESENT_STAMP := $(VENV)/.iaptlab-present-installed
+# JupyterLab (`make lab`) listens on PORT, the dashboard (`make present`, `iaptlab present`) on
+# PRESENT_PORT; both on 127.0.0.1. Override either: `make present PRESENT_PORT=9000`.
 PORT ?= 8888
 # The versions CI tested (refresh with `make lock`); every install below is constrained by it.
 CONSTRAINTS := requirements/constraints.txt
@@ -17,6 +20,7 @@ CONSTRAINTS := requirements/constraints.txt
 # folders, so working through a lesson never changes a tracked file. `make clean` leaves them.
 WORKBOOK ?= iaptlab-workbook
 INSTRUCTOR_WORKBOOK ?= iaptlab-workbook-instructor
+PRESENT_PORT ?= 8866
 
 .PHONY: lab lab-instructor test lint unit notebooks browser wheel-path bench bench-browser bench-memory \
 	present doctor student guide clean setup lock
@@ -86,20 +90,30 @@ lock:
 	  build/lock-venv/bin/python -m pip freeze --exclude iaptlab; } > $(CONSTRAINTS)
 	rm -rf build/lock-venv
 
+# Every benchmarks/bench_*.py, including bench_kernel: each lesson's kernel memory after Run All
+# and the time from kernel start to its first chart.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
 
-# p50/p95 from a slider move to the chart redrawn, on lesson 02's explorer (100,000 referrals).
+# p50/p95 from a key press to the chart redrawn, for every explorer in the registry (30+ moves each).
 bench-browser: $(BROWSER_STAMP)
 	$(BIN)/python benchmarks/browser_latency.py
 
 # Resident memory of a fresh kernel after Run All, per lesson (the README's hub guidance).
 bench-memory: $(STAMP)
-	$(BIN)/python benchmarks/kernel_memory.py
+	$(BIN)/python benchmarks/bench_kernel.py
 
-# The lesson explorers as a Voila dashboard for a projector (large fonts, no code), on 127.0.0.1.
-present: $(BROWSER_STAMP)
-	$(BIN)/iaptlab present --port $(PORT)
+# Voila only (the `present` extra): presenting needs nothing test-only. Voila brings
+# rfc3987-syntax back, so it is uninstalled again as the last step.
+$(PRESENT_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e ".[test,present]"
+	-$(BIN)/python -m pip uninstall --quiet -y rfc3987-syntax
+	touch $(PRESENT_STAMP)
+
+# The lesson explorers as a Voila dashboard for a projector (contents bar, large type, no code),
+# on http://127.0.0.1:$(PRESENT_PORT) (8866, Voila's usual port, as `iaptlab present` uses).
+present: $(PRESENT_STAMP)
+	$(BIN)/iaptlab present --port $(PRESENT_PORT)
 
 # What to fix when a chart or a slider does not show.
 doctor: $(STAMP)

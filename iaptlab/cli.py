@@ -386,8 +386,8 @@ def _serve(notebook: Path, args: argparse.Namespace) -> int:
         raise InputError([_problem(f"{notebook}: no presentation notebook here; pass --notebook "
                                    "with a dashboard's .ipynb file")])
     if importlib.util.find_spec("voila") is None:
-        raise InputError([_problem("presentation mode needs Voila: pip install voila "
-                                   "(or pip install -e '.[browser]' in the workbook folder)")])
+        raise InputError([_problem("presentation mode needs Voila: pip install 'iaptlab[present]' "
+                                   "(or make present, in the workbook folder)")])
     with tempfile.TemporaryDirectory(prefix="iaptlab-present-") as data_dir:
         write_offline_template(Path(data_dir))
         paths = os.pathsep.join(filter(None, [data_dir, os.environ.get("JUPYTER_PATH", "")]))
@@ -471,8 +471,9 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "lab":
             command.add_argument("--port", type=int, default=8888, help="port on 127.0.0.1 (default 8888)")
         command.set_defaults(handler=handler)
-    pres = sub.add_parser("present", help="the lesson explorers as a dashboard for a projector (Voila)")
-    pres.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (default 8866)")
+    pres = sub.add_parser("present", help="the lesson explorers as a dashboard for a projector (Voila; "
+                          "http://127.0.0.1:8866, JupyterLab's `lab` stays on 8888)")
+    pres.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (default 8866, as `make present`)")
     pres.add_argument("--notebook", help="dashboard notebook (default: the installed workshop dashboard)")
     pres.add_argument("--no-browser", action="store_true", help="do not open a browser tab")
     pres.set_defaults(handler=_present)

@@ -109,27 +109,69 @@ def table_html(table: pd.DataFrame, caption: str = "") -> str:
 
 
 def _widget_for(control: Control):
+    """The value widget and the row that shows it. Every part carries the control's label as its
+    accessible name: the slider's label, and the number box's own (visually hidden) label."""
     import ipywidgets as w
 
     style = {"description_width": "initial"}
-    layout = w.Layout(width="auto")
     if control.kind in ("int", "float"):
         slider_cls, box_cls = (w.IntSlider, w.BoundedIntText) if control.kind == "int" else (
             w.FloatSlider, w.BoundedFloatText)
         step = control.step or (1 if control.kind == "int" else (control.maximum - control.minimum) / 100)
         slider = slider_cls(value=control.default, min=control.minimum, max=control.maximum, step=step,
                             description=control.label, continuous_update=False, style=style,
-                            layout=w.Layout(width="28em"), readout=False, tooltip=control.help or None)
+                            layout=w.Layout(width="auto", max_width="40em"), readout=False,
+                            tooltip=control.help or None)
         box = box_cls(value=control.default, min=control.minimum, max=control.maximum, step=step,
-                      layout=w.Layout(width="7em"), description="", tooltip=f"{control.label} (type a value)")
+                      description=control.label, style=style, layout=w.Layout(width="7em"),
+                      tooltip=f"{control.label} (type a value)")
+        box.add_class("iaptlab-number")
         w.link((slider, "value"), (box, "value"))
-        return slider, w.HBox([slider, box], layout=layout)
-    if control.kind == "choice":
-        widget = w.Dropdown(options=[(label, value) for value, label in control.options], value=control.default,
-                            description=control.label, style=style, tooltip=control.help or None)
-        return widget, widget
-    widget = w.Checkbox(value=control.default, description=control.label, style=style, indent=False)
-    return widget, widget
+        row = w.HBox([slider, box], layout=w.Layout(width="auto", max_width="100%"))
+    elif control.kind == "choice":
+        # Radio buttons, not a drop-down: every option is visible and wraps on a narrow screen
+        # (an option of 85 characters cannot fit a 360 px drop-down), and one click chooses.
+        slider = w.RadioButtons(options=[(label, value) for value, label in control.options],
+                                value=control.default, description=control.label, style=style,
+                                tooltip=control.help or None, layout=w.Layout(width="auto", max_width="100%"))
+        row = w.HBox([slider], layout=w.Layout(width="auto", max_width="100%"))
+    else:
+        slider = w.Checkbox(value=control.default, description=control.label, style=style, indent=False,
+                            layout=w.Layout(width="auto", max_width="100%"))
+        row = w.HBox([slider], layout=w.Layout(width="auto", max_width="100%"))
+    row.add_class("iaptlab-row")
+    return slider, row
+
+
+def _support_widget():
+    """A tiny invisible anywidget that styles the explorer it sits in (labels above controls on
+    narrow screens, nothing clipped) and names each slider handle after its label; None without
+    anywidget. Its JavaScript and stylesheet ship as package data (``iaptlab/static``)."""
+    import importlib.util
+
+    if importlib.util.find_spec("anywidget") is None:
+        return None
+    return _support_class()()
+
+
+def _support_class():
+    import anywidget
+
+    global _SUPPORT_CLASS
+    if _SUPPORT_CLASS is None:
+        from importlib.resources import files
+
+        static = files("iaptlab") / "static"
+
+        class ExplorerSupport(anywidget.AnyWidget):
+            _esm = (static / "explorer.js").read_text(encoding="utf-8")
+            _css = (static / "explorer.css").read_text(encoding="utf-8")
+
+        _SUPPORT_CLASS = ExplorerSupport
+    return _SUPPORT_CLASS
+
+
+_SUPPORT_CLASS: Any = None
 
 
 def show_static(compute: Callable[..., Result], controls: Sequence[Control]) -> Result:
@@ -220,11 +262,12 @@ def build(compute: Callable[..., Result], controls: Sequence[Control], *, title:
     for control in controls:
         value_widget, row = _widget_for(control)
         value_widget.add_class(f"iaptlab-control-{_css_name(control.name)}")
-        if row is not value_widget:
+        if len(row.children) > 1:
             row.children[1].add_class(f"iaptlab-number-{_css_name(control.name)}")
         value_widgets[control.name] = value_widget
         rows.append(row)
-    reset = w.Button(description="Reset to defaults", icon="undo", tooltip="Put every control back")
+    reset = w.Button(description="Reset to defaults", icon="undo", tooltip="Put every control back",
+                     layout=w.Layout(width="auto"))
     reset.add_class("iaptlab-reset")
     sentence = w.HTML(layout=w.Layout(min_height="2em"))
     sentence.add_class("iaptlab-sentence")
@@ -260,7 +303,11 @@ def build(compute: Callable[..., Result], controls: Sequence[Control], *, title:
         widget.observe(refresh, names="value")
     reset.on_click(on_reset)
     heading = [w.HTML(f"<h4>{html.escape(title)}</h4>")] if title else []
-    box = w.VBox([*heading, *rows, reset, status, slot.widget, sentence, table])
+    support = _support_widget()
+    if support is not None:
+        support.add_class("iaptlab-support")
+    box = w.VBox([*heading, *rows, reset, status, slot.widget, sentence, table,
+                  *([support] if support is not None else [])])
     box.add_class("iaptlab-explorer")
     box.controls = value_widgets
     box.sentence = sentence

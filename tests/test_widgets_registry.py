@@ -104,3 +104,29 @@ def test_every_control_extreme_gives_a_table_a_described_chart_and_a_sentence(ke
     assert isinstance(description, str) and description.strip()
     assert isinstance(result.sentence, str) and len(result.sentence.split()) >= 5
     assert "nan" not in result.sentence.replace("finance", "").split()  # a missing number is put in words
+
+
+def test_refilled_updates_equal_the_full_serialisation_for_every_explorer():
+    """The fast path (rows only) sends exactly what serialising the whole chart would send."""
+    from iaptlab.charts import live
+
+    fast_explorers = []
+    for key, explorer in REGISTRY.items():
+        compute = explorer.bound()
+        view = live.live_view(compute().chart)
+        used = 0
+        for params in sweep(explorer.controls):
+            chart = compute(**params).chart
+            fast = live.refilled_update(view, chart)
+            if fast is None:
+                continue
+            used += 1
+            full = chart.to_dict(validate=False)
+            (rows,) = full["datasets"].values()
+            assert list(fast["datasets"]) == list(view.spec["datasets"]), key
+            assert next(iter(fast["datasets"].values())) == rows, (key, params)
+            assert fast["description"] == full.get("description"), (key, params)
+        if used:
+            fast_explorers.append(key)
+    # the fast path is really taken (not only skipped) where a builder refills one template
+    assert {"02.thresholds", "04.predictive_values", "08.change_and_cost"} <= set(fast_explorers)

@@ -6,6 +6,8 @@ import altair as alt
 import IPython.display
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from iaptlab import widgets
 from iaptlab.charts.live import LIVE_EMBED_OPTIONS
@@ -69,16 +71,53 @@ def test_jupyter_renderer_updates_one_chart_widget_in_place(renderer):
     slot = box.chart_slot
     assert slot.mode == "widget"
     first = slot.chart_widget
-    assert isinstance(first, alt.JupyterChart)
+    embedded = first.spec
     assert box.chart_output.children == (first,)
     assert first.embed_options == LIVE_EMBED_OPTIONS
+    assert first.embed_options["actions"] is False  # no unlabelled <summary> menu
+    assert first.update == {}
     box.controls["cut_off"].value = 17
-    assert slot.chart_widget is first  # the same widget, a new spec
-    values = next(iter(first.spec["datasets"].values()))
-    assert values == [{"x": "cut", "y": 17}]
+    assert slot.chart_widget is first and first.spec is embedded  # same view: only the data moves
+    name = next(iter(embedded["datasets"]))
+    assert first.update["datasets"] == {name: [{"x": "cut", "y": 17}]}
     box.controls["cut_off"].value = 0  # the minimum is a real value, not "nothing"
-    assert next(iter(first.spec["datasets"].values())) == [{"x": "cut", "y": 0}]
+    assert first.update["datasets"] == {name: [{"x": "cut", "y": 0}]}
     assert "cut 0" in box.sentence.value
+    box.controls["rule"].value = ">"  # same chart data: nothing to send
+    assert first.update["datasets"] == {name: [{"x": "cut", "y": 0}]}
+
+
+def test_a_new_chart_structure_is_embedded_afresh(renderer):
+    renderer("jupyter", offline=True)
+
+    def two_shapes(cut_off=10, rule=">=", strict=False) -> Result:
+        data = pd.DataFrame({"x": ["cut"], "y": [cut_off]})
+        mark = alt.Chart(data).mark_point() if strict else alt.Chart(data).mark_bar()
+        return Result(data, chart=mark.encode(x="x:N", y="y:Q"), sentence="")
+
+    box = build(two_shapes, CONTROLS)
+    first = box.chart_slot.chart_widget
+    box.controls["strict"].value = True
+    assert box.chart_slot.chart_widget is first
+    assert first.spec["mark"]["type"] == "point" and first.update == {}
+
+
+def test_every_control_part_has_an_accessible_name(renderer):
+    renderer("svg")
+    box = build(compute, CONTROLS)
+    slider = box.controls["cut_off"]
+    row = next(c for c in box.children if slider in getattr(c, "children", ()))
+    number = next(c for c in row.children if c is not slider)
+    # the number box carries the label too (visually hidden by the explorer's stylesheet)
+    assert slider.description == number.description == "Cut-off"
+    assert "iaptlab-number" in number._dom_classes
+    assert box.controls["rule"].description == "Rule"
+    assert box.controls["rule"].__class__.__name__ == "RadioButtons"  # options wrap, never cut
+    reset = next(c for c in box.children if getattr(c, "description", "") == "Reset to defaults")
+    assert reset.layout.width == "auto"
+    support = [c for c in box.children if "iaptlab-support" in getattr(c, "_dom_classes", ())]
+    assert len(support) == 1 and ".noUi-handle" in support[0]._esm and "@media" not in support[0]._esm
+    assert ".iaptlab-explorer" in support[0]._css
 
 
 def test_other_renderers_redisplay_in_an_output(renderer):
@@ -131,3 +170,54 @@ def test_static_default_is_marked(renderer, monkeypatch):
     marked = [h for h in html_parts if 'class="iaptlab-static-default"' in h]
     assert len(marked) == 1 and "cut 10 &gt;= False" in marked[0]
     assert len(shown) == 3  # chart, table, sentence
+
+
+def _two_dataset_spec(names: tuple[str, str], first: list, second: list, description: str = "d") -> dict:
+    return {"datasets": {names[0]: first, names[1]: second}, "description": description,
+            "vconcat": [{"data": {"name": names[0]}, "mark": "bar"}, {"data": {"name": names[1]}, "mark": "bar"}]}
+
+
+def test_data_update_sends_only_changed_datasets_under_the_embedded_names():
+    from iaptlab.charts.live import data_update
+
+    embedded = _two_dataset_spec(("a1", "b1"), [{"x": 1}], [{"y": 1}])
+    later = _two_dataset_spec(("a2", "b2"), [{"x": 1}], [{"y": 2}], description="e")
+    assert data_update(embedded, later) == {"datasets": {"b1": [{"y": 2}]}, "description": "e"}
+    # compared with what the page shows now, not with the first spec
+    shown = _two_dataset_spec(("a3", "b3"), [{"x": 1}], [{"y": 2}], description="e")
+    assert data_update(embedded, later, shown=shown) == {"datasets": {}, "description": None}
+    # a different structure, or a different number of datasets, needs a new embed
+    assert data_update(embedded, {**later, "vconcat": later["vconcat"][::-1]}) is None
+    one = {"datasets": {"a": [{"x": 1}]}, "data": {"name": "a"}, "mark": "bar"}
+    assert data_update(embedded, one) is None and data_update(one, embedded) is None
+
+
+@given(st.lists(st.integers(-5, 5), min_size=1, max_size=4), st.lists(st.integers(-5, 5), min_size=1, max_size=4))
+def test_data_update_then_applied_gives_the_new_rows(before, after):
+    from iaptlab.charts.live import data_update
+
+    old = {"datasets": {"old": [{"v": v} for v in before]}, "data": {"name": "old"}, "mark": "bar"}
+    new = {"datasets": {"new": [{"v": v} for v in after]}, "data": {"name": "new"}, "mark": "bar"}
+    update = data_update(old, new)
+    applied = {**old["datasets"], **update["datasets"]}
+    assert applied == {"old": new["datasets"]["new"]}
+    assert bool(update["datasets"]) == (before != after)
+
+
+def test_offline_bundle_is_made_once_per_machine_then_read_from_the_cache(tmp_path, monkeypatch):
+    import vl_convert
+
+    from iaptlab.charts.live import bundled_offline
+
+    calls = []
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(vl_convert, "javascript_bundle", lambda snippet, vl_version=None: calls.append(snippet)
+                        or f"bundle of {snippet}")
+    assert bundled_offline("export default 1") == "bundle of export default 1"
+    assert bundled_offline("export default 1") == "bundle of export default 1"
+    assert calls == ["export default 1"]  # the second kernel reads the file
+    assert bundled_offline("export default 2") == "bundle of export default 2"  # a new snippet: a new bundle
+    assert len(calls) == 2 and len(list((tmp_path / "iaptlab").glob("bundle-*.js"))) == 2
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "a-file"))
+    (tmp_path / "a-file").write_text("")  # a cache that cannot be made: bundle each time, no error
+    assert bundled_offline("export default 1") == "bundle of export default 1" and len(calls) == 3

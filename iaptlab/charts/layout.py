@@ -20,7 +20,7 @@ from altair.utils.schemapi import debug_mode
 from ..errors import IaptlabError, ParameterError
 from .inputs import check_rows
 
-__all__ = ["chart_title", "refill", "summary_text"]
+__all__ = ["chart_title", "refill", "summary_text", "wrapped_labels"]
 
 
 
@@ -101,3 +101,24 @@ def summary_text(parts: pd.Series) -> str:
     'a; b'
     """
     return "; ".join(parts.astype(str))
+
+
+def wrapped_labels(labels: Sequence[str], width: int = 26) -> str | None:
+    """A Vega ``labelExpr`` that breaks each axis label longer than ``width`` characters into lines.
+
+    Axis labels are cut with "…" at the axis ``labelLimit``; this keeps them whole instead. None
+    when every label is short enough (the chart's spec is then unchanged).
+
+    >>> wrapped_labels(["short"]) is None
+    True
+    >>> wrapped_labels(["lost their diagnosis (blind interview)"], width=20)
+    '({"lost their diagnosis (blind interview)": ["lost their diagnosis", "(blind interview)"]})[datum.label] || datum.label'
+    """
+    import json
+    import textwrap
+
+    lines = {label: textwrap.wrap(label, width) for label in dict.fromkeys(map(str, labels))
+             if len(label) > width}
+    if not lines:
+        return None
+    return f"({json.dumps(lines)})[datum.label] || datum.label"

@@ -23,6 +23,9 @@ from .layout import refill
 from .rates import rates_bar
 from .theme import PALETTE
 
+#: An axis ``labelExpr`` that puts the words after a label's first ": " on a second line.
+_BREAK_AFTER_COLON = "split(replace(datum.label, ': ', ':\\n'), '\\n')"
+
 __all__ = ["change_chart", "definitions_chart", "funnel_chart", "observer_bias_chart", "scenario_rates_chart",
            "stages_chart", "trial_evidence_chart"]
 
@@ -101,7 +104,8 @@ def _example_stages_template(referred: int):
     (:func:`iaptlab.charts.refill`), because building Altair encodings is what costs time."""
 
     base = alt.Chart().encode(
-        y=alt.Y("stage:N", sort=list(EXAMPLE_STAGES), title=None, axis=alt.Axis(labelLimit=320)),
+        y=alt.Y("stage:N", sort=list(EXAMPLE_STAGES), title=None,  # breaks after the colon, never cut
+                axis=alt.Axis(labelLimit=0, labelExpr=_BREAK_AFTER_COLON)),
         tooltip=[alt.Tooltip("stage:N"), alt.Tooltip("count:Q")])
     bars = base.mark_bar(color=PALETTE[0]).encode(
         x=alt.X("count:Q", title="referrals", scale=alt.Scale(domain=[0, max(referred, 1)]),
@@ -204,8 +208,9 @@ def _change_cost_template():
     """Both panels without data, titles or description: built once and refilled on every move
     (:func:`iaptlab.charts.refill`), because building Altair encodings is what costs time."""
 
+    # "definition: end at N or below" breaks after the colon, so a long row label is never cut
     y = alt.Y("row:N", sort=alt.EncodingSortField("order", op="min", order="ascending"), title=None,
-              axis=alt.Axis(labelLimit=320))
+              axis=alt.Axis(labelLimit=0, labelExpr=_BREAK_AFTER_COLON))
     colour = alt.Color("shown:N", scale=alt.Scale(domain=["selected", "other"], range=[PALETTE[0], "#b8b8b8"]),
                        legend=None)
 

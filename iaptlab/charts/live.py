@@ -1,57 +1,247 @@
-"""A live chart in a notebook: one view that later charts replace in place (for explorers).
+"""A live chart in a notebook: one Vega view per explorer, updated in place (for explorers).
 
 With Altair's ``jupyter`` renderer (and anywidget) active, an explorer keeps one
-:class:`altair.JupyterChart` widget and swaps its spec on every move, so the page redraws without
-a new widget and without re-sending the offline JavaScript bundle. :mod:`iaptlab.widgets` uses
-these functions; it never imports Altair itself.
+:class:`LiveChart` widget. A move whose chart has the same structure as the one on screen (same
+builder, new numbers) sends only the changed rows of its datasets and its description: the page
+applies them as a Vega changeset to the view it already has, with no new embed. A chart of a new
+structure is embedded afresh. :mod:`iaptlab.widgets` uses these functions; it never imports
+Altair itself.
 
 >>> live_view_available() in (True, False)
 True
+>>> first = alt.Chart(pd.DataFrame({"x": [1]})).mark_bar().encode(x="x:Q").properties(description="one")
+>>> later = alt.Chart(pd.DataFrame({"x": [2]})).mark_bar().encode(x="x:Q").properties(description="two")
+>>> changed = data_update(first.to_dict(), later.to_dict())
+>>> [rows for rows in changed["datasets"].values()], changed["description"]
+([[{'x': 2}]], 'two')
 """
 
 from __future__ import annotations
 
 import importlib.util
+import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import altair as alt
+import pandas as pd
 
-__all__ = ["LIVE_EMBED_OPTIONS", "has_params", "live_view", "live_view_available", "replace_live_chart",
-           "schema_checks"]
+__all__ = ["LIVE_EMBED_OPTIONS", "bundled_offline", "data_update", "has_params", "live_view",
+           "live_view_available", "refilled_update", "replace_live_chart", "schema_checks",
+           "use_cached_altair_bundle"]
 
 #: Vega-embed options for the live chart: SVG, so every bar is an element with an ARIA label
-#: (screen readers, and browser tests, can read the values), and re-drawing a small chart is fast.
-LIVE_EMBED_OPTIONS = {"renderer": "svg"}
+#: (screen readers, and browser tests, can read the values), and no action menu (an unlabelled
+#: ``<summary>`` that a screen reader cannot name, and clutter on a projector).
+LIVE_EMBED_OPTIONS = {"renderer": "svg", "actions": False}
 
 
 def live_view_available() -> bool:
-    """Whether a live chart widget can be used (Altair's ``jupyter`` renderer and anywidget).
+    """Whether a live chart widget can be used (Altair's ``jupyter`` renderer and anywidget)."""
+    return alt.renderers.active == "jupyter" and importlib.util.find_spec("anywidget") is not None
 
-    Also switches the widget to the offline bundle when the renderer was enabled offline.
+
+def _cache_dir() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "iaptlab"
+
+
+def bundled_offline(snippet: str) -> str:
+    """``snippet`` bundled with Vega, Vega-Lite and vega-embed by vl-convert, cached on disk.
+
+    Bundling starts vl-convert's JavaScript runtime, which costs a kernel about 80 MB and a
+    second; the bundle only depends on the snippet and the vl-convert version, so it is kept in
+    ``$XDG_CACHE_HOME/iaptlab`` (``~/.cache/iaptlab``) and later kernels read the file. Where the
+    cache cannot be written, the bundle is simply made again next time.
     """
-    if alt.renderers.active != "jupyter" or importlib.util.find_spec("anywidget") is None:
-        return False
-    alt.JupyterChart.enable_offline(offline=bool(alt.renderers.options.get("offline", False)))
-    return True
+    import hashlib
+    from importlib.metadata import version
+
+    from altair.utils._importers import vl_version_for_vl_convert
+
+    vl_version = vl_version_for_vl_convert()
+    key = hashlib.sha256(f"{version('vl-convert-python')}|{vl_version}|{snippet}".encode()).hexdigest()[:16]
+    path = _cache_dir() / f"bundle-{key}.js"
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        pass
+    import vl_convert
+
+    bundle = vl_convert.javascript_bundle(snippet, vl_version=vl_version)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(bundle, encoding="utf-8")
+        partial.replace(path)  # atomic: another kernel never reads half a bundle
+    except OSError:
+        pass
+    return bundle
+
+
+def use_cached_altair_bundle() -> None:
+    """Give Altair's chart widget its offline bundle from :func:`bundled_offline`'s cache (Altair
+    would start vl-convert's runtime in every kernel to make the same bundle)."""
+    if alt.JupyterChart._is_offline:
+        return
+    from altair.jupyter.jupyter_chart import load_js_src
+
+    lines = load_js_src().split("\n")
+    while lines and (not lines[0].strip() or lines[0].startswith(("import", "//"))):
+        lines.pop(0)  # as JupyterChart.enable_offline does before bundling
+    alt.JupyterChart._esm = bundled_offline("\n".join(lines))
+    alt.JupyterChart._is_offline = True
+
+
+@cache
+def _live_chart_class() -> type:
+    """The :class:`LiveChart` widget class, its JavaScript bundled offline by vl-convert once."""
+    from importlib.resources import files
+
+    import anywidget
+    import traitlets
+
+    source = (files("iaptlab.static") / "live_chart.js").read_text(encoding="utf-8")
+
+    class LiveChart(anywidget.AnyWidget):
+        """One Vega view: ``spec`` embeds it; ``update`` (datasets by name, description) changes it."""
+
+        _esm = bundled_offline(source)
+        spec = traitlets.Dict().tag(sync=True)
+        update = traitlets.Dict().tag(sync=True)
+        embed_options = traitlets.Dict().tag(sync=True)
+
+    return LiveChart
 
 
 def live_view(chart: Any) -> Any:
     """A new live chart widget showing ``chart``."""
-    return alt.JupyterChart(chart, embed_options=dict(LIVE_EMBED_OPTIONS))
+    view = _live_chart_class()(embed_options=dict(LIVE_EMBED_OPTIONS))
+    view.spec = chart.to_dict()
+    view.shown_spec = view.spec  # what the page shows now (spec + updates), for the next diff
+    datasets = list(view.spec.get("datasets", {}).values())
+    view.shown_rows = datasets[0] if len(datasets) == 1 else None
+    view.shown_chart = chart
+    return view
 
 
 def replace_live_chart(view: Any, chart: Any) -> None:
-    """Show ``chart`` in the existing live ``view`` (params re-wired only when the chart has any).
+    """Show ``chart`` in the existing live ``view``: only its data when the structure is unchanged.
 
     Same builder, new numbers: the first chart was validated against the Vega-Lite schema, and
-    re-validating each move's spec costs more than computing the rates, so it is skipped.
+    re-validating each move's spec costs more than computing the rates, so it is skipped. A chart
+    refilled from the same template as the one shown (:func:`iaptlab.charts.refill`) is not even
+    serialised whole: only its rows are (:func:`refilled_update`).
     """
-    if has_params(chart):
-        view.chart = chart  # Altair wires up the params and selections
-    else:
-        view.spec = chart.to_dict(validate=False)
+    update = refilled_update(view, chart)
+    if update is not None:
+        rows = next(iter(update["datasets"].values()))
+        changed = {"datasets": update["datasets"] if rows != view.shown_rows else {},
+                   "description": update["description"]
+                   if update["description"] != view.shown_spec.get("description") else None}
+        if changed["datasets"] or changed["description"] is not None:
+            view.update = changed
+        shown_name = next(iter(view.shown_spec.get("datasets", {})), None)
+        view.shown_spec = {**view.shown_spec, "description": update["description"],
+                           "datasets": {shown_name: rows}}
+        view.shown_rows, view.shown_chart = rows, chart
+        return
+    new = chart.to_dict(validate=False)
+    update = data_update(view.spec, new, shown=view.shown_spec)
+    if update is None:
+        with view.hold_sync():
+            view.update = {}
+            view.spec = new
+    elif update["datasets"] or update["description"] is not None:
+        view.update = update
+    view.shown_spec = new
+    datasets = list(new.get("datasets", {}).values())
+    view.shown_rows = datasets[0] if len(datasets) == 1 else None
+    view.shown_chart = chart
+
+
+#: Altair's default data transformer refuses more rows than this; such charts take the full path.
+_MAX_ROWS = 5000
+
+
+def refilled_update(view: Any, chart: Any) -> dict | None:
+    """The update for ``chart`` when it differs from the chart ``view`` shows only in its top-level
+    data (a DataFrame) and description, as charts refilled from one template do; else None.
+
+    The rows are made as Altair's ``to_dict`` makes them (sanitised, one record per row), so the
+    page receives exactly what the full path would send, at a fraction of the cost.
+    """
+    from altair.utils.core import sanitize_pandas_dataframe
+
+    previous = getattr(view, "shown_chart", None)
+    names = list(view.spec.get("datasets", {}))
+    data = getattr(chart, "_kwds", {}).get("data")
+    if (previous is None or type(chart) is not type(previous) or len(names) != 1
+            or not isinstance(data, pd.DataFrame) or len(data) > _MAX_ROWS):
+        return None
+    for key in set(chart._kwds) | set(previous._kwds):
+        if key not in ("data", "description") and not _same(chart._kwds.get(key, alt.Undefined),
+                                                                 previous._kwds.get(key, alt.Undefined)):
+            return None
+    rows = sanitize_pandas_dataframe(data).to_dict(orient="records")
+    description = chart._kwds.get("description", alt.Undefined)
+    return {"datasets": {names[0]: rows}, "description": None if description is alt.Undefined else description}
+
+
+def _same(new: Any, old: Any) -> bool:
+    """Whether two chart properties are the same object or plainly equal (no DataFrame compared)."""
+    if new is old:
+        return True
+    if type(new) is not type(old):
+        return False
+    if isinstance(new, (str, int, float, bool)):
+        return new == old
+    if isinstance(new, list):
+        return len(new) == len(old) and all(_same(a, b) for a, b in zip(new, old, strict=True))
+    if isinstance(new, alt.TopLevelMixin):  # a refilled part: its own properties, shared layers
+        keys = set(new._kwds) | set(old._kwds)
+        return all(_same(new._kwds.get(k, alt.Undefined), old._kwds.get(k, alt.Undefined)) for k in keys)
+    if isinstance(new, alt.Title):
+        return new.to_dict(validate=False) == old.to_dict(validate=False)
+    return False
+
+
+def _skeleton(spec: dict) -> tuple[str, list[str]]:
+    """The spec as text without dataset rows and description, dataset names by order of use."""
+    names = list(spec.get("datasets", {}))
+    rest = {k: v for k, v in spec.items() if k not in ("datasets", "description")}
+    text = json.dumps(rest, sort_keys=True)
+    for index, name in enumerate(names):
+        text = text.replace(json.dumps(name), f'"@dataset{index}"')
+    return text, names
+
+
+def data_update(embedded: dict, new: dict, *, shown: dict | None = None) -> dict | None:
+    """What to send a view that embedded ``embedded`` (and shows ``shown``) so that it shows ``new``.
+
+    ``{"datasets": {name in the embedded spec: rows}, "description": text or None}``, with only the
+    datasets whose rows changed; ``None`` when the structure differs (the view must be re-embedded).
+
+    >>> spec = {"datasets": {"d1": [{"x": 1}]}, "data": {"name": "d1"}, "mark": "bar"}
+    >>> data_update(spec, {"datasets": {"d2": [{"x": 1}]}, "data": {"name": "d2"}, "mark": "bar"})
+    {'datasets': {}, 'description': None}
+    >>> data_update(spec, {"datasets": {"d2": [{"x": 1}]}, "data": {"name": "d2"}, "mark": "line"}) is None
+    True
+    """
+    shown = embedded if shown is None else shown
+    old_text, old_names = _skeleton(embedded)
+    new_text, new_names = _skeleton(new)
+    if old_text != new_text or len(old_names) != len(new_names):
+        return None
+    shown_rows = list(shown.get("datasets", {}).values())
+    datasets = {old: new["datasets"][name] for old, name, before in zip(old_names, new_names, shown_rows, strict=True)
+                if new["datasets"][name] != before}
+    description = new.get("description")
+    return {"datasets": datasets,
+            "description": description if description != shown.get("description") else None}
 
 
 @contextmanager
@@ -87,3 +277,4 @@ def has_params(chart: Any) -> bool:
             if has_params(child):
                 return True
     return False
+

@@ -17,7 +17,7 @@ import pandas as pd
 from ..errors import InputError, Problem
 from ..format import EMPTY_DENOMINATOR, percent_texts
 from .inputs import numeric_column, required_columns
-from .layout import chart_title, refill, summary_text
+from .layout import chart_title, refill, summary_text, wrapped_labels
 from .theme import PALETTE
 
 __all__ = ["rates_bar", "rates_bar_with_labels"]
@@ -28,10 +28,11 @@ _COUNTS_LABEL = ("format(datum.numerator, ',') + '/' + format(datum.denominator,
 
 
 @lru_cache(maxsize=8)
-def _rates_bar_layout(grouped: bool, label_expression: str) -> alt.LayerChart:
+def _rates_bar_layout(grouped: bool, label_expression: str, wrap: str | None = None) -> alt.LayerChart:
     if grouped:
         label_expression = "datum.group + ': ' + " + label_expression
-    y = alt.Y("outcome:N", sort=None, title=None)
+    y = (alt.Y("outcome:N", sort=None, title=None) if wrap is None else  # long outcomes wrap, never cut
+         alt.Y("outcome:N", sort=None, title=None, axis=alt.Axis(labelExpr=wrap, labelLimit=0)))
     base = alt.Chart().encode(y=y, tooltip=["outcome:N", "numerator:Q", "denominator:Q",
                                             alt.Tooltip("rate:Q", format=".1%")])
     bars = base.mark_bar(color=PALETTE[0]).encode(
@@ -75,7 +76,8 @@ def rates_bar(rates_df: pd.DataFrame, *, title: str = "Outcome rates", source: s
     who = (data["group"] + " " if grouped else "") + data["outcome"].astype(str)
     summary = summary_text(who + ": " + num.astype(int).astype(str) + "/" + den.astype(int).astype(str)
                            + " = " + pd.Series(percent_texts(rate), index=who.index))
-    return refill(_rates_bar_layout(grouped, _COUNTS_LABEL), data, title=chart_title(title, source),
+    wrap = wrapped_labels(data["outcome"].astype(str).tolist())
+    return refill(_rates_bar_layout(grouped, _COUNTS_LABEL, wrap), data, title=chart_title(title, source),
                   description=description or f"{title}. {summary}")
 
 
@@ -104,5 +106,6 @@ def rates_bar_with_labels(rates_df: pd.DataFrame, *, title: str = "Outcome rates
         data["group"] = data["group"].astype(str)
     who = (data["group"] + " " if grouped else "") + data["outcome"].astype(str)
     summary = summary_text(who + ": " + data["label"].astype(str))
-    return refill(_rates_bar_layout(grouped, "datum.label"), data, title=chart_title(title, source),
+    wrap = wrapped_labels(data["outcome"].astype(str).tolist())
+    return refill(_rates_bar_layout(grouped, "datum.label", wrap), data, title=chart_title(title, source),
                   description=description or f"{title}. {summary}")

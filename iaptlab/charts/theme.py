@@ -13,6 +13,7 @@ from pathlib import Path
 import altair as alt
 
 from ..errors import IaptlabError, ParameterError
+from .live import use_cached_altair_bundle
 
 __all__ = [
     "DASHES",
@@ -56,8 +57,12 @@ def theme_config(font_scale: float = 1.0) -> dict:
         "config": {
             "font": FONT_FAMILY,
             "range": {"category": list(PALETTE)},
-            "axis": {"labelFontSize": size(12), "titleFontSize": size(13), "grid": True},
-            "legend": {"labelFontSize": size(12), "titleFontSize": size(13), "symbolSize": 120},
+            # label limits grow with the fonts (Vega's defaults, 180 and 160 px, at scale 1), so a
+            # label whole on a laptop is not cut on a projector
+            "axis": {"labelFontSize": size(12), "titleFontSize": size(13), "grid": True,
+                     "labelLimit": size(180)},
+            "legend": {"labelFontSize": size(12), "titleFontSize": size(13), "symbolSize": 120,
+                       "labelLimit": size(160)},
             "header": {"labelFontSize": size(13), "titleFontSize": size(13)},
             "title": {"fontSize": size(16), "subtitleFontSize": size(12), "anchor": "start"},
             "text": {"fontSize": size(12)},
@@ -101,7 +106,9 @@ def use_offline_renderer(mode: str | None = None) -> str:
         raise IaptlabError(
             "charts cannot render offline: install vl-convert-python (pip install vl-convert-python)")
     if mode == "jupyter" and _has("anywidget"):
-        alt.renderers.enable("jupyter", offline=True)
+        use_cached_altair_bundle()  # made once per machine, not once per kernel
+        # no action menu: its <summary> has no accessible name, and it is clutter on a projector
+        alt.renderers.enable("jupyter", offline=True, embed_options={"actions": False})
         return "jupyter"
     alt.renderers.enable("svg")
     return "svg"

@@ -39,7 +39,7 @@ from . import (
     who_is_counted,
 )
 
-__all__ = ["REGISTRY", "Explorer", "build", "show"]
+__all__ = ["PLANS", "REGISTRY", "Explorer", "anchor", "build", "contents_html", "show"]
 
 
 @dataclass(frozen=True)
@@ -109,6 +109,43 @@ REGISTRY: MappingProxyType[str, Explorer] = MappingProxyType({explorer.key: expl
              "How far can recovery among finishers be from the truth among everyone who entered treatment?",
              who_is_counted.prepare, who_is_counted.CONTROLS, who_is_counted.compute),
 )})
+
+
+#: The explorers each delivery plan in ``instructor/plans.md`` projects, in the order it uses them.
+PLANS: MappingProxyType[str, tuple[str, ...]] = MappingProxyType({
+    "20-minute workshop demo": ("02.thresholds", "03.demand", "07.reconcile_gap"),
+    "1-hour seminar": ("02.thresholds", "04.predictive_values", "03.demand"),
+})
+
+
+def anchor(key: str) -> str:
+    """The HTML id of explorer ``key``'s section in the presentation dashboard.
+
+    >>> anchor("02.thresholds")
+    'explorer-02-thresholds'
+    """
+    return "explorer-" + _explorer(key).key.replace(".", "-").replace("_", "-")
+
+
+def contents_html() -> str:
+    """The dashboard's contents bar: each delivery plan's explorers, then every explorer in lesson
+    order, all one click away (each link goes to :func:`anchor`; full titles from :data:`REGISTRY`).
+
+    >>> "#explorer-07-reconcile-gap" in contents_html()
+    True
+    """
+    import html
+
+    def link(key: str) -> str:
+        explorer = REGISTRY[key]
+        short = f"{explorer.lesson} {key.split('.', 1)[1].replace('_', ' ')}"
+        return (f'<a href="#{anchor(key)}" title="{html.escape(explorer.title, quote=True)}">'
+                f"{html.escape(short)}</a>")
+
+    rows = [(plan, keys) for plan, keys in PLANS.items()] + [("Every explorer", tuple(REGISTRY))]
+    items = "".join(f'<li><span class="iaptlab-nav-plan">{html.escape(name)}:</span> '
+                    + " ".join(link(key) for key in keys) + "</li>" for name, keys in rows)
+    return f'<nav class="iaptlab-contents" aria-label="Explorers" data-pin><ul>{items}</ul></nav>'
 
 
 def _explorer(key: str) -> Explorer:

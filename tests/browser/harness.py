@@ -406,3 +406,85 @@ def kernel_eval_json(client, code: str, *, timeout: float = 30):
     if reply["content"]["status"] != "ok":
         raise RuntimeError(f"kernel said: {reply['content'].get('evalue')}")
     return json.loads("".join(printed))
+
+
+# ------------------------------------------------------------------ layout and accessibility
+
+#: Every explorer part a learner must read whole: labels, controls, values, the reset button,
+#: chart text. Returns one line per clipped element ("" list when nothing is clipped).
+_CLIPPED_JS = """(scope) => {
+  const found = [];
+  const visible = (e) => { const r = e.getBoundingClientRect(); return r.width > 2 && r.height > 2; };
+  const name = (e) => (e.className && e.className.baseVal === undefined ? e.className : e.tagName) + '';
+  const canvas = document.createElement('canvas').getContext('2d');
+  for (const root of document.querySelectorAll(scope)) {
+    const box = root.getBoundingClientRect();
+    const parts = root.querySelectorAll('.widget-label, .widget-label-basic, .widget-checkbox label, ' +
+      '.jupyter-button, .widget-inline-hbox, .iaptlab-row, .widget-html, input, select, h4');
+    for (const e of parts) {
+      if (!visible(e) || e.closest('.iaptlab-number .widget-label') === e) continue;
+      const text = (e.innerText || e.value || '').trim().slice(0, 60);
+      if (e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'auto')
+        found.push(`${name(e)} "${text}": content ${e.scrollWidth} px in ${e.clientWidth} px`);
+      const r = e.getBoundingClientRect();
+      if (r.right > Math.min(box.right, window.innerWidth) + 1 && !e.closest('.iaptlab-table'))
+        found.push(`${name(e)} "${text}": right edge ${Math.round(r.right)} px beyond ${Math.round(Math.min(box.right, window.innerWidth))} px`);
+      if (e.tagName === 'SELECT') {
+        const style = getComputedStyle(e);
+        canvas.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+        const option = e.options[e.selectedIndex];
+        const need = canvas.measureText(option ? option.text : '').width + 20;
+        if (need > e.clientWidth + 4)
+          found.push(`select showing "${option && option.text}": needs ${Math.round(need)} px, has ${e.clientWidth} px`);
+      }
+    }
+    for (const t of root.querySelectorAll('.iaptlab-chart svg text')) {
+      if (/\\u2026$/.test(t.textContent)) found.push(`chart text truncated: "${t.textContent}"`);
+    }
+  }
+  return found;
+}"""
+
+
+def clipped_parts(page, scope: str = ".iaptlab-explorer") -> list[str]:
+    """Every explorer label, control or chart text that does not show whole (empty when all do)."""
+    return page.evaluate(_CLIPPED_JS, scope)
+
+
+def axe_path() -> Path:
+    """axe-core's browser script, as shipped by axe-playwright-python (no download)."""
+    from importlib.resources import files
+
+    return Path(str(files("axe_playwright_python") / "axe.min.js"))
+
+
+#: Marks the output areas holding an explorer (axe's own selector engine has no ``:has``).
+_MARK_AXE_SCOPE_JS = """(selector) => {
+  let n = 0;
+  for (const e of document.querySelectorAll(selector)) { e.setAttribute('data-axe-scope', ''); n++; }
+  return n;
+}"""
+
+
+def axe_violations(page, scope: str, *, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:
+    """axe-core on the elements matching ``scope``: one line per violation of the given impacts."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(axe_path()))
+    if page.evaluate(_MARK_AXE_SCOPE_JS, scope) == 0:
+        return [f"nothing matches {scope!r}"]
+    result = page.evaluate("""async () => {
+      const r = await axe.run({include: [['[data-axe-scope]']]}, {resultTypes: ['violations']});
+      return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+        nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' :: ' + (n.html || '').slice(0, 120)),
+        count: v.nodes.length}));
+    }""")
+    return [f"{v['impact']} {v['id']} ({v['count']}x): {v['help']} e.g. {v['nodes']}"
+            for v in result if v["impact"] in impacts]
+
+
+def collapse_side_panels(page) -> None:
+    """Close JupyterLab's side panels (the file browser), as a learner on a phone would."""
+    tabs = page.locator(".jp-SideBar .lm-TabBar-tab.lm-mod-current")
+    for _ in range(tabs.count()):  # clicking the current tab closes its panel
+        tabs.first.click()
+        page.wait_for_timeout(200)

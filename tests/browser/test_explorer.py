@@ -45,7 +45,7 @@ def shown(explorer) -> dict:
     return {
         "sentence": explorer.locator(".iaptlab-sentence").inner_text().strip(),
         "labels": chart.locator("g.mark-text.role-mark text").all_text_contents(),
-        "description": chart.locator(".chart-wrapper").get_attribute("aria-label") or "",
+        "description": chart.locator(".vega-embed").first.get_attribute("aria-label") or "",
     }
 
 

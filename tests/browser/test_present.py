@@ -3,7 +3,9 @@
 Served as ``iaptlab present`` serves it (offline template, 127.0.0.1, light theme), in Chromium
 with every off-host request blocked: no request may even be attempted, every chart is drawn, no
 code is shown, and moving lesson 02's PHQ-9 caseness slider redraws the chart and sentence with
-the numbers a direct call gives.
+the numbers a direct call gives. The contents bar reaches every explorer a delivery plan names
+in one click; nothing is clipped at 360, 1280 or 1920 px; axe-core finds no serious or critical
+violation on the whole page.
 """
 
 from __future__ import annotations
@@ -50,10 +52,32 @@ def test_dashboard_renders_and_answers_a_slider(voila_server, page, guard, artef
     page.wait_for_function(
         "([el, text]) => el.innerText.trim() === text",
         arg=[sentence.element_handle(), want.sentence], timeout=20_000)
-    label = explorer.locator(".iaptlab-chart .chart-wrapper").get_attribute("aria-label")
+    label = explorer.locator(".iaptlab-chart .vega-embed").first.get_attribute("aria-label")
     assert label == want.chart.to_dict()["description"]
     font = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector("
                          "'.iaptlab-explorer .widget-label')).fontSize)")
     assert font >= 20  # readable from the back of a lecture theatre
     page.screenshot(path=str(artefacts / "screenshots" / "present.png"), full_page=True)
+
+    from iaptlab.explorers import PLANS, anchor
+
+    nav = page.locator("nav.iaptlab-contents")
+    assert nav.count() == 1
+    for key in {key for keys in PLANS.values() for key in keys} | set(REGISTRY):
+        link = nav.locator(f'a[href="#{anchor(key)}"]').first
+        assert link.count() == 1, f"no link to {key}"
+        link.click()  # one click brings the explorer's section to the top, just under the bar
+        page.wait_for_timeout(150)
+        top, bar = page.evaluate(f"""() => [document.getElementById('{anchor(key)}').getBoundingClientRect().top,
+            document.querySelector('nav.iaptlab-contents').getBoundingClientRect().bottom]""")
+        assert bar - 2 <= top < bar + 60, f"{key}: its section is at {top} px after the click (bar ends {bar})"
+    clipped = {}
+    for width in (360, 1280, 1920):
+        page.set_viewport_size({"width": width, "height": 1000})
+        page.wait_for_timeout(400)
+        clipped[width] = harness.clipped_parts(page)
+        if width == 1920:
+            page.screenshot(path=str(artefacts / "screenshots" / "present-1920.png"))
+    assert {width: found for width, found in clipped.items() if found} == {}
+    assert harness.axe_violations(page, "body") == []
     assert guard.blocked == []

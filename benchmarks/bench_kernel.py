@@ -1,0 +1,107 @@
+"""Cost per learner: each lesson's kernel memory after Run All, and kernel start to first chart.
+
+For every lesson notebook, a fresh IPython kernel (as JupyterLab starts one, with the renderer
+the lessons use there: Altair's offline ``jupyter`` renderer, live explorer widgets) runs every
+code cell in order from the notebooks folder. Reported per lesson:
+
+* ``ready s``: from asking for the kernel to its first reply (the floor: nothing imported yet).
+* ``first chart s``: from asking for the kernel to the first chart output arriving (a chart
+  widget or a Vega/SVG output), running the lesson's cells in order (so it includes whatever
+  the lesson computes before its first chart); the page then needs only to draw it.
+* ``RSS MB``: the kernel's resident memory after the last cell; ``peak MB``: its high-water mark.
+
+Targets (issue 15): memory <= 200 MB, first chart <= 1.5 s.
+
+    .venv/bin/python benchmarks/bench_kernel.py [NN ...]
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+TARGET_MB = 200
+TARGET_FIRST_CHART_S = 1.5
+#: Outputs that are a chart: a widget view (the live chart or Altair's chart widget), Vega, SVG.
+_CHART_MIMES = ("application/vnd.jupyter.widget-view+json", "application/vnd.vegalite.v5+json",
+                "application/vnd.vegalite.v6+json", "image/svg+xml")
+
+
+def _memory_mb(pid: int) -> tuple[float, float]:
+    """(resident, peak resident) MB of process ``pid``, from /proc (Linux)."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        fields[key] = value.strip()
+    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+
+
+def measure_lesson(path: Path, *, timeout: float = 600) -> dict:
+    """Run ``path`` top to bottom in a fresh kernel; first-chart time and memory afterwards."""
+    from jupyter_client import KernelManager
+
+    env = {k: v for k, v in os.environ.items() if k != "IAPTLAB_RENDERER"}
+    notebook = nbformat.read(path, as_version=4)
+    started = time.perf_counter()
+    manager = KernelManager(kernel_name="python3")
+    manager.start_kernel(cwd=str(path.parent), env=env)
+    client = manager.client()
+    client.start_channels()
+    first_chart: list[float] = []
+
+    def hook(message) -> None:
+        if first_chart or message["msg_type"] not in ("display_data", "execute_result"):
+            return
+        if any(mime in message["content"]["data"] for mime in _CHART_MIMES):
+            first_chart.append(time.perf_counter() - started)
+
+    try:
+        client.wait_for_ready(timeout=60)
+        ready = time.perf_counter() - started  # the floor: a kernel that has done nothing yet
+        errors = 0
+        for cell in notebook.cells:
+            if cell.cell_type != "code" or not cell.source.strip():
+                continue
+            reply = client.execute_interactive(cell.source, output_hook=hook, timeout=timeout)
+            errors += reply["content"]["status"] != "ok"
+        ran = time.perf_counter() - started
+        pid = manager.provisioner.pid if manager.provisioner else manager.kernel.pid
+        rss, peak = _memory_mb(pid)
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+    return {"lesson": path.stem, "kernel_ready_s": round(ready, 2),
+            "first_chart_s": round(first_chart[0], 2) if first_chart else None,
+            "run_all_s": round(ran, 1), "rss_mb": round(rss), "peak_mb": round(peak), "errors": errors}
+
+
+def main(argv: list[str] | None = None) -> list[dict]:
+    wanted = list(argv or [])  # lesson numbers ("02", ...); none means every lesson
+    lessons = [p for p in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+               if not wanted or any(p.name.startswith(w) for w in wanted)]
+    rows = []
+    print(f"{'lesson':<44} {'ready s':>7} {'first chart s':>13} {'run all s':>9} {'RSS MB':>7} {'peak MB':>8}")
+    for path in lessons:
+        row = measure_lesson(path)
+        rows.append(row)
+        flags = []
+        if row["rss_mb"] > TARGET_MB:
+            flags.append(f"RSS > {TARGET_MB} MB")
+        if row["first_chart_s"] is not None and row["first_chart_s"] > TARGET_FIRST_CHART_S:
+            flags.append(f"first chart > {TARGET_FIRST_CHART_S} s")
+        if row["errors"]:
+            flags.append(f"{row['errors']} cell(s) failed")
+        first = "-" if row["first_chart_s"] is None else f"{row['first_chart_s']:.2f}"
+        print(f"{row['lesson']:<44} {row['kernel_ready_s']:>7.2f} {first:>13} {row['run_all_s']:>9.1f} {row['rss_mb']:>7} {row['peak_mb']:>8}"
+              f"  {'; '.join(flags)}", flush=True)
+    return rows
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
