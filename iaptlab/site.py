@@ -82,6 +82,7 @@ _alt.renderers.register("svg", _iaptlab_site_renderer)
 del _alt
 """
 _MAX_TABLE_ROWS = 60
+_SCHEMA = re.compile(r'"\$schema":"(?P<url>[^"]*vega-lite[^"]*)"')
 _markdown = mistune.create_markdown(escape=False, plugins=["table", "strikethrough"])
 
 
@@ -411,26 +412,26 @@ def _nav(pages: list[tuple[str, str]], here: int | None, home: str) -> str:
     return " · ".join(links)
 
 
-def vega_bundle() -> str:
+def vega_bundle(schema: str = "") -> str:
     """vega, vega-lite and vega-embed as one classic script (``window.vegaEmbed``), from vl-convert.
 
-    Built locally from the installed vl-convert (no network), at the Vega-Lite version Altair uses.
+    Built locally from the installed vl-convert (no network), at the Vega-Lite version of
+    ``schema`` (a spec's ``$schema`` URL) when vl-convert has it, else its newest.
     """
-    import altair as alt  # the version to match; charts/ owns chart-making, this only reads it
     import vl_convert
 
-    wanted = ".".join(alt.VEGALITE_VERSION.split(".")[:2])
-    version = wanted if wanted in vl_convert.get_vegalite_versions() else None
+    found = re.search(r"/v(\d+\.\d+)", schema)
+    version = found.group(1) if found and found.group(1) in vl_convert.get_vegalite_versions() else None
     return vl_convert.javascript_bundle(vl_version=version)
 
 
-def _copy_assets(out: Path) -> None:
+def _copy_assets(out: Path, schema: str) -> None:
     assets = out / "assets"
     assets.mkdir(parents=True, exist_ok=True)
     source: Traversable = files("iaptlab") / _ASSETS
     for name in ("site.css", "site.js", "checker.js"):
         (assets / name).write_bytes((source / name).read_bytes())
-    (assets / "vega.js").write_text(vega_bundle(), encoding="utf-8")
+    (assets / "vega.js").write_text(vega_bundle(schema), encoding="utf-8")
 
 
 def _execute(nb: nbformat.NotebookNode, workdir: Path, timeout: int) -> nbformat.NotebookNode:
@@ -509,7 +510,6 @@ def build_site(out_dir: str | Path, edition: str = "learner", *, repo: str = PLA
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    _copy_assets(out)
     rendered = render_edition(source if source is not None else lessons_folder(), edition)
     notebooks = sorted(name for name in rendered if _LESSON_FILE.match(name))
     lessons: list[dict] = []
@@ -522,11 +522,13 @@ def build_site(out_dir: str | Path, edition: str = "learner", *, repo: str = PLA
                         "objectives": objectives, "time": minutes, "questions": []})
     pages_nav = [(lesson["page"], lesson["title"]) for lesson in lessons]
     home = "Instructor site" if edition == "instructor" else "All lessons"
+    schema = ""  # the Vega-Lite version of the charts: the bundle must draw it
     with tempfile.TemporaryDirectory(prefix="iaptlab-site-") as work:
         for i, lesson in enumerate(lessons):
             executed = _execute(lesson["nb"], Path(work), timeout)
             body, questions, charts = render_lesson(executed, lesson["file"], edition=edition, repo=repo)
             lesson["questions"] = questions
+            schema = schema or next((m.group("url") for m in [_SCHEMA.search(body)] if m), "")
             entries = {q: question_entry(q) for q in questions}
             data = _json_script(entries, id="iaptlab-questions") if entries else ""
             progress = (f'<p class="page-progress" data-questions="{html.escape(json.dumps(questions))}" '
@@ -535,6 +537,7 @@ def build_site(out_dir: str | Path, edition: str = "learner", *, repo: str = PLA
             page = _page(f"{lesson['title']} · iaptlab", progress + body,
                          nav=_nav(pages_nav, i, home), scripts=scripts, data=data)
             (out / lesson["page"]).write_text(page, encoding="utf-8")
+    _copy_assets(out, schema)
     guide = _write_guide(out, home) if edition == "instructor" else False
     index = _page("iaptlab workbook" + (" (instructor)" if edition == "instructor" else ""),
                   _index_body(lessons, edition, repo, guide), nav=_nav(pages_nav, None, home),
