@@ -72,8 +72,13 @@ _VEGALITE = re.compile(r"^application/vnd\.vegalite\.v\d+\+json$")
 _HEADING = re.compile(r"<h([1-6])(\s[^>]*)?>(.*?)</h\1>", re.S)
 _PAGE_BLANK = "type your answer above, then press Check"
 #: Run in the kernel before a lesson: Altair's "svg" renderer (what ``setup()`` enables when
-#: IAPTLAB_RENDERER=svg) emits the Vega-Lite spec instead, which the page draws with vega-embed.
+#: IAPTLAB_RENDERER=svg) emits the Vega-Lite spec instead, which the page draws with vega-embed;
+#: and an explorer shows only its static default: its live widget, which a static page drops
+#: anyway, is not built (with no browser to answer its comm messages, a kernel can wait forever).
 _KERNEL_PRELUDE = """\
+import iaptlab.widgets as _widgets
+_widgets.build = lambda *args, **kwargs: None
+del _widgets
 import altair as _alt
 def _iaptlab_site_renderer(spec, _mime="application/vnd.vegalite.v%s+json"
                            % _alt.SCHEMA_VERSION.lstrip("v").split(".")[0], **_):
@@ -475,11 +480,13 @@ def _index_body(lessons: list[dict], edition: str, repo: str, guide: bool) -> st
                  + ('<p><a href="guide.html">The instructor guide</a></p>' if guide else ""))
     else:
         link = BINDER_URL.format(repo=repo, notebook="00_start_here.ipynb")
-        intro = ("<h1>Recovered? How a therapy service measures its own success</h1>"
-                 "<p>A workbook for appraising how England's NHS Talking Therapies (formerly IAPT) "
-                 "measures recovery: about half \"recover\" on questionnaires, while a critic finds "
-                 "about one in ten no longer has a diagnosis at interview. Read each lesson here, "
-                 "with every chart, and check your answers in the page. Nothing to install.</p>"
+        intro = ("<h1>iaptlab: appraising how a therapy service measures its own success</h1>"
+                 "<p>England's IAPT programme (now NHS Talking Therapies) reports about 50% "
+                 "\"recovery\" from self-report questionnaires; a critic who assessed 90 former "
+                 "clients with a standardised diagnostic interview reported that about 10% had lost "
+                 "their diagnosis. These lessons work out what each number measures and how both "
+                 "can be reported. Read each lesson here, with every chart, and check your answers "
+                 "in the page: nothing to install.</p>"
                  "<p>The explorers (sliders) and the Python exercises run live: open the workbook "
                  f'on <a href="{html.escape(link)}">Binder</a> or, on your own computer, run '
                  "<code>iaptlab lab</code>. To print a handout of a lesson, print its page: "

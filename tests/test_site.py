@@ -15,8 +15,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 import test_answer_cases as cases
+
 from iaptlab import exercises as ex
 from iaptlab import site
 from iaptlab.cli import main
