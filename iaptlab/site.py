@@ -70,7 +70,7 @@ _EXPLORER = re.compile(r'\bshow\(\s*"(?P<key>\d{2}\.\w+)"')
 _WIDGET = "application/vnd.jupyter.widget-view+json"
 _VEGALITE = re.compile(r"^application/vnd\.vegalite\.v\d+\+json$")
 _HEADING = re.compile(r"<h([1-6])(\s[^>]*)?>(.*?)</h\1>", re.S)
-_PAGE_BLANK = "type your answer above, then press Check"
+_EMPTY_HEADER = re.compile(r"<th(?:\s[^>]*)?>\s*</th>")
 #: Run in the kernel before a lesson: Altair's "svg" renderer (what ``setup()`` enables when
 #: IAPTLAB_RENDERER=svg) emits the Vega-Lite spec instead, which the page draws with vega-embed;
 #: and an explorer shows only its static default: its live widget, which a static page drops
@@ -270,15 +270,15 @@ def exercise_form(question_id: str, task: str = "") -> str:
 
 def _live_note(notebook: str, repo: str) -> str:
     link = BINDER_URL.format(repo=repo, notebook=notebook)
-    return ('<aside class="run-live" aria-label="Run this lesson live"><p><strong>To move the '
+    return ('<div class="run-live" role="note"><p><strong>To move the '
             "controls, run this lesson live.</strong> This page shows the explorer at its default "
             f'settings. Either open the lesson on <a href="{html.escape(link)}">Binder</a> (in '
             "your browser, nothing to install; it can take a minute to start), or on your own "
             "computer install iaptlab and run <code>iaptlab lab</code> (or <code>make lab</code> "
-            "in the repository).</p></aside>")
+            "in the repository).</p></div>")
 
 
-def _output_html(output: dict, charts: list[int]) -> str:
+def _output_html(output: dict, charts: list[int], tables: list[int]) -> str:
     kind = output.get("output_type")
     if kind == "stream":
         text = "".join(output.get("text", ""))
@@ -298,7 +298,9 @@ def _output_html(output: dict, charts: list[int]) -> str:
     if "text/html" in data:
         body = "".join(data["text/html"])
         if "<table" in body and 'role="status"' not in body:
-            body = f'<div class="table-wrap" tabindex="0" role="region" aria-label="Table">{body}</div>'
+            tables.append(len(tables) + 1)
+            body = (f'<div class="table-wrap" tabindex="0" role="region" aria-label="Table {tables[-1]}">'
+                    f"{body}</div>")
         return f'<div class="output">{body}</div>'
     if "text/markdown" in data:
         return f'<div class="output">{_markdown("".join(data["text/markdown"]))}</div>'
@@ -361,6 +363,7 @@ def render_lesson(nb: nbformat.NotebookNode, notebook: str, *, edition: str = "l
     parts: list[str] = []
     questions: list[str] = []
     charts: list[int] = []
+    tables: list[int] = []
     task = ""
     for cell in nb.cells:
         if cell.cell_type == "markdown":
@@ -380,12 +383,13 @@ def render_lesson(nb: nbformat.NotebookNode, notebook: str, *, edition: str = "l
             continue
         outputs = []
         for output in cell.get("outputs", []):
-            piece = _output_html(output, charts)
+            piece = _output_html(output, charts, tables)
             outputs.append(piece)
             if piece and "iaptlab-static-default" in piece and _EXPLORER.search(cell.source):
                 outputs.append(_live_note(notebook, repo))
         parts.append(_code_cell(cell, "".join(outputs)))
     body = _rewrite_links(_clamp_headings("\n".join(parts)))
+    body = _EMPTY_HEADER.sub("<td></td>", body)  # pandas' blank index corner: a cell, not a header
     return body, questions, len(charts)
 
 

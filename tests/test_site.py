@@ -270,3 +270,25 @@ def test_page_path_and_placeholder_repo_match_the_readme():
     binder = site.BINDER_URL.format(repo=site.PLACEHOLDER_REPO, notebook="00_start_here.ipynb")
     assert binder in readme
     assert site.page_path("00_start_here.ipynb") == "00_start_here.html"
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_the_stylesheet_colours_meet_wcag_aa_on_every_background_they_sit_on():
+    css = (files("iaptlab") / "site_assets" / "site.css").read_text(encoding="utf-8")
+    colour = dict(re.findall(r"--([a-z]+):\s*(#[0-9a-fA-F]{6})", css))
+    backgrounds = ["#ffffff", colour["panel"], "#fff8e6"]  # page, panels and forms, the live note
+    for name in ("ink", "muted", "link", "good", "bad"):
+        for background in backgrounds:
+            assert _contrast(colour[name], background) >= 4.5, (name, background)
+    assert _contrast("#ffffff", colour["link"]) >= 4.5  # the Check button's label
+    assert _contrast("#000000", "#000000") == 1.0 and round(_contrast("#000000", "#ffffff")) == 21
