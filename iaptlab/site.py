@@ -255,7 +255,8 @@ def exercise_form(question_id: str, task: str = "") -> str:
                        f'<option value="">(choose)</option>{codes}</select></li>'
                        for i, item in enumerate(entry["items"]))
         control = f'<fieldset><legend>{prompt}</legend><ul class="choices">{rows}</ul></fieldset>'
-        printed = "Answer each item: " + ", ".join(html.escape(c) for c in options)
+        printed = ("Write one of " + ", ".join(html.escape(c) for c in options)
+                   + " beside each question: " + " · ".join(f"{html.escape(i)} ____" for i in entry["items"]))
     else:
         example = ' placeholder="e.g. 2013-14"' if kind == "year" else ""
         control = (f'<label for="{field_id}">{prompt}{need}</label> <input type="text" id="{field_id}" '
@@ -264,7 +265,7 @@ def exercise_form(question_id: str, task: str = "") -> str:
     return (f'<form class="iaptlab-check" data-question="{question_id}" data-kind="{kind}" novalidate>'
             f'<p class="check-id">Self-check <code>{question_id}</code></p>{control} '
             f'<button type="submit">Check</button>'
-            f'<p class="answer-line print-only">{printed} Answer: ____________________________</p>'
+            f'<p class="answer-line print-only">{printed or "Answer: ____________________________"}</p>'
             f'<p class="verdict" role="status" aria-live="polite"></p></form>')
 
 
