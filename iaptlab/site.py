@@ -70,6 +70,12 @@ _EXPLORER = re.compile(r'\bshow\(\s*"(?P<key>\d{2}\.\w+)"')
 _WIDGET = "application/vnd.jupyter.widget-view+json"
 _VEGALITE = re.compile(r"^application/vnd\.vegalite\.v\d+\+json$")
 _HEADING = re.compile(r"<h([1-6])(\s[^>]*)?>(.*?)</h\1>", re.S)
+#: Above each learner lesson: the lesson text speaks of cells to run; say what that means here.
+_READING_NOTE = ('<p class="reading-note">You are reading this lesson as a web page: the outputs '
+                 "are already there. Where the lesson says to run a cell or fill in an answer "
+                 "cell, use the <strong>Self-check</strong> box below it instead: type (or choose) "
+                 "your answer and press <strong>Check</strong>. Your answers stay in this "
+                 "browser.</p>")
 _EMPTY_HEADER = re.compile(r"<th(?:\s[^>]*)?>\s*</th>")
 #: Run in the kernel before a lesson: Altair's "svg" renderer (what ``setup()`` enables when
 #: IAPTLAB_RENDERER=svg) emits the Vega-Lite spec instead, which the page draws with vega-embed;
@@ -544,9 +550,10 @@ def build_site(out_dir: str | Path, edition: str = "learner", *, repo: str = PLA
             entries = {q: question_entry(q) for q in questions}
             data = _json_script(entries, id="iaptlab-questions") if entries else ""
             progress = (f'<p class="page-progress" data-questions="{html.escape(json.dumps(questions))}" '
-                        'aria-live="polite"></p>') if questions else ""
+                        f'aria-live="polite"></p>{_READING_NOTE}') if questions else ""
             scripts = (["vega.js"] if charts else []) + ["checker.js", "site.js"]
-            page = _page(f"{lesson['title']} · iaptlab", progress + body,
+            body = body.replace("</h1>", "</h1>" + progress, 1) if "</h1>" in body else progress + body
+            page = _page(f"{lesson['title']} · iaptlab", body,
                          nav=_nav(pages_nav, i, home), scripts=scripts, data=data)
             (out / lesson["page"]).write_text(page, encoding="utf-8")
     _copy_assets(out, schema)

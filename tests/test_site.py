@@ -292,3 +292,27 @@ def test_the_stylesheet_colours_meet_wcag_aa_on_every_background_they_sit_on():
             assert _contrast(colour[name], background) >= 4.5, (name, background)
     assert _contrast("#ffffff", colour["link"]) >= 4.5  # the Check button's label
     assert _contrast("#000000", "#000000") == 1.0 and round(_contrast("#000000", "#ffffff")) == 21
+
+
+def test_every_lesson_check_becomes_a_form_with_its_task_as_label():
+    from iaptlab.editions import render_edition
+    from iaptlab.lesson_files import lessons_folder
+
+    rendered = render_edition(lessons_folder(), "learner")
+    for lesson in lesson_list():
+        nb = nbformat.reads(rendered[lesson.file_name].decode("utf-8"), as_version=4)
+        body, questions, _ = site.render_lesson(nb, lesson.file_name)
+        assert questions == ex.question_ids(f"{lesson.number:02d}"), lesson.file_name
+        assert "# Your turn" not in body  # no placeholder cell left to confuse
+        assert body.count('<form class="iaptlab-check"') == len(questions)
+        assert ">Your answer<" not in body  # each form is labelled with its task
+
+
+def test_the_site_assets_ship_in_the_wheel():
+    import tomllib
+
+    config = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())
+    patterns = config["tool"]["setuptools"]["package-data"]["iaptlab"]
+    assets = [p for p in (files("iaptlab") / "site_assets").iterdir() if p.is_file()]
+    assert sorted(p.name for p in assets) == ["checker.js", "site.css", "site.js"]
+    assert all(any(Path("site_assets", p.name).match(pattern) for pattern in patterns) for p in assets)
