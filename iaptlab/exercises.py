@@ -493,7 +493,7 @@ def question_ids(lesson: str | None = None) -> list[str]:
 def question_entry(question_id: str) -> dict[str, Any]:
     """A copy of the stored (hashed, obfuscated) entry: what the offline site's checker needs.
 
-    >>> sorted(question_entry("04.pcl5_at_32"))[:3]
+    >>> sorted(question_entry("01.band_choice"))[:3]
     ['hashes', 'hint', 'kind']
     """
     return json.loads(json.dumps(_entry(question_id)))

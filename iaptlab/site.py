@@ -225,8 +225,8 @@ def exercise_form(question_id: str, task: str = "") -> str:
     Choice and yes/no questions get a select, sets one check box per option, item ratings one
     select per item, numbers and years a text box. The answer itself is not in the form.
 
-    >>> form = exercise_form("04.pcl5_at_32", "is 32 at caseness?")
-    >>> '<form class="iaptlab-check" data-question="04.pcl5_at_32"' in form, "<select" in form
+    >>> form = exercise_form("01.band_choice", "name the band")
+    >>> '<form class="iaptlab-check" data-question="01.band_choice"' in form, "<select" in form
     (True, True)
     >>> 'role="status"' in form, "<label" in form
     (True, True)
@@ -349,7 +349,8 @@ def _clamp_headings(body: str) -> str:
 
 
 def _rewrite_links(body: str) -> str:
-    return re.sub(r'href="(\d{2}_\w+)\.ipynb(#[^"]*)?"', lambda m: f'href="{m.group(1)}.html{m.group(2) or ""}"',
+    """Links between notebooks (``02_x.ipynb#a``, ``glossary.ipynb#term``) point at their pages."""
+    return re.sub(r'href="([\w-]+)\.ipynb(#[^"]*)?"', lambda m: f'href="{m.group(1)}.html{m.group(2) or ""}"',
                   body)
 
 
@@ -360,12 +361,12 @@ def render_lesson(nb: nbformat.NotebookNode, notebook: str, *, edition: str = "l
     In the learner edition each ``check("NN.id", ...)`` cell becomes a form and the placeholder
     cell before it is dropped; in the instructor edition both stay, with their outputs.
 
-    >>> cells = [nbformat.v4.new_markdown_cell("# 04 · A lesson"),
-    ...          nbformat.v4.new_code_cell("# Your turn: decide\\nanswer_pcl5 = ..."),
-    ...          nbformat.v4.new_code_cell('check("04.pcl5_at_32", answer_pcl5)')]
-    >>> body, questions, charts = render_lesson(nbformat.v4.new_notebook(cells=cells), "04_x.ipynb")
-    >>> questions, "answer_pcl5" in body, 'data-question="04.pcl5_at_32"' in body
-    (['04.pcl5_at_32'], False, True)
+    >>> cells = [nbformat.v4.new_markdown_cell("# 01 · A lesson"),
+    ...          nbformat.v4.new_code_cell("# Your turn: name the band\\nanswer_band = ..."),
+    ...          nbformat.v4.new_code_cell('check("01.band_choice", answer_band)')]
+    >>> body, questions, charts = render_lesson(nbformat.v4.new_notebook(cells=cells), "01_x.ipynb")
+    >>> questions, "answer_band" in body, 'data-question="01.band_choice"' in body
+    (['01.band_choice'], False, True)
     """
     parts: list[str] = []
     questions: list[str] = []
@@ -418,8 +419,11 @@ def _page(title: str, body: str, *, nav: str = "", scripts: Iterable[str] = (), 
             f"{data}{script_tags}</body></html>\n")
 
 
-def _nav(pages: list[tuple[str, str]], here: int | None, home: str) -> str:
+def _nav(pages: list[tuple[str, str]], page: str | None, home: str,
+         extras: Sequence[tuple[str, str]] = ()) -> str:
     links = [f'<a href="index.html">{html.escape(home)}</a>']
+    links += [f'<a href="{href}">{html.escape(title)}</a>' for href, title in extras if href != page]
+    here = next((i for i, (href, _) in enumerate(pages) if href == page), None)
     if here is not None:
         if here > 0:
             links.append(f'<a href="{pages[here - 1][0]}" rel="prev">← {html.escape(pages[here - 1][1])}</a>')
@@ -470,7 +474,9 @@ def _execute(nb: nbformat.NotebookNode, workdir: Path, timeout: int) -> nbformat
 
 def _index_body(lessons: list[dict], edition: str, repo: str, guide: bool) -> str:
     items = []
-    for lesson in lessons:
+    more = "".join(f'<li><a href="{lesson["page"]}">{html.escape(lesson["title"])}</a></li>'
+                   for lesson in lessons if lesson["extra"])
+    for lesson in (lesson for lesson in lessons if not lesson["extra"]):
         objectives = "".join(f"<li>{_inline(o)}</li>" for o in lesson["objectives"])
         objectives = (f'<p class="you-can">By the end you can:</p><ul>{objectives}</ul>'
                       if objectives else "")
@@ -502,7 +508,8 @@ def _index_body(lessons: list[dict], edition: str, repo: str, guide: bool) -> st
                  f'on <a href="{html.escape(link)}">Binder</a> or, on your own computer, run '
                  "<code>iaptlab lab</code>. To print a handout of a lesson, print its page: "
                  "charts come out as pictures and each exercise gets an answer line.</p>")
-    return f'{intro}<ol class="lessons">{"".join(items)}</ol>'
+    more = f"<h2>Also in this workbook</h2><ul>{more}</ul>" if more else ""
+    return f'{intro}<ol class="lessons">{"".join(items)}</ol>{more}'
 
 
 def build_site(out_dir: str | Path, edition: str = "learner", *, repo: str = PLACEHOLDER_REPO,
@@ -529,7 +536,9 @@ def build_site(out_dir: str | Path, edition: str = "learner", *, repo: str = PLA
         shutil.rmtree(out)
     out.mkdir(parents=True)
     rendered = render_edition(source if source is not None else lessons_folder(), edition)
-    notebooks = sorted(name for name in rendered if _LESSON_FILE.match(name))
+    # lessons (NN_name) in order, then any other top-level notebook (e.g. a glossary)
+    notebooks = sorted((name for name in rendered if name.endswith(".ipynb") and "/" not in name),
+                       key=lambda name: (not _LESSON_FILE.match(name), name))
     lessons: list[dict] = []
     for name in notebooks:
         nb = nbformat.reads(rendered[name].decode("utf-8"), as_version=4)
@@ -537,13 +546,16 @@ def build_site(out_dir: str | Path, edition: str = "learner", *, repo: str = PLA
         title = next((line.lstrip("#").strip() for c in nb.cells if c.cell_type == "markdown"
                       for line in c.source.splitlines() if line.startswith("# ")), name)
         lessons.append({"file": name, "page": page_path(name), "title": title, "nb": nb,
-                        "objectives": objectives, "time": minutes, "questions": []})
-    pages_nav = [(lesson["page"], lesson["title"]) for lesson in lessons]
+                        "objectives": objectives, "time": minutes, "questions": [],
+                        "extra": not _LESSON_FILE.match(name)})
+    pages_nav = [(lesson["page"], lesson["title"]) for lesson in lessons if not lesson["extra"]]
+    extras = [(lesson["page"], lesson["title"]) for lesson in lessons if lesson["extra"]]
     home = "Instructor site" if edition == "instructor" else "All lessons"
     schema = ""  # the Vega-Lite version of the charts: the bundle must draw it
     with tempfile.TemporaryDirectory(prefix="iaptlab-site-") as work:
-        for i, lesson in enumerate(lessons):
-            executed = _execute(lesson["nb"], Path(work), timeout)
+        for lesson in lessons:
+            has_code = any(c.cell_type == "code" and c.source.strip() for c in lesson["nb"].cells)
+            executed = _execute(lesson["nb"], Path(work), timeout) if has_code else lesson["nb"]
             body, questions, charts = render_lesson(executed, lesson["file"], edition=edition, repo=repo)
             lesson["questions"] = questions
             schema = schema or next((m.group("url") for m in [_SCHEMA.search(body)] if m), "")
@@ -554,12 +566,12 @@ def build_site(out_dir: str | Path, edition: str = "learner", *, repo: str = PLA
             scripts = (["vega.js"] if charts else []) + ["checker.js", "site.js"]
             body = body.replace("</h1>", "</h1>" + progress, 1) if "</h1>" in body else progress + body
             page = _page(f"{lesson['title']} · iaptlab", body,
-                         nav=_nav(pages_nav, i, home), scripts=scripts, data=data)
+                         nav=_nav(pages_nav, lesson["page"], home, extras), scripts=scripts, data=data)
             (out / lesson["page"]).write_text(page, encoding="utf-8")
     _copy_assets(out, schema)
     guide = _write_guide(out, home) if edition == "instructor" else False
     index = _page("iaptlab workbook" + (" (instructor)" if edition == "instructor" else ""),
-                  _index_body(lessons, edition, repo, guide), nav=_nav(pages_nav, None, home),
+                  _index_body(lessons, edition, repo, guide), nav=_nav(pages_nav, None, home, extras),
                   scripts=["site.js"])
     (out / "index.html").write_text(index, encoding="utf-8")
     pages = tuple(sorted(out.glob("*.html")))

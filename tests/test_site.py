@@ -223,20 +223,24 @@ def tiny_site(tmp_path_factory) -> site.SiteBuild:
     source = tmp_path_factory.mktemp("lessons")
     nb = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_markdown_cell("# 00 · Tiny\n\n**Learning objectives.** You can:\n\n- read a funnel\n"
-                                      "- check an answer\n\n**Time:** about 5 minutes. **You need:** nothing."),
+                                      "- check an answer\n\n**Time:** about 5 minutes. **You need:** the "
+                                      "[glossary](glossary.ipynb#rate)."),
         nbformat.v4.new_code_cell("from iaptlab.notebook import setup\nfrom iaptlab.exercises import check\n"
                                   "from iaptlab import charts\nimport pandas as pd\nprint(setup())"),
         nbformat.v4.new_code_cell('charts.funnel(pd.DataFrame({"stage": ["referred", "finished"], '
                                   '"count": [100, 40]}))'),
-        nbformat.v4.new_code_cell("# SOLUTION: the recovery standard\nanswer = 50"),
-        nbformat.v4.new_code_cell('check("00.recovery_claim", answer)')])
+        nbformat.v4.new_code_cell("# SOLUTION: the M192 rate\nanswer = 52.97"),
+        nbformat.v4.new_code_cell('check("02.denominator_m192", answer)')])
     nbformat.write(nb, source / "00_tiny.ipynb")
+    glossary = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
+        '# Glossary\n\n<a id="rate"></a>\n### Rate\n\nA count divided by its denominator.')])
+    nbformat.write(glossary, source / "glossary.ipynb")
     return site.build_site(tmp_path_factory.mktemp("site") / "site", source=source, repo="jsmith/iaptlab")
 
 
 def test_a_built_site_is_self_contained(tiny_site):
     out = tiny_site.out_dir
-    assert {p.name for p in tiny_site.pages} == {"index.html", "00_tiny.html"}
+    assert {p.name for p in tiny_site.pages} == {"index.html", "00_tiny.html", "glossary.html"}
     assert sorted(p.name for p in (out / "assets").iterdir()) == ["checker.js", "site.css", "site.js", "vega.js"]
     page = (out / "00_tiny.html").read_text(encoding="utf-8")
     assert page.count('<script src="assets/vega.js">') == 1 and page.count('class="vega-chart"') == 1
@@ -254,14 +258,23 @@ def test_the_index_lists_objectives_time_and_progress(tiny_site):
     index = (tiny_site.out_dir / "index.html").read_text(encoding="utf-8")
     assert '<a href="00_tiny.html">00 · Tiny</a>' in index
     assert "<li>read a funnel</li>" in index and "about 5 minutes" in index
-    assert 'data-questions="[&quot;00.recovery_claim&quot;]"' in index
+    assert 'data-questions="[&quot;02.denominator_m192&quot;]"' in index
+    assert '<h2>Also in this workbook</h2><ul><li><a href="glossary.html">Glossary</a></li></ul>' in index
+
+
+def test_a_link_to_the_glossary_reaches_its_term(tiny_site):
+    page = (tiny_site.out_dir / "00_tiny.html").read_text(encoding="utf-8")
+    glossary = (tiny_site.out_dir / "glossary.html").read_text(encoding="utf-8")
+    assert 'href="glossary.html#rate"' in page and '<a id="rate"></a>' in glossary
+    assert '<a href="glossary.html">Glossary</a>' in page  # in the site navigation too
+    assert 'rel="next"' not in glossary and "iaptlab-check" not in glossary
 
 
 def test_the_entry_data_is_on_the_page_but_the_number_is_not(tiny_site):
     page = (tiny_site.out_dir / "00_tiny.html").read_text(encoding="utf-8")
     blob = re.search(r'<script type="application/json" id="iaptlab-questions">(.*?)</script>', page, re.S)
-    assert json.loads(blob.group(1)) == {"00.recovery_claim": ex.question_entry("00.recovery_claim")}
-    assert "answer = 50" not in page and "# SOLUTION" not in page
+    assert json.loads(blob.group(1)) == {"02.denominator_m192": ex.question_entry("02.denominator_m192")}
+    assert "answer = 52.97" not in page and "# SOLUTION" not in page and "52.97" not in page
 
 
 def test_site_command_rejects_a_bad_repo_and_edition(tmp_path, capsys):

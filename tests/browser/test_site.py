@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -17,32 +18,69 @@ from urllib.parse import urlsplit
 import harness
 import pytest
 
-from iaptlab.exercises import check, question_entry
+from iaptlab.exercises import check, normalise_choice, question_entry, question_ids
+from iaptlab.lesson_files import lesson_list
 from iaptlab.site import build_site
 
 SHOTS = harness.REPO / "build" / "site-screenshots"
 PHONE = {"width": 390, "height": 844}
 
-# One question per lesson: (question, right answer, known wrong answer, a proportion or None), as
-# a learner enters them: text for a text box, a label for a select, labels for check boxes.
-QUESTIONS = [
-    ("00.recovery_claim", "50", "10", "0.5"),
-    ("01.rc_threshold_gad7", "3.92", "4", None),
-    ("02.denominator_m192", "52.97", "53.26", "0.5297"),
-    ("03.recovery_shift_80", "8.6", "56.5", "0.086"),
-    ("04.ppv_gad7_at_10pct", "36.6", "83", "0.366"),
-    ("05.no_treatment_recovery", "7.3", "23.5", "0.073"),
-    ("06.m192_rate", "52.97%", "53.26", "0.5297"),
-    ("07.shapley_by_hand", "8", "4", None),
-    ("08.cost_per_recovered", "£1,757", "802", None),
-]
-# The other kinds of control: a select, check boxes, one select per item.
-OTHER_CONTROLS = [
-    ("01.band_choice", "moderately severe", "moderate"),
-    ("04.mr_x_missed", ["ptsd", "fire_phobia", "binge_eating"], ["ptsd", "fire_phobia"]),
-    ("07.rob_iapt", {"4.1": "PN", "4.2": "PY", "4.3": "Y", "4.4": "Y", "4.5": "NI"},
-     {"4.1": "PY", "4.2": "PY", "4.3": "Y", "4.4": "Y", "4.5": "NI"}),
-]
+sys.path.insert(0, str(harness.REPO / "tests"))
+import test_answer_cases as cases  # noqa: E402  (the tables of right and known wrong answers)
+
+
+def _label(question: str, value: object) -> str:
+    """The option label a select or check box sends for ``value`` (a label or one of its aliases)."""
+    entry = question_entry(question)
+    if entry["kind"] == "yesno":
+        return "yes" if normalise_choice(value) in ("y", "yes", "true", "t", "1") else "no"
+    for label, aliases in entry["options"].items():
+        if normalise_choice(value) in {normalise_choice(n) for n in (label, *aliases)}:
+            return label
+    raise LookupError(f"{value!r} is not an option of {question}")
+
+
+def _page_input(question: str, value: object) -> object:
+    """What the page's control sends for ``value``: text, a label, labels in option order, codes."""
+    kind = question_entry(question)["kind"]
+    if kind in ("number", "year"):
+        return str(value)
+    if kind in ("choice", "yesno"):
+        return _label(question, value)
+    if kind == "set":
+        chosen = {_label(question, v) for v in value}
+        return [label for label in question_entry(question)["options"] if label in chosen]
+    return {item: _label(question, code) for item, code in value.items()}
+
+
+def _one_question_per_lesson() -> list[tuple[str, object, object, object]]:
+    """(question, right, known wrong, proportion or None) per lesson, as the page takes them.
+
+    A percentage question with a proportion case is preferred, then a number, then any kind.
+    """
+    chosen = []
+    for lesson in lesson_list():
+        ids = [q for q in question_ids(f"{lesson.number:02d}") if q in cases.RIGHT and q in cases.MISCONCEPTIONS]
+        if not ids:
+            continue
+        kinds = {q: question_entry(q)["kind"] for q in ids}
+        q = min(ids, key=lambda q: (q not in cases.PROPORTIONS, kinds[q] != "number"))
+        right = next(a for a in cases.RIGHT[q] if kinds[q] in ("number", "year") or not isinstance(a, str)
+                     or kinds[q] in ("choice", "yesno"))
+        proportion = cases.PROPORTIONS.get(q)
+        chosen.append((q, _page_input(q, right), _page_input(q, cases.MISCONCEPTIONS[q][0][0]),
+                       None if proportion is None else str(proportion)))
+    return chosen
+
+
+QUESTIONS = _one_question_per_lesson()
+# The other kinds of control, where a lesson has them: a select, check boxes, one select per item.
+OTHER_CONTROLS = [next(((q, _page_input(q, next(a for a in cases.RIGHT[q] if not isinstance(a, str)
+                                                or kind in ("choice", "yesno"))),
+                         _page_input(q, cases.MISCONCEPTIONS[q][0][0]))
+                        for q in cases.MISCONCEPTIONS if question_entry(q)["kind"] == kind), None)
+                  for kind in ("choice", "set", "items")]
+OTHER_CONTROLS = [case for case in OTHER_CONTROLS if case]
 
 
 @dataclass
@@ -192,29 +230,32 @@ def test_selects_and_check_boxes_agree_with_check(sites, offline, question, righ
 
 def test_an_exercise_works_by_keyboard_alone_and_progress_shows_on_the_index(sites, offline):
     tab, _, _ = offline
-    _open(tab, _page_of(sites, "00.recovery_claim"))
-    field_id = "answer-00-recovery_claim"
+    question = "02.denominator_m192"
+    _open(tab, _page_of(sites, question))
+    field_id = "answer-02-denominator_m192"
     for _ in range(400):  # Tab until the answer box has focus
         tab.keyboard.press("Tab")
         if tab.evaluate("() => document.activeElement.id") == field_id:
             break
     else:
         pytest.fail("the answer box cannot be reached with Tab")
-    tab.keyboard.type("50 %")
+    tab.keyboard.type("52.97 %")
     tab.keyboard.press("Enter")
-    status = tab.locator('form[data-question="00.recovery_claim"] [role="status"]')
-    assert status.inner_text() == check("00.recovery_claim", "50 %").text == "✓ Correct"
-    blank = tab.locator('form[data-question="00.interview_claim"]')
-    blank.locator("button").focus()
+    status = tab.locator(f'form[data-question="{question}"] [role="status"]')
+    assert status.inner_text() == check(question, "52.97 %").text == "✓ Correct"
+    other = tab.locator("form.iaptlab-check").first
+    assert other.get_attribute("data-question") != question
+    other.locator("button").focus()
     tab.keyboard.press("Enter")
-    assert blank.locator('[role="status"]').inner_text().startswith(
+    assert other.locator('[role="status"]').inner_text().startswith(
         "○ Not answered yet — type your answer above, then press Check (hint: ")
     tab.reload()  # the answer and its verdict come back
     assert status.inner_text() == "✓ Correct"
     tab.goto((sites["learner"] / "index.html").as_uri())
-    questions = len([q for q in json.loads(tab.locator(".lesson-progress").first.get_attribute("data-questions"))])
-    assert tab.locator(".lesson-progress").first.inner_text() == (
-        f"Your progress in this browser: 1 of {questions} self-checks answered correctly.")
+    progress = tab.locator(".lesson-progress").filter(has_text="").all()
+    (line,) = [p for p in progress if question in json.loads(p.get_attribute("data-questions"))]
+    total = len(json.loads(line.get_attribute("data-questions")))
+    assert line.inner_text() == f"Your progress in this browser: 1 of {total} self-checks answered correctly."
 
 
 def test_printing_gives_a_handout_charts_as_pictures_and_answer_lines(sites, offline):
