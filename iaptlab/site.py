@@ -509,7 +509,7 @@ def _index_body(lessons: list[dict], edition: str, repo: str, guide: bool) -> st
                  "<code>iaptlab lab</code>. To print a handout of a lesson, print its page: "
                  "charts come out as pictures and each exercise gets an answer line.</p>")
     more = f"<h2>Also in this workbook</h2><ul>{more}</ul>" if more else ""
-    return f'{intro}<ol class="lessons">{"".join(items)}</ol>{more}'
+    return _rewrite_links(f'{intro}<ol class="lessons">{"".join(items)}</ol>{more}')
 
 
 def build_site(out_dir: str | Path, edition: str = "learner", *, repo: str = PLACEHOLDER_REPO,

@@ -1,6 +1,6 @@
 """The offline site (iaptlab.site): its checker agrees with check(), its forms, pages and build.
 
-The full site (every lesson executed, in a real browser) is tested in tests/browser/test_site.py;
+The full site (every lesson executed, in a real browser) is tested in tests/browser/test_offline_site.py;
 here a one-lesson site is built from a tiny notebook, and the page logic is run under node.
 """
 
@@ -223,7 +223,7 @@ def tiny_site(tmp_path_factory) -> site.SiteBuild:
     source = tmp_path_factory.mktemp("lessons")
     nb = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_markdown_cell("# 00 · Tiny\n\n**Learning objectives.** You can:\n\n- read a funnel\n"
-                                      "- check an answer\n\n**Time:** about 5 minutes. **You need:** the "
+                                      "- check a [rate](glossary.ipynb#rate)\n\n**Time:** about 5 minutes. **You need:** the "
                                       "[glossary](glossary.ipynb#rate)."),
         nbformat.v4.new_code_cell("from iaptlab.notebook import setup\nfrom iaptlab.exercises import check\n"
                                   "from iaptlab import charts\nimport pandas as pd\nprint(setup())"),
@@ -258,6 +258,7 @@ def test_the_index_lists_objectives_time_and_progress(tiny_site):
     index = (tiny_site.out_dir / "index.html").read_text(encoding="utf-8")
     assert '<a href="00_tiny.html">00 · Tiny</a>' in index
     assert "<li>read a funnel</li>" in index and "about 5 minutes" in index
+    assert '<li>check a <a href="glossary.html#rate">rate</a></li>' in index
     assert 'data-questions="[&quot;02.denominator_m192&quot;]"' in index
     assert '<h2>Also in this workbook</h2><ul><li><a href="glossary.html">Glossary</a></li></ul>' in index
 
