@@ -76,7 +76,7 @@ _READING_NOTE = ('<p class="reading-note">You are reading this lesson as a web p
                  "cell, use the <strong>Self-check</strong> box below it instead: type (or choose) "
                  "your answer and press <strong>Check</strong>. Your answers stay in this "
                  "browser.</p>")
-_EMPTY_HEADER = re.compile(r"<th(?:\s[^>]*)?>\s*</th>")
+_EMPTY_HEADER = re.compile(r"<th(?:\s[^>]*)?>(?:\s|&nbsp;)*</th>")
 #: Run in the kernel before a lesson: Altair's "svg" renderer (what ``setup()`` enables when
 #: IAPTLAB_RENDERER=svg) emits the Vega-Lite spec instead, which the page draws with vega-embed;
 #: and an explorer shows only its static default: its live widget, which a static page drops

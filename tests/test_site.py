@@ -184,7 +184,8 @@ def _lesson() -> nbformat.NotebookNode:
     chart = {"output_type": "display_data", "metadata": {},
              "data": {"application/vnd.vegalite.v6+json": _SPEC, "text/plain": "<chart>"}}
     sentence = {"output_type": "display_data", "metadata": {},
-                "data": {"text/html": '<p class="iaptlab-static-default">Default: 50%.</p>'}}
+                "data": {"text/html": '<table><tr><th></th><th>&nbsp;</th><th>rate</th></tr></table>'
+                                      '<p class="iaptlab-static-default">Default: 50%.</p>'}}
     feedback = {"output_type": "execute_result", "metadata": {}, "execution_count": 3,
                 "data": {"text/plain": "○ Not answered yet — ...", "text/html": '<div role="status">x</div>'}}
     cells = [nbformat.v4.new_markdown_cell("# 02 · A lesson\n\nSee [lesson 01](01_the_measures.ipynb)."),
@@ -209,6 +210,7 @@ def test_a_lesson_page_has_forms_charts_and_the_live_routes_but_no_widget():
     assert 'href="01_the_measures.html"' in body
     levels = [int(h) for h in re.findall(r"<h([1-6])", body)]
     assert levels == [1, 2, 2]  # h4 straight after h1 is lifted to h2
+    assert "<th></th>" not in body and "<th>&nbsp;</th>" not in body and "<td></td>" in body
 
 
 def test_the_instructor_page_keeps_worked_answers_and_has_no_forms():
