@@ -23,7 +23,7 @@ INSTRUCTOR_WORKBOOK ?= iaptlab-workbook-instructor
 PRESENT_PORT ?= 8866
 
 .PHONY: lab lab-instructor test lint unit notebooks browser wheel-path bench bench-browser bench-memory \
-	present doctor student guide clean setup lock
+	present doctor student guide site clean setup lock
 
 setup: $(STAMP)
 
@@ -64,8 +64,10 @@ notebooks: $(STAMP)
 	IAPTLAB_RENDERER=svg $(BIN)/pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env notebooks/
 
 # Every lesson in JupyterLab in headless Chromium, network blocked; screenshots in build/browser/.
-browser: $(BROWSER_STAMP)
-	$(BIN)/pytest -q -p no:cacheprovider tests/browser
+# The offline site is built first (make site) and tested from build/ (screenshots in
+# build/site-screenshots/).
+browser: $(BROWSER_STAMP) site
+	IAPTLAB_SITE=build $(BIN)/pytest -q -p no:cacheprovider tests/browser
 
 # The browser extra is installed first so that every test, not only tests/browser, runs against it.
 test: $(BROWSER_STAMP) lint unit notebooks browser wheel-path
@@ -118,6 +120,15 @@ present: $(PRESENT_STAMP)
 # What to fix when a chart or a slider does not show.
 doctor: $(STAMP)
 	$(BIN)/iaptlab doctor
+
+# The workbook as an offline website: build/site/ (learner: lessons run, charts, self-checks that
+# work in the page; open build/site/index.html) and build/site-instructor/ (the guide and the
+# instructor edition; publish it separately, never beside the learner site). SITE_REPO=OWNER/REPO
+# fills the Binder links.
+SITE_REPO ?= OWNER/REPO
+site: $(STAMP)
+	$(BIN)/iaptlab site build/site --repo $(SITE_REPO)
+	$(BIN)/iaptlab site build/site-instructor --instructor --repo $(SITE_REPO)
 
 student: $(STAMP)
 	$(BIN)/python tools/build_notebooks.py --out build

@@ -400,6 +400,15 @@ def _serve(notebook: Path, args: argparse.Namespace) -> int:
             return EXIT_OK
 
 
+def _site(args: argparse.Namespace) -> int:
+    from .site import build_site
+
+    built = build_site(args.out, "instructor" if args.instructor else "learner", repo=args.repo)
+    print(f"Wrote {len(built.pages)} pages ({built.total_bytes / 1e6:.1f} MB) to {built.out_dir} "
+          f"in {built.seconds:.0f} s; open {built.out_dir / 'index.html'} in a browser.")
+    return EXIT_OK
+
+
 def _problem(text: str):
     from .errors import Problem
     return Problem(None, None, text)
@@ -471,6 +480,12 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "lab":
             command.add_argument("--port", type=int, default=8888, help="port on 127.0.0.1 (default 8888)")
         command.set_defaults(handler=handler)
+    site = sub.add_parser("site", help="write the workbook as an offline website (lessons run, charts, self-checks)")
+    site.add_argument("out", nargs="?", default="build/site", help="the folder to write (default: build/site)")
+    site.add_argument("--instructor", action="store_true",
+                      help="the instructor site: the guide and the instructor edition (never link it from the learner site)")
+    site.add_argument("--repo", default="OWNER/REPO", help="OWNER/REPO on GitHub, for the Binder links")
+    site.set_defaults(handler=_site)
     pres = sub.add_parser("present", help="the lesson explorers as a dashboard for a projector (Voila; "
                           "http://127.0.0.1:8866, JupyterLab's `lab` stays on 8888)")
     pres.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (default 8866, as `make present`)")

@@ -54,7 +54,7 @@ from .errors import IaptlabError, ParameterError
 
 __all__ = ["KINDS", "UNITS", "Feedback", "Progress", "UnknownQuestionError", "check",
            "make_entry", "normalise_choice", "normalise_set", "parse_number", "precision_text",
-           "progress", "question_ids", "register", "reset_progress", "main"]
+           "progress", "question_entry", "question_ids", "register", "reset_progress", "main"]
 
 KINDS = ("number", "choice", "set", "year", "yesno", "items")
 UNITS = ("plain", "percent", "points", "pounds")
@@ -488,6 +488,15 @@ def question_ids(lesson: str | None = None) -> list[str]:
     '00.half_of_referrals'
     """
     return [q for q in _REGISTRY if lesson is None or q.split(".")[0] == str(lesson)]
+
+
+def question_entry(question_id: str) -> dict[str, Any]:
+    """A copy of the stored (hashed, obfuscated) entry: what the offline site's checker needs.
+
+    >>> sorted(question_entry("01.band_choice"))[:3]
+    ['hashes', 'hint', 'kind']
+    """
+    return json.loads(json.dumps(_entry(question_id)))
 
 
 # ---------------------------------------------------------------- checking
