@@ -14,8 +14,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 
-import numpy as np
-
 from .. import definitions
 from ..charts.lessons import definitions_chart
 from ..cohort_model import INTERVIEW_MEASURES
@@ -25,10 +23,11 @@ from ..definitions import (
     TEACHING_FUNCTIONAL_SD,
     TEACHING_RELIABILITY,
 )
+from ..format import percent_text
 from ..lesson_cohort import LESSON_N, LESSON_SEED, lesson_cohort
 from ..schema import validate
 from ..simulate import CohortModel, simulate
-from ..widgets import Control, Result, defaults
+from ..widgets import Control, Result, settings
 
 __all__ = ["CONTROLS", "compute", "prepare"]
 
@@ -62,7 +61,7 @@ def compute(prepared: definitions.Prepared | Mapping[str, definitions.Prepared],
 
     ``prepared`` is one cohort, or one per answer to "what the interview measures" (:func:`prepare`).
     """
-    params = {**defaults(CONTROLS), **controls}
+    params = settings(CONTROLS, controls)
     if isinstance(prepared, Mapping):
         prepared = prepared[params["interview_measures"]]
     table = definitions.definitions_table(prepared, jt_cutoff=params["jt_cutoff"],
@@ -72,19 +71,15 @@ def compute(prepared: definitions.Prepared | Mapping[str, definitions.Prepared],
     rows = table.set_index("definition")
     iapt, jt = rows.iloc[0], rows.iloc[3]
     sentence = (f"IAPT recovery: {iapt['numerator']:,} of {iapt['denominator']:,} "
-                f"({_percent(iapt['rate'])}). {rows.index[3]}: {jt['numerator']:,} of "
-                f"{jt['denominator']:,} ({_percent(jt['rate'])}).")
+                f"({percent_text(iapt['rate'])}). {rows.index[3]}: {jt['numerator']:,} of "
+                f"{jt['denominator']:,} ({percent_text(jt['rate'])}).")
     if len(rows) > 4:
         lost = rows.iloc[4]
         sentence += (f" Loss of diagnosis: {lost['numerator']:,} of {lost['denominator']:,} "
-                     f"({_percent(lost['rate'])}).")
+                     f"({percent_text(lost['rate'])}).")
     shown = table[["definition", "numerator", "denominator", "rate", "denominator_description"]]
     return Result(table=shown, chart=definitions_chart(table, n_referrals=prepared.n_referrals),
                   sentence=sentence)
-
-
-def _percent(rate: float) -> str:
-    return "no one in the denominator" if np.isnan(rate) else f"{100 * rate:.1f}%"
 
 
 def prepare(n: int = LESSON_N, seed: int = LESSON_SEED) -> dict[str, definitions.Prepared]:

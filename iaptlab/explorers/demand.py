@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-import numpy as np
 import pandas as pd
 
 from ..demand import BASELINE, SHOWN, WITH, DemandInputs, demand_inputs, demand_rates
-from ..widgets import Control, Result, defaults
+from ..format import percent_text
+from ..widgets import Control, Result, settings
 
 __all__ = ["CONTROLS", "compute", "prepare"]
 
@@ -41,8 +41,7 @@ CONTROLS = (
 )
 
 
-def _pct(rate: float) -> str:
-    return "n/a (no one in the denominator)" if np.isnan(rate) else f"{100 * rate:.1f}%"
+_NO_ONE = "n/a (no one in the denominator)"
 
 
 def _direction_words(last_shift: float, share_pct: float, hello_points: float) -> str:
@@ -61,7 +60,7 @@ def compute(inputs: DemandInputs, **controls) -> Result:
     """The table, chart and sentence for one setting of :data:`CONTROLS`."""
     from .. import charts
 
-    params = {**defaults(CONTROLS), **controls}
+    params = settings(CONTROLS, controls)
     share_pct = float(params["share_with_therapist_pct"])
     tidy = demand_rates(inputs, last_shift=params["last_shift"], share_with_therapist=share_pct / 100,
                         hello_points=params["hello_points"], rules=params["rules"])
@@ -79,7 +78,7 @@ def compute(inputs: DemandInputs, **controls) -> Result:
         "baseline: people": counts[BASELINE].to_numpy(),
         "with demand: people": counts[WITH].to_numpy(),
     })
-    phrases = [f"{RATE_WORDS[o]} goes from {_pct(wide.loc[o, BASELINE])} to {_pct(wide.loc[o, WITH])} "
+    phrases = [f"{RATE_WORDS[o]} goes from {percent_text(wide.loc[o, BASELINE], missing=_NO_ONE)} to {percent_text(wide.loc[o, WITH], missing=_NO_ONE)} "
                f"({change[o]:+.1f} points)" for o in SHOWN]
     rules_word = "IAPT" if params["rules"] == "iapt" else "strict IAPT"
     sentence = (f"With {_direction_words(params['last_shift'], share_pct, params['hello_points'])}, "
@@ -92,5 +91,3 @@ def compute(inputs: DemandInputs, **controls) -> Result:
                 "assumptions, not measurements"))
     chart = chart.configure_legend(orient="bottom")  # the right-hand side holds the bar labels
     return Result(table=table, chart=chart, sentence=sentence, extra={"rates": tidy})
-
-

@@ -20,7 +20,7 @@ from ..measurement_error import (
     offered_instrument,
     share_near_cutoff,
 )
-from ..widgets import Control, Result, defaults
+from ..widgets import Control, Result, settings
 
 __all__ = ["CONTROLS", "compute", "prepare"]
 
@@ -60,7 +60,7 @@ def compute(score_counts: pd.DataFrame, **controls) -> Result:
     """The 95% band for the chosen settings: chart, table (values as shown) and one sentence."""
     from .. import charts
 
-    params = {**defaults(CONTROLS), **controls}
+    params = settings(CONTROLS, controls)
     inst = offered_instrument(params["instrument"])
     asked = float(params["true_score"])
     true_score = float(min(max(asked, inst.score_min), inst.score_max))

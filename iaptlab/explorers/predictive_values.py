@@ -21,7 +21,7 @@ from ..predictive_values import (
     published_studies,
     times_in_100,
 )
-from ..widgets import Control, Result, defaults
+from ..widgets import Control, Result, settings
 
 __all__ = ["CONTROLS", "compute", "prepare"]
 
@@ -59,7 +59,7 @@ def compute(studies: pd.DataFrame, **controls) -> Result:
     """PPV and NPV at every prevalence, the chosen prevalence marked, a table and a sentence."""
     from .. import charts
 
-    params = {**defaults(CONTROLS), **controls}
+    params = settings(CONTROLS, controls)
     prevalence = params["prevalence_pct"] / 100
     if params["study"] == OWN_VALUES:
         sensitivity = params["own_sensitivity_pct"] / 100

@@ -15,7 +15,7 @@ from types import MappingProxyType
 import pandas as pd
 
 from ..charts.lessons import scenario_rates_chart
-from ..errors import ParameterError
+from ..format import percent_text
 from ..instruments import PHQ9
 from ..regression_to_mean import (
     GROUPS,
@@ -26,7 +26,7 @@ from ..regression_to_mean import (
     scenario_inputs,
     scenario_rates,
 )
-from ..widgets import Control, Result, defaults
+from ..widgets import Control, Result, settings
 
 __all__ = ["CONTROLS", "NOISY", "compute", "prepare"]  # NOISY: the group of ``extra["rates"]`` a lesson reads
 
@@ -53,8 +53,7 @@ CONTROLS = (
 )
 
 
-def _pct(rate: float) -> str:
-    return "no one enters" if rate != rate else f"{100 * rate:.1f}%"
+_NO_ONE = "no one enters"
 
 
 def compute(inputs: ScenarioInputs, **controls) -> Result:
@@ -62,10 +61,7 @@ def compute(inputs: ScenarioInputs, **controls) -> Result:
 
     ``extra["rates"]`` is the tidy :func:`scenario_rates` table.
     """
-    unknown = sorted(set(controls) - {c.name for c in CONTROLS})
-    if unknown:
-        raise ParameterError(f"unknown control(s) {unknown}; known: {[c.name for c in CONTROLS]}")
-    params = {**defaults(CONTROLS), **controls}
+    params = settings(CONTROLS, controls)
     cutoff, reliability, rule = int(params["entry_cutoff"]), float(params["reliability"]), params["rule"]
     tidy = scenario_rates(inputs, entry_cutoff=cutoff, reliability=reliability, rule=rule)
     noisy, exact = (tidy[tidy["group"] == g].set_index("scenario") for g in GROUPS)
@@ -77,7 +73,7 @@ def compute(inputs: ScenarioInputs, **controls) -> Result:
         "error-free (%)": [round(100 * exact.loc[k, "rate"], 1) for k in SCENARIOS],
     })
     what = "recover" if rule == "recovery" else "reliably recover"
-    parts = [f"{_pct(noisy.loc[k, 'rate'])} {words} (error-free: {_pct(exact.loc[k, 'rate'])})"
+    parts = [f"{percent_text(noisy.loc[k, 'rate'], missing=_NO_ONE)} {words} (error-free: {percent_text(exact.loc[k, 'rate'], missing=_NO_ONE)})"
              for k, words in SENTENCE_WORDS.items()]
     sentence = (f"Entering at a first PHQ-9 of {cutoff} or more, with reliability {reliability:.2f}, "
                 f"the share of finishers who {what} on the questionnaire is {parts[0]}; "

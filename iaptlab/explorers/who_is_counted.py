@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..attrition import ATTRITION_N, ESTIMATES, MECHANISM_WORDS, who_is_counted
-from ..widgets import Control, Result, defaults
+from ..widgets import Control, Result, settings
 
 __all__ = ["CONTROLS", "compute", "prepare"]
 
@@ -43,7 +43,7 @@ def compute(n: int, **controls) -> Result:
     """The table, chart and sentence for one setting of :data:`CONTROLS`."""
     from .. import charts
 
-    params = {**defaults(CONTROLS), **controls}
+    params = settings(CONTROLS, controls)
     mechanism, odds_ratio = params["mechanism"], float(params["odds_ratio"])
     tidy = who_is_counted(mechanism, odds_ratio, n=n)
     pct = (100 * tidy["rate"]).round(1)
