@@ -34,6 +34,7 @@ __all__ = [
     "FUNNEL_STAGE_LABELS",
     "OUTCOME_LABELS",
     "OUTCOME_MEANINGS",
+    "chance_text",
     "count_text",
     "count_texts",
     "fraction_text",
@@ -199,3 +200,16 @@ def fraction_text(numerator: float, denominator: float, digits: int = 1) -> str:
         raise ParameterError(f"a numerator of {numerator} needs a denominator above 0")
     rate = num / den if den > 0 else math.nan
     return f"{count_text(num)}/{count_text(den)} ({percent_text(rate, digits)})"
+
+
+def chance_text(probability: float) -> str:
+    """A model probability in words: a normal tail is never exactly 0 or 1, so never say so.
+
+    >>> chance_text(0.0), chance_text(0.42), chance_text(1.0)
+    ('less than 1%', '42%', 'more than 99%')
+    """
+    if probability < 0.005:
+        return "less than 1%"
+    if probability >= 0.995:
+        return "more than 99%"
+    return f"{100 * probability:.0f}%"

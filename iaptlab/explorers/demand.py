@@ -11,9 +11,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-import pandas as pd
-
-from ..demand import BASELINE, SHOWN, WITH, DemandInputs, demand_inputs, demand_rates
+from ..demand import BASELINE, SHOWN, WITH, DemandInputs, demand_inputs, demand_rates, demand_table
 from ..format import percent_text
 from ..widgets import Control, Result, settings
 
@@ -64,22 +62,11 @@ def compute(inputs: DemandInputs, **controls) -> Result:
     share_pct = float(params["share_with_therapist_pct"])
     tidy = demand_rates(inputs, last_shift=params["last_shift"], share_with_therapist=share_pct / 100,
                         hello_points=params["hello_points"], rules=params["rules"])
+    table = demand_table(tidy)
     wide = tidy.pivot(index="outcome", columns="group", values="rate").loc[list(SHOWN)]
-    counts = tidy.assign(text=tidy["numerator"].map("{:,}".format) + " of "
-                         + tidy["denominator"].map("{:,}".format))
-    counts = counts.pivot(index="outcome", columns="group", values="text").loc[list(SHOWN)]
-    shown_pct = (100 * wide).round(1)
-    change = (shown_pct[WITH] - shown_pct[BASELINE]).round(1)  # adds up as displayed
-    table = pd.DataFrame({
-        "outcome": [SHOWN[o] for o in SHOWN],
-        "baseline: no demand (%)": shown_pct[BASELINE].to_numpy(),
-        "with demand (%)": shown_pct[WITH].to_numpy(),
-        "change (percentage points)": change.to_numpy(),
-        "baseline: people": counts[BASELINE].to_numpy(),
-        "with demand: people": counts[WITH].to_numpy(),
-    })
-    phrases = [f"{RATE_WORDS[o]} goes from {percent_text(wide.loc[o, BASELINE], missing=_NO_ONE)} to {percent_text(wide.loc[o, WITH], missing=_NO_ONE)} "
-               f"({change[o]:+.1f} points)" for o in SHOWN]
+    change = dict(zip(SHOWN, table["change (percentage points)"], strict=True))
+    phrases = [f"{RATE_WORDS[o]} goes from {percent_text(wide.loc[o, BASELINE], missing=_NO_ONE)} to "
+               f"{percent_text(wide.loc[o, WITH], missing=_NO_ONE)} ({change[o]:+.1f} points)" for o in SHOWN]
     rules_word = "IAPT" if params["rules"] == "iapt" else "strict IAPT"
     sentence = (f"With {_direction_words(params['last_shift'], share_pct, params['hello_points'])}, "
                 f"under the {rules_word} rules {phrases[0]} and {phrases[1]}; nobody's true state "

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-import pandas as pd
-
 from ..charts.lessons import scenario_rates_chart
 from ..format import percent_text
 from ..instruments import PHQ9
@@ -21,10 +19,10 @@ from ..regression_to_mean import (
     GROUPS,
     NOISY,
     RULES,
-    SCENARIOS,
     ScenarioInputs,
     scenario_inputs,
     scenario_rates,
+    scenario_table,
 )
 from ..widgets import Control, Result, settings
 
@@ -65,13 +63,7 @@ def compute(inputs: ScenarioInputs, **controls) -> Result:
     cutoff, reliability, rule = int(params["entry_cutoff"]), float(params["reliability"]), params["rule"]
     tidy = scenario_rates(inputs, entry_cutoff=cutoff, reliability=reliability, rule=rule)
     noisy, exact = (tidy[tidy["group"] == g].set_index("scenario") for g in GROUPS)
-    table = pd.DataFrame({
-        "scenario": list(SCENARIOS.values()),
-        "questionnaire: recovered": [f"{noisy.loc[k, 'numerator']:,} of {noisy.loc[k, 'denominator']:,}"
-                                     for k in SCENARIOS],
-        "questionnaire (%)": [round(100 * noisy.loc[k, "rate"], 1) for k in SCENARIOS],
-        "error-free (%)": [round(100 * exact.loc[k, "rate"], 1) for k in SCENARIOS],
-    })
+    table = scenario_table(tidy)
     what = "recover" if rule == "recovery" else "reliably recover"
     parts = [f"{percent_text(noisy.loc[k, 'rate'], missing=_NO_ONE)} {words} (error-free: {percent_text(exact.loc[k, 'rate'], missing=_NO_ONE)})"
              for k, words in SENTENCE_WORDS.items()]
