@@ -5,13 +5,13 @@ teaching assumptions and what the simulated interview measures (an assumption th
 :data:`iaptlab.cohort_model.INTERVIEW_MEASURES`); every other number comes from the cohort,
 classified once per choice.
 
+>>> from iaptlab.lesson_cohort import lesson_cohort
 >>> compute(definitions.prepare(lesson_cohort(3_000))).table["definition"].tolist()[:2]
 ['IAPT recovery', 'IAPT reliable improvement']
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 
 from .. import definitions
@@ -24,14 +24,15 @@ from ..definitions import (
     TEACHING_RELIABILITY,
 )
 from ..format import percent_text
-from ..lesson_cohort import LESSON_N, LESSON_SEED, lesson_cohort
-from ..schema import validate
-from ..simulate import CohortModel, simulate
 from ..widgets import Control, Result, settings
 
 __all__ = ["CONTROLS", "compute", "prepare"]
 
-_SAME, _MORE = INTERVIEW_MEASURES  # "the same as the questionnaires", "also disorders ..."
+#: The explorer's data: the lesson cohort classified once per answer to "what does the interview
+#: measure?" (:func:`iaptlab.definitions.prepare_by_interview`).
+prepare = definitions.prepare_by_interview
+
+_SAME = next(iter(INTERVIEW_MEASURES))  # "the same as the questionnaires" (the lesson cohort)
 
 CONTROLS = (
     Control("interview_measures", "What the simulated interview measures", "choice", _SAME,
@@ -80,18 +81,3 @@ def compute(prepared: definitions.Prepared | Mapping[str, definitions.Prepared],
     shown = table[["definition", "numerator", "denominator", "rate", "denominator_description"]]
     return Result(table=shown, chart=definitions_chart(table, n_referrals=prepared.n_referrals),
                   sentence=sentence)
-
-
-def prepare(n: int = LESSON_N, seed: int = LESSON_SEED) -> dict[str, definitions.Prepared]:
-    """The lesson cohort classified once per answer to "what does the interview measure?".
-
-    The first is the lesson cohort (``CohortModel.interview_sees_questionnaires()``); the second
-    changes only the unseen-disorder parameters (same people, same questionnaire scores).
-
-    >>> sorted(prepare(2_000)) == sorted(INTERVIEW_MEASURES)
-    True
-    """
-    more = dataclasses.replace(CohortModel.interview_sees_questionnaires(n=n, seed=seed),
-                               **INTERVIEW_MEASURES[_MORE])
-    return {_SAME: definitions.prepare(lesson_cohort(n, seed)),
-            _MORE: definitions.prepare(validate(simulate(more)))}
