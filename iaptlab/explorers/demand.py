@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
+from ..charts.lessons import demand_chart
 from ..demand import BASELINE, SHOWN, WITH, DemandInputs, demand_inputs, demand_rates, demand_table
 from ..format import percent_text
 from ..widgets import Control, Result, settings
@@ -56,8 +57,6 @@ def _direction_words(last_shift: float, share_pct: float, hello_points: float) -
 
 def compute(inputs: DemandInputs, **controls) -> Result:
     """The table, chart and sentence for one setting of :data:`CONTROLS`."""
-    from .. import charts
-
     params = settings(CONTROLS, controls)
     share_pct = float(params["share_with_therapist_pct"])
     tidy = demand_rates(inputs, last_shift=params["last_shift"], share_with_therapist=share_pct / 100,
@@ -71,10 +70,5 @@ def compute(inputs: DemandInputs, **controls) -> Result:
     sentence = (f"With {_direction_words(params['last_shift'], share_pct, params['hello_points'])}, "
                 f"under the {rules_word} rules {phrases[0]} and {phrases[1]}; nobody's true state "
                 "changed, only what was written on the forms.")
-    shown = tidy.assign(outcome=tidy["outcome"].map(SHOWN))
-    chart = charts.rates_bar(
-        shown, title="Same people, same true change: what the forms report",
-        source=(f"simulated IAPT-like cohort of {len(inputs.episodes):,} referrals; demand settings are "
-                "assumptions, not measurements"))
-    chart = chart.configure_legend(orient="bottom")  # the right-hand side holds the bar labels
+    chart = demand_chart(tidy, n_referrals=len(inputs.episodes))
     return Result(table=table, chart=chart, sentence=sentence, extra={"rates": tidy})
