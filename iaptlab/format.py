@@ -203,13 +203,18 @@ def fraction_text(numerator: float, denominator: float, digits: int = 1) -> str:
 
 
 def chance_text(probability: float) -> str:
-    """A model probability in words: a normal tail is never exactly 0 or 1, so never say so.
+    """A model probability in words: a normal tail is never exactly 0 or 1, so never say so
+    (a chance that would show as "0%" or "100%" is "less than 1%" or "more than 99%").
 
     >>> chance_text(0.0), chance_text(0.42), chance_text(1.0)
     ('less than 1%', '42%', 'more than 99%')
     """
-    if probability < 0.005:
+    value = _as_float(probability)
+    if not 0 <= value <= 1:
+        raise ParameterError(f"a probability must be between 0 and 1, got {probability!r}")
+    text = f"{100 * value:.0f}"
+    if text == "0":
         return "less than 1%"
-    if probability >= 0.995:
+    if text == "100":
         return "more than 99%"
-    return f"{100 * probability:.0f}%"
+    return text + "%"
