@@ -30,7 +30,7 @@ import pandas as pd
 
 from .episodes import from_contacts
 from .errors import ParameterError
-from .format import count_texts
+from .format import counts_of_texts
 from .lesson_cohort import LESSON_SEED
 from .outcomes import IAPT, classify, rates
 from .simulate import CohortModel, contact_cohort, simulate
@@ -216,6 +216,5 @@ def counted_table(tidy: pd.DataFrame) -> pd.DataFrame:
         "who is counted": tidy["label"].to_numpy(),
         "recovered (%)": pct.to_numpy(),
         "minus the truth (points)": (pct - pct.iloc[-1]).round(1).to_numpy(),
-        "people": [f"{n} of {d}" for n, d in zip(count_texts(tidy["numerator"]),
-                                                  count_texts(tidy["denominator"]), strict=True)],
+        "people": counts_of_texts(tidy["numerator"], tidy["denominator"]),
     })

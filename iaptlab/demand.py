@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ParameterError
-from .format import count_texts
+from .format import counts_of_texts
 from .instruments import GAD7, PHQ9
 from .lesson_cohort import LESSON_N, LESSON_SEED
 from .outcomes import PRESETS, classify, rates
@@ -205,8 +205,7 @@ def demand_table(tidy: pd.DataFrame) -> pd.DataFrame:
     ['recovered', 'reliably improved']
     """
     wide = tidy.pivot(index="outcome", columns="group", values="rate").loc[list(SHOWN)]
-    people = tidy.assign(text=[f"{n} of {d}" for n, d in zip(count_texts(tidy["numerator"]),
-                                                              count_texts(tidy["denominator"]), strict=True)])
+    people = tidy.assign(text=counts_of_texts(tidy["numerator"], tidy["denominator"]))
     people = people.pivot(index="outcome", columns="group", values="text").loc[list(SHOWN)]
     shown_pct = (100 * wide).round(1)
     return pd.DataFrame({

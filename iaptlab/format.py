@@ -37,6 +37,7 @@ __all__ = [
     "chance_text",
     "count_text",
     "count_texts",
+    "counts_of_texts",
     "fraction_text",
     "money_text",
     "outcome_label",
@@ -185,6 +186,15 @@ def count_texts(counts: Iterable[float]) -> list[str]:
     ['3', '1,234']
     """
     return [count_text(count) for count in counts]
+
+
+def counts_of_texts(numerators: Iterable[float], denominators: Iterable[float]) -> list[str]:
+    """Each numerator "of" its denominator, with thousands separators (a table's people column).
+
+    >>> counts_of_texts([3, 1234], [10, 5678])
+    ['3 of 10', '1,234 of 5,678']
+    """
+    return [f"{count_text(n)} of {count_text(d)}" for n, d in zip(numerators, denominators, strict=True)]
 
 
 def fraction_text(numerator: float, denominator: float, digits: int = 1) -> str:

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ParameterError
-from .format import count_texts
+from .format import counts_of_texts
 from .instruments import PHQ9
 from .lesson_cohort import LESSON_N, LESSON_SEED, lesson_cohort
 from .outcomes import IAPT, classify, rates
@@ -278,8 +278,7 @@ def scenario_table(tidy: pd.DataFrame) -> pd.DataFrame:
     noisy, exact = (tidy[tidy["group"] == g].set_index("scenario").loc[list(SCENARIOS)] for g in GROUPS)
     return pd.DataFrame({
         "scenario": list(SCENARIOS.values()),
-        "questionnaire: recovered": [f"{n} of {d}" for n, d in zip(count_texts(noisy["numerator"]),
-                                                                    count_texts(noisy["denominator"]), strict=True)],
+        "questionnaire: recovered": counts_of_texts(noisy["numerator"], noisy["denominator"]),
         "questionnaire (%)": [round(100 * rate, 1) for rate in noisy["rate"]],
         "error-free (%)": [round(100 * rate, 1) for rate in exact["rate"]],
     })

@@ -19,6 +19,7 @@ from iaptlab.format import (
     chance_text,
     count_text,
     count_texts,
+    counts_of_texts,
     fraction_text,
     money_text,
     outcome_label,
@@ -165,3 +166,11 @@ def test_chance_text_is_never_zero_or_a_hundred_percent(probability):
 def test_chance_text_rejects_what_is_not_a_probability(bad):
     with pytest.raises(ParameterError, match="probability"):
         chance_text(bad)
+
+
+def test_counts_of_texts_pairs_each_count_with_its_denominator():
+    assert counts_of_texts([0, 1234], [0, 1_000_000]) == ["0 of 0", "1,234 of 1,000,000"]
+    with pytest.raises(ValueError):
+        counts_of_texts([1, 2], [3])
+    with pytest.raises(ParameterError, match="whole number"):
+        counts_of_texts([1.5], [3])
