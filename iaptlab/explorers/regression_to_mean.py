@@ -19,6 +19,7 @@ from ..regression_to_mean import (
     GROUPS,
     NOISY,
     RULES,
+    SCENARIOS,
     ScenarioInputs,
     scenario_inputs,
     scenario_rates,
@@ -26,7 +27,8 @@ from ..regression_to_mean import (
 )
 from ..widgets import Control, Result, settings
 
-__all__ = ["CONTROLS", "NOISY", "compute", "prepare"]  # NOISY: the group of ``extra["rates"]`` a lesson reads
+# NOISY and SCENARIOS: the group and the scenario names of ``extra["rates"]`` that lesson 05 reads
+__all__ = ["CONTROLS", "NOISY", "SCENARIOS", "compute", "prepare"]
 
 #: The explorer's data: three simulated cohorts and their finishers' true scores (cached).
 prepare = scenario_inputs
