@@ -30,12 +30,13 @@ import pandas as pd
 
 from .episodes import from_contacts
 from .errors import ParameterError
+from .format import counts_of_texts
 from .lesson_cohort import LESSON_SEED
 from .outcomes import IAPT, classify, rates
 from .simulate import CohortModel, contact_cohort, simulate
 
 __all__ = ["ATTRITION_N", "ESTIMATES", "MECHANISM_WORDS", "dropout_model", "effect_sizes",
-           "five_clients", "model_comparison", "who_is_counted"]
+           "five_clients", "model_comparison", "who_is_counted", "counted_table"]
 
 #: Referrals simulated per setting (enough for rates to about +/- 0.7 percentage points).
 ATTRITION_N = 40_000
@@ -200,3 +201,20 @@ def model_comparison(n: int = ATTRITION_N, seed: int = LESSON_SEED) -> pd.DataFr
         row = _recovered_row(episodes, "finishers")
         rows.append({"model": name, **{k: row[k] for k in ("numerator", "denominator", "rate")}})
     return pd.DataFrame(rows)
+
+
+def counted_table(tidy: pd.DataFrame) -> pd.DataFrame:
+    """A :func:`who_is_counted` table as shown: recovery (%) among each group counted, its distance
+    from the truth (the last row, everyone who entered treatment measured at the planned end) and
+    the people counted.
+
+    >>> counted_table(who_is_counted("mcar", 1.0, n=2_000))["minus the truth (points)"].iloc[-1]
+    np.float64(0.0)
+    """
+    pct = (100 * tidy["rate"]).round(1)
+    return pd.DataFrame({
+        "who is counted": tidy["label"].to_numpy(),
+        "recovered (%)": pct.to_numpy(),
+        "minus the truth (points)": (pct - pct.iloc[-1]).round(1).to_numpy(),
+        "people": counts_of_texts(tidy["numerator"], tidy["denominator"]),
+    })

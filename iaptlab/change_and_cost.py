@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .costs import cost_per_outcome
+from .costs import SCOTT_ESTIMATE_LABEL, StaffingModel, cost_per_outcome
 from .errors import InputError, ParameterError, Problem
 from .instruments import PHQ9
 from .national import national_finishers
@@ -33,7 +33,7 @@ from .schema import Validated
 
 __all__ = ["DEFINITIONS", "FIRST_SCORES", "LAST_SCORES", "NATIONAL_ROUNDING", "NATIONAL_YEAR",
            "ChangeCounts", "ChangeDefinition", "change_counts", "definition_table", "definitions_met",
-           "required_end_score"]
+           "required_end_score", "shown_definition_table", "staffing_model"]
 
 
 #: The national year whose number of finishers scales the cohort's counts.
@@ -199,3 +199,42 @@ def definition_table(counts: ChangeCounts, baseline_phq9: int, annual_cost: floa
         f"national-scale count ({counts.national_year})": national,
         "cost per outcome (£)": costs["cost_per_outcome"].to_numpy(),
     })
+
+
+def shown_definition_table(table: pd.DataFrame, baseline_phq9: int) -> pd.DataFrame:
+    """A :func:`definition_table` as shown: columns named for ``baseline_phq9``, shares in percent
+    (one decimal), cost per outcome in whole pounds; the ``key`` and starters columns dropped.
+
+    >>> from iaptlab.lesson_cohort import lesson_cohort
+    >>> t = definition_table(change_counts(lesson_cohort(2_000)), 15, 1e9)
+    >>> shown_definition_table(t, 15).columns.tolist()[1]
+    'start 15: end at or below'
+    """
+    starters = int(table["finishers at baseline"].iloc[0])
+    shown = table.drop(columns=["key", "finishers at baseline"]).rename(columns={
+        "end at or below": f"start {baseline_phq9}: end at or below",
+        "counted at baseline": f"counted, of {starters:,} who started at {baseline_phq9}",
+        "share at baseline": f"% of those who started at {baseline_phq9}",
+        "share of cohort finishers": "% of cohort finishers"})
+    for column in (f"% of those who started at {baseline_phq9}", "% of cohort finishers"):
+        shown[column] = (100 * shown[column]).round(1)
+    shown["cost per outcome (£)"] = shown["cost per outcome (£)"].round(0)
+    return shown
+
+
+def staffing_model(staff: float, cost_per_staff: float, overhead_factor: float) -> tuple[StaffingModel, str]:
+    """The staffing model for these assumptions and how to word it: Scott's own estimate (the
+    :class:`~iaptlab.costs.StaffingModel` defaults, **not an official figure**) or the user's.
+
+    >>> staffing_model(13_000, 35_000, 1.0)[1]
+    "Scott's own estimate, not an official figure"
+    >>> staffing_model(10_000, 35_000, 1.2)[1]
+    'your assumptions: 10,000 staff × £35,000 × 1.2 for overheads'
+    """
+    scott = StaffingModel()
+    is_scott = (staff, cost_per_staff, overhead_factor) == (scott.staff, scott.cost_per_staff, scott.overhead_factor)
+    label = SCOTT_ESTIMATE_LABEL if is_scott else "your assumptions (staff × cost per staff × overheads)"
+    model = StaffingModel(staff=staff, cost_per_staff=cost_per_staff, overhead_factor=overhead_factor, label=label)
+    words = ("Scott's own estimate, not an official figure" if is_scott
+             else f"your assumptions: {staff:,.0f} staff × £{cost_per_staff:,.0f} × {overhead_factor:g} for overheads")
+    return model, words

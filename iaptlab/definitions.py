@@ -30,6 +30,7 @@ are offered.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Literal
 
@@ -37,14 +38,16 @@ import numpy as np
 import pandas as pd
 
 from .clinical_significance import Cutoffs, clinical_significance, cutoffs
+from .cohort_model import INTERVIEW_MEASURES
 from .errors import ParameterError
+from .lesson_cohort import LESSON_N, LESSON_SEED, lesson_cohort
 from .outcomes import IAPT, Rules, classify, rates
 from .reliable_change import reliable_change_threshold
-from .schema import Validated
-from .simulate import CohortModel
+from .schema import Validated, validate
+from .simulate import CohortModel, simulate
 
 __all__ = ["BSD", "CUTOFF_WORDS", "TEACHING_FUNCTIONAL_MEAN", "TEACHING_FUNCTIONAL_SD", "TEACHING_RELIABILITY",
-           "JTCutoff", "Prepared", "definitions_table", "jt_cutoffs", "jt_parameters", "prepare"]
+           "JTCutoff", "Prepared", "definitions_table", "jt_cutoffs", "jt_parameters", "prepare", "prepare_by_interview"]
 
 
 #: Functional (non-clinical) population's mean PHQ-9: a teaching assumption, not a sourced figure.
@@ -127,6 +130,22 @@ def prepare(cohort: Validated, rules: Rules = IAPT) -> Prepared:
     return Prepared.from_scores(first, last, rates(classified, rules), len(classified),
                                 rules.min_treatment_contacts)
 
+
+
+def prepare_by_interview(n: int = LESSON_N, seed: int = LESSON_SEED) -> dict[str, Prepared]:
+    """The lesson cohort :func:`prepare`-d once per answer to "what does the interview measure?"
+    (:data:`iaptlab.cohort_model.INTERVIEW_MEASURES`).
+
+    The first is the lesson cohort (``CohortModel.interview_sees_questionnaires()``); the second
+    changes only the unseen-disorder parameters (same people, same questionnaire scores).
+
+    >>> sorted(prepare_by_interview(2_000)) == sorted(INTERVIEW_MEASURES)
+    True
+    """
+    same, more = INTERVIEW_MEASURES
+    model = dataclasses.replace(CohortModel.interview_sees_questionnaires(n=n, seed=seed),
+                                **INTERVIEW_MEASURES[more])
+    return {same: prepare(lesson_cohort(n, seed)), more: prepare(validate(simulate(model)))}
 
 def jt_cutoffs(prepared: Prepared, functional_mean: float = TEACHING_FUNCTIONAL_MEAN,
                functional_sd: float = TEACHING_FUNCTIONAL_SD, b_sd: BSD = "functional") -> Cutoffs:

@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ParameterError
+from .format import counts_of_texts
 from .instruments import GAD7, PHQ9
 from .lesson_cohort import LESSON_N, LESSON_SEED
 from .outcomes import PRESETS, classify, rates
@@ -46,7 +47,7 @@ from .schema import Validated, validate
 from .simulate import CohortModel, simulate
 
 __all__ = ["BASELINE", "KEPT_COLUMNS", "SCALE_MAX", "SHOWN", "THERAPIST_SEED_OFFSET", "WITH", "DemandInputs",
-           "demand_inputs", "demand_rates", "shifted_scores", "trial_evidence"]
+           "demand_inputs", "demand_rates", "shifted_scores", "trial_evidence", "demand_table"]
 
 
 #: The score columns the explorer shifts, with each one's scale maximum.
@@ -193,3 +194,25 @@ def trial_evidence(bias: pd.DataFrame) -> pd.DataFrame:
              for key in rows["source"].unique()}
     study = rows["source"].map(names)
     return rows.assign(study=study, label=study + ": " + rows["subset"])
+
+
+def demand_table(tidy: pd.DataFrame) -> pd.DataFrame:
+    """A :func:`demand_rates` table as shown: each :data:`SHOWN` outcome's rate (%) without and
+    with demand, the change in points (of the rates as shown, so it adds up), and the people counted.
+
+    >>> t = demand_table(demand_rates(demand_inputs(2_000), last_shift=-2, share_with_therapist=0.5))
+    >>> t["outcome"].tolist()
+    ['recovered', 'reliably improved']
+    """
+    wide = tidy.pivot(index="outcome", columns="group", values="rate").loc[list(SHOWN)]
+    people = tidy.assign(text=counts_of_texts(tidy["numerator"], tidy["denominator"]))
+    people = people.pivot(index="outcome", columns="group", values="text").loc[list(SHOWN)]
+    shown_pct = (100 * wide).round(1)
+    return pd.DataFrame({
+        "outcome": [SHOWN[o] for o in SHOWN],
+        "baseline: no demand (%)": shown_pct[BASELINE].to_numpy(),
+        "with demand (%)": shown_pct[WITH].to_numpy(),
+        "change (percentage points)": (shown_pct[WITH] - shown_pct[BASELINE]).round(1).to_numpy(),
+        "baseline: people": people[BASELINE].to_numpy(),
+        "with demand: people": people[WITH].to_numpy(),
+    })

@@ -34,9 +34,12 @@ __all__ = [
     "FUNNEL_STAGE_LABELS",
     "OUTCOME_LABELS",
     "OUTCOME_MEANINGS",
+    "chance_text",
     "count_text",
     "count_texts",
+    "counts_of_texts",
     "fraction_text",
+    "money_text",
     "outcome_label",
     "percent_text",
     "percent_texts",
@@ -103,34 +106,38 @@ def _check_digits(digits: int) -> None:
         raise ParameterError(f"digits must be a whole number 0 or more, got {digits!r}")
 
 
-def percent_text(rate: float | None, digits: int = 1) -> str:
+def percent_text(rate: float | None, digits: int = 1, missing: str = EMPTY_DENOMINATOR) -> str:
     """A rate (a proportion, 0.506) as a percentage with ``digits`` decimals ("50.6%").
 
-    A missing rate (NaN or None: no one in its denominator) is worded :data:`EMPTY_DENOMINATOR`.
+    A missing rate (NaN or None: no one in its denominator) is worded ``missing``, by default
+    :data:`EMPTY_DENOMINATOR`; a table cell may want a shorter word (``missing="–"``).
 
     >>> percent_text(0.5064), percent_text(0.5064, digits=0), percent_text(1.0)
     ('50.6%', '51%', '100.0%')
     >>> percent_text(-0.25), percent_text(-0.0001), percent_text(None)
     ('-25.0%', '0.0%', 'no one in the denominator')
+    >>> percent_text(float("nan"), missing="–")
+    '–'
     """
     _check_digits(digits)
     value = _as_float(rate)
     if math.isnan(value):
-        return EMPTY_DENOMINATOR
+        return missing
     text = f"{100 * value:.{digits}f}"
     if text.startswith("-") and float(text) == 0:  # -0.0001 rounds to "-0.0": no sign on zero
         text = text[1:]
     return text + "%"
 
 
-def percent_texts(rates: Iterable[float | None], digits: int = 1) -> list[str]:
+def percent_texts(rates: Iterable[float | None], digits: int = 1,
+                  missing: str = EMPTY_DENOMINATOR) -> list[str]:
     """:func:`percent_text` of each rate (a list, a numpy array or a pandas Series).
 
     >>> percent_texts([0.5, float("nan"), 0.125], digits=1)
     ['50.0%', 'no one in the denominator', '12.5%']
     """
     _check_digits(digits)
-    return [percent_text(rate, digits) for rate in rates]
+    return [percent_text(rate, digits, missing) for rate in rates]
 
 
 def points_text(change: float, digits: int = 1) -> str:
@@ -161,6 +168,17 @@ def count_text(count: float) -> str:
     return f"{int(value):,}"
 
 
+def money_text(pounds: float, missing: str = "undefined (none counted)") -> str:
+    """An amount in whole pounds with thousands separators ("£1,234"); ``missing`` when it is not
+    finite (a cost per outcome when no one is counted).
+
+    >>> money_text(1234.4), money_text(float("inf")), money_text(float("nan"), missing="–")
+    ('£1,234', 'undefined (none counted)', '–')
+    """
+    value = _as_float(pounds)
+    return f"£{value:,.0f}" if math.isfinite(value) else missing
+
+
 def count_texts(counts: Iterable[float]) -> list[str]:
     """:func:`count_text` of each count.
 
@@ -168,6 +186,15 @@ def count_texts(counts: Iterable[float]) -> list[str]:
     ['3', '1,234']
     """
     return [count_text(count) for count in counts]
+
+
+def counts_of_texts(numerators: Iterable[float], denominators: Iterable[float]) -> list[str]:
+    """Each numerator "of" its denominator, with thousands separators (a table's people column).
+
+    >>> counts_of_texts([3, 1234], [10, 5678])
+    ['3 of 10', '1,234 of 5,678']
+    """
+    return [f"{count_text(n)} of {count_text(d)}" for n, d in zip(numerators, denominators, strict=True)]
 
 
 def fraction_text(numerator: float, denominator: float, digits: int = 1) -> str:
@@ -183,3 +210,21 @@ def fraction_text(numerator: float, denominator: float, digits: int = 1) -> str:
         raise ParameterError(f"a numerator of {numerator} needs a denominator above 0")
     rate = num / den if den > 0 else math.nan
     return f"{count_text(num)}/{count_text(den)} ({percent_text(rate, digits)})"
+
+
+def chance_text(probability: float) -> str:
+    """A model probability in words: a normal tail is never exactly 0 or 1, so never say so
+    (a chance that would show as "0%" or "100%" is "less than 1%" or "more than 99%").
+
+    >>> chance_text(0.0), chance_text(0.42), chance_text(1.0)
+    ('less than 1%', '42%', 'more than 99%')
+    """
+    value = _as_float(probability)
+    if not 0 <= value <= 1:
+        raise ParameterError(f"a probability must be between 0 and 1, got {probability!r}")
+    text = f"{100 * value:.0f}"
+    if text == "0":
+        return "less than 1%"
+    if text == "100":
+        return "more than 99%"
+    return text + "%"

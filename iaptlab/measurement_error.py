@@ -24,7 +24,7 @@ from .errors import ParameterError
 from .reliable_change import reliable_change_threshold
 from .schema import Validated
 
-__all__ = ["OFFERED", "Z95", "band_of_observed_scores", "first_score_counts", "offered_instrument",
+__all__ = ["OFFERED", "Z95", "band_of_observed_scores", "band_table", "first_score_counts", "offered_instrument",
            "share_near_cutoff"]
 
 
@@ -118,3 +118,31 @@ def share_near_cutoff(score_counts: pd.DataFrame, instrument: str, sem: float) -
     counts = rows["count"].to_numpy(dtype=np.int64)
     near = (scores - Z95 * sem < inst.caseness) & (scores + Z95 * sem >= inst.caseness)
     return int(counts[near].sum()), int(counts.sum())
+
+
+def band_table(row: dict, instrument: str, near: int, scored: int) -> pd.DataFrame:
+    """One :func:`band_of_observed_scores` row as shown (quantity, value rounded as shown, unit),
+    with IAPT's own reliable change threshold and the share of ``scored`` first scores that are
+    ``near`` the caseness cut-off (:func:`share_near_cutoff`; NaN when none were scored).
+
+    >>> t = band_table(band_of_observed_scores(12, reliability=0.89, sd=6), "PHQ-9", 30, 100)
+    >>> float(t["value"].iloc[-1]), t["unit"].iloc[-1]
+    (0.3, 'proportion')
+    """
+    inst = offered_instrument(instrument)
+    op = "≥" if inst.caseness_comparison == ">=" else ">"
+    return pd.DataFrame({
+        "quantity": [
+            "standard error of measurement (SEM)",
+            "95% band: lowest likely score",
+            "95% band: highest likely score",
+            "reliable change threshold (1.96 × √2 × SEM)",
+            f"IAPT's reliable change threshold for {inst.name}",
+            f"chance of scoring at caseness ({op} {inst.caseness:g}) on a given day",
+            "share of simulated first scores within 1.96 SEM of caseness",
+        ],
+        "value": [round(row["sem"], 2), round(row["band_low"], 1), round(row["band_high"], 1),
+                  round(row["reliable_change"], 1), float(inst.reliable_change),
+                  round(row["p_caseness"], 2), round(near / scored, 2) if scored else float("nan")],
+        "unit": ["points", "points", "points", "points", "points", "proportion", "proportion"],
+    })

@@ -24,12 +24,13 @@ import pandas as pd
 
 from . import datasets
 from .errors import IaptlabError, ParameterError
+from .format import count_text, percent_texts
 from .outcomes import IAPT, classify, rates
 
 __all__ = ["BREAK_LABELS", "DENOMINATORS", "OFFICIAL", "RATE_COLUMN", "STAGES", "STAGE_WORDS",
            "breaks_by_year", "financial_year", "national_finishers", "package_denominators",
-           "published_figures", "published_rate", "subgroup_episodes", "two_denominators",
-           "year_options", "year_stages"]
+           "published_figures", "published_rate", "stage_table", "subgroup_episodes",
+           "two_denominators", "year_label", "year_options", "year_stages"]
 
 
 #: The published chain of counts, in order, as (column in national_annual, words on the chart).
@@ -141,6 +142,50 @@ def year_stages(figures: pd.DataFrame, year: str) -> pd.DataFrame:
                          "count": rows["value"].to_numpy(dtype=float),
                          "confidence": rows["confidence"].fillna("").to_numpy(dtype=object),
                          "source": rows["source"].fillna("").to_numpy(dtype=object)})
+
+
+def year_label(figures: pd.DataFrame, year: str) -> str:
+    """``year`` with how much of its chain of counts was published (a choice's label).
+
+    >>> year_label(published_figures(), "2016-17")
+    '2016-17 (every stage published)'
+    """
+    counts = year_stages(figures, year)["count"].notna().sum()
+    return f"{year} ({'every stage' if counts == len(STAGES) else f'{counts} of {len(STAGES)} counts'} published)"
+
+
+def stage_table(stages: pd.DataFrame, denominator: str, published: tuple[float, str, str]) -> pd.DataFrame:
+    """One year's chain as shown: each stage's count and recovered as a share of it, the chosen
+    ``denominator`` marked, then the ``published`` rate (:func:`published_rate`) as its own row.
+
+    A stage not published says so; a share of it "cannot be worked out" (never estimated).
+
+    >>> t = stage_table(year_stages(published_figures(), "2016-17"), OFFICIAL, (49.3, "C", "x"))
+    >>> t["recovered as % of this stage"].tolist()[:2]
+    ['18.7%', '26.8%']
+    """
+    count = stages["count"].to_numpy(dtype=float)
+    published_count = ~np.isnan(count)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = count[-1] / count
+    shown_share = np.array(percent_texts(share, missing="cannot be worked out"), dtype=object)
+    shown_share[-1] = "–"
+    marker = np.where(stages["measure"].to_numpy() == denominator, " ← chosen denominator", "")
+    number = np.full(len(count), "not published", dtype=object)
+    number[published_count] = [count_text(v) for v in count[published_count]]
+    rate, confidence, source = published
+    table = pd.DataFrame({
+        "stage": stages["stage"].to_numpy(dtype=object) + marker,
+        "number": number,
+        "recovered as % of this stage": shown_share,
+        "confidence": np.where(published_count, stages["confidence"].to_numpy(dtype=object), "–"),
+        "source": np.where(published_count, stages["source"].to_numpy(dtype=object), "–"),
+    })
+    official = pd.DataFrame({"stage": ["recovery rate as published (recovered ÷ finished at caseness)"],
+                             "number": ["–"],
+                             "recovered as % of this stage": ["not published" if np.isnan(rate) else f"{rate:.1f}%"],
+                             "confidence": [confidence or "–"], "source": [source or "–"]})
+    return pd.concat([table, official], ignore_index=True)
 
 
 def published_rate(figures: pd.DataFrame, year: str) -> tuple[float, str, str]:

@@ -19,7 +19,7 @@ from .accuracy import Agreement, agreement
 from .errors import ParameterError
 
 __all__ = ["DEFAULT_STUDY", "PEOPLE", "agreement_at_end", "agreement_summary", "natural_frequencies",
-           "observer_bias_table", "published_studies", "short_citation", "times_in_100"]
+           "observer_bias_table", "published_studies", "short_citation", "times_in_100", "PREVALENCE_GRID", "accuracy_table"]
 
 
 #: The study the explorer opens with: PHQ-9 >= 10 against semi-structured interviews.
@@ -28,6 +28,9 @@ DEFAULT_STUDY = "levis_2019|PHQ-9|10|semi-structured"
 
 #: People per natural-frequency table ("out of 1,000 people ...").
 PEOPLE = 1_000
+
+#: Prevalences drawn as the predictive-value curves (1% to 99%).
+PREVALENCE_GRID = np.round(np.arange(1, 100) / 100, 2)
 
 
 def short_citation(key: str) -> str:
@@ -178,3 +181,23 @@ def observer_bias_table(assessment_bias: pd.DataFrame | None = None) -> pd.DataF
     rors["label"] = rors["citation"] + ": " + short
     return rors[["design", "label", "subset", "estimate", "ci_low", "ci_high", "interval",
                  "n_trials", "citation", "source"]].reset_index(drop=True)
+
+
+def accuracy_table(sensitivity: float, specificity: float, prevalence_pct: int, ppv: float, npv: float,
+                   counts: dict[str, int]) -> pd.DataFrame:
+    """A questionnaire's accuracy at one prevalence as shown: percentages rounded to whole numbers,
+    then :func:`natural_frequencies` ``counts`` per :data:`PEOPLE`.
+
+    >>> counts = natural_frequencies(0.88, 0.85, 0.2)
+    >>> accuracy_table(0.88, 0.85, 20, 0.595, 0.966, counts)["value"].tolist()[:5]
+    [88, 85, 20, 60, 97]
+    """
+    return pd.DataFrame({
+        "quantity": ["sensitivity (%)", "specificity (%)", "prevalence (%)",
+                     "right when it says 'case' (PPV, %)", "right when it says 'not a case' (NPV, %)",
+                     f"cases found, per {PEOPLE:,}", f"cases missed, per {PEOPLE:,}",
+                     f"false alarms, per {PEOPLE:,}"],
+        "value": [round(100 * sensitivity), round(100 * specificity), prevalence_pct,
+                  round(100 * ppv), round(100 * npv), counts["true_positive"],
+                  counts["false_negative"], counts["false_positive"]],
+    })

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,7 +32,7 @@ from .simulate import CohortModel, simulate
 
 __all__ = ["EXPLORER_N", "GROUP_WORDS", "INTERVIEWED", "INTERVIEW_SAME", "INTERVIEW_MORE", "LINKS",
            "SCENARIOS", "SPREAD_SEEDS", "Link",
-           "five_group_waterfall", "gap", "link_values", "model_for", "sample_range", "scenario_model",
+           "RATE_WORDS", "five_group_waterfall", "gap", "gap_table", "link_values", "model_for", "sample_range", "scenario_model",
            "scenario_rates", "seed_spread", "two_rates"]
 
 
@@ -232,6 +232,29 @@ def five_group_waterfall(model: CohortModel, *, check_table: bool = True) -> pd.
     True
     """
     return waterfall_table(model, groups=FIVE_GROUPS, method="exact", check_table=check_table)
+
+#: What each waterfall rate stands for (the mechanisms' words are :data:`GROUP_WORDS`).
+RATE_WORDS = {"recovered": "below caseness on both questionnaires at the end (IAPT's rule)",
+              "diagnosis_lost": "no longer meets criteria on the blind interview"}
+
+
+def gap_table(table_w: pd.DataFrame, spread_points: pd.Series,
+              label: Callable[[str], str] = str) -> pd.DataFrame:
+    """A :func:`five_group_waterfall` as shown: each part (named by ``label``) in percentage points,
+    its spread between seeds (:func:`seed_spread`, matched by component) and what it stands for.
+
+    >>> w = five_group_waterfall(CohortModel(n=2000))
+    >>> gap_table(w, pd.Series(0.0, index=w["component"]))["part"].iloc[0]
+    'recovered'
+    """
+    is_rate = (table_w["kind"] == "rate").to_numpy()
+    return pd.DataFrame({
+        "part": table_w["component"].map(label).to_numpy(),
+        "points": np.where(is_rate, 100 * table_w["value"], 100 * table_w["contribution"]).round(1),
+        "± between seeds": spread_points.reindex(table_w["component"]).round(1).to_numpy(),
+        "what it stands for": table_w["component"].map({**RATE_WORDS, **GROUP_WORDS})
+        .fillna("gap left with every mechanism off").to_numpy(),
+    })
 
 
 #: Named scenarios for the "both numbers true?" exercise: (start from, changes, description).

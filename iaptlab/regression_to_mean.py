@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ParameterError
+from .format import counts_of_texts
 from .instruments import PHQ9
 from .lesson_cohort import LESSON_N, LESSON_SEED, lesson_cohort
 from .outcomes import IAPT, classify, rates
@@ -45,7 +46,7 @@ from .simulate import CohortModel, simulate
 
 __all__ = ["COMMON_OFF", "EXACT", "GROUPS", "IAPT_PHQ9_DROP", "LESSON_COHORT", "NOISY", "RULES", "SCENARIOS",
            "SCENARIO_OFF", "ScenarioInputs", "iapt_rule_by_mechanism", "observed_scores", "pre_post_d",
-           "rci_comparison", "recovery_counts", "scenario_inputs", "scenario_models", "scenario_rates"]
+           "rci_comparison", "recovery_counts", "scenario_inputs", "scenario_models", "scenario_rates", "scenario_table"]
 
 
 #: The three cohorts, in the order they build on each other, with the words shown.
@@ -265,3 +266,19 @@ def pre_post_d(table: pd.DataFrame) -> float:
         & table["phq9_first"].notna().to_numpy()
     first, last = (table.loc[kept, c].to_numpy(dtype=float) for c in ("phq9_first", "phq9_last"))
     return float((first - last).mean() / first.std(ddof=1))
+
+
+def scenario_table(tidy: pd.DataFrame) -> pd.DataFrame:
+    """A :func:`scenario_rates` table as shown: one row per scenario, the questionnaire's count
+    and rate (%) and the error-free rate (%).
+
+    >>> scenario_table(scenario_rates(scenario_inputs(2_000)))["scenario"].tolist()[0]
+    'no treatment, no remission'
+    """
+    noisy, exact = (tidy[tidy["group"] == g].set_index("scenario").loc[list(SCENARIOS)] for g in GROUPS)
+    return pd.DataFrame({
+        "scenario": list(SCENARIOS.values()),
+        "questionnaire: recovered": counts_of_texts(noisy["numerator"], noisy["denominator"]),
+        "questionnaire (%)": [round(100 * rate, 1) for rate in noisy["rate"]],
+        "error-free (%)": [round(100 * rate, 1) for rate in exact["rate"]],
+    })

@@ -30,7 +30,7 @@ import pandas as pd
 
 from .errors import ParameterError
 
-__all__ = ["TIMINGS_KEPT", "ChartSlot", "Control", "ControlKind", "Result", "build", "defaults", "show",
+__all__ = ["TIMINGS_KEPT", "ChartSlot", "Control", "ControlKind", "Result", "build", "defaults", "settings", "show",
            "show_static", "sweep", "table_html"]
 
 ControlKind = Literal["int", "float", "choice", "bool"]
@@ -87,6 +87,22 @@ def defaults(controls: Sequence[Control]) -> dict[str, Any]:
     {'a': True}
     """
     return {c.name: c.default for c in controls}
+
+
+def settings(controls: Sequence[Control], values: dict[str, Any]) -> dict[str, Any]:
+    """Every control's value: ``values`` over the defaults; a name no control has is an error.
+
+    >>> settings((Control("a", "A", "int", 1, 0, 2),), {"a": 2})
+    {'a': 2}
+    >>> settings((Control("a", "A", "int", 1, 0, 2),), {"b": 2})
+    Traceback (most recent call last):
+    ...
+    iaptlab.errors.ParameterError: unknown control(s) ['b']; known: ['a']
+    """
+    unknown = sorted(set(values) - {c.name for c in controls})
+    if unknown:
+        raise ParameterError(f"unknown control(s) {unknown}; known: {[c.name for c in controls]}")
+    return {**defaults(controls), **values}
 
 
 def sweep(controls: Sequence[Control]) -> Iterator[dict[str, Any]]:

@@ -16,9 +16,12 @@ from iaptlab.format import (
     FUNNEL_STAGE_LABELS,
     OUTCOME_LABELS,
     OUTCOME_MEANINGS,
+    chance_text,
     count_text,
     count_texts,
+    counts_of_texts,
     fraction_text,
+    money_text,
     outcome_label,
     percent_text,
     percent_texts,
@@ -117,3 +120,57 @@ def test_format_imports_nothing_heavy():
     code = ("import sys, iaptlab.format; "
             "sys.exit(any(m in sys.modules for m in ('pandas', 'numpy', 'altair')))")
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+# --- the wording of a missing rate, money and model chances (used by explorers and charts) ---
+
+@pytest.mark.parametrize("missing_rate", [float("nan"), None, np.nan, pd.NA])
+def test_percent_text_words_a_missing_rate_as_asked(missing_rate):
+    assert percent_text(missing_rate, missing="–") == "–"
+    assert percent_text(missing_rate) == EMPTY_DENOMINATOR
+    assert percent_texts([0.5, missing_rate], missing="no one enters") == ["50.0%", "no one enters"]
+
+
+@given(st.floats(min_value=-2, max_value=2, allow_nan=False), st.integers(0, 3))
+def test_missing_wording_never_changes_a_known_rate(rate, digits):
+    assert percent_text(rate, digits, missing="–") == percent_text(rate, digits)
+
+
+@pytest.mark.parametrize(("pounds", "text"), [
+    (0, "£0"), (1234.4, "£1,234"), (1234.6, "£1,235"), (455_000_000, "£455,000,000"),
+])
+def test_money_text_whole_pounds_with_separators(pounds, text):
+    assert money_text(pounds) == text
+
+
+@pytest.mark.parametrize("not_finite", [float("inf"), float("-inf"), float("nan"), None])
+def test_money_text_says_when_a_cost_cannot_be_worked_out(not_finite):
+    assert money_text(not_finite) == "undefined (none counted)"
+    assert money_text(not_finite, missing="–") == "–"
+
+
+@pytest.mark.parametrize(("probability", "text"), [
+    (0.0, "less than 1%"), (0.004, "less than 1%"), (0.005, "less than 1%"), (0.0051, "1%"),
+    (0.42, "42%"), (0.9949, "99%"), (0.995, "more than 99%"), (1.0, "more than 99%"),
+])
+def test_chance_text_never_says_impossible_or_certain(probability, text):
+    assert chance_text(probability) == text
+
+
+@given(st.floats(min_value=0, max_value=1))
+def test_chance_text_is_never_zero_or_a_hundred_percent(probability):
+    assert chance_text(probability) not in {"0%", "100%"}
+
+
+@pytest.mark.parametrize("bad", [-0.01, 1.01, float("nan"), None])
+def test_chance_text_rejects_what_is_not_a_probability(bad):
+    with pytest.raises(ParameterError, match="probability"):
+        chance_text(bad)
+
+
+def test_counts_of_texts_pairs_each_count_with_its_denominator():
+    assert counts_of_texts([0, 1234], [0, 1_000_000]) == ["0 of 0", "1,234 of 1,000,000"]
+    with pytest.raises(ValueError):
+        counts_of_texts([1, 2], [3])
+    with pytest.raises(ParameterError, match="whole number"):
+        counts_of_texts([1.5], [3])

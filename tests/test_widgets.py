@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from iaptlab.errors import ParameterError
-from iaptlab.widgets import Control, Result, build, defaults, sweep, table_html
+from iaptlab.widgets import Control, Result, build, defaults, settings, sweep, table_html
 
 CONTROLS = (
     Control("cut", "Cut-off", "int", 10, 0, 27),
@@ -84,3 +84,16 @@ def test_table_html_has_caption_and_escapes():
     out = table_html(pd.DataFrame({"a<b": ["<script>"]}), caption="Default & more")
     assert "<caption>Default &amp; more</caption>" in out
     assert "<script>" not in out
+
+
+def test_settings_fill_defaults_and_keep_given_values():
+    controls = (Control("a", "A", "int", 1, 0, 2), Control("b", "B", "bool", True))
+    assert settings(controls, {}) == {"a": 1, "b": True}
+    assert settings(controls, {"b": False}) == {"a": 1, "b": False}
+    assert settings(controls, {"a": 0, "b": False}) == {"a": 0, "b": False}
+
+
+def test_settings_name_an_unknown_control():
+    controls = (Control("a", "A", "int", 1, 0, 2),)
+    with pytest.raises(ParameterError, match=r"unknown control\(s\) \['typo'\]; known: \['a'\]"):
+        settings(controls, {"a": 2, "typo": 1})

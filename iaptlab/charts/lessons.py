@@ -16,7 +16,9 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from ..demand import SHOWN as DEMAND_SHOWN
 from ..example_cases import STAGES as EXAMPLE_STAGES
+from ..format import money_text, percent_text
 from ..national import STAGES
 from ..predictive_values import observer_bias_table
 from .layout import refill
@@ -26,7 +28,7 @@ from .theme import PALETTE
 #: An axis ``labelExpr`` that puts the words after a label's first ": " on a second line.
 _BREAK_AFTER_COLON = "split(replace(datum.label, ': ', ':\\n'), '\\n')"
 
-__all__ = ["change_chart", "definitions_chart", "funnel_chart", "observer_bias_chart", "scenario_rates_chart",
+__all__ = ["change_chart", "definitions_chart", "demand_chart", "funnel_chart", "observer_bias_chart", "scenario_rates_chart",
            "stages_chart", "trial_evidence_chart"]
 
 
@@ -86,18 +88,6 @@ def observer_bias_chart(bias: pd.DataFrame | None = None):
                     f"{summary}.")
 
 
-def _whole_percent(value: float) -> str:
-    return "–" if not np.isfinite(value) else f"{100 * value:.0f}%"
-
-
-def _pounds(value: float) -> str:
-    return "undefined (none counted)" if not np.isfinite(value) else f"£{value:,.0f}"
-
-
-def _percent_or_no_one(rate: float) -> str:
-    return "no one enters" if rate != rate else f"{100 * rate:.1f}%"
-
-
 @lru_cache(maxsize=8)
 def _example_stages_template(referred: int):
     """The chart without data, title or description: built once and refilled on every move
@@ -143,10 +133,26 @@ def definitions_chart(table: pd.DataFrame, *, n_referrals: int | None = None):
                             title="Same people, different definitions of recovery", source=source)
 
 
+def demand_chart(tidy: pd.DataFrame, *, n_referrals: int):
+    """:func:`iaptlab.demand.demand_rates` as grouped bars, without and with demand; the legend sits
+    below, because the right-hand side holds the bar labels.
+
+    >>> from iaptlab.demand import demand_inputs, demand_rates
+    >>> demand_chart(demand_rates(demand_inputs(2_000)), n_referrals=2_000).to_dict()["config"]["legend"]
+    {'orient': 'bottom'}
+    """
+    chart = rates_bar(
+        tidy.assign(outcome=tidy["outcome"].map(DEMAND_SHOWN)),
+        title="Same people, same true change: what the forms report",
+        source=(f"simulated IAPT-like cohort of {n_referrals:,} referrals; demand settings are "
+                "assumptions, not measurements"))
+    return chart.configure_legend(orient="bottom")
+
+
 def scenario_rates_chart(tidy: pd.DataFrame, title: str, source: str):
     """Grouped bars (:func:`iaptlab.charts.rates_bar`), legend below, a description stating every bar."""
 
-    bars = [f"{g} {o}: {n:,}/{d:,} = {_percent_or_no_one(r)}" for g, o, n, d, r in
+    bars = [f"{g} {o}: {n:,}/{d:,} = {percent_text(r, missing='no one enters')}" for g, o, n, d, r in
             tidy[["group", "outcome", "numerator", "denominator", "rate"]].itertuples(index=False)]
     chart = rates_bar(tidy.drop(columns="scenario"), title=title, source=source,
                              description=f"{title}. " + "; ".join(bars))  # six bars, not episodes
@@ -241,9 +247,9 @@ def change_chart(table: pd.DataFrame, baseline_phq9: int, selected: str, cost_wo
     starters = int(table["finishers at baseline"].iloc[0])
     share_rows = [f"{d}: end at {end} or below" for d, end in zip(table["definition"], table["end at or below"],
                                                                     strict=True)]
-    share_labels = [f"{_whole_percent(s)} ({n:,} of {starters:,}){m}"
+    share_labels = [f"{percent_text(s, 0, missing='–')} ({n:,} of {starters:,}){m}"
                     for s, n, m in zip(share, table["counted at baseline"], mark, strict=True)]
-    cost_labels = [f"{_pounds(c)}{m}" for c, m in zip(cost, mark, strict=True)]
+    cost_labels = [f"{money_text(c)}{m}" for c, m in zip(cost, mark, strict=True)]
     shown = np.where(selected_mask, "selected", "other")
     order = np.arange(len(table))
     data = pd.concat([

@@ -9,20 +9,21 @@ and :class:`iaptlab.costs.StaffingModel` (by default Scott's own estimate, **not
 
 from __future__ import annotations
 
-import numpy as np
-
 from ..change_and_cost import (
     DEFINITIONS,
     FIRST_SCORES,
     ChangeCounts,
     change_counts,
     definition_table,
+    shown_definition_table,
+    staffing_model,
 )
 from ..charts.lessons import change_chart
-from ..costs import SCOTT_ESTIMATE_LABEL, StaffingModel
+from ..costs import StaffingModel
 from ..errors import ParameterError
+from ..format import money_text, percent_text
 from ..lesson_cohort import lesson_cohort
-from ..widgets import Control, Result, defaults
+from ..widgets import Control, Result, settings
 
 __all__ = ["CONTROLS", "compute", "prepare"]
 
@@ -46,40 +47,19 @@ CONTROLS = (
 )
 
 
-def _money(value: float) -> str:
-    return "undefined (none counted)" if not np.isfinite(value) else f"£{value:,.0f}"
-
-
-def _pct(value: float) -> str:
-    return "–" if not np.isfinite(value) else f"{100 * value:.0f}%"
-
-
-def _staffing(staff: float, cost_per_staff: float, overhead_factor: float) -> tuple[StaffingModel, str]:
-    is_scott = (staff, cost_per_staff, overhead_factor) == (
-        STAFF_DEFAULTS.staff, STAFF_DEFAULTS.cost_per_staff, STAFF_DEFAULTS.overhead_factor)
-    label = SCOTT_ESTIMATE_LABEL if is_scott else "your assumptions (staff × cost per staff × overheads)"
-    model = StaffingModel(staff=staff, cost_per_staff=cost_per_staff, overhead_factor=overhead_factor, label=label)
-    words = ("Scott's own estimate, not an official figure" if is_scott
-             else f"your assumptions: {staff:,.0f} staff × £{cost_per_staff:,.0f} × {overhead_factor:g} for overheads")
-    return model, words
-
-
 def compute(counts: ChangeCounts, **controls) -> Result:
     """Table, two-panel chart and one sentence for the chosen baseline, definition and staffing.
 
     ``extra`` holds ``annual_cost``, ``rates`` (share of cohort finishers counted, per definition,
     in [0, 1]), ``national_count`` and ``cost_per_outcome`` for the selected definition.
     """
-    unknown = sorted(set(controls) - {c.name for c in CONTROLS})
-    if unknown:
-        raise ParameterError(f"unknown control(s) {unknown}; known: {[c.name for c in CONTROLS]}")
-    params = {**defaults(CONTROLS), **controls}
+    params = settings(CONTROLS, controls)
     baseline, selected = int(params["baseline_phq9"]), params["definition"]
     if selected not in DEFINITIONS:
         raise ParameterError(f"definition must be one of {list(DEFINITIONS)}, got {selected!r}")
     if not FIRST_SCORES[0] <= baseline <= FIRST_SCORES[-1]:
         raise ParameterError(f"baseline_phq9 must be {FIRST_SCORES[0]}-{FIRST_SCORES[-1]}, got {baseline}")
-    model, cost_words = _staffing(params["staff"], params["cost_per_staff"], params["overhead_factor"])
+    model, cost_words = staffing_model(params["staff"], params["cost_per_staff"], params["overhead_factor"])
     annual = model.annual_cost()
     table = definition_table(counts, baseline, annual)
     row = table.set_index("key").loc[selected]
@@ -88,26 +68,18 @@ def compute(counts: ChangeCounts, **controls) -> Result:
     end = int(row["end at or below"])
     starters = int(row["finishers at baseline"])
     at_baseline = (f"{int(row['counted at baseline']):,} of the {starters:,} cohort finishers who started there "
-                   f"({_pct(row['share at baseline'])}) did" if starters
+                   f"({percent_text(row['share at baseline'], 0, missing='–')}) did" if starters
                    else "no cohort finisher started there")
     drop = baseline - end
     sentence = (
         f"Under {definition.label} ({definition.rule_words()}), a client starting at PHQ-9 {baseline} must end "
         f"at {end} or below, a drop of {drop} points ({100 * drop / baseline:.0f}%): {at_baseline}. Across all "
         f"{counts.finishers:,} cohort finishers, {int(row['counted in cohort']):,} "
-        f"({_pct(row['share of cohort finishers'])}) count; scaled to the {counts.national_finishers:,} "
+        f"({percent_text(row['share of cohort finishers'], 0, missing='–')}) count; scaled to the {counts.national_finishers:,} "
         f"finishers of {counts.national_year} that is about {int(row[national_col]):,} people, so "
-        f"£{annual:,.0f} a year ({cost_words}) comes to {_money(row['cost per outcome (£)'])} per person counted.")
-    shown = table.drop(columns=["key", "finishers at baseline"]).rename(columns={
-        "end at or below": f"start {baseline}: end at or below",
-        "counted at baseline": f"counted, of {starters:,} who started at {baseline}",
-        "share at baseline": f"% of those who started at {baseline}",
-        "share of cohort finishers": "% of cohort finishers"})
-    for column in (f"% of those who started at {baseline}", "% of cohort finishers"):
-        shown[column] = (100 * shown[column]).round(1)
-    shown["cost per outcome (£)"] = shown["cost per outcome (£)"].round(0)
+        f"£{annual:,.0f} a year ({cost_words}) comes to {money_text(row['cost per outcome (£)'])} per person counted.")
     chart = change_chart(table, baseline, selected, cost_words, counts.national_year)
-    return Result(table=shown, chart=chart, sentence=sentence, extra={
+    return Result(table=shown_definition_table(table, baseline), chart=chart, sentence=sentence, extra={
         "annual_cost": annual, "rates": dict(zip(table["key"], table["share of cohort finishers"], strict=True)),
         "national_count": int(row[national_col]), "cost_per_outcome": float(row["cost per outcome (£)"]),
         "end_score": end})

@@ -5,16 +5,14 @@ teaching assumptions and what the simulated interview measures (an assumption th
 :data:`iaptlab.cohort_model.INTERVIEW_MEASURES`); every other number comes from the cohort,
 classified once per choice.
 
+>>> from iaptlab.lesson_cohort import lesson_cohort
 >>> compute(definitions.prepare(lesson_cohort(3_000))).table["definition"].tolist()[:2]
 ['IAPT recovery', 'IAPT reliable improvement']
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
-
-import numpy as np
 
 from .. import definitions
 from ..charts.lessons import definitions_chart
@@ -25,14 +23,16 @@ from ..definitions import (
     TEACHING_FUNCTIONAL_SD,
     TEACHING_RELIABILITY,
 )
-from ..lesson_cohort import LESSON_N, LESSON_SEED, lesson_cohort
-from ..schema import validate
-from ..simulate import CohortModel, simulate
-from ..widgets import Control, Result, defaults
+from ..format import percent_text
+from ..widgets import Control, Result, settings
 
 __all__ = ["CONTROLS", "compute", "prepare"]
 
-_SAME, _MORE = INTERVIEW_MEASURES  # "the same as the questionnaires", "also disorders ..."
+#: The explorer's data: the lesson cohort classified once per answer to "what does the interview
+#: measure?" (:func:`iaptlab.definitions.prepare_by_interview`).
+prepare = definitions.prepare_by_interview
+
+_SAME = next(iter(INTERVIEW_MEASURES))  # "the same as the questionnaires" (the lesson cohort)
 
 CONTROLS = (
     Control("interview_measures", "What the simulated interview measures", "choice", _SAME,
@@ -62,7 +62,7 @@ def compute(prepared: definitions.Prepared | Mapping[str, definitions.Prepared],
 
     ``prepared`` is one cohort, or one per answer to "what the interview measures" (:func:`prepare`).
     """
-    params = {**defaults(CONTROLS), **controls}
+    params = settings(CONTROLS, controls)
     if isinstance(prepared, Mapping):
         prepared = prepared[params["interview_measures"]]
     table = definitions.definitions_table(prepared, jt_cutoff=params["jt_cutoff"],
@@ -72,31 +72,12 @@ def compute(prepared: definitions.Prepared | Mapping[str, definitions.Prepared],
     rows = table.set_index("definition")
     iapt, jt = rows.iloc[0], rows.iloc[3]
     sentence = (f"IAPT recovery: {iapt['numerator']:,} of {iapt['denominator']:,} "
-                f"({_percent(iapt['rate'])}). {rows.index[3]}: {jt['numerator']:,} of "
-                f"{jt['denominator']:,} ({_percent(jt['rate'])}).")
+                f"({percent_text(iapt['rate'])}). {rows.index[3]}: {jt['numerator']:,} of "
+                f"{jt['denominator']:,} ({percent_text(jt['rate'])}).")
     if len(rows) > 4:
         lost = rows.iloc[4]
         sentence += (f" Loss of diagnosis: {lost['numerator']:,} of {lost['denominator']:,} "
-                     f"({_percent(lost['rate'])}).")
+                     f"({percent_text(lost['rate'])}).")
     shown = table[["definition", "numerator", "denominator", "rate", "denominator_description"]]
     return Result(table=shown, chart=definitions_chart(table, n_referrals=prepared.n_referrals),
                   sentence=sentence)
-
-
-def _percent(rate: float) -> str:
-    return "no one in the denominator" if np.isnan(rate) else f"{100 * rate:.1f}%"
-
-
-def prepare(n: int = LESSON_N, seed: int = LESSON_SEED) -> dict[str, definitions.Prepared]:
-    """The lesson cohort classified once per answer to "what does the interview measure?".
-
-    The first is the lesson cohort (``CohortModel.interview_sees_questionnaires()``); the second
-    changes only the unseen-disorder parameters (same people, same questionnaire scores).
-
-    >>> sorted(prepare(2_000)) == sorted(INTERVIEW_MEASURES)
-    True
-    """
-    more = dataclasses.replace(CohortModel.interview_sees_questionnaires(n=n, seed=seed),
-                               **INTERVIEW_MEASURES[_MORE])
-    return {_SAME: definitions.prepare(lesson_cohort(n, seed)),
-            _MORE: definitions.prepare(validate(simulate(more)))}

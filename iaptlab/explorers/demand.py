@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-import numpy as np
-import pandas as pd
-
-from ..demand import BASELINE, SHOWN, WITH, DemandInputs, demand_inputs, demand_rates
-from ..widgets import Control, Result, defaults
+from ..charts.lessons import demand_chart
+from ..demand import BASELINE, SHOWN, WITH, DemandInputs, demand_inputs, demand_rates, demand_table
+from ..format import percent_text
+from ..widgets import Control, Result, settings
 
 __all__ = ["CONTROLS", "compute", "prepare"]
 
@@ -41,8 +40,7 @@ CONTROLS = (
 )
 
 
-def _pct(rate: float) -> str:
-    return "n/a (no one in the denominator)" if np.isnan(rate) else f"{100 * rate:.1f}%"
+_NO_ONE = "n/a (no one in the denominator)"
 
 
 def _direction_words(last_shift: float, share_pct: float, hello_points: float) -> str:
@@ -59,38 +57,18 @@ def _direction_words(last_shift: float, share_pct: float, hello_points: float) -
 
 def compute(inputs: DemandInputs, **controls) -> Result:
     """The table, chart and sentence for one setting of :data:`CONTROLS`."""
-    from .. import charts
-
-    params = {**defaults(CONTROLS), **controls}
+    params = settings(CONTROLS, controls)
     share_pct = float(params["share_with_therapist_pct"])
     tidy = demand_rates(inputs, last_shift=params["last_shift"], share_with_therapist=share_pct / 100,
                         hello_points=params["hello_points"], rules=params["rules"])
+    table = demand_table(tidy)
     wide = tidy.pivot(index="outcome", columns="group", values="rate").loc[list(SHOWN)]
-    counts = tidy.assign(text=tidy["numerator"].map("{:,}".format) + " of "
-                         + tidy["denominator"].map("{:,}".format))
-    counts = counts.pivot(index="outcome", columns="group", values="text").loc[list(SHOWN)]
-    shown_pct = (100 * wide).round(1)
-    change = (shown_pct[WITH] - shown_pct[BASELINE]).round(1)  # adds up as displayed
-    table = pd.DataFrame({
-        "outcome": [SHOWN[o] for o in SHOWN],
-        "baseline: no demand (%)": shown_pct[BASELINE].to_numpy(),
-        "with demand (%)": shown_pct[WITH].to_numpy(),
-        "change (percentage points)": change.to_numpy(),
-        "baseline: people": counts[BASELINE].to_numpy(),
-        "with demand: people": counts[WITH].to_numpy(),
-    })
-    phrases = [f"{RATE_WORDS[o]} goes from {_pct(wide.loc[o, BASELINE])} to {_pct(wide.loc[o, WITH])} "
-               f"({change[o]:+.1f} points)" for o in SHOWN]
+    change = dict(zip(SHOWN, table["change (percentage points)"], strict=True))
+    phrases = [f"{RATE_WORDS[o]} goes from {percent_text(wide.loc[o, BASELINE], missing=_NO_ONE)} to "
+               f"{percent_text(wide.loc[o, WITH], missing=_NO_ONE)} ({change[o]:+.1f} points)" for o in SHOWN]
     rules_word = "IAPT" if params["rules"] == "iapt" else "strict IAPT"
     sentence = (f"With {_direction_words(params['last_shift'], share_pct, params['hello_points'])}, "
                 f"under the {rules_word} rules {phrases[0]} and {phrases[1]}; nobody's true state "
                 "changed, only what was written on the forms.")
-    shown = tidy.assign(outcome=tidy["outcome"].map(SHOWN))
-    chart = charts.rates_bar(
-        shown, title="Same people, same true change: what the forms report",
-        source=(f"simulated IAPT-like cohort of {len(inputs.episodes):,} referrals; demand settings are "
-                "assumptions, not measurements"))
-    chart = chart.configure_legend(orient="bottom")  # the right-hand side holds the bar labels
+    chart = demand_chart(tidy, n_referrals=len(inputs.episodes))
     return Result(table=table, chart=chart, sentence=sentence, extra={"rates": tidy})
-
-

@@ -14,11 +14,10 @@ from __future__ import annotations
 import pandas as pd
 
 from ..charts.lessons import stages_chart
-from ..errors import ParameterError
 from ..example_cases import case_table, example_episodes, lesson_rules, stage_counts
 from ..outcomes import IAPT, classify
 from ..schema import Validated
-from ..widgets import Control, Result, defaults
+from ..widgets import Control, Result, settings
 
 __all__ = ["CONTROLS", "compute", "prepare"]
 
@@ -60,10 +59,7 @@ def compute(episodes: Validated, **controls) -> Result:
 
     ``extra`` holds ``denominator``, ``recovered`` (counts) and ``rate`` (NaN for 0/0).
     """
-    unknown = sorted(set(controls) - {c.name for c in CONTROLS})
-    if unknown:
-        raise ParameterError(f"unknown control(s) {unknown}; known: {[c.name for c in CONTROLS]}")
-    params = {**defaults(CONTROLS), **controls}
+    params = settings(CONTROLS, controls)
     phq9_caseness, contacts = int(params["phq9_caseness"]), int(params["min_treatment_contacts"])
     table = case_table(classify(episodes, lesson_rules(phq9_caseness, contacts)))
     stages = stage_counts(table)

@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..format import chance_text
 from ..lesson_cohort import lesson_cohort
 from ..measurement_error import (
     Z95,
     band_of_observed_scores,
+    band_table,
     first_score_counts,
     offered_instrument,
     share_near_cutoff,
 )
-from ..widgets import Control, Result, defaults
+from ..widgets import Control, Result, settings
 
 __all__ = ["CONTROLS", "compute", "prepare"]
 
@@ -43,57 +45,23 @@ CONTROLS = (
 )
 
 
-def _chance(probability: float) -> str:
-    """A model probability in words: a normal tail is never exactly 0 or 1, so never say so.
-
-    >>> _chance(0.0), _chance(0.42), _chance(1.0)
-    ('less than 1%', '42%', 'more than 99%')
-    """
-    if probability < 0.005:
-        return "less than 1%"
-    if probability >= 0.995:
-        return "more than 99%"
-    return f"{100 * probability:.0f}%"
-
-
 def compute(score_counts: pd.DataFrame, **controls) -> Result:
     """The 95% band for the chosen settings: chart, table (values as shown) and one sentence."""
     from .. import charts
 
-    params = {**defaults(CONTROLS), **controls}
+    params = settings(CONTROLS, controls)
     inst = offered_instrument(params["instrument"])
     asked = float(params["true_score"])
     true_score = float(min(max(asked, inst.score_min), inst.score_max))
     reliability, sd = float(params["reliability"]), float(params["sd"])
     row = band_of_observed_scores(true_score, reliability=reliability, sd=sd, instrument=inst.name)
     near, scored = share_near_cutoff(score_counts, inst.name, row["sem"])
-    shown = {
-        "sem": round(row["sem"], 2),
-        "band_low": round(row["band_low"], 1),
-        "band_high": round(row["band_high"], 1),
-        "reliable_change": round(row["reliable_change"], 1),
-        "p_caseness": round(row["p_caseness"], 2),
-        "near": round(near / scored, 2) if scored else float("nan"),
-    }
+    table = band_table(row, inst.name, near, scored)
     op = "≥" if inst.caseness_comparison == ">=" else ">"
-    table = pd.DataFrame({
-        "quantity": [
-            "standard error of measurement (SEM)",
-            "95% band: lowest likely score",
-            "95% band: highest likely score",
-            "reliable change threshold (1.96 × √2 × SEM)",
-            f"IAPT's reliable change threshold for {inst.name}",
-            f"chance of scoring at caseness ({op} {inst.caseness:g}) on a given day",
-            "share of simulated first scores within 1.96 SEM of caseness",
-        ],
-        "value": [shown["sem"], shown["band_low"], shown["band_high"], shown["reliable_change"],
-                  float(inst.reliable_change), shown["p_caseness"], shown["near"]],
-        "unit": ["points", "points", "points", "points", "points", "proportion", "proportion"],
-    })
     sentence = (
         f"With reliability {reliability:.2f} and SD {sd:g}, a person whose true {inst.name} score is "
-        f"{true_score:g} could score anywhere from {shown['band_low']:.1f} to {shown['band_high']:.1f} "
-        f"on a given day (95%; SEM {shown['sem']:.2f} points)."
+        f"{true_score:g} could score anywhere from {row['band_low']:.1f} to {row['band_high']:.1f} "
+        f"on a given day (95%; SEM {row['sem']:.2f} points)."
     )
     if asked != true_score:
         sentence += f" (The true score {asked:g} is outside {inst.name}'s range, so {true_score:g} is used.)"
@@ -101,15 +69,15 @@ def compute(score_counts: pd.DataFrame, **controls) -> Result:
         sentence += (f" The band is cut off at the scale's ends ({inst.score_min:g} to "
                      f"{inst.score_max:g}): no one can score outside them.")
     sentence += (
-        f" A change smaller than {shown['reliable_change']:.1f} points could be measurement error "
+        f" A change smaller than {row['reliable_change']:.1f} points could be measurement error "
         f"alone (IAPT uses {inst.reliable_change:g}). On a given day this person has a "
-        f"{_chance(row['p_caseness'])} chance of scoring at caseness ({op} {inst.caseness:g})."
+        f"{chance_text(row['p_caseness'])} chance of scoring at caseness ({op} {inst.caseness:g})."
     )
     if scored:
         sentence += (f" In the simulated cohort, {100 * near / scored:.0f}% of first {inst.name} scores "
                      f"lie within 1.96 SEM of the cut-off, where one day's error could put a "
                      f"person on either side of it.")
-    title = f"Observed {inst.name} scores for a true score of {true_score:g} (SEM {shown['sem']:.2f})"
+    title = f"Observed {inst.name} scores for a true score of {true_score:g} (SEM {row['sem']:.2f})"
     chart = charts.sem_band(true_score, row["sem"], instrument=inst.name, z=Z95, title=title)
     return Result(table=table, chart=chart, sentence=sentence, extra={"row": row, "near": near,
                                                                        "scored": scored})

@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..charts.lessons import funnel_chart
 from ..errors import ParameterError
+from ..format import count_text
 from ..national import (
     DENOMINATORS,
     OFFICIAL,
@@ -22,49 +23,17 @@ from ..national import (
     STAGES,
     published_figures,
     published_rate,
+    stage_table,
+    year_label,
     year_options,
     year_stages,
 )
-from ..widgets import Control, Result, defaults
+from ..widgets import Control, Result, settings
 
 __all__ = ["CONTROLS", "compute", "prepare"]
 
 #: The explorer's data: every published national figure (``iaptlab.national.published_figures``).
 prepare = published_figures
-
-
-def _thousands(value: float) -> str:
-    return f"{value:,.0f}"
-
-
-def stage_table(stages: pd.DataFrame, denominator: str, published: tuple[float, str, str]) -> pd.DataFrame:
-    """What the explorer's table shows: each stage's count and recovered as a share of it.
-
-    >>> t = stage_table(year_stages(published_figures(), "2016-17"), OFFICIAL, (49.3, "C", "x"))
-    >>> t["recovered as % of this stage"].tolist()[:2]
-    ['18.7%', '26.8%']
-    """
-    count = stages["count"].to_numpy(dtype=float)
-    recovered = count[-1]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = recovered / count
-    shown_share = np.array([f"{100 * v:.1f}%" if not np.isnan(v) else "cannot be worked out"
-                            for v in share], dtype=object)  # five stages, not rows of data
-    shown_share[-1] = "–"
-    marker = np.where(stages["measure"].to_numpy() == denominator, " ← chosen denominator", "")
-    rate, confidence, source = published
-    table = pd.DataFrame({
-        "stage": stages["stage"].to_numpy(dtype=object) + marker,
-        "number": np.where(np.isnan(count), "not published", pd.Series(count).map(_thousands).to_numpy()),
-        "recovered as % of this stage": shown_share,
-        "confidence": np.where(np.isnan(count), "–", stages["confidence"].to_numpy(dtype=object)),
-        "source": np.where(np.isnan(count), "–", stages["source"].to_numpy(dtype=object)),
-    })
-    official = pd.DataFrame({"stage": ["recovery rate as published (recovered ÷ finished at caseness)"],
-                             "number": ["–"],
-                             "recovered as % of this stage": ["not published" if np.isnan(rate) else f"{rate:.1f}%"],
-                             "confidence": [confidence or "–"], "source": [source or "–"]})
-    return pd.concat([table, official], ignore_index=True)
 
 
 def _sentence(year: str, stages: pd.DataFrame, denominator: str, published: tuple[float, str, str]) -> str:
@@ -75,7 +44,7 @@ def _sentence(year: str, stages: pd.DataFrame, denominator: str, published: tupl
     if np.isnan(recovered):
         official = (f"the published recovery rate was {rate:.1f}% of {STAGE_WORDS[OFFICIAL]} "
                     f"({rate_confidence})" if not np.isnan(rate) else "no recovery rate was published")
-        known = [f"{_thousands(count[m])} {STAGE_WORDS[m]}"
+        known = [f"{count_text(count[m])} {STAGE_WORDS[m]}"
                  + (f" ({confidence[m]})" if confidence[m] != "C" else "")
                  for m in DENOMINATORS[::-1] if not np.isnan(count[m])]
         listed = f" Counts published: {'; '.join(known)}." if known else ""
@@ -87,9 +56,9 @@ def _sentence(year: str, stages: pd.DataFrame, denominator: str, published: tupl
     wanted = list(dict.fromkeys([OFFICIAL, denominator, "referrals_received"]))
     shown = [m for m in wanted if not np.isnan(count[m])]
     missing = [m for m in wanted if np.isnan(count[m])]
-    clauses = [f"{100 * recovered / count[m]:.1f}% of the {_thousands(count[m])} {STAGE_WORDS[m]}"
+    clauses = [f"{100 * recovered / count[m]:.1f}% of the {count_text(count[m])} {STAGE_WORDS[m]}"
                + (" (the official denominator)" if m == OFFICIAL else "") for m in shown]
-    text = f"In {year}, {_thousands(recovered)} referrals 'recovered'"
+    text = f"In {year}, {count_text(recovered)} referrals 'recovered'"
     if clauses:
         text += ": " + "; ".join(clauses)
     text += "."
@@ -113,10 +82,7 @@ def compute(figures: pd.DataFrame, **controls) -> Result:
     ``extra``: ``counts`` and ``share_of`` (dicts by stage column; NaN where not published),
     ``published_rate`` (percent, NaN if none) and ``chosen_share`` (recovered ÷ chosen denominator).
     """
-    unknown = sorted(set(controls) - {c.name for c in CONTROLS})
-    if unknown:
-        raise ParameterError(f"unknown control(s) {unknown}; known: {[c.name for c in CONTROLS]}")
-    params = {**defaults(CONTROLS), **controls}
+    params = settings(CONTROLS, controls)
     year, denominator = str(params["year"]), str(params["denominator"])
     if denominator not in DENOMINATORS:
         raise ParameterError(f"denominator must be one of {DENOMINATORS}, got {denominator!r}")
@@ -134,15 +100,10 @@ def compute(figures: pd.DataFrame, **controls) -> Result:
                          "chosen_share": share_of[denominator]})
 
 
-def _year_label(figures: pd.DataFrame, year: str) -> str:
-    counts = year_stages(figures, year)["count"].notna().sum()
-    return f"{year} ({'every stage' if counts == len(STAGES) else f'{counts} of {len(STAGES)} counts'} published)"
-
-
 _FIGURES = published_figures()
 CONTROLS = (
     Control("year", "Financial year (April to March)", "choice", "2016-17",
-            options=tuple((y, _year_label(_FIGURES, y)) for y in year_options(_FIGURES)),
+            options=tuple((y, year_label(_FIGURES, y)) for y in year_options(_FIGURES)),
             help="Years with a published recovery figure. 2016-17 is the one year with every stage "
                  "confirmed in an official release."),
     Control("denominator", "Recovered as a share of", "choice", OFFICIAL,

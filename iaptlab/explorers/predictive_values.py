@@ -9,7 +9,6 @@ natural frequencies per 1,000 people. Also the lesson's observer-bias chart.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from ..accuracy import predictive_values
@@ -17,11 +16,13 @@ from ..errors import ParameterError
 from ..predictive_values import (
     DEFAULT_STUDY,
     PEOPLE,
+    PREVALENCE_GRID,
+    accuracy_table,
     natural_frequencies,
     published_studies,
     times_in_100,
 )
-from ..widgets import Control, Result, defaults
+from ..widgets import Control, Result, settings
 
 __all__ = ["CONTROLS", "compute", "prepare"]
 
@@ -51,15 +52,11 @@ CONTROLS = (
             80, 50, 100, help="Share of non-cases the questionnaire calls 'not a case'"),
 )
 
-#: Prevalences drawn as the chart's curves (1% to 99%).
-PREVALENCE_GRID = np.round(np.arange(1, 100) / 100, 2)
-
-
 def compute(studies: pd.DataFrame, **controls) -> Result:
     """PPV and NPV at every prevalence, the chosen prevalence marked, a table and a sentence."""
     from .. import charts
 
-    params = {**defaults(CONTROLS), **controls}
+    params = settings(CONTROLS, controls)
     prevalence = params["prevalence_pct"] / 100
     if params["study"] == OWN_VALUES:
         sensitivity = params["own_sensitivity_pct"] / 100
@@ -78,15 +75,7 @@ def compute(studies: pd.DataFrame, **controls) -> Result:
     at_prevalence = predictive_values(sensitivity, specificity, prevalence).iloc[0]
     ppv, npv = float(at_prevalence["ppv"]), float(at_prevalence["npv"])
     counts = natural_frequencies(sensitivity, specificity, prevalence)
-    table = pd.DataFrame({
-        "quantity": ["sensitivity (%)", "specificity (%)", "prevalence (%)",
-                     "right when it says 'case' (PPV, %)", "right when it says 'not a case' (NPV, %)",
-                     f"cases found, per {PEOPLE:,}", f"cases missed, per {PEOPLE:,}",
-                     f"false alarms, per {PEOPLE:,}"],
-        "value": [round(100 * sensitivity), round(100 * specificity), params["prevalence_pct"],
-                  round(100 * ppv), round(100 * npv), counts["true_positive"],
-                  counts["false_negative"], counts["false_positive"]],
-    })
+    table = accuracy_table(sensitivity, specificity, params["prevalence_pct"], ppv, npv, counts)
     sentence = (
         f"If {params['prevalence_pct']} in 100 people tested have {condition}, {test} is right "
         f"{times_in_100(ppv)} times in 100 when it says 'case' and {times_in_100(npv)} times in "

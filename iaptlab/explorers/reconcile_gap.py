@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..charts.gap_split import plain_label, waterfall_chart
+from ..format import percent_text
 from ..lesson_cohort import LESSON_SEED
 from ..reconcile_gap import (
     EXPLORER_N,
@@ -30,13 +31,14 @@ from ..reconcile_gap import (
     INTERVIEW_SAME,
     INTERVIEWED,
     five_group_waterfall,
+    gap_table,
     link_values,
     model_for,
     sample_range,
     seed_spread,
 )
 from ..simulate import CohortModel
-from ..widgets import Control, Result, defaults
+from ..widgets import Control, Result, defaults, settings
 
 __all__ = ["CONTROLS", "CRITIC_CONTROLS", "compute", "prepare", "prepare_critic"]
 
@@ -124,19 +126,11 @@ def prepare_critic() -> Precomputed:
 
 def compute(pre: Precomputed, **controls: Any) -> Result:
     """The five-group waterfall of the gap under the chosen assumptions: chart, table, sentence."""
-    settings = {**defaults(pre.controls), **controls}
-    model = model_for(settings, n=pre.n, seed=pre.seed)
+    model = model_for(settings(pre.controls, controls), n=pre.n, seed=pre.seed)
     table_w = five_group_waterfall(model, check_table=False)  # simulate() output: valid by construction
     rows = table_w.set_index("component")
     recovery, lost = float(rows.loc["recovered", "value"]), float(rows.loc["diagnosis_lost", "value"])
-    is_rate = (table_w["kind"] == "rate").to_numpy()
-    table = pd.DataFrame({
-        "part": table_w["component"].map(plain_label).to_numpy(),
-        "points": np.where(is_rate, 100 * table_w["value"], 100 * table_w["contribution"]).round(1),
-        "± between seeds": pre.spread_points.reindex(table_w["component"]).round(1).to_numpy(),
-        "what it stands for": table_w["component"].map({**_RATE_WORDS, **GROUP_WORDS})
-        .fillna("gap left with every mechanism off").to_numpy(),
-    })
+    table = gap_table(table_w, pre.spread_points, label=plain_label)
     groups = table_w[table_w["kind"] == "mechanism"]
     biggest = groups.loc[groups["contribution"].abs().idxmax()]
     low, high = sample_range(lost)
@@ -145,13 +139,13 @@ def compute(pre: Precomputed, **controls: Any) -> Result:
     gap_words = (f"a gap of {difference:.1f} points" if difference >= 0 else
                  f"loss of diagnosis is {-difference:.1f} points higher")
     sentence = (
-        f"With these assumptions ({pre.n:,} simulated referrals), {_pct(recovery)} of finishers at "
-        f"caseness recover on the questionnaires and {_pct(lost)} of those interviewed no longer "
+        f"With these assumptions ({pre.n:,} simulated referrals), {_percent(recovery)} of finishers at "
+        f"caseness recover on the questionnaires and {_percent(lost)} of those interviewed no longer "
         f"meet diagnostic criteria: {gap_words}. The largest contribution, "
         f"{100 * biggest['contribution']:+.1f} points, is {biggest['component']} "
         f"({GROUP_WORDS[biggest['component']]}); a positive contribution pushes questionnaire "
         f"recovery above loss of diagnosis. An interview study of {INTERVIEWED} people drawn this "
-        f"way would find between {_pct(low)} and {_pct(high)} in 95 of 100 repetitions. Each "
+        f"way would find between {_percent(low)} and {_percent(high)} in 95 of 100 repetitions. Each "
         f"figure moves by up to about {typical:.1f} points with another random cohort of this size.")
     chart = waterfall_chart(table_w, title="From questionnaire recovery to loss of diagnosis",
                             source=f"simulated cohort of {pre.n:,} referrals under the "
@@ -161,9 +155,5 @@ def compute(pre: Precomputed, **controls: Any) -> Result:
                          "sample_range": (low, high), "model": model})
 
 
-_RATE_WORDS = {"recovered": "below caseness on both questionnaires at the end (IAPT's rule)",
-               "diagnosis_lost": "no longer meets criteria on the blind interview"}
-
-
-def _pct(rate: float) -> str:
-    return "no one" if rate != rate else f"{100 * rate:.1f}%"
+def _percent(rate: float) -> str:
+    return percent_text(rate, missing="no one")

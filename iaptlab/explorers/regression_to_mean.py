@@ -12,10 +12,8 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-import pandas as pd
-
 from ..charts.lessons import scenario_rates_chart
-from ..errors import ParameterError
+from ..format import percent_text
 from ..instruments import PHQ9
 from ..regression_to_mean import (
     GROUPS,
@@ -25,10 +23,12 @@ from ..regression_to_mean import (
     ScenarioInputs,
     scenario_inputs,
     scenario_rates,
+    scenario_table,
 )
-from ..widgets import Control, Result, defaults
+from ..widgets import Control, Result, settings
 
-__all__ = ["CONTROLS", "NOISY", "compute", "prepare"]  # NOISY: the group of ``extra["rates"]`` a lesson reads
+# NOISY and SCENARIOS: the group and the scenario names of ``extra["rates"]`` that lesson 05 reads
+__all__ = ["CONTROLS", "NOISY", "SCENARIOS", "compute", "prepare"]
 
 #: The explorer's data: three simulated cohorts and their finishers' true scores (cached).
 prepare = scenario_inputs
@@ -53,8 +53,7 @@ CONTROLS = (
 )
 
 
-def _pct(rate: float) -> str:
-    return "no one enters" if rate != rate else f"{100 * rate:.1f}%"
+_NO_ONE = "no one enters"
 
 
 def compute(inputs: ScenarioInputs, **controls) -> Result:
@@ -62,22 +61,13 @@ def compute(inputs: ScenarioInputs, **controls) -> Result:
 
     ``extra["rates"]`` is the tidy :func:`scenario_rates` table.
     """
-    unknown = sorted(set(controls) - {c.name for c in CONTROLS})
-    if unknown:
-        raise ParameterError(f"unknown control(s) {unknown}; known: {[c.name for c in CONTROLS]}")
-    params = {**defaults(CONTROLS), **controls}
+    params = settings(CONTROLS, controls)
     cutoff, reliability, rule = int(params["entry_cutoff"]), float(params["reliability"]), params["rule"]
     tidy = scenario_rates(inputs, entry_cutoff=cutoff, reliability=reliability, rule=rule)
     noisy, exact = (tidy[tidy["group"] == g].set_index("scenario") for g in GROUPS)
-    table = pd.DataFrame({
-        "scenario": list(SCENARIOS.values()),
-        "questionnaire: recovered": [f"{noisy.loc[k, 'numerator']:,} of {noisy.loc[k, 'denominator']:,}"
-                                     for k in SCENARIOS],
-        "questionnaire (%)": [round(100 * noisy.loc[k, "rate"], 1) for k in SCENARIOS],
-        "error-free (%)": [round(100 * exact.loc[k, "rate"], 1) for k in SCENARIOS],
-    })
+    table = scenario_table(tidy)
     what = "recover" if rule == "recovery" else "reliably recover"
-    parts = [f"{_pct(noisy.loc[k, 'rate'])} {words} (error-free: {_pct(exact.loc[k, 'rate'])})"
+    parts = [f"{percent_text(noisy.loc[k, 'rate'], missing=_NO_ONE)} {words} (error-free: {percent_text(exact.loc[k, 'rate'], missing=_NO_ONE)})"
              for k, words in SENTENCE_WORDS.items()]
     sentence = (f"Entering at a first PHQ-9 of {cutoff} or more, with reliability {reliability:.2f}, "
                 f"the share of finishers who {what} on the questionnaire is {parts[0]}; "

@@ -11,19 +11,15 @@ re-applies the rules. Every default is IAPT's own (``outcomes.IAPT``), read, not
 
 from __future__ import annotations
 
+from ..format import OUTCOME_LABELS, percent_text
 from ..lesson_cohort import lesson_cohort
 from ..outcomes import IAPT, classify, rates
 from ..schema import Validated
-from ..widgets import Control, Result, defaults
+from ..widgets import Control, Result, settings
 
-#: Outcomes shown, in order, with the words used in the chart and sentence.
-SHOWN = {
-    "recovered": "recovered",
-    "reliable_recovery": "reliably recovered",
-    "reliable_improvement": "reliably improved",
-    "reliable_deterioration": "reliably deteriorated",
-    "diagnosis_lost": "lost their diagnosis (blind interview)",
-}
+#: Outcomes shown, in order, with their words (:data:`iaptlab.format.OUTCOME_LABELS`).
+SHOWN = {outcome: OUTCOME_LABELS[outcome] for outcome in (
+    "recovered", "reliable_recovery", "reliable_improvement", "reliable_deterioration", "diagnosis_lost")}
 
 __all__ = ["CONTROLS", "compute", "prepare"]
 
@@ -56,7 +52,7 @@ def compute(cohort: Validated, **controls) -> Result:
     """Every rate under the chosen rules, as a table, a bar chart and one sentence."""
     from .. import charts
 
-    params = {**defaults(CONTROLS), **controls}
+    params = settings(CONTROLS, controls)
     rules = IAPT.adjusted(
         name="explorer", phq9_caseness=params["phq9_caseness"], gad7_caseness=params["gad7_caseness"],
         phq9_reliable_change=params["phq9_reliable_change"],
@@ -69,20 +65,14 @@ def compute(cohort: Validated, **controls) -> Result:
     by_outcome = table.set_index("outcome")
     recovery, improved = by_outcome.loc["recovered"], by_outcome.loc["reliable_improvement"]
     sentence = (f"With these rules, {recovery['numerator']:,} of {recovery['denominator']:,} people in the "
-                f"recovery denominator count as recovered ({_percent(recovery['rate'])}), and "
+                f"recovery denominator count as recovered ({percent_text(recovery['rate'])}), and "
                 f"{improved['numerator']:,} of {improved['denominator']:,} finishers with paired scores "
-                f"as reliably improved ({_percent(improved['rate'])}).")
+                f"as reliably improved ({percent_text(improved['rate'])}).")
     if "diagnosis_lost" in by_outcome.index:
         lost = by_outcome.loc["diagnosis_lost"]
         sentence += (f" On the blind interview (which no questionnaire rule changes), {lost['numerator']:,} "
                      f"of {lost['denominator']:,} who met criteria at the start no longer do "
-                     f"({_percent(lost['rate'])}).")
+                     f"({percent_text(lost['rate'])}).")
     chart = charts.rates_bar(shown, title="Every rate under these rules",
                              source=f"simulated IAPT-like cohort of {len(cohort.table):,} referrals")
     return Result(table=shown, chart=chart, sentence=sentence)
-
-
-def _percent(rate: float) -> str:
-    """A rate as "50.6%", or words when nobody is in the denominator."""
-    return "no one in the denominator" if rate != rate else f"{100 * rate:.1f}%"
-

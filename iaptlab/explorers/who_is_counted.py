@@ -9,10 +9,8 @@ Glue over :func:`iaptlab.attrition.who_is_counted`: the dropout mechanism and it
 
 from __future__ import annotations
 
-import pandas as pd
-
-from ..attrition import ATTRITION_N, ESTIMATES, MECHANISM_WORDS, who_is_counted
-from ..widgets import Control, Result, defaults
+from ..attrition import ATTRITION_N, ESTIMATES, MECHANISM_WORDS, counted_table, who_is_counted
+from ..widgets import Control, Result, settings
 
 __all__ = ["CONTROLS", "compute", "prepare"]
 
@@ -43,18 +41,10 @@ def compute(n: int, **controls) -> Result:
     """The table, chart and sentence for one setting of :data:`CONTROLS`."""
     from .. import charts
 
-    params = {**defaults(CONTROLS), **controls}
+    params = settings(CONTROLS, controls)
     mechanism, odds_ratio = params["mechanism"], float(params["odds_ratio"])
     tidy = who_is_counted(mechanism, odds_ratio, n=n)
-    pct = (100 * tidy["rate"]).round(1)
-    truth = pct.iloc[-1]
-    table = pd.DataFrame({
-        "who is counted": tidy["label"].to_numpy(),
-        "recovered (%)": pct.to_numpy(),
-        "minus the truth (points)": (pct - truth).round(1).to_numpy(),
-        "people": (tidy["numerator"].map("{:,}".format) + " of "
-                   + tidy["denominator"].map("{:,}".format)).to_numpy(),
-    })
+    table = counted_table(tidy)
     rates = tidy.set_index("estimate")["rate"]
     gap = 100 * (rates["finishers"] - rates["truth"])
     link = ("with no link to how they are doing" if odds_ratio == 1 or mechanism == "mcar"
