@@ -237,8 +237,8 @@ def _fast_number(values: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
         numbers = pc.cast(arrow, pa.float64()).to_numpy(zero_copy_only=False)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    if not np.isfinite(numbers[~np.isnan(numbers)]).all() or np.isnan(numbers).sum() != arrow.null_count:
-        return None  # 'nan', 'inf' and the like: the careful path decides
+    if len(numbers) - np.count_nonzero(np.isfinite(numbers)) != arrow.null_count:
+        return None  # 'nan', 'inf' and the like (not finite, yet not empty): the careful path decides
     return numbers, np.zeros(len(numbers), dtype=bool)
 
 
@@ -362,6 +362,34 @@ class _Collector:
             self.checks.append(_Check(mask, column, reason, shown, detail))
 
 
+#: Bytes that can appear in the text of a whole number (digits, a sign, blanks).
+_WHOLE_NUMBER_BYTES = np.isin(np.arange(256), np.frombuffer(b"0123456789+- \t", dtype=np.uint8))
+
+
+def _whole_number_text(values: pd.Series) -> bool:
+    """True when ``values`` is pyarrow text whose every byte can only belong to a whole number, so
+    every number read from it is whole (a quick screen: False means "not known", not "fractional")."""
+    arrow = _arrow(values)
+    if arrow is None:
+        return False
+    for chunk in arrow.chunks:
+        data = chunk.buffers()[2]
+        if data is not None and data.size and not _WHOLE_NUMBER_BYTES[np.frombuffer(data, dtype=np.uint8)].all():
+            return False
+    return True
+
+
+def _in_range_already(numbers: np.ndarray, bad: np.ndarray, lo, hi, integer, values: pd.Series) -> bool:
+    """True when no number is outside ``lo``..``hi`` and none needs the whole-number check: the
+    common case of a clean file, found with two reductions instead of a mask per test."""
+    if bad.any() or not len(numbers) or not isinstance(integer, bool | None):
+        return False
+    low, high = np.fmin.reduce(numbers), np.fmax.reduce(numbers)
+    if np.isnan(low):
+        return False
+    return bool(low >= lo and high <= hi) and (not integer or _whole_number_text(values))
+
+
 def _check_score(col: str, values: pd.Series, inst: instruments.Instrument | np.ndarray,
                  problems: _Collector, lo=None, hi=None, integer=None, label: str = "",
                  decimal_comma: bool = False) -> np.ndarray:
@@ -370,6 +398,8 @@ def _check_score(col: str, values: pd.Series, inst: instruments.Instrument | np.
     if isinstance(inst, instruments.Instrument):
         lo, hi, integer = inst.score_min, inst.score_max, inst.integer_scores
         label = f"from {inst.score_min:g} to {inst.score_max:g}"
+    if _in_range_already(numbers, bad, lo, hi, integer, values):
+        return numbers if numbers.flags.writeable else numbers.copy()
     with np.errstate(invalid="ignore"):
         out = (numbers < lo) | (numbers > hi)
         frac = np.zeros(len(numbers), dtype=bool) if integer is None else (
