@@ -530,12 +530,12 @@ def write_csv(columns: Mapping[str, pa.Array | pa.ChunkedArray | np.ndarray], ha
     options = pa_csv.WriteOptions(include_header=False, delimiter=separator, batch_size=batch_rows,
                                   quoting_style=quoting)
 
-    def formatted(start: int) -> bytes:
+    def formatted(start: int) -> pa.Buffer:
         part = table.slice(start, batch_rows)
         part = pa.table([_as_text(c) for c in part.columns], names=part.column_names)
         sink = pa.BufferOutputStream()
         pa_csv.write_csv(part, sink, options)
-        return sink.getvalue().to_pybytes()
+        return sink.getvalue()  # written as it is (buffer protocol): no copy into a bytes object
 
     starts = list(range(0, table.num_rows, batch_rows))
     workers = max(1, min(4, os.cpu_count() or 1))
