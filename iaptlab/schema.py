@@ -565,8 +565,8 @@ def _assemble(df: pd.DataFrame, typed: dict[str, object], problems: _Collector, 
     for check in problems.checks:
         bad_rows |= check.mask
     table = df.copy(deep=False)
-    for col, values in typed.items():
-        table[col] = values
+    for col, values in typed.items():  # arrays made here are wrapped, not copied (pandas copies a bare array)
+        table[col] = pd.Series(values, index=table.index, copy=False) if isinstance(values, np.ndarray) else values
     table.insert(0, ROW, rows)
     valid = table.loc[~bad_rows].reset_index(drop=True) if bad_rows.any() else table
     return Validated(valid, None, (), renamed=renamed, _source=df, _checks=tuple(problems.checks), _rows=rows)
