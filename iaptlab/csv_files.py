@@ -419,6 +419,11 @@ def edge_bytes(values: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarr
     >>> bytes(first), bytes(last)
     (b'a\\x00\\x00 ', b'b\\x00\\x00c')
     """
+    return _edge_bytes(values, last=True)
+
+
+def _edge_bytes(values: pa.Array | pa.ChunkedArray, last: bool) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`edge_bytes`; with ``last=False`` the second array is left empty (half the work)."""
     chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
     firsts, lasts = [], []
     for chunk in chunks:
@@ -430,13 +435,19 @@ def edge_bytes(values: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarr
         data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else np.zeros(1, np.uint8)
         if not len(data):
             data = np.zeros(1, np.uint8)
-        filled = (offsets[1:] > offsets[:-1]) & chunk.is_valid().to_numpy(zero_copy_only=False)
-        last_index = np.clip(offsets[1:] - 1, 0, len(data) - 1)
-        firsts.append(np.where(filled, data[np.clip(offsets[:-1], 0, len(data) - 1)], 0).astype(np.uint8))
-        lasts.append(np.where(filled, data[last_index], 0).astype(np.uint8))
+        filled = offsets[1:] > offsets[:-1]
+        if chunk.null_count:
+            filled &= chunk.is_valid().to_numpy(zero_copy_only=False)
+        first = data[np.minimum(offsets[:-1], len(data) - 1)]
+        first[~filled] = 0
+        firsts.append(first)
+        if last:
+            final = data[np.clip(offsets[1:] - 1, 0, len(data) - 1)]
+            final[~filled] = 0
+            lasts.append(final)
     if not firsts:
         return np.zeros(0, np.uint8), np.zeros(0, np.uint8)
-    return np.concatenate(firsts), np.concatenate(lasts)
+    return np.concatenate(firsts), np.concatenate(lasts) if last else np.zeros(0, np.uint8)
 
 
 _FORMULA_BYTES = np.frombuffer("".join(FORMULA_START).encode(), dtype=np.uint8)
@@ -448,7 +459,7 @@ def neutralise_formulas(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.Chu
     >>> neutralise_formulas(pa.array(["=HYPERLINK(\\"x\\")", "-3", "-x", "@a", "ok", None])).to_pylist()
     ['\\'=HYPERLINK("x")', '-3', "'-x", "'@a", 'ok', None]
     """
-    first, _ = edge_bytes(values)
+    first, _ = _edge_bytes(values, last=False)
     candidates = np.flatnonzero(np.isin(first, _FORMULA_BYTES))
     if not len(candidates):
         return values
