@@ -487,14 +487,11 @@ def validate(episodes: pd.DataFrame, *, decimal_comma: bool = False,
     typed["episode_id"] = id_text
 
     contacts, bad = _to_number(df["treatment_contacts"], decimal_comma)
-    empty = np.isnan(contacts) & ~bad
-    problems.add(empty, "treatment_contacts", "is empty (0 if the referral never attended)")
-    with np.errstate(invalid="ignore"):
-        wrong = bad | (~np.isnan(contacts) & ((contacts < 0) | (contacts > MAX_TREATMENT_CONTACTS)
-                                              | (contacts != np.round(contacts))))
-    problems.add(wrong, "treatment_contacts", f"must be a whole number from 0 to {MAX_TREATMENT_CONTACTS:,}",
-                 df["treatment_contacts"])
-    typed["treatment_contacts"] = np.where(np.isnan(contacts) | wrong, 0, contacts).astype(np.int64)
+    if not np.isnan(contacts).any() and _in_range_already(contacts, bad, 0, MAX_TREATMENT_CONTACTS, True,
+                                                          df["treatment_contacts"]):
+        typed["treatment_contacts"] = contacts.astype(np.int64)  # none empty, none out of range: a clean file
+    else:
+        _check_contacts(contacts, bad, df["treatment_contacts"], problems, typed)
 
     for col, inst in _SCORE_COLUMNS.items():
         typed[col] = _check_score(col, df[col], inst, problems, decimal_comma=decimal_comma)
@@ -516,6 +513,19 @@ def validate(episodes: pd.DataFrame, *, decimal_comma: bool = False,
         problems.add(bad, col, "must be a number or empty", df[col])
         typed[col] = numbers
     return _assemble(df, typed, problems, row_numbers, renamed)
+
+
+def _check_contacts(contacts: np.ndarray, bad: np.ndarray, values: pd.Series, problems: _Collector,
+                    typed: dict[str, object]) -> None:
+    """Every treatment_contacts problem (empty, not a whole number in range); 0 where invalid."""
+    empty = np.isnan(contacts) & ~bad
+    problems.add(empty, "treatment_contacts", "is empty (0 if the referral never attended)")
+    with np.errstate(invalid="ignore"):
+        wrong = bad | (~np.isnan(contacts) & ((contacts < 0) | (contacts > MAX_TREATMENT_CONTACTS)
+                                              | (contacts != np.round(contacts))))
+    problems.add(wrong, "treatment_contacts", f"must be a whole number from 0 to {MAX_TREATMENT_CONTACTS:,}",
+                 values)
+    typed["treatment_contacts"] = np.where(np.isnan(contacts) | wrong, 0, contacts).astype(np.int64)
 
 
 def _check_adsm(df: pd.DataFrame, problems: _Collector, decimal_comma: bool = False) -> dict[str, object]:
