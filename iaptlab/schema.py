@@ -176,7 +176,8 @@ class Validated:
         if self._source is None:
             return self.table.iloc[:0].assign(**{EXCLUDED_REASON: pd.Series(dtype="str")})
         positions = np.flatnonzero(self._bad)
-        excluded = self._source.iloc[positions].copy()
+        # no excluded rows (a clean file): an empty slice, not a take over millions of rows
+        excluded = self._source.iloc[positions].copy() if len(positions) else self._source.iloc[:0].copy()
         excluded.insert(0, ROW, self._rows[positions])
         items = self._ordered(positions)
         joined: dict[int, list[str]] = {}
