@@ -5,7 +5,9 @@ Targets: each command within 3x a plain ``pandas.read_csv`` of the same file, wi
 with the first 100 problems and counts for the rest). Every figure is a separate process started
 the same way (``python -c "import pandas; pandas.read_csv(f)"`` for the baseline, ``python -m
 iaptlab.cli ...`` for the commands), timed wall-clock, best of ``repeats``, with its own peak
-resident memory from ``os.wait4``. Files are generated (seeded) in a temporary folder.
+resident memory from ``os.wait4``. Files are generated (seeded) in a temporary folder. Both
+commands are also timed on a 10-row file: their fixed cost (interpreter start-up, imports and,
+for the report, drawing its charts), which no per-row speed-up can remove.
 
 Run: ``make bench`` or ``.venv/bin/python benchmarks/bench_cli.py [--n 2000000] [--repeats 2]``.
 """
@@ -26,6 +28,8 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 TARGET_RATIO, TARGET_INVALID_RATIO, TARGET_MB = 3.0, 2.0, 1024
+#: Rows of the small file whose timings show each command's fixed cost (not a target).
+SMALL_ROWS = 10
 
 
 def write_episodes(path: Path, n: int, seed: int = 1, invalid: bool = False) -> None:
@@ -71,9 +75,10 @@ def best(command: list[str], repeats: int, expect: int) -> tuple[float, float, f
 def main(n: int = 2_000_000, repeats: int = 2) -> dict[str, float]:
     folder = Path(tempfile.mkdtemp(prefix="bench_cli_"))
     try:
-        valid, invalid = folder / "episodes.csv", folder / "invalid.csv"
+        valid, invalid, small = folder / "episodes.csv", folder / "invalid.csv", folder / "small.csv"
         write_episodes(valid, n)
         write_episodes(invalid, n, invalid=True)
+        write_episodes(small, SMALL_ROWS)
         python = sys.executable
         cli = [python, "-m", "iaptlab.cli"]
         figures: dict[str, float] = {"n": n, "csv_mb": valid.stat().st_size / 1e6}
@@ -82,6 +87,8 @@ def main(n: int = 2_000_000, repeats: int = 2) -> dict[str, float]:
             "outcomes": ([*cli, "outcomes", str(valid), "-o", str(folder / "out.csv"), "--force"], 0),
             "outcomes_invalid": ([*cli, "outcomes", str(invalid), "-o", str(folder / "bad.csv")], 2),
             "report": ([*cli, "report", str(valid), "-o", str(folder / "r.html"), "--force"], 0),
+            "outcomes_small": ([*cli, "outcomes", str(small), "-o", str(folder / "s.csv"), "--force"], 0),
+            "report_small": ([*cli, "report", str(small), "-o", str(folder / "s.html"), "--force"], 0),
         }
         for name, (command, expect) in runs.items():
             seconds, cpu, peak = best(command, repeats if name != "report" else 1, expect)
@@ -106,6 +113,10 @@ def main(n: int = 2_000_000, repeats: int = 2) -> dict[str, float]:
               f"{figures['outcomes_invalid_mb']:5.0f} MB peak  {figures['invalid_ratio']:.2f}x the valid file "
               f"(target <= {TARGET_INVALID_RATIO:g}x)")
         print(f"CPU-time ratio, outcomes / read_csv: {figures['outcomes_cpu_ratio']:.2f}x")
+        print(f"Fixed cost (a {SMALL_ROWS}-row file: start-up, imports, for the report its charts): "
+              f"outcomes {figures['outcomes_small_s']:.2f} s ({figures['outcomes_small_cpu_s']:.1f}), "
+              f"report {figures['report_small_s']:.2f} s ({figures['report_small_cpu_s']:.1f}) = "
+              f"{figures['report_small_s'] / base:.2f}x read_csv")
         return figures
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -392,11 +392,18 @@ def _denominator_mask(classified: pd.DataFrame | Mapping[str, np.ndarray], kind:
     if rules.denominator == "at_caseness":
         return at_caseness, DENOMINATOR_DESCRIPTIONS["at_caseness"].format(n=n)
     phq_first = _column(classified, "phq9_first")
-    anx_first = np.where(np.asarray(classified["anxiety_measure"], dtype=object) == instruments.GAD7.name,
+    used_gad7 = np.asarray(pd.Series(classified["anxiety_measure"], copy=False) == instruments.GAD7.name, dtype=bool)
+    anx_first = np.where(used_gad7,
                          _column(classified, "gad7_first"), _column(classified, "adsm_first"))
     known_not_case = ~np.asarray(classified["caseness_first"], dtype=bool) & ~np.isnan(phq_first) \
         & ~np.isnan(anx_first)
     return finished & ~known_not_case, DENOMINATOR_DESCRIPTIONS["finished_minus_not_at_caseness"].format(n=n)
+
+
+def _kept(classified: pd.DataFrame) -> pd.DataFrame:
+    """The rows without an ``excluded_reason`` (the table itself, not a copy, when that is all of them)."""
+    kept = (classified[EXCLUDED_REASON].fillna("").astype(str) == "").to_numpy(dtype=bool)
+    return classified if kept.all() else classified[kept]
 
 
 def rates(classified: pd.DataFrame, rules: Rules = IAPT) -> pd.DataFrame:
@@ -418,7 +425,7 @@ def rates(classified: pd.DataFrame, rules: Rules = IAPT) -> pd.DataFrame:
         raise ParameterError(f"classified must be the DataFrame classify() returns, got {type(classified).__name__}")
     kept = classified
     if EXCLUDED_REASON in classified.columns:
-        kept = classified[classified[EXCLUDED_REASON].fillna("").astype(str) == ""]
+        kept = _kept(classified)
     rows = []
     for outcome, kind in RATE_DENOMINATORS.items():
         if outcome not in kept.columns:
@@ -469,7 +476,7 @@ def funnel(classified: pd.DataFrame) -> pd.DataFrame:
     """
     kept = classified
     if EXCLUDED_REASON in classified.columns:
-        kept = classified[classified[EXCLUDED_REASON].fillna("").astype(str) == ""]
+        kept = _kept(classified)
     finished = kept["finished"].to_numpy(dtype=bool)
     paired = finished & kept["paired"].to_numpy(dtype=bool)
     counts = [len(kept), int((kept["treatment_contacts"].to_numpy() >= 1).sum()), int(finished.sum()),

@@ -184,7 +184,10 @@ def report_data(checked: Validated, *, file_name: str, rules: Rules = IAPT,
     [1, 1, 1, 1, 1, 1]
     """
     classified = classify(checked, rules, on_invalid="exclude")
-    valid = classified[classified[EXCLUDED_REASON] == ""].reset_index(drop=True)
+    if checked.invalid_rows:
+        valid = classified[classified[EXCLUDED_REASON] == ""].reset_index(drop=True)
+    else:  # every row is valid: no copy of a table of millions of rows
+        valid = classified
     stamp = generated if generated is not None else dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     eligible = (valid["finished"] & valid["paired"]).to_numpy(dtype=bool)
     therapist = None
@@ -223,8 +226,20 @@ def _code(outcome: str) -> str:
 
 
 def _anxiety_counts(d: ReportData) -> pd.Series:
-    eligible = d.valid[(d.valid["finished"] & d.valid["paired"]).to_numpy(dtype=bool)]
-    return eligible["anxiety_measure"].astype(str).value_counts().loc[lambda s: s > 0].sort_index()
+    """Finishers with paired scores by the anxiety measure used (name -> count, counts > 0, by name)."""
+    eligible = (d.valid["finished"] & d.valid["paired"]).to_numpy(dtype=bool)
+    measure = d.valid["anxiety_measure"]
+    if isinstance(measure.dtype, pd.CategoricalDtype):  # counted from the codes: no text per row
+        codes = measure.cat.codes.to_numpy()[eligible]
+        names = [str(c) for c in measure.cat.categories] + ["nan"]
+        counts = np.bincount(np.where(codes < 0, len(names) - 1, codes), minlength=len(names))
+        totals: dict[str, int] = {}
+        for name, count in zip(names, counts.tolist(), strict=True):
+            totals[name] = totals.get(name, 0) + count
+        used = pd.Series(totals, dtype=np.int64)
+    else:
+        used = measure[eligible].astype(str).value_counts()
+    return used.loc[lambda s: s > 0].sort_index()
 
 
 def _excluded_columns(d: ReportData) -> pd.Series:

@@ -176,7 +176,8 @@ class Validated:
         if self._source is None:
             return self.table.iloc[:0].assign(**{EXCLUDED_REASON: pd.Series(dtype="str")})
         positions = np.flatnonzero(self._bad)
-        excluded = self._source.iloc[positions].copy()
+        # no excluded rows (a clean file): an empty slice, not a take over millions of rows
+        excluded = self._source.iloc[positions].copy() if len(positions) else self._source.iloc[:0].copy()
         excluded.insert(0, ROW, self._rows[positions])
         items = self._ordered(positions)
         joined: dict[int, list[str]] = {}
@@ -237,8 +238,8 @@ def _fast_number(values: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
         numbers = pc.cast(arrow, pa.float64()).to_numpy(zero_copy_only=False)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    if not np.isfinite(numbers[~np.isnan(numbers)]).all() or np.isnan(numbers).sum() != arrow.null_count:
-        return None  # 'nan', 'inf' and the like: the careful path decides
+    if len(numbers) - np.count_nonzero(np.isfinite(numbers)) != arrow.null_count:
+        return None  # 'nan', 'inf' and the like (not finite, yet not empty): the careful path decides
     return numbers, np.zeros(len(numbers), dtype=bool)
 
 
@@ -362,6 +363,34 @@ class _Collector:
             self.checks.append(_Check(mask, column, reason, shown, detail))
 
 
+#: Bytes that can appear in the text of a whole number (digits, a sign, blanks).
+_WHOLE_NUMBER_BYTES = np.isin(np.arange(256), np.frombuffer(b"0123456789+- \t", dtype=np.uint8))
+
+
+def _whole_number_text(values: pd.Series) -> bool:
+    """True when ``values`` is pyarrow text whose every byte can only belong to a whole number, so
+    every number read from it is whole (a quick screen: False means "not known", not "fractional")."""
+    arrow = _arrow(values)
+    if arrow is None:
+        return False
+    for chunk in arrow.chunks:
+        data = chunk.buffers()[2]
+        if data is not None and data.size and not _WHOLE_NUMBER_BYTES[np.frombuffer(data, dtype=np.uint8)].all():
+            return False
+    return True
+
+
+def _in_range_already(numbers: np.ndarray, bad: np.ndarray, lo, hi, integer, values: pd.Series) -> bool:
+    """True when no number is outside ``lo``..``hi`` and none needs the whole-number check: the
+    common case of a clean file, found with two reductions instead of a mask per test."""
+    if bad.any() or not len(numbers) or not isinstance(integer, bool | None):
+        return False
+    low, high = np.fmin.reduce(numbers), np.fmax.reduce(numbers)
+    if np.isnan(low):
+        return False
+    return bool(low >= lo and high <= hi) and (not integer or _whole_number_text(values))
+
+
 def _check_score(col: str, values: pd.Series, inst: instruments.Instrument | np.ndarray,
                  problems: _Collector, lo=None, hi=None, integer=None, label: str = "",
                  decimal_comma: bool = False) -> np.ndarray:
@@ -370,6 +399,8 @@ def _check_score(col: str, values: pd.Series, inst: instruments.Instrument | np.
     if isinstance(inst, instruments.Instrument):
         lo, hi, integer = inst.score_min, inst.score_max, inst.integer_scores
         label = f"from {inst.score_min:g} to {inst.score_max:g}"
+    if _in_range_already(numbers, bad, lo, hi, integer, values):
+        return numbers if numbers.flags.writeable else numbers.copy()
     with np.errstate(invalid="ignore"):
         out = (numbers < lo) | (numbers > hi)
         frac = np.zeros(len(numbers), dtype=bool) if integer is None else (
@@ -457,14 +488,11 @@ def validate(episodes: pd.DataFrame, *, decimal_comma: bool = False,
     typed["episode_id"] = id_text
 
     contacts, bad = _to_number(df["treatment_contacts"], decimal_comma)
-    empty = np.isnan(contacts) & ~bad
-    problems.add(empty, "treatment_contacts", "is empty (0 if the referral never attended)")
-    with np.errstate(invalid="ignore"):
-        wrong = bad | (~np.isnan(contacts) & ((contacts < 0) | (contacts > MAX_TREATMENT_CONTACTS)
-                                              | (contacts != np.round(contacts))))
-    problems.add(wrong, "treatment_contacts", f"must be a whole number from 0 to {MAX_TREATMENT_CONTACTS:,}",
-                 df["treatment_contacts"])
-    typed["treatment_contacts"] = np.where(np.isnan(contacts) | wrong, 0, contacts).astype(np.int64)
+    if not np.isnan(contacts).any() and _in_range_already(contacts, bad, 0, MAX_TREATMENT_CONTACTS, True,
+                                                          df["treatment_contacts"]):
+        typed["treatment_contacts"] = contacts.astype(np.int64)  # none empty, none out of range: a clean file
+    else:
+        _check_contacts(contacts, bad, df["treatment_contacts"], problems, typed)
 
     for col, inst in _SCORE_COLUMNS.items():
         typed[col] = _check_score(col, df[col], inst, problems, decimal_comma=decimal_comma)
@@ -486,6 +514,19 @@ def validate(episodes: pd.DataFrame, *, decimal_comma: bool = False,
         problems.add(bad, col, "must be a number or empty", df[col])
         typed[col] = numbers
     return _assemble(df, typed, problems, row_numbers, renamed)
+
+
+def _check_contacts(contacts: np.ndarray, bad: np.ndarray, values: pd.Series, problems: _Collector,
+                    typed: dict[str, object]) -> None:
+    """Every treatment_contacts problem (empty, not a whole number in range); 0 where invalid."""
+    empty = np.isnan(contacts) & ~bad
+    problems.add(empty, "treatment_contacts", "is empty (0 if the referral never attended)")
+    with np.errstate(invalid="ignore"):
+        wrong = bad | (~np.isnan(contacts) & ((contacts < 0) | (contacts > MAX_TREATMENT_CONTACTS)
+                                              | (contacts != np.round(contacts))))
+    problems.add(wrong, "treatment_contacts", f"must be a whole number from 0 to {MAX_TREATMENT_CONTACTS:,}",
+                 values)
+    typed["treatment_contacts"] = np.where(np.isnan(contacts) | wrong, 0, contacts).astype(np.int64)
 
 
 def _check_adsm(df: pd.DataFrame, problems: _Collector, decimal_comma: bool = False) -> dict[str, object]:
@@ -535,8 +576,8 @@ def _assemble(df: pd.DataFrame, typed: dict[str, object], problems: _Collector, 
     for check in problems.checks:
         bad_rows |= check.mask
     table = df.copy(deep=False)
-    for col, values in typed.items():
-        table[col] = values
+    for col, values in typed.items():  # arrays made here are wrapped, not copied (pandas copies a bare array)
+        table[col] = pd.Series(values, index=table.index, copy=False) if isinstance(values, np.ndarray) else values
     table.insert(0, ROW, rows)
     valid = table.loc[~bad_rows].reset_index(drop=True) if bad_rows.any() else table
     return Validated(valid, None, (), renamed=renamed, _source=df, _checks=tuple(problems.checks), _rows=rows)
