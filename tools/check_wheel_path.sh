@@ -51,19 +51,35 @@ fi
 [ -f "$work/workbook/README.md" ] || { echo "no README.md in the workbook folder"; exit 1; }
 
 step "running ${#lessons[@]} learner notebooks in place, as a learner saving them would (svg renderer)"
+# One nbconvert run of lesson 05 once waited forever on an idle kernel while the machine was fully
+# loaded (seen once in about ten runs, never reproduced alone): each run is bounded, and a lesson
+# that fails is run once more and reported as retried, so a hang costs minutes, not the CI run.
+run_lesson() {
+    IAPTLAB_RENDERER=svg timeout 600 "$work/venv/bin/jupyter" nbconvert --to notebook --execute \
+        --ExecutePreprocessor.timeout=300 --ExecutePreprocessor.kernel_name=python3 \
+        --inplace --log-level=WARN "$1" 2>"$work/error.log"
+}
 failed=()
+retried=()
 for lesson in "${lessons[@]}"; do
     t0=$(date +%s)
-    if IAPTLAB_RENDERER=svg "$work/venv/bin/jupyter" nbconvert --to notebook --execute \
-        --ExecutePreprocessor.timeout=900 --ExecutePreprocessor.kernel_name=python3 \
-        --inplace --log-level=WARN "$lesson" 2>"$work/error.log"; then
+    if run_lesson "$lesson"; then
         echo "   $(basename "$lesson"): ran in $(( $(date +%s) - t0 )) s"
     else
-        echo "   $(basename "$lesson"): FAILED after $(( $(date +%s) - t0 )) s:"
-        grep -v "Kernel is running over TCP" "$work/error.log" | tail -n 25
-        failed+=("$(basename "$lesson")")
+        echo "   $(basename "$lesson"): failed after $(( $(date +%s) - t0 )) s; running it once more:"
+        grep -v "Kernel is running over TCP" "$work/error.log" | tail -n 10
+        retried+=("$(basename "$lesson")")
+        t0=$(date +%s)
+        if run_lesson "$lesson"; then
+            echo "   $(basename "$lesson"): ran in $(( $(date +%s) - t0 )) s (second try)"
+        else
+            echo "   $(basename "$lesson"): FAILED again after $(( $(date +%s) - t0 )) s:"
+            grep -v "Kernel is running over TCP" "$work/error.log" | tail -n 25
+            failed+=("$(basename "$lesson")")
+        fi
     fi
 done
+[ ${#retried[@]} -eq 0 ] || step "needed a second try: ${retried[*]}"
 if [ ${#failed[@]} -gt 0 ]; then
     step "FAILED: ${failed[*]}"
     exit 1
