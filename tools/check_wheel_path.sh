@@ -62,22 +62,17 @@ run_lesson() {
 failed=()
 retried=()
 for lesson in "${lessons[@]}"; do
-    t0=$(date +%s)
-    if run_lesson "$lesson"; then
-        echo "   $(basename "$lesson"): ran in $(( $(date +%s) - t0 )) s"
-    else
-        echo "   $(basename "$lesson"): failed after $(( $(date +%s) - t0 )) s; running it once more:"
-        grep -v "Kernel is running over TCP" "$work/error.log" | tail -n 10
-        retried+=("$(basename "$lesson")")
+    name=$(basename "$lesson")
+    for attempt in first second; do
         t0=$(date +%s)
         if run_lesson "$lesson"; then
-            echo "   $(basename "$lesson"): ran in $(( $(date +%s) - t0 )) s (second try)"
-        else
-            echo "   $(basename "$lesson"): FAILED again after $(( $(date +%s) - t0 )) s:"
-            grep -v "Kernel is running over TCP" "$work/error.log" | tail -n 25
-            failed+=("$(basename "$lesson")")
+            echo "   $name: ran in $(( $(date +%s) - t0 )) s ($attempt try)"
+            break
         fi
-    fi
+        echo "   $name: failed on the $attempt try after $(( $(date +%s) - t0 )) s:"
+        grep -v "Kernel is running over TCP" "$work/error.log" | tail -n 25
+        if [ "$attempt" = first ]; then retried+=("$name"); else failed+=("$name"); fi
+    done
 done
 [ ${#retried[@]} -eq 0 ] || step "needed a second try: ${retried[*]}"
 if [ ${#failed[@]} -gt 0 ]; then
