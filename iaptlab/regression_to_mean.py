@@ -44,7 +44,7 @@ from .reliable_change import rci
 from .schema import Validated, validate
 from .simulate import CohortModel, simulate
 
-__all__ = ["COMMON_OFF", "EXACT", "GROUPS", "IAPT_PHQ9_DROP", "LESSON_COHORT", "NOISY", "RULES", "SCENARIOS",
+__all__ = ["COHORT_COLUMNS", "COMMON_OFF", "EXACT", "GROUPS", "IAPT_PHQ9_DROP", "LESSON_COHORT", "NOISY", "RULES", "SCENARIOS",
            "SCENARIO_OFF", "ScenarioInputs", "iapt_rule_by_mechanism", "observed_scores", "pre_post_d",
            "rci_comparison", "recovery_counts", "scenario_inputs", "scenario_models", "scenario_rates", "scenario_table"]
 
@@ -100,7 +100,7 @@ ERROR_SEED_OFFSET = 5
 class ScenarioInputs:
     """What does not change when a slider moves (built once by :func:`scenario_inputs`).
 
-    ``models`` and ``cohorts`` (validated episode tables) by scenario key; for the finishers (at
+    ``models`` and ``cohorts`` (validated episode tables, only :data:`COHORT_COLUMNS`) by scenario key; for the finishers (at
     least 2 treatment contacts, the same people in every scenario): ``true_first``,
     ``true_last`` (by scenario) and ``error_z`` (2 × finishers: first, last); ``true_sd`` is the
     SD of true PHQ-9 scores at referral the simulation uses for its error SD.
@@ -112,6 +112,17 @@ class ScenarioInputs:
     true_last: Mapping[str, np.ndarray]
     error_z: np.ndarray
     true_sd: float
+
+
+#: The columns of each cohort the lesson and its functions read (the rest is dropped once validated:
+#: three full 100,000-referral cohorts would hold about 70 MB in every learner's kernel).
+COHORT_COLUMNS = ("episode_id", "treatment_contacts", "phq9_first", "phq9_last", "gad7_first", "gad7_last",
+                  "true_phq9_first", "true_phq9_last", "true_weeks")
+
+
+def _kept_columns(checked: Validated) -> Validated:
+    """A valid cohort with only :data:`COHORT_COLUMNS` (a subset of a valid table is valid)."""
+    return Validated(checked.table[list(COHORT_COLUMNS)].copy())
 
 
 def scenario_models(n: int = LESSON_N, seed: int = LESSON_SEED) -> dict[str, CohortModel]:
@@ -133,7 +144,7 @@ def scenario_inputs(n: int = LESSON_N, seed: int = LESSON_SEED) -> ScenarioInput
     True
     """
     models = scenario_models(n, seed)
-    cohorts = {key: validate(simulate(model)).raise_if_invalid() for key, model in models.items()}
+    cohorts = {key: _kept_columns(validate(simulate(model)).raise_if_invalid()) for key, model in models.items()}
     tables = {key: checked.table for key, checked in cohorts.items()}
     finished = tables["treatment"]["treatment_contacts"].to_numpy() >= IAPT.min_treatment_contacts
     for key, table in tables.items():  # attrition bias is off, so the same people finish
@@ -209,12 +220,15 @@ def scenario_rates(inputs: ScenarioInputs, *, entry_cutoff: int = int(PHQ9.casen
 def iapt_rule_by_mechanism(inputs: ScenarioInputs, lesson: Validated | None = None) -> pd.DataFrame:
     """IAPT's full rules (PHQ-9 and GAD-7) on each cohort, adding one mechanism at a time.
 
-    Rows: the three scenarios, then the lesson cohort (``lesson_cohort()`` unless ``lesson`` is
-    given: also demand, hello-goodbye and attrition bias). Columns ``cohort``, ``outcome``
-    (recovered / reliable_recovery), ``numerator``, ``denominator``, ``rate``.
+    Rows: the three scenarios, then the lesson cohort (``lesson_cohort()``'s referrals unless
+    ``lesson`` is given: also demand, hello-goodbye and attrition bias). Columns ``cohort``,
+    ``outcome`` (recovered / reliable_recovery), ``numerator``, ``denominator``, ``rate``.
+    The lesson cohort is built for this table and not kept (``lesson_cohort``'s cache would hold
+    all its columns for the rest of the lesson).
     """
-    checked = {**{SCENARIOS[k]: inputs.cohorts[k] for k in SCENARIOS},
-               LESSON_COHORT: lesson or lesson_cohort()}
+    if lesson is None:
+        lesson = getattr(lesson_cohort, "__wrapped__", lesson_cohort)(LESSON_N, LESSON_SEED)  # uncached
+    checked = {**{SCENARIOS[k]: inputs.cohorts[k] for k in SCENARIOS}, LESSON_COHORT: lesson}
     frames = [rates(classify(c)).assign(cohort=name) for name, c in checked.items()]
     table = pd.concat(frames, ignore_index=True)
     table = table[table["outcome"].isin(["recovered", "reliable_recovery"])]
