@@ -289,10 +289,12 @@ def scenario_table(tidy: pd.DataFrame) -> pd.DataFrame:
     >>> scenario_table(scenario_rates(scenario_inputs(2_000)))["scenario"].tolist()[0]
     'no treatment, no remission'
     """
-    noisy, exact = (tidy[tidy["group"] == g].set_index("scenario").loc[list(SCENARIOS)] for g in GROUPS)
+    cell = {(g, k): (n, d, r) for g, k, n, d, r in zip(tidy["group"], tidy["scenario"], tidy["numerator"],
+                                                      tidy["denominator"], tidy["rate"], strict=True)}
+    noisy, exact = ([cell[g, k] for k in SCENARIOS] for g in GROUPS)
     return pd.DataFrame({
         "scenario": list(SCENARIOS.values()),
-        "questionnaire: recovered": counts_of_texts(noisy["numerator"], noisy["denominator"]),
-        "questionnaire (%)": [round(100 * rate, 1) for rate in noisy["rate"]],
-        "error-free (%)": [round(100 * rate, 1) for rate in exact["rate"]],
+        "questionnaire: recovered": counts_of_texts([n for n, _, _ in noisy], [d for _, d, _ in noisy]),
+        "questionnaire (%)": [round(100 * rate, 1) for _, _, rate in noisy],
+        "error-free (%)": [round(100 * rate, 1) for _, _, rate in exact],
     })
