@@ -193,3 +193,30 @@ def test_sources_are_a_fresh_copy_each_call():
     first.pop(key)
     again = datasets.sources()
     assert key in again and again[key].get("year") != "changed"
+
+
+# ------------------------------------------------------------------ lesson 08: counts kept, cohort dropped
+
+
+def test_change_explorer_tabulates_a_fresh_cohort_and_keeps_only_the_counts(monkeypatch):
+    from iaptlab.change_and_cost import change_counts
+    from iaptlab.explorers import change_and_cost as explorer
+    from iaptlab.lesson_cohort import lesson_cohort
+
+    small = lesson_cohort.__wrapped__(SMALL_N, 7) if hasattr(lesson_cohort, "__wrapped__") else lesson_cohort(SMALL_N, 7)
+    built = []
+
+    def cached(*args):
+        raise AssertionError("the cached lesson cohort was used")
+
+    def uncached(n, seed):
+        built.append((n, seed))
+        return small
+
+    cached.__wrapped__ = uncached
+    monkeypatch.setattr(explorer, "lesson_cohort", cached)
+    counts = explorer.prepare()
+    assert built == [(explorer.LESSON_N, explorer.LESSON_SEED)]
+    expected = change_counts(small)
+    assert np.array_equal(counts.matrix, expected.matrix)
+    assert (counts.finishers, counts.referrals) == (expected.finishers, expected.referrals)
