@@ -7,7 +7,8 @@ code cell in order from the notebooks folder. Reported per lesson:
 * ``ready s``: from asking for the kernel to its first reply (the floor: nothing imported yet).
 * ``first chart s``: from asking for the kernel to the first chart output arriving (a chart
   widget or a Vega/SVG output), running the lesson's cells in order (so it includes whatever
-  the lesson computes before its first chart); the page then needs only to draw it.
+  the lesson computes before its first chart); the page then needs only to draw it. ``cell``:
+  the code cell (1 = the first) that drew it.
 * ``RSS MB``: the kernel's resident memory after the last cell; ``peak MB``: its high-water mark.
 * ``anon MB``: the part of RSS that is the kernel's own (heap, arrays). The rest is pages of
   shared libraries (pyarrow's alone is ~50 MB), mapped read-only from the same files by every
@@ -75,12 +76,15 @@ def measure_sources(name: str, sources: list[str], *, cwd: Path = NOTEBOOKS, tim
     client = manager.client()
     client.start_channels()
     first_chart: list[float] = []
+    cell_at = [0]  # the code cell running now (1 = the first)
+    first_chart_cell: list[int] = []
 
     def hook(message) -> None:
         if first_chart or message["msg_type"] not in ("display_data", "execute_result"):
             return
         if any(mime in message["content"]["data"] for mime in _CHART_MIMES):
             first_chart.append(time.perf_counter() - started)
+            first_chart_cell.append(cell_at[0])
 
     try:
         client.wait_for_ready(timeout=60)
@@ -88,6 +92,7 @@ def measure_sources(name: str, sources: list[str], *, cwd: Path = NOTEBOOKS, tim
         errors = 0
         pid = manager.provisioner.pid if manager.provisioner else manager.kernel.pid
         for source in sources:
+            cell_at[0] += 1
             cell_started = time.perf_counter()
             reply = client.execute_interactive(source, output_hook=hook, timeout=timeout)
             errors += reply["content"]["status"] != "ok"
@@ -102,6 +107,7 @@ def measure_sources(name: str, sources: list[str], *, cwd: Path = NOTEBOOKS, tim
         manager.shutdown_kernel(now=True)
     return {"lesson": name, "kernel_ready_s": round(ready, 2),
             "first_chart_s": round(first_chart[0], 2) if first_chart else None,
+            "first_chart_cell": first_chart_cell[0] if first_chart_cell else None,
             "run_all_s": round(ran, 1), "rss_mb": round(rss), "anon_mb": round(anon),
             "peak_mb": round(peak), "errors": errors}
 
@@ -113,7 +119,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     lessons = [p for p in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
                if not wanted or any(p.name.startswith(w) for w in wanted)]
     rows = []
-    print(f"{'lesson':<44} {'ready s':>7} {'first chart s':>13} {'run all s':>9} {'RSS MB':>7} {'anon MB':>8} {'peak MB':>8}")
+    print(f"{'lesson':<44} {'ready s':>7} {'first chart s':>13} {'cell':>4} {'run all s':>9} {'RSS MB':>7} {'anon MB':>8} {'peak MB':>8}")
     runs = [("(imports only)", None)] if not cells else []
     for name, path in [*runs, *((p.stem, p) for p in lessons)]:
         if cells:
@@ -129,7 +135,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
         if row["errors"]:
             flags.append(f"{row['errors']} cell(s) failed")
         first = "-" if row["first_chart_s"] is None else f"{row['first_chart_s']:.2f}"
-        print(f"{row['lesson']:<44} {row['kernel_ready_s']:>7.2f} {first:>13} {row['run_all_s']:>9.1f} {row['rss_mb']:>7} {row['anon_mb']:>8} {row['peak_mb']:>8}"
+        print(f"{row['lesson']:<44} {row['kernel_ready_s']:>7.2f} {first:>13} {row['first_chart_cell'] or '-':>4} {row['run_all_s']:>9.1f} {row['rss_mb']:>7} {row['anon_mb']:>8} {row['peak_mb']:>8}"
               f"  {'; '.join(flags)}", flush=True)
     return rows
 
