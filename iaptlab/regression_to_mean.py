@@ -100,10 +100,12 @@ ERROR_SEED_OFFSET = 5
 class ScenarioInputs:
     """What does not change when a slider moves (built once by :func:`scenario_inputs`).
 
-    ``models`` and ``cohorts`` (validated episode tables, only :data:`COHORT_COLUMNS`) by scenario key; for the finishers (at
-    least 2 treatment contacts, the same people in every scenario): ``true_first``,
-    ``true_last`` (by scenario) and ``error_z`` (2 × finishers: first, last); ``true_sd`` is the
-    SD of true PHQ-9 scores at referral the simulation uses for its error SD.
+    By scenario key: ``models``, and ``cohorts``: each model's validated episode table cut to the
+    finishers (at least 2 treatment contacts: the same people in every scenario, and the only
+    referrals any of IAPT's outcome rates counts) and to :data:`COHORT_COLUMNS`. For those
+    finishers, in the same order: ``true_first``, ``true_last`` (by scenario) and ``error_z``
+    (2 × finishers: first, last); ``true_sd`` is the SD of true PHQ-9 scores at referral the
+    simulation uses for its error SD. Each model's ``n`` is the number of referrals simulated.
     """
 
     models: Mapping[str, CohortModel]
@@ -120,9 +122,12 @@ COHORT_COLUMNS = ("episode_id", "treatment_contacts", "phq9_first", "phq9_last",
                   "true_phq9_first", "true_phq9_last", "true_weeks")
 
 
-def _kept_columns(checked: Validated) -> Validated:
-    """A valid cohort with only :data:`COHORT_COLUMNS` (a subset of a valid table is valid)."""
-    return Validated(checked.table[list(COHORT_COLUMNS)].copy())
+def _finishers(checked: Validated) -> tuple[Validated, np.ndarray]:
+    """The finishers' rows and :data:`COHORT_COLUMNS` of a valid cohort (a part of a valid table is
+    valid), and which referrals finished."""
+    table = checked.table
+    finished = table["treatment_contacts"].to_numpy() >= IAPT.min_treatment_contacts
+    return Validated(table.loc[finished, list(COHORT_COLUMNS)].reset_index(drop=True)), finished
 
 
 def scenario_models(n: int = LESSON_N, seed: int = LESSON_SEED) -> dict[str, CohortModel]:
@@ -144,15 +149,14 @@ def scenario_inputs(n: int = LESSON_N, seed: int = LESSON_SEED) -> ScenarioInput
     True
     """
     models = scenario_models(n, seed)
-    cohorts = {key: _kept_columns(validate(simulate(model)).raise_if_invalid()) for key, model in models.items()}
-    tables = {key: checked.table for key, checked in cohorts.items()}
-    finished = tables["treatment"]["treatment_contacts"].to_numpy() >= IAPT.min_treatment_contacts
-    for key, table in tables.items():  # attrition bias is off, so the same people finish
-        if not np.array_equal(table["treatment_contacts"].to_numpy() >= IAPT.min_treatment_contacts, finished):
+    built = {key: _finishers(validate(simulate(model)).raise_if_invalid()) for key, model in models.items()}
+    finished = built["treatment"][1]
+    for key, (_, finished_here) in built.items():  # attrition bias is off, so the same people finish
+        if not np.array_equal(finished_here, finished):
             raise ParameterError(f"scenario {key} has different finishers; switch off attrition bias")
-    true_first = tables["treatment"]["true_phq9_first"].to_numpy(dtype=float)[finished]
-    true_last = {key: table["true_phq9_last"].to_numpy(dtype=float)[finished]
-                 for key, table in tables.items()}
+    cohorts = {key: checked for key, (checked, _) in built.items()}
+    true_first = cohorts["treatment"].table["true_phq9_first"].to_numpy(dtype=float)
+    true_last = {key: checked.table["true_phq9_last"].to_numpy(dtype=float) for key, checked in cohorts.items()}
     error_z = np.random.default_rng(seed + ERROR_SEED_OFFSET).standard_normal((2, int(finished.sum())))
     return ScenarioInputs(models=MappingProxyType(models), cohorts=MappingProxyType(cohorts),
                           true_first=true_first, true_last=MappingProxyType(true_last),

@@ -120,10 +120,14 @@ def small_inputs() -> rtm.ScenarioInputs:
     return rtm.scenario_inputs(SMALL_N)
 
 
-def test_scenario_cohorts_keep_only_the_columns_the_lesson_reads(small_inputs):
-    for checked in small_inputs.cohorts.values():
+def test_scenario_cohorts_keep_only_the_finishers_and_the_columns_the_lesson_reads(small_inputs):
+    for key, checked in small_inputs.cohorts.items():
         assert tuple(checked.table.columns) == rtm.COHORT_COLUMNS
         assert checked.ok
+        assert (checked.table["treatment_contacts"] >= 2).all()  # IAPT: finished = 2+ treatment contacts
+        full = validate(simulate(rtm.scenario_models(SMALL_N)[key])).table
+        assert len(checked.table) == int((full["treatment_contacts"] >= 2).sum()) == len(small_inputs.true_first)
+        assert small_inputs.models[key].n == SMALL_N
 
 
 @pytest.mark.parametrize("key", list(rtm.SCENARIOS))
@@ -132,7 +136,8 @@ def test_slim_cohorts_give_the_full_cohorts_rates_and_effect_size(small_inputs, 
     slim = small_inputs.cohorts[key]
     slim_rates = rates(classify(slim)).set_index("outcome")
     full_rates = rates(classify(full)).set_index("outcome")
-    # the questionnaire outcomes (the slim table has no interview columns, so no diagnosis rates)
+    # every outcome's denominator needs a finished course, so dropping non-finishers changes no rate;
+    # the questionnaire outcomes only (the slim table has no interview columns, so no diagnosis rates)
     assert {"recovered", "reliable_recovery"} <= set(slim_rates.index)
     pd.testing.assert_frame_equal(slim_rates, full_rates.loc[slim_rates.index])
     assert rtm.pre_post_d(slim.table) == rtm.pre_post_d(full.table)

@@ -77,7 +77,7 @@ def compute(inputs: ScenarioInputs, **controls) -> Result:
         sentence += (" In the first group no one changed at all: every one of those recoveries is "
                      "measurement error plus selection on a high first score.")
     title = f"Who '{what}': same people, three kinds of true change"
-    source = (f"simulated finishers of {len(inputs.cohorts['treatment'].table):,} referrals; entry at "
+    source = (f"simulated finishers of {inputs.models['treatment'].n:,} referrals; entry at "
               f"PHQ-9 ≥ {cutoff}; reliability {reliability:.2f}")
     chart = scenario_rates_chart(tidy, title, source)
     return Result(table=table, chart=chart, sentence=sentence, extra={"rates": tidy})
