@@ -28,6 +28,8 @@ __all__ = ["references", "return_freed_memory", "setup", "show_references"]
 def _malloc_trim() -> Callable[[int], int] | None:
     """glibc's ``malloc_trim`` (Linux), or None where the C library has none (macOS, Windows, musl)."""
     name = ctypes.util.find_library("c")
+    if name is None:  # Windows, or no C library found by name
+        return None
     try:
         libc = ctypes.CDLL(name)
     except OSError:

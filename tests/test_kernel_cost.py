@@ -183,9 +183,12 @@ def test_setup_registers_the_memory_hook_once_per_kernel(monkeypatch):
         InteractiveShell.clear_instance()
 
 
-def test_setup_outside_ipython_registers_nothing(monkeypatch):
+def test_setup_outside_an_ipython_shell_still_sets_up_the_charts(monkeypatch):
+    from IPython import get_ipython
+
     monkeypatch.setenv("IAPTLAB_RENDERER", "svg")
-    assert "svg" in notebook.setup()
+    assert get_ipython() is None  # a plain Python process, as in a script or the CLI
+    assert notebook.setup().endswith("(svg renderer).")
 
 
 # ------------------------------------------------------------------ datasets: parsed once, copied out
