@@ -10,6 +10,7 @@ that contain "02.".
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 
@@ -61,6 +62,7 @@ def time_lesson_figures() -> None:
 
 
 def main() -> None:
+    print("load average (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
     wanted = [arg for arg in sys.argv[1:] if "." in arg]
     keys = [key for key in REGISTRY if not wanted or any(w in key for w in wanted)]
     time_registry(keys)

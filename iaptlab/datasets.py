@@ -19,6 +19,7 @@ import csv
 import io
 import tomllib
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -103,14 +104,21 @@ def sources(data_dir: DataDir = None) -> dict[str, dict]:
     extra = [f for f in location.filenames() if f.startswith("sources_") and f.endswith(".toml")]
     merged: dict[str, dict] = {}
     for filename in [SOURCES_FILE, *extra]:
-        parsed = tomllib.loads(location.read_text(filename))
+        parsed = _parsed_toml(location.read_text(filename))
         for key, value in parsed.items():
             if key.startswith("_"):
                 continue
             if key in merged:
                 raise IaptlabError(f"{filename}: source {key!r} is already defined in another sources file")
             merged[key] = value
-    return merged
+    return copy.deepcopy(merged)  # the parse is cached: callers get their own copy
+
+
+@lru_cache(maxsize=16)
+def _parsed_toml(text: str) -> dict:
+    """``tomllib.loads`` cached by the file's text: every dataset load checks its source keys, and
+    parsing the sources files each time was most of a load's time."""
+    return tomllib.loads(text)
 
 
 def reference(key: str, style: str = "apa", data_dir: DataDir = None) -> str:

@@ -42,7 +42,7 @@ from .errors import ParameterError
 from .format import counts_of_texts
 from .instruments import GAD7, PHQ9
 from .lesson_cohort import LESSON_N, LESSON_SEED
-from .outcomes import PRESETS, classify, rates
+from .outcomes import PRESETS, classify, flag_arrays, rate_counts, rates
 from .schema import Validated, validate
 from .simulate import CohortModel, simulate
 
@@ -146,12 +146,28 @@ def shifted_scores(episodes: pd.DataFrame, with_therapist_u: np.ndarray, *, last
     with_therapist = u < share_with_therapist
     moves = {"first": np.full(len(episodes), float(hello_points)),
              "last": np.where(with_therapist, float(last_shift), 0.0)}
-    out = episodes.copy()
+    out = episodes.copy(deep=False)  # pandas copy-on-write: only the columns set below are new
     for column, top in SCALE_MAX.items():
         if column in out.columns:
             moved = out[column].to_numpy(dtype=float) + moves[column.rsplit("_", 1)[1]]
             out[column] = np.clip(moved, 0.0, top)  # NaN stays NaN
     return out
+
+
+def _shifted_rates(episodes: pd.DataFrame, baseline: pd.DataFrame, rules_name: str) -> pd.DataFrame:
+    """:func:`_rates` of ``episodes`` (valid: the inputs' episodes with their scores shifted),
+    counted from :func:`iaptlab.outcomes.flag_arrays` as ``rates`` counts them, without building
+    the classified table; ``baseline`` (the same rules' unshifted rates) gives the denominators'
+    words, which depend on the rules only. A slider move's main cost, so it is kept lean."""
+    rules = PRESETS[rules_name]
+    columns = {name: episodes[name].to_numpy() for name in episodes.columns
+               if episodes[name].dtype.kind in "biuf"}  # numbers only: ids are never counted
+    flags = {**columns, **flag_arrays(episodes, rules)}
+    counts = [rate_counts(flags, outcome, rules) for outcome in baseline["outcome"]]
+    numerator, denominator = (np.array(c, dtype=np.int64) for c in zip(*counts, strict=True))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = np.where(denominator > 0, numerator / np.maximum(denominator, 1), np.nan)
+    return baseline.assign(numerator=numerator, denominator=denominator, rate=rate)
 
 
 def demand_rates(inputs: DemandInputs, *, last_shift: float = 0, share_with_therapist: float = 0.0,
@@ -168,7 +184,7 @@ def demand_rates(inputs: DemandInputs, *, last_shift: float = 0, share_with_ther
     shifted = shifted_scores(inputs.episodes, inputs.with_therapist_u, last_shift=last_shift,
                              share_with_therapist=share_with_therapist, hello_points=hello_points)
     baseline = _rates(inputs.episodes, rules) if rules not in inputs.baseline else inputs.baseline[rules]
-    both = [baseline.assign(group=BASELINE), _rates(shifted, rules).assign(group=WITH)]
+    both = [baseline.assign(group=BASELINE), _shifted_rates(shifted, baseline, rules).assign(group=WITH)]
     table = pd.concat(both, ignore_index=True)
     return table[["group", "outcome", "numerator", "denominator", "rate", "denominator_description"]]
 
@@ -204,15 +220,16 @@ def demand_table(tidy: pd.DataFrame) -> pd.DataFrame:
     >>> t["outcome"].tolist()
     ['recovered', 'reliably improved']
     """
-    wide = tidy.pivot(index="outcome", columns="group", values="rate").loc[list(SHOWN)]
-    people = tidy.assign(text=counts_of_texts(tidy["numerator"], tidy["denominator"]))
-    people = people.pivot(index="outcome", columns="group", values="text").loc[list(SHOWN)]
-    shown_pct = (100 * wide).round(1)
+    cells = {(g, o): (n, d, r) for g, o, n, d, r in zip(tidy["group"], tidy["outcome"], tidy["numerator"],
+                                                        tidy["denominator"], tidy["rate"], strict=True)}
+    pct = {g: np.round(100 * np.array([cells[g, o][2] for o in SHOWN], dtype=float), 1) for g in (BASELINE, WITH)}
+    people = {g: counts_of_texts([cells[g, o][0] for o in SHOWN], [cells[g, o][1] for o in SHOWN])
+              for g in (BASELINE, WITH)}
     return pd.DataFrame({
         "outcome": [SHOWN[o] for o in SHOWN],
-        "baseline: no demand (%)": shown_pct[BASELINE].to_numpy(),
-        "with demand (%)": shown_pct[WITH].to_numpy(),
-        "change (percentage points)": (shown_pct[WITH] - shown_pct[BASELINE]).round(1).to_numpy(),
-        "baseline: people": people[BASELINE].to_numpy(),
-        "with demand: people": people[WITH].to_numpy(),
+        "baseline: no demand (%)": pct[BASELINE],
+        "with demand (%)": pct[WITH],
+        "change (percentage points)": np.round(pct[WITH] - pct[BASELINE], 1),
+        "baseline: people": people[BASELINE],
+        "with demand: people": people[WITH],
     })

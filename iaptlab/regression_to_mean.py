@@ -44,7 +44,7 @@ from .reliable_change import rci
 from .schema import Validated, validate
 from .simulate import CohortModel, simulate
 
-__all__ = ["COMMON_OFF", "EXACT", "GROUPS", "IAPT_PHQ9_DROP", "LESSON_COHORT", "NOISY", "RULES", "SCENARIOS",
+__all__ = ["COHORT_COLUMNS", "COMMON_OFF", "EXACT", "GROUPS", "IAPT_PHQ9_DROP", "LESSON_COHORT", "NOISY", "RULES", "SCENARIOS",
            "SCENARIO_OFF", "ScenarioInputs", "iapt_rule_by_mechanism", "observed_scores", "pre_post_d",
            "rci_comparison", "recovery_counts", "scenario_inputs", "scenario_models", "scenario_rates", "scenario_table"]
 
@@ -100,10 +100,12 @@ ERROR_SEED_OFFSET = 5
 class ScenarioInputs:
     """What does not change when a slider moves (built once by :func:`scenario_inputs`).
 
-    ``models`` and ``cohorts`` (validated episode tables) by scenario key; for the finishers (at
-    least 2 treatment contacts, the same people in every scenario): ``true_first``,
-    ``true_last`` (by scenario) and ``error_z`` (2 × finishers: first, last); ``true_sd`` is the
-    SD of true PHQ-9 scores at referral the simulation uses for its error SD.
+    By scenario key: ``models``, and ``cohorts``: each model's validated episode table cut to the
+    finishers (at least 2 treatment contacts: the same people in every scenario, and the only
+    referrals any of IAPT's outcome rates counts) and to :data:`COHORT_COLUMNS`. For those
+    finishers, in the same order: ``true_first``, ``true_last`` (by scenario) and ``error_z``
+    (2 × finishers: first, last); ``true_sd`` is the SD of true PHQ-9 scores at referral the
+    simulation uses for its error SD. Each model's ``n`` is the number of referrals simulated.
     """
 
     models: Mapping[str, CohortModel]
@@ -112,6 +114,20 @@ class ScenarioInputs:
     true_last: Mapping[str, np.ndarray]
     error_z: np.ndarray
     true_sd: float
+
+
+#: The columns of each cohort the lesson and its functions read (the rest is dropped once validated:
+#: three full 100,000-referral cohorts would hold about 70 MB in every learner's kernel).
+COHORT_COLUMNS = ("episode_id", "treatment_contacts", "phq9_first", "phq9_last", "gad7_first", "gad7_last",
+                  "true_phq9_first", "true_phq9_last", "true_weeks")
+
+
+def _finishers(checked: Validated) -> tuple[Validated, np.ndarray]:
+    """The finishers' rows and :data:`COHORT_COLUMNS` of a valid cohort (a part of a valid table is
+    valid), and which referrals finished."""
+    table = checked.table
+    finished = table["treatment_contacts"].to_numpy() >= IAPT.min_treatment_contacts
+    return Validated(table.loc[finished, list(COHORT_COLUMNS)].reset_index(drop=True)), finished
 
 
 def scenario_models(n: int = LESSON_N, seed: int = LESSON_SEED) -> dict[str, CohortModel]:
@@ -133,15 +149,14 @@ def scenario_inputs(n: int = LESSON_N, seed: int = LESSON_SEED) -> ScenarioInput
     True
     """
     models = scenario_models(n, seed)
-    cohorts = {key: validate(simulate(model)).raise_if_invalid() for key, model in models.items()}
-    tables = {key: checked.table for key, checked in cohorts.items()}
-    finished = tables["treatment"]["treatment_contacts"].to_numpy() >= IAPT.min_treatment_contacts
-    for key, table in tables.items():  # attrition bias is off, so the same people finish
-        if not np.array_equal(table["treatment_contacts"].to_numpy() >= IAPT.min_treatment_contacts, finished):
+    built = {key: _finishers(validate(simulate(model)).raise_if_invalid()) for key, model in models.items()}
+    finished = built["treatment"][1]
+    for key, (_, finished_here) in built.items():  # attrition bias is off, so the same people finish
+        if not np.array_equal(finished_here, finished):
             raise ParameterError(f"scenario {key} has different finishers; switch off attrition bias")
-    true_first = tables["treatment"]["true_phq9_first"].to_numpy(dtype=float)[finished]
-    true_last = {key: table["true_phq9_last"].to_numpy(dtype=float)[finished]
-                 for key, table in tables.items()}
+    cohorts = {key: checked for key, (checked, _) in built.items()}
+    true_first = cohorts["treatment"].table["true_phq9_first"].to_numpy(dtype=float)
+    true_last = {key: checked.table["true_phq9_last"].to_numpy(dtype=float) for key, checked in cohorts.items()}
     error_z = np.random.default_rng(seed + ERROR_SEED_OFFSET).standard_normal((2, int(finished.sum())))
     return ScenarioInputs(models=MappingProxyType(models), cohorts=MappingProxyType(cohorts),
                           true_first=true_first, true_last=MappingProxyType(true_last),
@@ -209,12 +224,15 @@ def scenario_rates(inputs: ScenarioInputs, *, entry_cutoff: int = int(PHQ9.casen
 def iapt_rule_by_mechanism(inputs: ScenarioInputs, lesson: Validated | None = None) -> pd.DataFrame:
     """IAPT's full rules (PHQ-9 and GAD-7) on each cohort, adding one mechanism at a time.
 
-    Rows: the three scenarios, then the lesson cohort (``lesson_cohort()`` unless ``lesson`` is
-    given: also demand, hello-goodbye and attrition bias). Columns ``cohort``, ``outcome``
-    (recovered / reliable_recovery), ``numerator``, ``denominator``, ``rate``.
+    Rows: the three scenarios, then the lesson cohort (``lesson_cohort()``'s referrals unless
+    ``lesson`` is given: also demand, hello-goodbye and attrition bias). Columns ``cohort``,
+    ``outcome`` (recovered / reliable_recovery), ``numerator``, ``denominator``, ``rate``.
+    The lesson cohort is built for this table and not kept (``lesson_cohort``'s cache would hold
+    all its columns for the rest of the lesson).
     """
-    checked = {**{SCENARIOS[k]: inputs.cohorts[k] for k in SCENARIOS},
-               LESSON_COHORT: lesson or lesson_cohort()}
+    if lesson is None:
+        lesson = getattr(lesson_cohort, "__wrapped__", lesson_cohort)(LESSON_N, LESSON_SEED)  # uncached
+    checked = {**{SCENARIOS[k]: inputs.cohorts[k] for k in SCENARIOS}, LESSON_COHORT: lesson}
     frames = [rates(classify(c)).assign(cohort=name) for name, c in checked.items()]
     table = pd.concat(frames, ignore_index=True)
     table = table[table["outcome"].isin(["recovered", "reliable_recovery"])]
@@ -275,10 +293,12 @@ def scenario_table(tidy: pd.DataFrame) -> pd.DataFrame:
     >>> scenario_table(scenario_rates(scenario_inputs(2_000)))["scenario"].tolist()[0]
     'no treatment, no remission'
     """
-    noisy, exact = (tidy[tidy["group"] == g].set_index("scenario").loc[list(SCENARIOS)] for g in GROUPS)
+    cell = {(g, k): (n, d, r) for g, k, n, d, r in zip(tidy["group"], tidy["scenario"], tidy["numerator"],
+                                                      tidy["denominator"], tidy["rate"], strict=True)}
+    noisy, exact = ([cell[g, k] for k in SCENARIOS] for g in GROUPS)
     return pd.DataFrame({
         "scenario": list(SCENARIOS.values()),
-        "questionnaire: recovered": counts_of_texts(noisy["numerator"], noisy["denominator"]),
-        "questionnaire (%)": [round(100 * rate, 1) for rate in noisy["rate"]],
-        "error-free (%)": [round(100 * rate, 1) for rate in exact["rate"]],
+        "questionnaire: recovered": counts_of_texts([n for n, _, _ in noisy], [d for _, d, _ in noisy]),
+        "questionnaire (%)": [round(100 * rate, 1) for _, _, rate in noisy],
+        "error-free (%)": [round(100 * rate, 1) for _, _, rate in exact],
     })

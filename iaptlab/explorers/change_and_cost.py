@@ -22,7 +22,7 @@ from ..charts.lessons import change_chart
 from ..costs import StaffingModel
 from ..errors import ParameterError
 from ..format import money_text, percent_text
-from ..lesson_cohort import lesson_cohort
+from ..lesson_cohort import LESSON_N, LESSON_SEED, lesson_cohort
 from ..widgets import Control, Result, settings
 
 __all__ = ["CONTROLS", "compute", "prepare"]
@@ -86,5 +86,10 @@ def compute(counts: ChangeCounts, **controls) -> Result:
 
 
 def prepare() -> ChangeCounts:
-    """The lesson cohort tabulated once (:func:`iaptlab.change_and_cost.change_counts`)."""
-    return change_counts(lesson_cohort())
+    """The lesson cohort tabulated once (:func:`iaptlab.change_and_cost.change_counts`).
+
+    Only the 18 × 28 table of counts is kept: the cohort is built for it and dropped, not left in
+    ``lesson_cohort``'s cache (its 100,000 rows would stay in a learner's kernel all lesson).
+    """
+    build = getattr(lesson_cohort, "__wrapped__", lesson_cohort)  # the uncached builder
+    return change_counts(build(LESSON_N, LESSON_SEED))

@@ -62,10 +62,10 @@ def compute(inputs: DemandInputs, **controls) -> Result:
     tidy = demand_rates(inputs, last_shift=params["last_shift"], share_with_therapist=share_pct / 100,
                         hello_points=params["hello_points"], rules=params["rules"])
     table = demand_table(tidy)
-    wide = tidy.pivot(index="outcome", columns="group", values="rate").loc[list(SHOWN)]
+    rate = dict(zip(zip(tidy["group"], tidy["outcome"], strict=True), tidy["rate"], strict=True))
     change = dict(zip(SHOWN, table["change (percentage points)"], strict=True))
-    phrases = [f"{RATE_WORDS[o]} goes from {percent_text(wide.loc[o, BASELINE], missing=_NO_ONE)} to "
-               f"{percent_text(wide.loc[o, WITH], missing=_NO_ONE)} ({change[o]:+.1f} points)" for o in SHOWN]
+    phrases = [f"{RATE_WORDS[o]} goes from {percent_text(rate[BASELINE, o], missing=_NO_ONE)} to "
+               f"{percent_text(rate[WITH, o], missing=_NO_ONE)} ({change[o]:+.1f} points)" for o in SHOWN]
     rules_word = "IAPT" if params["rules"] == "iapt" else "strict IAPT"
     sentence = (f"With {_direction_words(params['last_shift'], share_pct, params['hello_points'])}, "
                 f"under the {rules_word} rules {phrases[0]} and {phrases[1]}; nobody's true state "

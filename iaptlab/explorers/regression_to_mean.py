@@ -64,19 +64,20 @@ def compute(inputs: ScenarioInputs, **controls) -> Result:
     params = settings(CONTROLS, controls)
     cutoff, reliability, rule = int(params["entry_cutoff"]), float(params["reliability"]), params["rule"]
     tidy = scenario_rates(inputs, entry_cutoff=cutoff, reliability=reliability, rule=rule)
-    noisy, exact = (tidy[tidy["group"] == g].set_index("scenario") for g in GROUPS)
+    rate = dict(zip(zip(tidy["group"], tidy["scenario"], strict=True), tidy["rate"], strict=True))
+    noisy, exact = ({k: rate[g, k] for k in SCENARIOS} for g in GROUPS)
     table = scenario_table(tidy)
     what = "recover" if rule == "recovery" else "reliably recover"
-    parts = [f"{percent_text(noisy.loc[k, 'rate'], missing=_NO_ONE)} {words} (error-free: {percent_text(exact.loc[k, 'rate'], missing=_NO_ONE)})"
+    parts = [f"{percent_text(noisy[k], missing=_NO_ONE)} {words} (error-free: {percent_text(exact[k], missing=_NO_ONE)})"
              for k, words in SENTENCE_WORDS.items()]
     sentence = (f"Entering at a first PHQ-9 of {cutoff} or more, with reliability {reliability:.2f}, "
                 f"the share of finishers who {what} on the questionnaire is {parts[0]}; "
                 f"{parts[1]}; and {parts[2]}.")
-    if rule == "recovery" and noisy.loc["selection_only", "rate"] > 0:
+    if rule == "recovery" and noisy["selection_only"] > 0:
         sentence += (" In the first group no one changed at all: every one of those recoveries is "
                      "measurement error plus selection on a high first score.")
     title = f"Who '{what}': same people, three kinds of true change"
-    source = (f"simulated finishers of {len(inputs.cohorts['treatment'].table):,} referrals; entry at "
+    source = (f"simulated finishers of {inputs.models['treatment'].n:,} referrals; entry at "
               f"PHQ-9 ≥ {cutoff}; reliability {reliability:.2f}")
     chart = scenario_rates_chart(tidy, title, source)
     return Result(table=table, chart=chart, sentence=sentence, extra={"rates": tidy})

@@ -1,0 +1,230 @@
+"""Cost per learner (issue 15 item 7): the lean paths give the same numbers as the plain ones.
+
+Lesson 03's explorer counts shifted scores without building the classified table, lesson 05 keeps
+only the columns it reads of its cohorts, ``setup()`` returns freed memory to the operating system
+after each cell and ``datasets.sources`` parses its files once. Each lean path is checked against
+the plain computation (``classify`` + ``rates`` on the full table), never against numbers copied
+from the output.
+"""
+
+from __future__ import annotations
+
+import math
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from iaptlab import datasets, notebook
+from iaptlab import regression_to_mean as rtm
+from iaptlab.demand import (
+    BASELINE,
+    SHOWN,
+    WITH,
+    DemandInputs,
+    demand_inputs,
+    demand_rates,
+    demand_table,
+    shifted_scores,
+)
+from iaptlab.outcomes import PRESETS, classify, rates
+from iaptlab.schema import validate
+from iaptlab.simulate import simulate
+
+SMALL_N = 3_000
+
+
+def _plain_rates(episodes: pd.DataFrame, rules: str) -> pd.DataFrame:
+    """``rates(classify(...))`` of the shown outcomes: the path the lean one replaces."""
+    table = rates(classify(episodes, PRESETS[rules]), PRESETS[rules]).set_index("outcome")
+    return table.loc[list(SHOWN)]
+
+
+def _same_rate(a: float, b: float) -> bool:
+    return (math.isnan(a) and math.isnan(b)) or a == b
+
+
+@settings(max_examples=25, deadline=None)
+@given(shift=st.integers(-6, 3), share=st.sampled_from([0.0, 0.01, 0.37, 0.5, 0.99, 1.0]),
+       hello=st.integers(0, 4), rules=st.sampled_from(sorted(PRESETS)))
+def test_demand_rates_equal_classify_and_rates_on_the_shifted_scores(shift, share, hello, rules):
+    inputs = demand_inputs(SMALL_N)
+    tidy = demand_rates(inputs, last_shift=shift, share_with_therapist=share, hello_points=hello,
+                        rules=rules).set_index(["group", "outcome"])
+    shifted = shifted_scores(inputs.episodes, inputs.with_therapist_u, last_shift=shift,
+                             share_with_therapist=share, hello_points=hello)
+    for group, episodes in ((BASELINE, inputs.episodes), (WITH, shifted)):
+        expected = _plain_rates(episodes, rules)
+        for outcome in SHOWN:
+            got = tidy.loc[(group, outcome)]
+            assert (got["numerator"], got["denominator"]) == (expected.loc[outcome, "numerator"],
+                                                              expected.loc[outcome, "denominator"])
+            assert _same_rate(got["rate"], expected.loc[outcome, "rate"])
+            assert got["denominator_description"] == expected.loc[outcome, "denominator_description"]
+
+
+def test_shifted_scores_leave_the_inputs_untouched():
+    inputs = demand_inputs(SMALL_N)
+    before = inputs.episodes.copy()
+    shifted_scores(inputs.episodes, inputs.with_therapist_u, last_shift=-6, share_with_therapist=1.0,
+                   hello_points=4)
+    pd.testing.assert_frame_equal(inputs.episodes, before)
+
+
+def _hand_inputs(first: list[float]) -> DemandInputs:
+    n = len(first)
+    episodes = pd.DataFrame({"episode_id": [f"e{i}" for i in range(n)], "treatment_contacts": [6] * n,
+                             "phq9_first": first, "phq9_last": [2.0] * n,
+                             "gad7_first": [3.0] * n, "gad7_last": [1.0] * n})
+    return DemandInputs(episodes=episodes, with_therapist_u=np.linspace(0, 0.99, n),
+                        model=demand_inputs(200).model, baseline=MappingProxyType({}))
+
+
+def test_nobody_at_caseness_gives_recovery_an_empty_denominator_and_no_rate():
+    # first PHQ-9 9 and GAD-7 3: below both cut-offs (10 and 8), so no one enters recovery's
+    # denominator; reliable improvement counts every finisher with paired scores (both of them)
+    tidy = demand_rates(_hand_inputs([9.0, 9.0]), last_shift=-2, share_with_therapist=1.0)
+    recovered = tidy[tidy["outcome"] == "recovered"]
+    assert recovered["denominator"].tolist() == [0, 0]
+    assert recovered["rate"].isna().all()
+    assert tidy.loc[tidy["outcome"] == "reliable_improvement", "denominator"].tolist() == [2, 2]
+
+
+def test_hello_goodbye_at_the_cut_off_lets_people_in_only_from_ten():
+    # first PHQ-9 8 and 9 plus 1 point: 9 stays out (9 < 10), 10 enters (10 >= 10) and recovers (last 2)
+    tidy = demand_rates(_hand_inputs([8.0, 9.0]), hello_points=1).set_index(["group", "outcome"])
+    assert tidy.loc[(WITH, "recovered"), ["numerator", "denominator"]].tolist() == [1, 1]
+    assert tidy.loc[(BASELINE, "recovered"), "denominator"] == 0
+
+
+def test_demand_table_matches_a_pivot_of_the_tidy_rates():
+    tidy = demand_rates(demand_inputs(SMALL_N), last_shift=-3, share_with_therapist=0.6)
+    wide = (100 * tidy.pivot(index="outcome", columns="group", values="rate").loc[list(SHOWN)]).round(1)
+    table = demand_table(tidy)
+    assert table["baseline: no demand (%)"].tolist() == wide[BASELINE].tolist()
+    assert table["with demand (%)"].tolist() == wide[WITH].tolist()
+    assert table["change (percentage points)"].tolist() == (wide[WITH] - wide[BASELINE]).round(1).tolist()
+    people = tidy.set_index(["group", "outcome"])
+    assert table["with demand: people"].tolist() == [
+        f"{people.loc[(WITH, o), 'numerator']:,} of {people.loc[(WITH, o), 'denominator']:,}" for o in SHOWN]
+
+
+# ------------------------------------------------------------------ lesson 05: slim cohorts
+
+
+@pytest.fixture(scope="module")
+def small_inputs() -> rtm.ScenarioInputs:
+    return rtm.scenario_inputs(SMALL_N)
+
+
+def test_scenario_cohorts_keep_only_the_finishers_and_the_columns_the_lesson_reads(small_inputs):
+    for key, checked in small_inputs.cohorts.items():
+        assert tuple(checked.table.columns) == rtm.COHORT_COLUMNS
+        assert checked.ok
+        assert (checked.table["treatment_contacts"] >= 2).all()  # IAPT: finished = 2+ treatment contacts
+        full = validate(simulate(rtm.scenario_models(SMALL_N)[key])).table
+        assert len(checked.table) == int((full["treatment_contacts"] >= 2).sum()) == len(small_inputs.true_first)
+        assert small_inputs.models[key].n == SMALL_N
+
+
+@pytest.mark.parametrize("key", list(rtm.SCENARIOS))
+def test_slim_cohorts_give_the_full_cohorts_rates_and_effect_size(small_inputs, key):
+    full = validate(simulate(rtm.scenario_models(SMALL_N)[key])).raise_if_invalid()
+    slim = small_inputs.cohorts[key]
+    slim_rates = rates(classify(slim)).set_index("outcome")
+    full_rates = rates(classify(full)).set_index("outcome")
+    # every outcome's denominator needs a finished course, so dropping non-finishers changes no rate;
+    # the questionnaire outcomes only (the slim table has no interview columns, so no diagnosis rates)
+    assert {"recovered", "reliable_recovery"} <= set(slim_rates.index)
+    pd.testing.assert_frame_equal(slim_rates, full_rates.loc[slim_rates.index])
+    assert rtm.pre_post_d(slim.table) == rtm.pre_post_d(full.table)
+
+
+def test_rule_by_mechanism_builds_the_lesson_cohort_without_caching_it(small_inputs, monkeypatch):
+    built = []
+    lesson = small_inputs.cohorts["treatment"]
+
+    def cached(*args):
+        raise AssertionError("the cached lesson cohort was used")
+
+    def uncached(n, seed):
+        built.append((n, seed))
+        return lesson
+
+    cached.__wrapped__ = uncached
+    monkeypatch.setattr(rtm, "lesson_cohort", cached)
+    table = rtm.iapt_rule_by_mechanism(small_inputs)
+    assert built == [(rtm.LESSON_N, rtm.LESSON_SEED)]
+    assert table["cohort"].iloc[-1] == rtm.LESSON_COHORT
+
+
+# ------------------------------------------------------------------ setup(): freed memory, once per cell
+
+
+def test_return_freed_memory_runs_where_pyarrow_or_glibc_exist():
+    # pandas imports pyarrow (a dependency), so there is always a pool to release
+    assert notebook.return_freed_memory() is True
+
+
+def test_setup_registers_the_memory_hook_once_per_kernel(monkeypatch):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    monkeypatch.setenv("IAPTLAB_RENDERER", "svg")
+    shell = InteractiveShell.instance()
+    try:
+        notebook.setup()
+        notebook.setup()  # a learner re-running the first cell
+        hooks = shell.events.callbacks["post_run_cell"]
+        assert hooks.count(notebook.return_freed_memory) == 1
+    finally:
+        InteractiveShell.clear_instance()
+
+
+def test_setup_outside_an_ipython_shell_still_sets_up_the_charts(monkeypatch):
+    from IPython import get_ipython
+
+    monkeypatch.setenv("IAPTLAB_RENDERER", "svg")
+    assert get_ipython() is None  # a plain Python process, as in a script or the CLI
+    assert notebook.setup().endswith("(svg renderer).")
+
+
+# ------------------------------------------------------------------ datasets: parsed once, copied out
+
+
+def test_sources_are_a_fresh_copy_each_call():
+    first = datasets.sources()
+    key = next(iter(first))
+    first[key]["year"] = "changed"
+    first.pop(key)
+    again = datasets.sources()
+    assert key in again and again[key].get("year") != "changed"
+
+
+# ------------------------------------------------------------------ lesson 08: counts kept, cohort dropped
+
+
+def test_change_explorer_tabulates_a_fresh_cohort_and_keeps_only_the_counts(monkeypatch):
+    from iaptlab.change_and_cost import change_counts
+    from iaptlab.explorers import change_and_cost as explorer
+    from iaptlab.lesson_cohort import lesson_cohort
+
+    small = lesson_cohort.__wrapped__(SMALL_N, 7) if hasattr(lesson_cohort, "__wrapped__") else lesson_cohort(SMALL_N, 7)
+    built = []
+
+    def cached(*args):
+        raise AssertionError("the cached lesson cohort was used")
+
+    def uncached(n, seed):
+        built.append((n, seed))
+        return small
+
+    cached.__wrapped__ = uncached
+    monkeypatch.setattr(explorer, "lesson_cohort", cached)
+    counts = explorer.prepare()
+    assert built == [(explorer.LESSON_N, explorer.LESSON_SEED)]
+    expected = change_counts(small)
+    assert np.array_equal(counts.matrix, expected.matrix)
+    assert (counts.finishers, counts.referrals) == (expected.finishers, expected.referrals)
