@@ -30,7 +30,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import __version__, charts, instruments
+from . import __version__, instruments
+from .charts.report import bar_chart_svg, score_histogram_svg
 from .datasets import reference
 from .disclosure import (
     DISCLOSURE_RULE,
@@ -372,18 +373,16 @@ def _rates_section(d: ReportData, pub: dict[str, float], ids: Iterator[str]) -> 
                           "denominator": rows["denominator"], "rate": rows["rate_text"],
                           "denominator in words": rows["denominator in words"]})
     label = rows["numerator"] + "/" + rows["denominator"] + " (" + rows["rate_text"] + ")"
-    chart = charts.rates_bar_with_labels(
-        pd.DataFrame({"outcome": rows["outcome"], "numerator": rows["num"], "denominator": rows["den"],
-                      "rate": rows["rate"], "label": label}),
-        title="Outcome rates",
+    svg = bar_chart_svg(
+        rows["outcome"].tolist(), rows["rate"].tolist(), label.tolist(), percent=True, axis_title="rate",
+        title="Outcome rates", id_prefix=next(ids),
         description="Outcome rates. " + "; ".join(rows["outcome"] + ": " + rows["numerator"] + "/"
                                                   + rows["denominator"] + " = " + rows["rate_text"]))
     caption = ("Each bar is numerator / denominator. Recovery has two published denominators: finishers "
                "with paired scores at caseness at first (the iaptlab default), and NHS Digital measure M192, "
                "all finishers minus those known not to be at caseness at first.")
     return ("<section id='rates'><h2>Outcome rates</h2>"
-            + _figure(charts.inline_svg(chart, next(ids)),
-                      _table(table, "Outcome rates", ("numerator", "denominator", "rate")), caption)
+            + _figure(svg, _table(table, "Outcome rates", ("numerator", "denominator", "rate")), caption)
             + "</section>")
 
 
@@ -398,15 +397,13 @@ def _funnel_section(d: ReportData, pub: dict[str, float], ids: Iterator[str]) ->
         return ("<section id='funnel'><h2>Attrition funnel</h2><p>No valid referrals, so no funnel.</p>"
                 + _table(table, "Attrition funnel", ("count", "% of referrals")) + "</section>")
     labels = pd.Series([f"{c} ({s} of referrals)" for c, s in zip(counts, share, strict=True)])
-    chart = charts.funnel_with_labels(
-        pd.DataFrame({"stage": stages, "count": np.nan_to_num(values, nan=0.0),
-                      "share": values / values[0], "label": labels}),
-        title="Attrition funnel", description="Attrition funnel. " + "; ".join(stages + ": " + labels))
+    svg = bar_chart_svg(stages.tolist(), np.nan_to_num(values, nan=0.0).tolist(), labels.tolist(),
+                        title="Attrition funnel", id_prefix=next(ids),
+                        description="Attrition funnel. " + "; ".join(stages + ": " + labels))
     caption = ("Each stage is a subset of the one before. Only the last three stages enter an outcome "
                "rate; everyone else is in no numerator and no denominator.")
     return ("<section id='funnel'><h2>Attrition funnel</h2>"
-            + _figure(charts.inline_svg(chart, next(ids)),
-                      _table(table, "Attrition funnel", ("count", "% of referrals")), caption)
+            + _figure(svg, _table(table, "Attrition funnel", ("count", "% of referrals")), caption)
             + "</section>")
 
 
@@ -420,23 +417,20 @@ def _score_figure(d: ReportData, pub: dict[str, float], name: str, ids: Iterator
     drawn = np.concatenate([first[:-1], last[:-1]])
     if not np.nansum(drawn) > 0 and not np.isnan(drawn).any():
         return f"<h3>{escape(name)}</h3><p>No {escape(name)} scores in the valid rows.</p>{table_html}"
-    bins = scores.iloc[:-1].astype(float).to_numpy()
-    long = pd.DataFrame({"occasion": np.repeat(["First", "Last"], len(bins)), "bin_start": np.tile(bins, 2),
-                         "bin_end": np.tile(bins, 2) + 1, "count": drawn})
-    long = long[long["count"] > 0]  # NaN (suppressed) and 0 draw no bar
     valid = published_texts([pub["valid"]])[0]
     miss_first, miss_last = table["first"].iloc[-1], table["last"].iloc[-1]
     sign = "≥" if inst.caseness_comparison == ">=" else ">"
     hidden = (" Counts rounded to 5; bars of * (1-7 episodes, or hidden to protect another count) are not "
               "drawn." if d.disclosure_control else "")
-    chart = charts.score_histogram_from_counts(
-        long, inst, subtitle=f"Dashed line: caseness {sign} {inst.caseness:g}; missing scores are in the table."
+    svg = score_histogram_svg(  # NaN (suppressed) and 0 draw no bar
+        first[:-1].tolist(), last[:-1].tolist(), inst, title=f"{name} scores, first vs last", id_prefix=next(ids),
+        subtitle=f"Dashed line: caseness {sign} {inst.caseness:g}; missing scores are in the table."
         + hidden,
         description=(f"{name} scores, first vs last, of {valid} valid referrals. First: {miss_first} missing; "
                      f"Last: {miss_last} missing." + hidden + " Every count is in the table beside the chart."))
     caption = (f"{name} totals of the valid referrals: first score (top) and last score (bottom); "
                "the dashed line marks caseness. Missing scores are counted in the table.")
-    return f"<h3>{escape(name)}</h3>" + _figure(charts.inline_svg(chart, next(ids)), table_html, caption)
+    return f"<h3>{escape(name)}</h3>" + _figure(svg, table_html, caption)
 
 
 def _header(d: ReportData) -> str:
