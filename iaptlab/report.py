@@ -5,9 +5,9 @@ reliable deterioration with their numerators and denominators, a small-number ca
 denominator is below :data:`~iaptlab.disclosure.SMALL_DENOMINATOR`, and what the rates cannot
 show), then every outcome rate, the attrition funnel, the rows read, the first and last score
 distributions, the rules and the limits. Outcome names are in words. Charts are inline SVG
-(rendered offline by vl-convert), each one image with a text alternative and its data table
-beside it; there is no script and no external resource, so the file opens with the network
-unplugged; tables print in full and a print stylesheet sizes the page for A4.
+written directly by :mod:`iaptlab.charts.report` (no Altair, no JavaScript), each one image with
+a text alternative and its data table beside it; there is no script and no external resource, so
+the file opens with the network unplugged; tables print in full and a print stylesheet sizes the page for A4.
 
 ``disclosure_control=True`` applies small-number suppression and rounding with secondary
 suppression (:mod:`iaptlab.disclosure`) through :func:`published_counts`: every number on the
