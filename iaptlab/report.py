@@ -171,6 +171,8 @@ class ReportData:
     scores: dict[str, pd.DataFrame]
     therapist_present: tuple[int, int, int] | None
     interviewed: int | None
+    #: Finishers with paired scores by the anxiety measure used (name -> count > 0, by name).
+    anxiety_used: pd.Series
 
 
 def report_data(checked: Validated, *, file_name: str, rules: Rules = IAPT,
@@ -202,7 +204,7 @@ def report_data(checked: Validated, *, file_name: str, rules: Rules = IAPT,
         valid=valid, excluded=checked.excluded[[ROW, EXCLUDED_REASON]].reset_index(drop=True),
         rates=all_rates(valid, rules), funnel=funnel(valid),
         scores={inst.name: score_counts(valid, inst) for inst in (instruments.PHQ9, instruments.GAD7)},
-        therapist_present=therapist, interviewed=interviewed)
+        therapist_present=therapist, interviewed=interviewed, anxiety_used=_anxiety_counts(valid, eligible))
 
 
 _CHANGE_OUTCOMES = ("reliable_improvement", "no_reliable_change", "reliable_deterioration", "mixed_change")
@@ -226,10 +228,10 @@ def _code(outcome: str) -> str:
     return outcome.replace(M192_SUFFIX, "").replace(_AT_CASENESS_SUFFIX, "")
 
 
-def _anxiety_counts(d: ReportData) -> pd.Series:
-    """Finishers with paired scores by the anxiety measure used (name -> count, counts > 0, by name)."""
-    eligible = (d.valid["finished"] & d.valid["paired"]).to_numpy(dtype=bool)
-    measure = d.valid["anxiety_measure"]
+def _anxiety_counts(valid: pd.DataFrame, eligible: np.ndarray) -> pd.Series:
+    """``eligible`` rows (finishers with paired scores) by the anxiety measure used (name -> count,
+    counts > 0, by name)."""
+    measure = valid["anxiety_measure"]
     if isinstance(measure.dtype, pd.CategoricalDtype):  # counted from the codes: no text per row
         codes = measure.cat.codes.to_numpy()[eligible]
         names = [str(c) for c in measure.cat.categories] + ["nan"]
@@ -275,7 +277,7 @@ def published_counts(d: ReportData) -> dict[str, float]:
         for occasion in ("first", "last"):
             counts |= {f"{name}:{occasion}:{score}": int(c)
                        for score, c in zip(table["score"], table[occasion], strict=True)}
-    counts |= {f"anxiety:{m}": int(c) for m, c in _anxiety_counts(d).items()}
+    counts |= {f"anxiety:{m}": int(c) for m, c in d.anxiety_used.items()}
     if d.therapist_present is not None:
         counts |= dict(zip(("therapist:yes", "therapist:no", "therapist:unknown"), d.therapist_present,
                            strict=True))
@@ -451,7 +453,7 @@ def _rows_section(d: ReportData, pub: dict[str, float]) -> str:
     parts = ["<section id='counts'><h2>Rows</h2>", _table(counts, "Rows read, used and excluded", ("count",))]
     if len(d.excluded):
         parts.append(_excluded(d, pub))
-    used = _anxiety_counts(d)
+    used = d.anxiety_used
     if len(used):
         parts.append(_table(pd.DataFrame({"anxiety measure": used.index,
                                           "finished with paired scores": _texts(pub, [f"anxiety:{m}" for m in used.index])}),
