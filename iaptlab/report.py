@@ -45,9 +45,9 @@ from .disclosure import (
     published_texts,
 )
 from .episode_files import read_input_file
-from .errors import InputError, Problem
+from .errors import InputError, ParameterError, Problem
 from .format import FUNNEL_STAGE_LABELS, OUTCOME_MEANINGS, outcome_label
-from .outcomes import DENOMINATOR_DESCRIPTIONS, IAPT, Rules, classify, funnel, rates
+from .outcomes import DENOMINATOR_DESCRIPTIONS, IAPT, Rules, flag_arrays, funnel, rates
 from .schema import EXCLUDED_REASON, ROW, Validated, validate
 
 __all__ = [
@@ -122,6 +122,7 @@ def all_rates(classified: pd.DataFrame, rules: Rules) -> pd.DataFrame:
 
     >>> eps = pd.DataFrame({"episode_id": ["a", "b"], "treatment_contacts": [6, 6],
     ...     "phq9_first": [16, 4], "phq9_last": [7, 3], "gad7_first": [12, 3], "gad7_last": [5, 2]})
+    >>> from iaptlab.outcomes import classify
     >>> all_rates(classify(eps), IAPT).set_index("outcome")["denominator"].to_dict()["recovered"]
     1
     """
@@ -156,7 +157,12 @@ def score_counts(table: pd.DataFrame, instrument: instruments.Instrument) -> pd.
 
 @dataclasses.dataclass(frozen=True)
 class ReportData:
-    """Everything the HTML shows, computed once (counts unrounded; the page applies disclosure)."""
+    """Everything the HTML shows, computed once (counts unrounded; the page applies disclosure).
+
+    ``valid`` is the valid rows with their outcome flags; ``excluded`` the first
+    :data:`EXCLUDED_LISTED` excluded rows (``row`` and ``excluded_reason``), of ``excluded_count``;
+    ``excluded_by_column`` how many excluded rows have a problem in each column.
+    """
 
     title: str
     file_name: str
@@ -166,6 +172,8 @@ class ReportData:
     rows_read: int
     valid: pd.DataFrame
     excluded: pd.DataFrame
+    excluded_count: int
+    excluded_by_column: pd.Series
     rates: pd.DataFrame
     funnel: pd.DataFrame
     scores: dict[str, pd.DataFrame]
@@ -186,11 +194,12 @@ def report_data(checked: Validated, *, file_name: str, rules: Rules = IAPT,
     >>> report_data(validate(eps), file_name="a.csv", generated="2026-01-01").funnel["count"].tolist()
     [1, 1, 1, 1, 1, 1]
     """
-    classified = classify(checked, rules, on_invalid="exclude")
-    if checked.invalid_rows:
-        valid = classified[classified[EXCLUDED_REASON] == ""].reset_index(drop=True)
-    else:  # every row is valid: no copy of a table of millions of rows
-        valid = classified
+    if not isinstance(rules, Rules):
+        raise ParameterError(f"rules must be a Rules value such as IAPT or IAPT_STRICT, got {rules!r}")
+    # the valid rows and their flags only: excluded rows are counted and a few listed, never
+    # classified, merged back in row order and filtered out again by their (worded) reasons
+    valid = pd.concat([checked.table, pd.DataFrame(flag_arrays(checked.table, rules), index=checked.table.index)],
+                      axis="columns")
     stamp = generated if generated is not None else dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     eligible = (valid["finished"] & valid["paired"]).to_numpy(dtype=bool)
     therapist = None
@@ -200,8 +209,10 @@ def report_data(checked: Validated, *, file_name: str, rules: Rules = IAPT,
     interviewed = int(valid["interviewed"].sum()) if "interviewed" in valid.columns else None
     return ReportData(
         title=title or "Outcome report", file_name=file_name, generated=str(stamp), rules=rules,
-        disclosure_control=disclosure_control, rows_read=len(checked.table) + len(checked.excluded),
-        valid=valid, excluded=checked.excluded[[ROW, EXCLUDED_REASON]].reset_index(drop=True),
+        disclosure_control=disclosure_control, rows_read=len(checked.table) + checked.invalid_rows,
+        valid=valid, excluded=checked.excluded_head(EXCLUDED_LISTED)[[ROW, EXCLUDED_REASON]].reset_index(drop=True),
+        excluded_count=checked.invalid_rows,
+        excluded_by_column=pd.Series(checked.problem_rows_by_column(), dtype=np.int64),
         rates=all_rates(valid, rules), funnel=funnel(valid),
         scores={inst.name: score_counts(valid, inst) for inst in (instruments.PHQ9, instruments.GAD7)},
         therapist_present=therapist, interviewed=interviewed, anxiety_used=_anxiety_counts(valid, eligible))
@@ -245,13 +256,6 @@ def _anxiety_counts(valid: pd.DataFrame, eligible: np.ndarray) -> pd.Series:
     return used.loc[lambda s: s > 0].sort_index()
 
 
-def _excluded_columns(d: ReportData) -> pd.Series:
-    columns = d.excluded[EXCLUDED_REASON].str.extractall(r"(?:^|; )([\w]+):")[0]
-    if columns.empty:
-        return pd.Series(dtype=int)
-    return columns.groupby(level=0).unique().explode().value_counts().sort_index()
-
-
 def published_counts(d: ReportData) -> dict[str, float]:
     """Every count the page shows, by name, as published: exact, or disclosed (NaN = ``*``).
 
@@ -269,7 +273,7 @@ def published_counts(d: ReportData) -> dict[str, float]:
     >>> counts["valid"], counts["funnel:recovered"], counts["PHQ-9:first:16"]
     (10.0, 10.0, 10.0)
     """
-    counts: dict[str, int] = {"rows_read": d.rows_read, "valid": len(d.valid), "excluded": len(d.excluded)}
+    counts: dict[str, int] = {"rows_read": d.rows_read, "valid": len(d.valid), "excluded": d.excluded_count}
     counts |= {f"funnel:{stage}": int(c) for stage, c in zip(d.funnel["stage"], d.funnel["count"], strict=True)}
     for i, (num, den) in enumerate(zip(d.rates["numerator"], d.rates["denominator"], strict=True)):
         counts |= {f"num:{i}": int(num), f"den:{i}": int(den)}
@@ -283,7 +287,7 @@ def published_counts(d: ReportData) -> dict[str, float]:
                            strict=True))
     if d.interviewed is not None:
         counts["interviewed"] = d.interviewed
-    counts |= {f"excluded_column:{c}": int(n) for c, n in _excluded_columns(d).items()}
+    counts |= {f"excluded_column:{c}": int(n) for c, n in d.excluded_by_column.items()}
     if not d.disclosure_control:
         return {k: float(v) for k, v in counts.items()}
     paired = "funnel:finished_paired"
@@ -451,7 +455,7 @@ def _rows_section(d: ReportData, pub: dict[str, float]) -> str:
     counts = pd.DataFrame({"rows": ["read from the file", "valid (used)", "excluded"],
                            "count": [read, valid, excluded]})
     parts = ["<section id='counts'><h2>Rows</h2>", _table(counts, "Rows read, used and excluded", ("count",))]
-    if len(d.excluded):
+    if d.excluded_count:
         parts.append(_excluded(d, pub))
     used = d.anxiety_used
     if len(used):
@@ -464,13 +468,13 @@ def _rows_section(d: ReportData, pub: dict[str, float]) -> str:
 
 def _excluded(d: ReportData, pub: dict[str, float]) -> str:
     if d.disclosure_control:
-        per = _excluded_columns(d)
+        per = d.excluded_by_column
         return ("<p>Excluded rows are not listed one by one under disclosure control.</p>"
                 + _table(pd.DataFrame({"column": per.index,
                                        "rows with a problem": _texts(pub, [f"excluded_column:{c}" for c in per.index])}),
                          "Excluded rows by column with a problem", ("rows with a problem",)))
     shown = d.excluded.head(EXCLUDED_LISTED)
-    rest = len(d.excluded) - len(shown)
+    rest = d.excluded_count - len(shown)
     more = f"<p>… and {rest:,} more excluded rows not listed.</p>" if rest else ""
     return _table(shown.rename(columns={EXCLUDED_REASON: "reason"}),
                   f"Excluded rows (spreadsheet row numbers; first {EXCLUDED_LISTED})", ("row",)) + more
