@@ -189,6 +189,11 @@ def test_problem_rows_by_column_and_excluded_head_agree_with_the_full_lists(rows
     for p in v.problems:
         by_column.setdefault(p.column, set()).add(p.row)
     assert v.problem_rows_by_column() == {c: len(r) for c, r in sorted(by_column.items())}
+    # each excluded row's reason is its problems, in the order problems lists them
+    worded: dict[int, list[str]] = {}
+    for p in v.problems:
+        worded.setdefault(p.row, []).append(f"{p.column}: {p.reason}")
+    assert v.excluded.set_index("row")["excluded_reason"].to_dict() == {r: "; ".join(w) for r, w in worded.items()}
     head = v.excluded_head(n)
     fresh = validate(df.astype(object))  # excluded_head before .excluded was ever built
     assert fresh.excluded_head(n).equals(head) and head.equals(v.excluded.head(n))
