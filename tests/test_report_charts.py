@@ -217,3 +217,10 @@ def test_writing_a_report_imports_no_altair():
     code = "import sys, iaptlab.report; print('altair' in sys.modules, 'vl_convert' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
+
+
+def test_a_long_title_widens_the_image_instead_of_being_cut():
+    title = "Outcome rates of a service with a very long name, for a very long period of time"
+    _within(_bar(title=title))
+    _within(_histogram(title=title))
+    assert float(_tree(_bar(title=title)).get("width")) > float(_tree(_bar()).get("width"))

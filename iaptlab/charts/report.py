@@ -94,15 +94,28 @@ def _svg(width: float, height: float, description: str, id_prefix: str, body: li
             f'<rect width="100%" height="100%" fill="white"/>{"".join(body)}</svg>')
 
 
-def _title(title: str, subtitle_lines: Sequence[str], sizes: dict) -> tuple[list[str], float]:
-    """The title (and subtitle lines) at the top left, and the height they take."""
+def _wrapped(text: str, width: float, size: float) -> list[str]:
+    """``text`` broken between words into lines of at most ``width`` px (a longer word stays whole)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and _text_width(f"{lines[-1]} {word}", size) <= width:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return lines
+
+
+def _title(title: str, subtitle_lines: Sequence[str], sizes: dict) -> tuple[list[str], float, float]:
+    """The title (and subtitle lines) at the top left: their parts, height and width."""
     size, sub = sizes["title"]["fontSize"], sizes["title"]["subtitleFontSize"]
     parts = [_text(0, size, title, size, bold=True)]
+    width = 1.1 * _text_width(title, size)  # bold
     y = size + 4
     for line in subtitle_lines:
         y += sub + 2
         parts.append(_text(0, y, line, sub, fill="#444"))
-    return parts, y + 14
+        width = max(width, _text_width(line, sub))
+    return parts, y + 14, width
 
 
 def bar_chart_svg(categories: Sequence[str], lengths: Sequence[float], labels: Sequence[str], *,
@@ -139,9 +152,9 @@ def bar_chart_svg(categories: Sequence[str], lengths: Sequence[float], labels: S
     line_height = tick_size + 3
     band = max(20.0, line_height * max(len(ls) for ls in lines) + 8)
     left = max(_text_width(line, tick_size) for ls in lines for line in ls) + 10
-    parts, top = _title(title, [], config)
+    parts, top, title_width = _title(title, [], config)
     x_of = [left + v / end * _BAR_WIDTH for v in values]
-    right = max([left + _BAR_WIDTH + _text_width(tick_labels[-1], tick_size) / 2]
+    right = max([left + _BAR_WIDTH + _text_width(tick_labels[-1], tick_size) / 2, title_width]
                 + [x + 4 + _text_width(str(lab), text_size) for x, lab in zip(x_of, labels, strict=True)])
     plot_height = band * len(values)
     for t, t_label in zip(ticks, tick_labels, strict=True):
@@ -190,12 +203,14 @@ def score_histogram_svg(first: Sequence[float], last: Sequence[float], instrumen
         raise ParameterError("counts must be >= 0")
     config = theme_config()["config"]
     tick_size, axis_size = config["axis"]["labelFontSize"], config["axis"]["titleFontSize"]
-    sub_chars = max(20, int(_HIST_WIDTH / (0.6 * config["title"]["subtitleFontSize"])))
-    parts, top = _title(title, textwrap.wrap(subtitle, sub_chars), config)
     end, ticks = _count_axis(max(max(p) for p in panels), 4)
     tick_labels = [f"{round(t):,}" for t in ticks]
     left = 2 * axis_size + 14 + max(_text_width(t, tick_size) for t in tick_labels) + 6
     x_step = _nice_step(size, 14, 1.0)
+    x_ticks = [low + x_step * i for i in range(int(size // x_step) + 1)]
+    plot_width = left + _HIST_WIDTH + _text_width(f"{x_ticks[-1]:g}", tick_size) / 2
+    parts, top, title_width = _title(title, _wrapped(subtitle, plot_width, config["title"]["subtitleFontSize"]),
+                                     config)
     unit = _HIST_WIDTH / size
     sign = "≥" if inst.caseness_comparison == ">=" else ">"
     caseness_x = left + (inst.caseness - low) * unit
@@ -220,16 +235,12 @@ def score_histogram_svg(first: Sequence[float], last: Sequence[float], instrumen
                            rotate=True))
         top = bottom + 16
     bottom = top - 16
-    x_ticks = [low + x_step * i for i in range(int((size) // x_step) + 1)]
     parts += [_text(left + (t - low) * unit, bottom + tick_size + 4, f"{t:g}", tick_size, anchor="middle")
               for t in x_ticks]
     axis_y = bottom + tick_size + 4 + axis_size + 8
     parts.append(_text(left + _HIST_WIDTH / 2, axis_y, f"{inst.name} score", axis_size, anchor="middle",
                        bold=True))
-    width = max(left + _HIST_WIDTH + _text_width(f"{x_ticks[-1]:g}", tick_size) / 2,
-                max(_text_width(line, config["title"]["subtitleFontSize"])
-                    for line in [title, *textwrap.wrap(subtitle, sub_chars)]))
-    return _svg(width + 4, axis_y + 6, description, id_prefix, parts)
+    return _svg(max(plot_width, title_width) + 4, axis_y + 6, description, id_prefix, parts)
 
 
 def _report_spec(chart: alt.TopLevelMixin) -> dict:
