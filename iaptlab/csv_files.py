@@ -451,6 +451,22 @@ def _edge_bytes(values: pa.Array | pa.ChunkedArray, last: bool) -> tuple[np.ndar
 
 
 _FORMULA_BYTES = np.frombuffer("".join(FORMULA_START).encode(), dtype=np.uint8)
+#: True for the bytes a formula can start with: a column whose text holds none of them anywhere
+#: needs no per-cell look (one pass over its bytes instead of a gather of every cell's first byte).
+_FORMULA_BYTE = np.isin(np.arange(256), _FORMULA_BYTES)
+
+
+def _holds_any(values: pa.Array | pa.ChunkedArray, table: np.ndarray) -> bool:
+    """True when some byte of the text buffers of ``values`` is marked in ``table`` (256 booleans);
+    may also be True for bytes of a chunk's buffer outside its slice, never False wrongly."""
+    chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
+    for chunk in chunks:
+        if not pa.types.is_string(chunk.type):
+            return True  # not plain text: let the careful path decide
+        data = chunk.buffers()[2]
+        if data is not None and data.size and table[np.frombuffer(data, dtype=np.uint8)].any():
+            return True
+    return False
 
 
 def neutralise_formulas(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
@@ -459,6 +475,8 @@ def neutralise_formulas(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.Chu
     >>> neutralise_formulas(pa.array(["=HYPERLINK(\\"x\\")", "-3", "-x", "@a", "ok", None])).to_pylist()
     ['\\'=HYPERLINK("x")', '-3', "'-x", "'@a", 'ok', None]
     """
+    if not _holds_any(values, _FORMULA_BYTE):
+        return values
     first, _ = _edge_bytes(values, last=False)
     candidates = np.flatnonzero(np.isin(first, _FORMULA_BYTES))
     if not len(candidates):

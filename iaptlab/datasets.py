@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import functools
 import io
 import tomllib
 from dataclasses import dataclass
@@ -129,7 +130,7 @@ def reference(key: str, style: str = "apa", data_dir: DataDir = None) -> str:
     >>> reference("iapt_investment_bmc_2017").endswith("(unverified)")
     True
     """
-    known = sources(data_dir)
+    known = sources(data_dir) if data_dir is not None else _bundled_sources()
     if key not in known:
         close = ", ".join(sorted(k for k in known if k.split("_")[0] == key.split("_")[0])) or "none"
         raise IaptlabError(f"no source called {key!r} (similar: {close})")
@@ -138,6 +139,12 @@ def reference(key: str, style: str = "apa", data_dir: DataDir = None) -> str:
     if style == "bibtex":
         return _bibtex(key, known[key])
     raise IaptlabError(f"style must be 'apa' or 'bibtex', got {style!r}")
+
+
+@functools.cache
+def _bundled_sources() -> dict[str, dict]:
+    """:func:`sources` of the bundled data, parsed once per process (read, never handed out)."""
+    return sources()
 
 
 def licences(data_dir: DataDir = None) -> dict[str, str]:

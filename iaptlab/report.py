@@ -5,9 +5,9 @@ reliable deterioration with their numerators and denominators, a small-number ca
 denominator is below :data:`~iaptlab.disclosure.SMALL_DENOMINATOR`, and what the rates cannot
 show), then every outcome rate, the attrition funnel, the rows read, the first and last score
 distributions, the rules and the limits. Outcome names are in words. Charts are inline SVG
-(rendered offline by vl-convert), each one image with a text alternative and its data table
-beside it; there is no script and no external resource, so the file opens with the network
-unplugged; tables print in full and a print stylesheet sizes the page for A4.
+written directly by :mod:`iaptlab.charts.report` (no Altair, no JavaScript), each one image with
+a text alternative and its data table beside it; there is no script and no external resource, so
+the file opens with the network unplugged; tables print in full and a print stylesheet sizes the page for A4.
 
 ``disclosure_control=True`` applies small-number suppression and rounding with secondary
 suppression (:mod:`iaptlab.disclosure`) through :func:`published_counts`: every number on the
@@ -30,7 +30,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import __version__, charts, instruments
+from . import __version__, instruments
+from .charts.report import bar_chart_svg, score_histogram_svg
 from .datasets import reference
 from .disclosure import (
     DISCLOSURE_RULE,
@@ -44,9 +45,9 @@ from .disclosure import (
     published_texts,
 )
 from .episode_files import read_input_file
-from .errors import InputError, Problem
+from .errors import InputError, ParameterError, Problem
 from .format import FUNNEL_STAGE_LABELS, OUTCOME_MEANINGS, outcome_label
-from .outcomes import DENOMINATOR_DESCRIPTIONS, IAPT, Rules, classify, funnel, rates
+from .outcomes import DENOMINATOR_DESCRIPTIONS, IAPT, Rules, flag_arrays, funnel, rates
 from .schema import EXCLUDED_REASON, ROW, Validated, validate
 
 __all__ = [
@@ -121,6 +122,7 @@ def all_rates(classified: pd.DataFrame, rules: Rules) -> pd.DataFrame:
 
     >>> eps = pd.DataFrame({"episode_id": ["a", "b"], "treatment_contacts": [6, 6],
     ...     "phq9_first": [16, 4], "phq9_last": [7, 3], "gad7_first": [12, 3], "gad7_last": [5, 2]})
+    >>> from iaptlab.outcomes import classify
     >>> all_rates(classify(eps), IAPT).set_index("outcome")["denominator"].to_dict()["recovered"]
     1
     """
@@ -155,7 +157,12 @@ def score_counts(table: pd.DataFrame, instrument: instruments.Instrument) -> pd.
 
 @dataclasses.dataclass(frozen=True)
 class ReportData:
-    """Everything the HTML shows, computed once (counts unrounded; the page applies disclosure)."""
+    """Everything the HTML shows, computed once (counts unrounded; the page applies disclosure).
+
+    ``valid`` is the valid rows with their outcome flags; ``excluded`` the first
+    :data:`EXCLUDED_LISTED` excluded rows (``row`` and ``excluded_reason``), of ``excluded_count``;
+    ``excluded_by_column`` how many excluded rows have a problem in each column.
+    """
 
     title: str
     file_name: str
@@ -165,11 +172,15 @@ class ReportData:
     rows_read: int
     valid: pd.DataFrame
     excluded: pd.DataFrame
+    excluded_count: int
+    excluded_by_column: pd.Series
     rates: pd.DataFrame
     funnel: pd.DataFrame
     scores: dict[str, pd.DataFrame]
     therapist_present: tuple[int, int, int] | None
     interviewed: int | None
+    #: Finishers with paired scores by the anxiety measure used (name -> count > 0, by name).
+    anxiety_used: pd.Series
 
 
 def report_data(checked: Validated, *, file_name: str, rules: Rules = IAPT,
@@ -183,11 +194,12 @@ def report_data(checked: Validated, *, file_name: str, rules: Rules = IAPT,
     >>> report_data(validate(eps), file_name="a.csv", generated="2026-01-01").funnel["count"].tolist()
     [1, 1, 1, 1, 1, 1]
     """
-    classified = classify(checked, rules, on_invalid="exclude")
-    if checked.invalid_rows:
-        valid = classified[classified[EXCLUDED_REASON] == ""].reset_index(drop=True)
-    else:  # every row is valid: no copy of a table of millions of rows
-        valid = classified
+    if not isinstance(rules, Rules):
+        raise ParameterError(f"rules must be a Rules value such as IAPT or IAPT_STRICT, got {rules!r}")
+    # the valid rows and their flags only: excluded rows are counted and a few listed, never
+    # classified, merged back in row order and filtered out again by their (worded) reasons
+    valid = pd.concat([checked.table, pd.DataFrame(flag_arrays(checked.table, rules), index=checked.table.index)],
+                      axis="columns")
     stamp = generated if generated is not None else dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     eligible = (valid["finished"] & valid["paired"]).to_numpy(dtype=bool)
     therapist = None
@@ -197,11 +209,13 @@ def report_data(checked: Validated, *, file_name: str, rules: Rules = IAPT,
     interviewed = int(valid["interviewed"].sum()) if "interviewed" in valid.columns else None
     return ReportData(
         title=title or "Outcome report", file_name=file_name, generated=str(stamp), rules=rules,
-        disclosure_control=disclosure_control, rows_read=len(checked.table) + len(checked.excluded),
-        valid=valid, excluded=checked.excluded[[ROW, EXCLUDED_REASON]].reset_index(drop=True),
+        disclosure_control=disclosure_control, rows_read=len(checked.table) + checked.invalid_rows,
+        valid=valid, excluded=checked.excluded_head(EXCLUDED_LISTED)[[ROW, EXCLUDED_REASON]].reset_index(drop=True),
+        excluded_count=checked.invalid_rows,
+        excluded_by_column=pd.Series(checked.problem_rows_by_column(), dtype=np.int64),
         rates=all_rates(valid, rules), funnel=funnel(valid),
         scores={inst.name: score_counts(valid, inst) for inst in (instruments.PHQ9, instruments.GAD7)},
-        therapist_present=therapist, interviewed=interviewed)
+        therapist_present=therapist, interviewed=interviewed, anxiety_used=_anxiety_counts(valid, eligible))
 
 
 _CHANGE_OUTCOMES = ("reliable_improvement", "no_reliable_change", "reliable_deterioration", "mixed_change")
@@ -225,10 +239,10 @@ def _code(outcome: str) -> str:
     return outcome.replace(M192_SUFFIX, "").replace(_AT_CASENESS_SUFFIX, "")
 
 
-def _anxiety_counts(d: ReportData) -> pd.Series:
-    """Finishers with paired scores by the anxiety measure used (name -> count, counts > 0, by name)."""
-    eligible = (d.valid["finished"] & d.valid["paired"]).to_numpy(dtype=bool)
-    measure = d.valid["anxiety_measure"]
+def _anxiety_counts(valid: pd.DataFrame, eligible: np.ndarray) -> pd.Series:
+    """``eligible`` rows (finishers with paired scores) by the anxiety measure used (name -> count,
+    counts > 0, by name)."""
+    measure = valid["anxiety_measure"]
     if isinstance(measure.dtype, pd.CategoricalDtype):  # counted from the codes: no text per row
         codes = measure.cat.codes.to_numpy()[eligible]
         names = [str(c) for c in measure.cat.categories] + ["nan"]
@@ -240,13 +254,6 @@ def _anxiety_counts(d: ReportData) -> pd.Series:
     else:
         used = measure[eligible].astype(str).value_counts()
     return used.loc[lambda s: s > 0].sort_index()
-
-
-def _excluded_columns(d: ReportData) -> pd.Series:
-    columns = d.excluded[EXCLUDED_REASON].str.extractall(r"(?:^|; )([\w]+):")[0]
-    if columns.empty:
-        return pd.Series(dtype=int)
-    return columns.groupby(level=0).unique().explode().value_counts().sort_index()
 
 
 def published_counts(d: ReportData) -> dict[str, float]:
@@ -266,7 +273,7 @@ def published_counts(d: ReportData) -> dict[str, float]:
     >>> counts["valid"], counts["funnel:recovered"], counts["PHQ-9:first:16"]
     (10.0, 10.0, 10.0)
     """
-    counts: dict[str, int] = {"rows_read": d.rows_read, "valid": len(d.valid), "excluded": len(d.excluded)}
+    counts: dict[str, int] = {"rows_read": d.rows_read, "valid": len(d.valid), "excluded": d.excluded_count}
     counts |= {f"funnel:{stage}": int(c) for stage, c in zip(d.funnel["stage"], d.funnel["count"], strict=True)}
     for i, (num, den) in enumerate(zip(d.rates["numerator"], d.rates["denominator"], strict=True)):
         counts |= {f"num:{i}": int(num), f"den:{i}": int(den)}
@@ -274,13 +281,13 @@ def published_counts(d: ReportData) -> dict[str, float]:
         for occasion in ("first", "last"):
             counts |= {f"{name}:{occasion}:{score}": int(c)
                        for score, c in zip(table["score"], table[occasion], strict=True)}
-    counts |= {f"anxiety:{m}": int(c) for m, c in _anxiety_counts(d).items()}
+    counts |= {f"anxiety:{m}": int(c) for m, c in d.anxiety_used.items()}
     if d.therapist_present is not None:
         counts |= dict(zip(("therapist:yes", "therapist:no", "therapist:unknown"), d.therapist_present,
                            strict=True))
     if d.interviewed is not None:
         counts["interviewed"] = d.interviewed
-    counts |= {f"excluded_column:{c}": int(n) for c, n in _excluded_columns(d).items()}
+    counts |= {f"excluded_column:{c}": int(n) for c, n in d.excluded_by_column.items()}
     if not d.disclosure_control:
         return {k: float(v) for k, v in counts.items()}
     paired = "funnel:finished_paired"
@@ -372,18 +379,16 @@ def _rates_section(d: ReportData, pub: dict[str, float], ids: Iterator[str]) -> 
                           "denominator": rows["denominator"], "rate": rows["rate_text"],
                           "denominator in words": rows["denominator in words"]})
     label = rows["numerator"] + "/" + rows["denominator"] + " (" + rows["rate_text"] + ")"
-    chart = charts.rates_bar_with_labels(
-        pd.DataFrame({"outcome": rows["outcome"], "numerator": rows["num"], "denominator": rows["den"],
-                      "rate": rows["rate"], "label": label}),
-        title="Outcome rates",
+    svg = bar_chart_svg(
+        rows["outcome"].tolist(), rows["rate"].tolist(), label.tolist(), percent=True, axis_title="rate",
+        title="Outcome rates", id_prefix=next(ids),
         description="Outcome rates. " + "; ".join(rows["outcome"] + ": " + rows["numerator"] + "/"
                                                   + rows["denominator"] + " = " + rows["rate_text"]))
     caption = ("Each bar is numerator / denominator. Recovery has two published denominators: finishers "
                "with paired scores at caseness at first (the iaptlab default), and NHS Digital measure M192, "
                "all finishers minus those known not to be at caseness at first.")
     return ("<section id='rates'><h2>Outcome rates</h2>"
-            + _figure(charts.inline_svg(chart, next(ids)),
-                      _table(table, "Outcome rates", ("numerator", "denominator", "rate")), caption)
+            + _figure(svg, _table(table, "Outcome rates", ("numerator", "denominator", "rate")), caption)
             + "</section>")
 
 
@@ -398,15 +403,13 @@ def _funnel_section(d: ReportData, pub: dict[str, float], ids: Iterator[str]) ->
         return ("<section id='funnel'><h2>Attrition funnel</h2><p>No valid referrals, so no funnel.</p>"
                 + _table(table, "Attrition funnel", ("count", "% of referrals")) + "</section>")
     labels = pd.Series([f"{c} ({s} of referrals)" for c, s in zip(counts, share, strict=True)])
-    chart = charts.funnel_with_labels(
-        pd.DataFrame({"stage": stages, "count": np.nan_to_num(values, nan=0.0),
-                      "share": values / values[0], "label": labels}),
-        title="Attrition funnel", description="Attrition funnel. " + "; ".join(stages + ": " + labels))
+    svg = bar_chart_svg(stages.tolist(), np.nan_to_num(values, nan=0.0).tolist(), labels.tolist(),
+                        title="Attrition funnel", id_prefix=next(ids),
+                        description="Attrition funnel. " + "; ".join(stages + ": " + labels))
     caption = ("Each stage is a subset of the one before. Only the last three stages enter an outcome "
                "rate; everyone else is in no numerator and no denominator.")
     return ("<section id='funnel'><h2>Attrition funnel</h2>"
-            + _figure(charts.inline_svg(chart, next(ids)),
-                      _table(table, "Attrition funnel", ("count", "% of referrals")), caption)
+            + _figure(svg, _table(table, "Attrition funnel", ("count", "% of referrals")), caption)
             + "</section>")
 
 
@@ -420,23 +423,20 @@ def _score_figure(d: ReportData, pub: dict[str, float], name: str, ids: Iterator
     drawn = np.concatenate([first[:-1], last[:-1]])
     if not np.nansum(drawn) > 0 and not np.isnan(drawn).any():
         return f"<h3>{escape(name)}</h3><p>No {escape(name)} scores in the valid rows.</p>{table_html}"
-    bins = scores.iloc[:-1].astype(float).to_numpy()
-    long = pd.DataFrame({"occasion": np.repeat(["First", "Last"], len(bins)), "bin_start": np.tile(bins, 2),
-                         "bin_end": np.tile(bins, 2) + 1, "count": drawn})
-    long = long[long["count"] > 0]  # NaN (suppressed) and 0 draw no bar
     valid = published_texts([pub["valid"]])[0]
     miss_first, miss_last = table["first"].iloc[-1], table["last"].iloc[-1]
     sign = "≥" if inst.caseness_comparison == ">=" else ">"
     hidden = (" Counts rounded to 5; bars of * (1-7 episodes, or hidden to protect another count) are not "
               "drawn." if d.disclosure_control else "")
-    chart = charts.score_histogram_from_counts(
-        long, inst, subtitle=f"Dashed line: caseness {sign} {inst.caseness:g}; missing scores are in the table."
+    svg = score_histogram_svg(  # NaN (suppressed) and 0 draw no bar
+        first[:-1].tolist(), last[:-1].tolist(), inst, title=f"{name} scores, first vs last", id_prefix=next(ids),
+        subtitle=f"Dashed line: caseness {sign} {inst.caseness:g}; missing scores are in the table."
         + hidden,
         description=(f"{name} scores, first vs last, of {valid} valid referrals. First: {miss_first} missing; "
                      f"Last: {miss_last} missing." + hidden + " Every count is in the table beside the chart."))
     caption = (f"{name} totals of the valid referrals: first score (top) and last score (bottom); "
                "the dashed line marks caseness. Missing scores are counted in the table.")
-    return f"<h3>{escape(name)}</h3>" + _figure(charts.inline_svg(chart, next(ids)), table_html, caption)
+    return f"<h3>{escape(name)}</h3>" + _figure(svg, table_html, caption)
 
 
 def _header(d: ReportData) -> str:
@@ -455,9 +455,9 @@ def _rows_section(d: ReportData, pub: dict[str, float]) -> str:
     counts = pd.DataFrame({"rows": ["read from the file", "valid (used)", "excluded"],
                            "count": [read, valid, excluded]})
     parts = ["<section id='counts'><h2>Rows</h2>", _table(counts, "Rows read, used and excluded", ("count",))]
-    if len(d.excluded):
+    if d.excluded_count:
         parts.append(_excluded(d, pub))
-    used = _anxiety_counts(d)
+    used = d.anxiety_used
     if len(used):
         parts.append(_table(pd.DataFrame({"anxiety measure": used.index,
                                           "finished with paired scores": _texts(pub, [f"anxiety:{m}" for m in used.index])}),
@@ -468,13 +468,13 @@ def _rows_section(d: ReportData, pub: dict[str, float]) -> str:
 
 def _excluded(d: ReportData, pub: dict[str, float]) -> str:
     if d.disclosure_control:
-        per = _excluded_columns(d)
+        per = d.excluded_by_column
         return ("<p>Excluded rows are not listed one by one under disclosure control.</p>"
                 + _table(pd.DataFrame({"column": per.index,
                                        "rows with a problem": _texts(pub, [f"excluded_column:{c}" for c in per.index])}),
                          "Excluded rows by column with a problem", ("rows with a problem",)))
     shown = d.excluded.head(EXCLUDED_LISTED)
-    rest = len(d.excluded) - len(shown)
+    rest = d.excluded_count - len(shown)
     more = f"<p>… and {rest:,} more excluded rows not listed.</p>" if rest else ""
     return _table(shown.rename(columns={EXCLUDED_REASON: "reason"}),
                   f"Excluded rows (spreadsheet row numbers; first {EXCLUDED_LISTED})", ("row",)) + more

@@ -337,6 +337,28 @@ def test_disclosure_control_summarises_excluded_rows(tmp_path):
     assert by_column.loc["phq9_first", "rows with a problem"] == "*"
 
 
+@pytest.mark.parametrize("extra", [0, 1, 13])
+def test_excluded_rows_listed_up_to_the_limit_and_counted_beyond_it(tmp_path, extra):
+    from iaptlab.report import EXCLUDED_LISTED
+
+    n = EXCLUDED_LISTED + extra  # at the limit, one over, several over
+    bad = [f"X{i},3,30,5,10,4" if i % 2 else f"X{i},3,12,5,10,40" for i in range(n)]  # PHQ-9 / GAD-7 out of range
+    bad[0] = "X0,-1,30,5,10,40"  # three problems on one row: counted once per column
+    html = build_report(write(tmp_path, [*EPISODES, *bad]), skip_invalid=True, generated="x")
+    listed = Tables(html).table("Excluded rows")
+    assert listed["row"].tolist() == [str(r) for r in range(12, 12 + EXCLUDED_LISTED)]
+    assert listed["reason"].iloc[0].startswith("treatment_contacts: ")
+    assert (f"… and {extra:,} more excluded rows not listed." in html) is (extra > 0)
+    rows = Tables(html).table("Rows read").set_index("rows")["count"]
+    assert rows.tolist() == [f"{10 + n}", "10", f"{n}"]
+    hidden = build_report(write(tmp_path, [*EPISODES, *bad]), skip_invalid=True, generated="x",
+                          disclosure_control=True)
+    by_column = Tables(hidden).table("Excluded rows by column").set_index("column")["rows with a problem"]
+    phq, gad = n // 2 + 1, (n + 1) // 2  # odd rows and X0; even rows (X0 among them)
+    assert by_column.to_dict() == {"gad7_last": disclose([gad])[0], "phq9_first": disclose([phq])[0],
+                                   "treatment_contacts": "*"}
+
+
 # ---------------------------------------------------------------- command line
 
 

@@ -176,3 +176,30 @@ def test_pyarrow_text_and_python_objects_give_the_same_problems(values):
     as_objects = pd.DataFrame(columns, dtype=object)
     as_arrow = pd.DataFrame(columns, dtype=pd.ArrowDtype(pa.string()))
     assert [str(p) for p in validate(as_arrow).problems] == [str(p) for p in validate(as_objects).problems]
+
+
+@given(st.lists(st.fixed_dictionaries({
+    "episode_id": st.sampled_from(["a", "b", "c", "", None]), "treatment_contacts": cells,
+    "phq9_first": cells, "phq9_last": cells, "gad7_first": cells, "gad7_last": cells}), min_size=0, max_size=25),
+    st.integers(min_value=0, max_value=30))
+def test_problem_rows_by_column_and_excluded_head_agree_with_the_full_lists(rows, n):
+    df = pd.DataFrame.from_records(rows, columns=list(REQUIRED_COLUMNS))
+    v = validate(df.astype(object))
+    by_column: dict[str, set[int]] = {}
+    for p in v.problems:
+        by_column.setdefault(p.column, set()).add(p.row)
+    assert v.problem_rows_by_column() == {c: len(r) for c, r in sorted(by_column.items())}
+    # each excluded row's reason is its problems, in the order problems lists them
+    worded: dict[int, list[str]] = {}
+    for p in v.problems:
+        worded.setdefault(p.row, []).append(f"{p.column}: {p.reason}")
+    assert v.excluded.set_index("row")["excluded_reason"].to_dict() == {r: "; ".join(w) for r, w in worded.items()}
+    head = v.excluded_head(n)
+    fresh = validate(df.astype(object))  # excluded_head before .excluded was ever built
+    assert fresh.excluded_head(n).equals(head) and head.equals(v.excluded.head(n))
+
+
+def test_problem_rows_count_a_row_once_per_column():
+    v = validate(table(episode(phq9_first=30, phq9_last="x"), episode(phq9_first=31), episode()))
+    assert v.problem_rows_by_column() == {"phq9_first": 2, "phq9_last": 1}
+    assert validate(table(episode())).problem_rows_by_column() == {}

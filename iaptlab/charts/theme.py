@@ -9,11 +9,12 @@ from __future__ import annotations
 import importlib.util
 import os
 from pathlib import Path
-
-import altair as alt
+from typing import TYPE_CHECKING
 
 from ..errors import IaptlabError, ParameterError
-from .live import use_cached_altair_bundle
+
+if TYPE_CHECKING:  # Altair is imported where it is used: the report's charts need only the config
+    import altair as alt
 
 __all__ = [
     "DASHES",
@@ -76,8 +77,10 @@ def use_theme(presentation: bool = False, font_scale: float | None = None) -> st
 
     >>> use_theme(presentation=True)
     'iaptlab'
-    >>> _ = alt.theme.enable("default")
+    >>> import altair as alt; _ = alt.theme.enable("default")
     """
+    import altair as alt
+
     scale = font_scale if font_scale is not None else (
         PRESENTATION_FONT_SCALE if presentation else 1.0)
     config = theme_config(scale)
@@ -99,6 +102,10 @@ def use_offline_renderer(mode: str | None = None) -> str:
     >>> use_offline_renderer("svg")
     'svg'
     """
+    import altair as alt
+
+    from .live import use_cached_altair_bundle
+
     mode = (mode or os.environ.get("IAPTLAB_RENDERER") or "jupyter").strip().lower()
     if mode not in {"jupyter", "svg"}:
         raise ParameterError(f"mode must be 'jupyter' or 'svg', got {mode!r}")
@@ -120,6 +127,8 @@ def offline_chart_bundle() -> str:
     >>> "vega" in offline_chart_bundle().lower()
     True
     """
+    import altair as alt
+
     alt.JupyterChart.enable_offline(offline=True)
     return alt.JupyterChart._esm or ""
 
@@ -141,7 +150,7 @@ def save_chart(chart: alt.TopLevelMixin, path: str | Path, scale_factor: float =
 
     Uses vl-convert, so it works offline. Returns the path written.
 
-    >>> import pandas as pd, tempfile
+    >>> import altair as alt, pandas as pd, tempfile
     >>> chart = alt.Chart(pd.DataFrame({"a": [1]})).mark_point().encode(x="a:Q")
     >>> save_chart(chart, Path(tempfile.mkdtemp()) / "f.svg").stat().st_size > 0
     True
