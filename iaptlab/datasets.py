@@ -20,7 +20,6 @@ import functools
 import io
 import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -115,7 +114,7 @@ def sources(data_dir: DataDir = None) -> dict[str, dict]:
     return copy.deepcopy(merged)  # the parse is cached: callers get their own copy
 
 
-@lru_cache(maxsize=16)
+@functools.lru_cache(maxsize=16)
 def _parsed_toml(text: str) -> dict:
     """``tomllib.loads`` cached by the file's text: every dataset load checks its source keys, and
     parsing the sources files each time was most of a load's time."""

@@ -31,6 +31,7 @@ Nothing outside this package edits a finished chart: a caller that needs another
 it (e.g. :func:`rates_bar_with_labels`).
 
 >>> import pandas as pd
+>>> from iaptlab.charts import funnel
 >>> chart = funnel(pd.DataFrame({"stage": ["referred", "finished"], "count": [100, 40]}))
 >>> chart.to_dict()["description"]
 'Attrition funnel. referred: 100 (100.0% of referred); finished: 40 (40.0% of referred)'
@@ -38,33 +39,73 @@ it (e.g. :func:`rates_bar_with_labels`).
 
 from __future__ import annotations
 
-from .gap import waterfall
-from .inputs import MAX_CHART_ROWS, check_rows, numeric_column, required_columns
-from .layout import chart_title, refill, summary_text
-from .measurement import (
-    PV_NAMES,
-    predictive_values_chart,
-    score_histogram,
-    score_histogram_from_counts,
-    sem_band,
-)
-from .national import funnel, funnel_with_labels, line_by_year
-from .rates import rates_bar, rates_bar_with_labels
-from .report import inline_svg
-from .theme import (
-    DASHES,
-    FONT_FAMILY,
-    PALETTE,
-    PRESENTATION_FONT_SCALE,
-    SHAPES,
-    THEME_NAME,
-    offline_chart_bundle,
-    save_chart,
-    theme_config,
-    use_offline_renderer,
-    use_theme,
-    vega_lite_svg,
-)
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+#: Where each public name lives. Names are imported on first use (PEP 562), so that importing
+#: ``iaptlab.charts`` (every explorer and the report do) costs nothing until a chart is built: the
+#: report draws its SVG without Altair, and a kernel pays for Altair only with its first chart.
+_HOMES = {
+    "waterfall": "gap",
+    "MAX_CHART_ROWS": "inputs", "check_rows": "inputs", "numeric_column": "inputs",
+    "required_columns": "inputs",
+    "chart_title": "layout", "refill": "layout", "summary_text": "layout",
+    "PV_NAMES": "measurement", "predictive_values_chart": "measurement",
+    "score_histogram": "measurement", "score_histogram_from_counts": "measurement",
+    "sem_band": "measurement",
+    "funnel": "national", "funnel_with_labels": "national", "line_by_year": "national",
+    "rates_bar": "rates", "rates_bar_with_labels": "rates",
+    "inline_svg": "report",
+    "DASHES": "theme", "FONT_FAMILY": "theme", "PALETTE": "theme",
+    "PRESENTATION_FONT_SCALE": "theme", "SHAPES": "theme", "THEME_NAME": "theme",
+    "offline_chart_bundle": "theme", "save_chart": "theme", "theme_config": "theme",
+    "use_offline_renderer": "theme", "use_theme": "theme", "vega_lite_svg": "theme",
+}
+
+
+def __getattr__(name: str):
+    """Import a public name's module on first use (``charts.funnel``, ``from .charts import funnel``)."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f".{home}", __name__), name)
+    globals()[name] = value  # later look-ups are plain attribute reads
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_HOMES))
+
+
+if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eagerly
+    from .gap import waterfall
+    from .inputs import MAX_CHART_ROWS, check_rows, numeric_column, required_columns
+    from .layout import chart_title, refill, summary_text
+    from .measurement import (
+        PV_NAMES,
+        predictive_values_chart,
+        score_histogram,
+        score_histogram_from_counts,
+        sem_band,
+    )
+    from .national import funnel, funnel_with_labels, line_by_year
+    from .rates import rates_bar, rates_bar_with_labels
+    from .report import inline_svg
+    from .theme import (
+        DASHES,
+        FONT_FAMILY,
+        PALETTE,
+        PRESENTATION_FONT_SCALE,
+        SHAPES,
+        THEME_NAME,
+        offline_chart_bundle,
+        save_chart,
+        theme_config,
+        use_offline_renderer,
+        use_theme,
+        vega_lite_svg,
+    )
+
 
 __all__ = [
     "DASHES",
