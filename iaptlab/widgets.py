@@ -30,8 +30,8 @@ import pandas as pd
 
 from .errors import ParameterError
 
-__all__ = ["TIMINGS_KEPT", "ChartSlot", "Control", "ControlKind", "Result", "build", "defaults", "settings", "show",
-           "show_static", "sweep", "table_html"]
+__all__ = ["TIMINGS_KEPT", "BrowserCompute", "ChartSlot", "Control", "ControlKind", "Result", "build",
+           "compute_script", "defaults", "settings", "show", "show_static", "sweep", "table_html"]
 
 ControlKind = Literal["int", "float", "choice", "bool"]
 
@@ -78,6 +78,31 @@ class Result:
     chart: Any
     sentence: str
     extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BrowserCompute:
+    """An explorer's computation as the page runs it: ``script`` (:func:`compute_script`) and the
+    JSON-ready ``data`` it takes as ``prepared`` (including ``specs``: each chart structure's
+    :func:`iaptlab.charts.live.chart_skeleton`), and each choice control's option values in order (``options``)."""
+
+    script: str
+    data: dict
+    options: dict = field(default_factory=dict)
+
+
+def compute_script(name: str) -> str:
+    """The page's (and node's) text for explorer script ``name``: ``new Function(text)()`` returns
+    its ``compute(prepared, values)``. The scripts ship as package data (``iaptlab/static/compute``).
+
+    >>> "function compute(" in compute_script("predictive_values")
+    True
+    """
+    from importlib.resources import files
+
+    folder = files("iaptlab.static") / "compute"
+    parts = [(folder / f"{part}.js").read_text(encoding="utf-8") for part in ("_common", name)]
+    return "\n".join(parts) + "\nreturn compute;\n"
 
 
 def defaults(controls: Sequence[Control]) -> dict[str, Any]:

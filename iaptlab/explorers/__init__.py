@@ -46,7 +46,10 @@ __all__ = ["PLANS", "REGISTRY", "Explorer", "anchor", "build", "contents_html", 
 class Explorer:
     """One explorer: where it sits (``key`` "NN.name", ``lesson`` "NN"), what it is for, and its parts.
 
-    ``prepare()`` is cached: the data an explorer needs is built once per kernel.
+    ``prepare()`` is cached: the data an explorer needs is built once per kernel. An explorer whose
+    computation is arithmetic on a small table also has a copy of ``compute`` that the page runs
+    (``browser_script``, a file in ``iaptlab/static/compute``) and ``browser_data(prepared)``, the
+    JSON it runs on: its moves need no kernel round trip (:meth:`browser`).
     """
 
     key: str
@@ -55,6 +58,8 @@ class Explorer:
     prepare: Callable[[], Any]
     controls: tuple[Control, ...]
     compute: Callable[..., Result]
+    browser_script: str = ""
+    browser_data: Callable[[Any], dict] | None = None
     lesson: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -64,6 +69,12 @@ class Explorer:
     def bound(self) -> Callable[..., Result]:
         """``compute`` bound to the prepared data: ``bound()(**values) -> Result``."""
         return partial(self.compute, self.prepare())
+
+    def browser(self) -> widgets.BrowserCompute | None:
+        """The page's copy of this explorer's computation, or None where it needs Python."""
+        if not self.browser_script or self.browser_data is None:
+            return None
+        return _browser(self.key)
 
     def run(self, **values: Any) -> Result:
         """The result at these control values (the others at their defaults)."""
@@ -89,7 +100,8 @@ REGISTRY: MappingProxyType[str, Explorer] = MappingProxyType({explorer.key: expl
              demand.prepare, demand.CONTROLS, demand.compute),
     Explorer("04.predictive_values", "Predictive values: published accuracy and prevalence",
              "How often is a questionnaire 'case' right, at a given prevalence?",
-             predictive_values.prepare, predictive_values.CONTROLS, predictive_values.compute),
+             predictive_values.prepare, predictive_values.CONTROLS, predictive_values.compute,
+             predictive_values.BROWSER_SCRIPT, predictive_values.browser_data),
     Explorer("05.regression_to_mean", "Regression to the mean: same people, three kinds of true change",
              "How many 'recover' when no one truly changed, only because they entered on a high score?",
              regression_to_mean.prepare, regression_to_mean.CONTROLS, regression_to_mean.compute),
@@ -148,6 +160,15 @@ def contents_html() -> str:
     return f'<nav class="iaptlab-contents" aria-label="Explorers" data-pin><ul>{items}</ul></nav>'
 
 
+@cache
+def _browser(key: str) -> widgets.BrowserCompute:
+    """Explorer ``key``'s :class:`~iaptlab.widgets.BrowserCompute`, built once per kernel."""
+    explorer = REGISTRY[key]
+    options = {c.name: [value for value, _ in c.options] for c in explorer.controls if c.kind == "choice"}
+    return widgets.BrowserCompute(widgets.compute_script(explorer.browser_script),
+                                  explorer.browser_data(explorer.prepare()), options)
+
+
 def _explorer(key: str) -> Explorer:
     if key not in REGISTRY:
         raise ParameterError(f"no explorer {key!r}; known: {', '.join(REGISTRY)}")
@@ -157,10 +178,10 @@ def _explorer(key: str) -> Explorer:
 def show(key: str):
     """Display explorer ``key``'s static default, then return its live explorer (the cell shows it)."""
     explorer = _explorer(key)
-    return widgets.show(explorer.bound(), explorer.controls, title=explorer.title)
+    return widgets.show(explorer.bound(), explorer.controls, title=explorer.title, browser=explorer.browser())
 
 
 def build(key: str):
     """Explorer ``key``'s live widget only (the presentation dashboard shows no static copy)."""
     explorer = _explorer(key)
-    return widgets.build(explorer.bound(), explorer.controls, title=explorer.title)
+    return widgets.build(explorer.bound(), explorer.controls, title=explorer.title, browser=explorer.browser())
