@@ -32,7 +32,7 @@ import pandas as pd
 
 from ..errors import ParameterError
 
-__all__ = ["BROWSER_DATASET", "LIVE_EMBED_OPTIONS", "bundled_offline", "chart_skeleton", "data_update", "has_params", "live_view", "live_view_available",
+__all__ = ["BROWSER_DATASET", "LIVE_EMBED_OPTIONS", "bundled_offline", "chart_skeleton", "data_update", "forget_shown", "has_params", "live_view", "live_view_available",
            "refilled_update", "replace_live_chart", "schema_checks", "use_cached_altair_bundle"]
 
 #: Vega-embed options for the live chart: SVG, so every bar is an element with an ARIA label
@@ -165,6 +165,15 @@ def live_view(chart: Any) -> Any:
     view.shown_rows = datasets[0] if len(datasets) == 1 else None
     view.shown_chart = chart
     return view
+
+
+def forget_shown(view: Any) -> None:
+    """Forget what ``view`` shows (the page drew numbers of its own): the next
+    :func:`replace_live_chart` sends every dataset and the description again."""
+    view.shown_chart = None
+    view.shown_rows = None
+    view.shown_spec = {**view.spec, "description": None,
+                       "datasets": {name: None for name in view.spec.get("datasets", {})}}
 
 
 def replace_live_chart(view: Any, chart: Any) -> None:

@@ -1,0 +1,106 @@
+"""Lesson 04's predictive-value explorer answers in the page: with the kernel busy (a cell
+sleeping, so no widget message is handled), moving the prevalence slider, choosing another study
+and moving "your own" sensitivity still redraw the chart and rewrite the sentence and the table,
+each equal to what Python's ``compute`` gives for the same settings.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import harness
+import pytest
+
+KEY = "04.predictive_values"
+NOTEBOOK = "page_compute.ipynb"
+EXPLORER = ".jp-Notebook .iaptlab-explorer:has(.iaptlab-control-prevalence_pct)"
+
+
+def _notebook() -> str:
+    cells = [{"cell_type": "code", "execution_count": None, "id": "explorer", "metadata": {}, "outputs": [],
+              "source": "from iaptlab.notebook import setup\nprint(setup())\nfrom iaptlab.explorers import show\n"
+                        f"show({KEY!r})"}]
+    return json.dumps({"cells": cells, "nbformat": 4, "nbformat_minor": 5,
+                       "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python",
+                                                   "name": "python3"}, "language_info": {"name": "python"}}})
+
+
+@pytest.fixture(scope="module")
+def explorer_record():
+    from iaptlab.explorers import REGISTRY
+
+    return REGISTRY[KEY]
+
+
+def expected(explorer_record, **settings) -> dict:
+    result = explorer_record.run(**settings)
+    spec = result.chart.to_dict()
+    return {"sentence": result.sentence, "description": spec["description"], "title": spec["title"]["text"],
+            "table": " ".join(result.table.astype(str).to_numpy().ravel())}
+
+
+def shown(explorer) -> dict:
+    chart = explorer.locator(".iaptlab-chart")
+    return {
+        "sentence": explorer.locator(".iaptlab-sentence").inner_text().strip(),
+        "description": chart.locator(".vega-embed").first.get_attribute("aria-label") or "",
+        "title": (chart.locator("g.role-title-text text").first.text_content() or "").strip()
+        if chart.locator("g.role-title-text text").count() else "",
+        "table": " ".join(explorer.locator(".iaptlab-table td").all_text_contents()),
+    }
+
+
+def wait_until_shown(page, explorer, want: dict, timeout_s: float = 10) -> dict:
+    deadline = time.monotonic() + timeout_s
+    seen = shown(explorer)
+    while seen != want and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+        seen = shown(explorer)
+    return seen
+
+
+def test_moves_are_answered_in_the_page_while_the_kernel_is_busy(lab_server, page, guard, explorer_record):
+    (lab_server.root / NOTEBOOK).write_text(_notebook())
+    harness.open_notebook(page, lab_server, NOTEBOOK)
+    _, summary = harness.run_all(page)
+    assert harness.problems(summary) == []
+    explorer = page.locator(EXPLORER)
+    assert explorer.count() == 1
+    explorer.scroll_into_view_if_needed()
+    page.wait_for_selector(f"{EXPLORER} .iaptlab-chart [data-iaptlab-path='browser']", timeout=30_000)
+    at_default = expected(explorer_record)
+    assert wait_until_shown(page, explorer, at_default) == at_default
+
+    client = harness.kernel_for(lab_server, NOTEBOOK)
+    try:
+        client.execute("import time; time.sleep(40)", store_history=False)  # the kernel is busy from now on
+        busy_until = time.monotonic() + 35
+        page.wait_for_timeout(500)
+
+        # 1. the prevalence slider, one step right with the keyboard (20 -> 21): data and text change
+        explorer.locator(".iaptlab-control-prevalence_pct .noUi-handle").focus()
+        page.keyboard.press("ArrowRight")
+        moved = expected(explorer_record, prevalence_pct=21)
+        assert moved != at_default
+        assert wait_until_shown(page, explorer, moved) == moved
+        assert explorer.locator(".iaptlab-number-prevalence_pct input").input_value() == "21"
+
+        # 2. "your own" values: the title changes too (a signal, not a new view)
+        explorer.locator(".iaptlab-control-study input[type=radio]").last.check()
+        own = expected(explorer_record, prevalence_pct=21, study="own")
+        assert own["title"] != moved["title"]
+        assert wait_until_shown(page, explorer, own) == own
+
+        # 3. the number box of "your own sensitivity", typed
+        box = explorer.locator(".iaptlab-number-own_sensitivity_pct input")
+        box.fill("95")
+        box.press("Enter")
+        typed = expected(explorer_record, prevalence_pct=21, study="own", own_sensitivity_pct=95)
+        assert typed != own
+        assert wait_until_shown(page, explorer, typed) == typed
+        assert time.monotonic() < busy_until, "the kernel was free again before the checks ended"
+    finally:
+        client.stop_channels()
+    harness.shut_down_kernels(lab_server)
+    assert guard.blocked == []
