@@ -58,7 +58,7 @@ def _node(script: str, names: list[str], calls: list[list]) -> list:
 def _helpers(calls: list[list], *, errors: bool = False) -> list:
     script = compute_script("predictive_values").removesuffix("\nreturn compute;\n")
     results = _node(script, ["pyRound", "fixed", "general", "thousands", "floatColumnTexts", "tableHtml",
-                             "escapeHtml"], calls)
+                             "escapeHtml", "erf", "normalCdf", "roundTo"], calls)
     if errors:
         return results
     assert all("error" not in r for r in results), [r for r in results if "error" in r][:3]
@@ -111,6 +111,27 @@ def test_table_html_matches_pandas(column):
     html_text = _helpers([["tableHtml", [list(frame.columns), [[q, t] for q, t in zip(frame["quantity"], texts,
                                                                                       strict=True)], "cap"]]])[0]
     assert html_text == table_html(frame, "cap")
+
+
+def test_erf_and_normal_cdf_agree_with_python_to_a_few_ulps():
+    from statistics import NormalDist
+
+    rng = random.Random(15)
+    points = [0.0, 1e-300, 1e-9, 0.5, 0.84375, 1.0, 2.5, 3.0, 5.9, 6.0, 7.0, 40.0] + [
+        rng.uniform(-7, 7) for _ in range(400)]
+    points += [-x for x in points]
+    got = _helpers([["erf", [x]] for x in points] + [["normalCdf", [x]] for x in points])
+    want = [math.erf(x) for x in points] + [NormalDist().cdf(x) for x in points]
+    far = [(x, g, w) for x, g, w in zip(points + points, got, want, strict=True)
+           if not math.isclose(g, w, rel_tol=1e-15, abs_tol=4.5e-16)]  # 2 ulps of 1
+    assert far == []
+
+
+def test_round_to_digits_matches_python_round():
+    numbers = _sample_numbers()
+    got = _helpers([["roundTo", [x, d]] for x in numbers for d in (1, 2)])
+    assert [g for g, (x, d) in zip(got, [(x, d) for x in numbers for d in (1, 2)], strict=True)
+            if g != round(x, d)] == []
 
 
 def test_float_column_in_scientific_notation_is_refused_not_misprinted():

@@ -91,3 +91,44 @@ function tableHtml(columns, rows, caption = "") {
 function sentenceHtml(sentence) {
   return `<p aria-live="polite">${escapeHtml(sentence)}</p>`;
 }
+
+// exp(-a^2) with a^2 split exactly (Dekker): a rounded a^2 would cost ~a^2 ulps in the result.
+function gaussian(a) {
+  const c = 134217729 * a;
+  const hi = c - (c - a), lo = a - hi;
+  return Math.exp(-hi * hi) * Math.exp(-(2 * hi * lo + lo * lo));
+}
+
+// The error function, within a few units in the last place of Python's math.erf (checked under
+// node): for |x| < 1.5 the series erf(x) = 2/sqrt(pi) exp(-x^2) sum_n (2x^2)^n x / (1*3*...*(2n+1))
+// (positive terms, no cancellation); from 1.5, 1 - erfc(x) with erfc's continued fraction
+// erfc(x) = exp(-x^2)/sqrt(pi) / (x + (1/2)/(x + 1/(x + (3/2)/(x + ...)))), 200 terms deep.
+function erf(x) {
+  if (Number.isNaN(x)) return NaN;
+  const a = Math.abs(x);
+  if (a === 0) return x;
+  if (a >= 1.5) {
+    if (a >= 6) return Math.sign(x);  // |1 - erf(6)| < 2.2e-17: 1 as a double
+    let f = a;
+    for (let n = 200; n >= 1; n -= 1) f = a + (n / 2) / f;
+    return Math.sign(x) * (1 - gaussian(a) / Math.sqrt(Math.PI) / f);
+  }
+  const twoX2 = 2 * a * a;
+  let term = a, sum = a;
+  for (let n = 1; n < 200; n += 1) {
+    term *= twoX2 / (2 * n + 1);
+    sum += term;
+    if (term < sum * 1e-17) break;
+  }
+  return Math.sign(x) * (2 / Math.sqrt(Math.PI)) * gaussian(a) * sum;
+}
+
+// statistics.NormalDist(mu, sigma).cdf(x), as Python computes it: 0.5 * (1 + erf((x - mu) / (sigma * sqrt 2))).
+function normalCdf(x, mu = 0, sigma = 1) {
+  return 0.5 * (1 + erf((x - mu) / (sigma * Math.SQRT2)));
+}
+
+// Python's round(x, digits) (digits >= 0): the double nearest the correctly rounded decimal.
+function roundTo(x, digits) {
+  return Number(fixed(x, digits));
+}
