@@ -148,7 +148,8 @@ BROWSER_KEYS = [key for key, explorer in REGISTRY.items() if explorer.browser() 
 
 def _grid(key: str) -> list[dict]:
     """Settings to compare: one control at a time over min, default, max and interior points (every
-    option of a choice), then every combination of a few values per control, then random ones."""
+    option of a choice), every combination of them where there are at most 400, every combination of
+    the first three values per control, and 60 random combinations."""
     controls = REGISTRY[key].controls
     values = {}
     for c in controls:
@@ -164,6 +165,8 @@ def _grid(key: str) -> list[dict]:
             values[c.name] = list(dict.fromkeys(int(p) if c.kind == "int" else round(p, 10) for p in snapped))
     base = {c.name: c.default for c in controls}
     grid = [{**base, name: v} for name, vs in values.items() for v in vs]
+    if math.prod(len(vs) for vs in values.values()) <= 400:  # small enough: every combination
+        grid += [dict(zip(values, combo, strict=True)) for combo in itertools.product(*values.values())]
     few = {name: vs[:3] for name, vs in values.items()}
     grid += [dict(zip(few, combo, strict=True)) for combo in itertools.product(*few.values())]
     rng = random.Random(15)

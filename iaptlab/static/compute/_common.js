@@ -132,3 +132,25 @@ function normalCdf(x, mu = 0, sigma = 1) {
 function roundTo(x, digits) {
   return Number(fixed(x, digits));
 }
+
+// iaptlab.format.percent_text: a proportion as "50.6%"; NaN or null worded `missing`; never "-0.0%".
+function percentText(rate, digits = 1, missing = "no one in the denominator") {
+  if (rate === null || rate === undefined || Number.isNaN(rate)) return missing;
+  let text = fixed(100 * rate, digits);
+  if (text.startsWith("-") && Number(text) === 0) text = text.slice(1);
+  return text + "%";
+}
+
+// iaptlab.format.count_text: a whole number with thousands separators.
+function countText(count) {
+  if (!Number.isFinite(count) || count !== Math.round(count)) throw new Error(`a count must be a whole number, got ${count}`);
+  return thousands(count);
+}
+
+// Python's f"{x:,.0f}": no decimals, thousands separators.
+function groupedWhole(x) {
+  const text = fixed(x, 0);
+  const negative = text.startsWith("-");
+  const digits = negative ? text.slice(1) : text;
+  return (negative ? "-" : "") + digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}
