@@ -85,7 +85,8 @@ class Explorer:
 REGISTRY: MappingProxyType[str, Explorer] = MappingProxyType({explorer.key: explorer for explorer in (
     Explorer("00.example_cases", "Who counts as recovered? Twelve fictional referrals",
              "Which of twelve referrals count as recovered, and which rule decides it?",
-             example_cases.prepare, example_cases.CONTROLS, example_cases.compute),
+             example_cases.prepare, example_cases.CONTROLS, example_cases.compute,
+             example_cases.BROWSER_SCRIPT, example_cases.browser_data),
     Explorer("01.measurement_error", "One true score, many possible observed scores",
              "How far can one day's score stray from a person's true score?",
              measurement_error.prepare, measurement_error.CONTROLS, measurement_error.compute,
