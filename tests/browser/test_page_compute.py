@@ -6,7 +6,9 @@ each equal to what Python's ``compute`` gives for the same settings.
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import time
 
 import harness
@@ -33,11 +35,18 @@ def explorer_record():
     return REGISTRY[KEY]
 
 
+def _cells(table) -> str:
+    """The table's cells as the notebook shows them (pandas' formatting), space-separated."""
+    from iaptlab.widgets import table_html
+
+    return " ".join(html.unescape(cell) for cell in re.findall(r"<td>(.*?)</td>", table_html(table)))
+
+
 def expected(explorer_record, **settings) -> dict:
     result = explorer_record.run(**settings)
     spec = result.chart.to_dict()
     return {"sentence": result.sentence, "description": spec["description"], "title": spec["title"]["text"],
-            "table": " ".join(result.table.astype(str).to_numpy().ravel())}
+            "table": _cells(result.table)}
 
 
 def shown(explorer) -> dict:
@@ -99,6 +108,62 @@ def test_moves_are_answered_in_the_page_while_the_kernel_is_busy(lab_server, pag
         typed = expected(explorer_record, prevalence_pct=21, study="own", own_sensitivity_pct=95)
         assert typed != own
         assert wait_until_shown(page, explorer, typed) == typed
+        assert time.monotonic() < busy_until, "the kernel was free again before the checks ended"
+    finally:
+        client.stop_channels()
+    harness.shut_down_kernels(lab_server)
+    assert guard.blocked == []
+
+
+#: Moves on the other explorers that answer in the page: (key, control, how, expected settings).
+OTHER_MOVES = [
+    ("00.example_cases", "phq9_caseness", "ArrowRight", {"phq9_caseness": 11}),
+    ("00.example_cases", "min_treatment_contacts", "ArrowRight", {"phq9_caseness": 11, "min_treatment_contacts": 3}),
+    ("01.measurement_error", "true_score", "ArrowRight", {"true_score": 13}),
+    ("01.measurement_error", "instrument", 1, {"true_score": 13, "instrument": "GAD-7"}),  # a new chart structure
+    ("06.national", "denominator", 3, {"denominator": "referrals_received"}),
+    ("06.national", "year", 0, {"denominator": "referrals_received", "year": "2012-13"}),  # a year with gaps
+]
+
+
+def _many_notebook(keys: list[str]) -> str:
+    notebook = json.loads(_notebook())
+    notebook["cells"][0]["source"] = notebook["cells"][0]["source"].rsplit("\n", 1)[0]
+    notebook["cells"] += [{"cell_type": "code", "execution_count": None, "id": f"e{i}", "metadata": {}, "outputs": [],
+                           "source": f"show({key!r})"} for i, key in enumerate(keys)]
+    return json.dumps(notebook)
+
+
+def test_the_other_page_explorers_answer_while_the_kernel_is_busy(lab_server, page, guard):
+    from iaptlab.explorers import REGISTRY
+
+    keys = list(dict.fromkeys(key for key, *_ in OTHER_MOVES))
+    (lab_server.root / "page_compute_more.ipynb").write_text(_many_notebook(keys))
+    harness.open_notebook(page, lab_server, "page_compute_more.ipynb")
+    _, summary = harness.run_all(page)
+    assert harness.problems(summary) == []
+    page.wait_for_function("() => document.querySelectorAll(\".jp-Notebook .iaptlab-chart "
+                           f"[data-iaptlab-path='browser']\").length >= {len(keys)}", timeout=60_000)
+    explorers = page.locator(".jp-Notebook .iaptlab-explorer")
+    assert explorers.count() == len(keys)
+    client = harness.kernel_for(lab_server, "page_compute_more.ipynb")
+    try:
+        client.execute("import time; time.sleep(60)", store_history=False)
+        busy_until = time.monotonic() + 55
+        page.wait_for_timeout(500)
+        for key, control, how, settings in OTHER_MOVES:
+            explorer = explorers.nth(keys.index(key))
+            explorer.scroll_into_view_if_needed()
+            if isinstance(how, str):
+                explorer.locator(f".iaptlab-control-{control} .noUi-handle").focus()
+                page.keyboard.press(how)
+            else:
+                explorer.locator(f".iaptlab-control-{control} input[type=radio]").nth(how).check()
+            result = REGISTRY[key].run(**settings)
+            want = {"sentence": result.sentence, "description": result.chart.to_dict()["description"],
+                    "title": result.chart.to_dict()["title"]["text"],
+                    "table": _cells(result.table)}
+            assert wait_until_shown(page, explorer, want) == want, (key, settings)
         assert time.monotonic() < busy_until, "the kernel was free again before the checks ended"
     finally:
         client.stop_channels()
