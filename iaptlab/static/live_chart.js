@@ -131,13 +131,20 @@ async function render({ model, el }) {
       describe(result.description);
     }
     shownHasSubtitle = hasSubtitle;
-    for (const [widget, html] of [[browser.texts[0], result.sentenceHtml], [browser.texts[1], result.tableHtml]]) {
-      if (widget && widget.get("value") !== html) {
-        widget.set("value", html);
-        widget.save_changes();
-      }
-    }
     counted("browser");
+    // the sentence and table after the chart has been painted (as the kernel path sends the chart first)
+    const texts = [[browser.texts[0], result.sentenceHtml], [browser.texts[1], result.tableHtml]];
+    const write = () => {
+      if (answeredFor !== key) return;  // a later move has answered since
+      for (const [widget, html] of texts) {
+        if (widget && widget.get("value") !== html) {
+          widget.set("value", html);
+          widget.save_changes();
+        }
+      }
+    };
+    if (document.visibilityState === "visible") requestAnimationFrame(() => setTimeout(write, 0));
+    else write();
   };
 
   // Load the script and find the control widgets; any failure leaves the kernel path in charge.
