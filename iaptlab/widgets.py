@@ -319,7 +319,7 @@ def _css_name(name: str) -> str:
 
 
 def build(compute: Callable[..., Result], controls: Sequence[Control], *, title: str = "",
-          browser: BrowserCompute | None = None):
+          browser: BrowserCompute | Callable[[], BrowserCompute | None] | None = None):
     """The interactive explorer as an ipywidgets box (controls, reset, chart, table, sentence).
 
     The returned box has attributes ``controls`` (name -> value widget), ``sentence``,
@@ -329,7 +329,8 @@ def build(compute: Callable[..., Result], controls: Sequence[Control], *, title:
     ``iaptlab-control-<name>`` and ``iaptlab-number-<name>`` on each control and its number box,
     ``iaptlab-reset``, ``iaptlab-chart``, ``iaptlab-sentence``, ``iaptlab-table``.
 
-    With ``browser`` (the page's copy of ``compute``) and a live chart, the page answers every
+    With ``browser`` (the page's copy of ``compute``, or a function that makes it, called only
+    when there is a live chart to use it) and a live chart, the page answers every
     move once it has loaded the script: the kernel then only receives the values (and the page's
     sentence and table) and draws nothing, so there is one update, not two. ``box.path()`` says
     which path answers: ``"browser"`` or ``"kernel"``.
@@ -380,6 +381,8 @@ def build(compute: Callable[..., Result], controls: Sequence[Control], *, title:
         for control in controls:
             value_widgets[control.name].value = control.default
 
+    if callable(browser):
+        browser = browser() if slot.mode == "widget" else None
     if browser is not None:
         watched = [(control.name, widget) for control, row in zip(controls, rows, strict=True)
                    for widget in (value_widgets[control.name], *row.children[1:])]
@@ -407,7 +410,7 @@ def build(compute: Callable[..., Result], controls: Sequence[Control], *, title:
 
 
 def show(compute: Callable[..., Result], controls: Sequence[Control], *, title: str = "",
-         browser: BrowserCompute | None = None):
+         browser: BrowserCompute | Callable[[], BrowserCompute | None] | None = None):
     """Display the static default, then return the live explorer (the cell shows it)."""
     show_static(compute, controls)
     return build(compute, controls, title=title, browser=browser)

@@ -268,3 +268,18 @@ def test_no_browser_path_without_a_live_chart(renderer):
     assert box.chart_slot.browser is None and box.path() == "kernel"
     box.controls["prevalence_pct"].value = 33
     assert "If 33 in 100" in box.sentence.value
+
+
+def test_the_page_copy_is_made_only_for_a_live_chart(renderer):
+    made = []
+
+    def factory():
+        made.append(1)
+        return None
+
+    renderer("svg")
+    build(compute, CONTROLS, browser=factory)
+    assert made == []  # no live chart: nothing for the page to run, nothing made
+    renderer("jupyter", offline=True)
+    box = build(compute, CONTROLS, browser=factory)
+    assert made == [1] and box.chart_slot.browser is None and box.path() == "kernel"

@@ -181,10 +181,10 @@ def _explorer(key: str) -> Explorer:
 def show(key: str):
     """Display explorer ``key``'s static default, then return its live explorer (the cell shows it)."""
     explorer = _explorer(key)
-    return widgets.show(explorer.bound(), explorer.controls, title=explorer.title, browser=explorer.browser())
+    return widgets.show(explorer.bound(), explorer.controls, title=explorer.title, browser=explorer.browser)
 
 
 def build(key: str):
     """Explorer ``key``'s live widget only (the presentation dashboard shows no static copy)."""
     explorer = _explorer(key)
-    return widgets.build(explorer.bound(), explorer.controls, title=explorer.title, browser=explorer.browser())
+    return widgets.build(explorer.bound(), explorer.controls, title=explorer.title, browser=explorer.browser)
