@@ -37,6 +37,10 @@ async function render({ model, el }) {
   let shownStructure = null;  // the browser structure on screen; null: the kernel's spec
   let shownHasSubtitle = false;
   let answeredFor = null;
+  // Every change to the view runs in this one queue, in order; a step that fails never stops later ones.
+  const queue = (step) => {
+    embedding = embedding.then(step).catch((error) => console.warn("iaptlab live chart:", error));
+  };
 
   const options = () => {
     const chosen = structuredClone(model.get("embed_options") || {});
@@ -96,11 +100,12 @@ async function render({ model, el }) {
     answeredFor = null;
     model.set("browser_ready", false);
     model.save_changes();
-    embedding = embedding.then(embed);
+    queue(embed);
   };
 
   // The page's answer for the controls' current values: chart, then sentence and table.
   const answer = async (force = false) => {
+    if (!browser) return;  // the page gave up after this move was queued: the kernel answers it
     const key = JSON.stringify(browser.values);
     if (!force && key === answeredFor) return;
     let result;
@@ -178,7 +183,7 @@ async function render({ model, el }) {
               other.save_changes();
             }
           });
-          embedding = embedding.then(() => answer());
+          queue(() => answer());
         });
       });
     } catch (error) {
@@ -192,9 +197,9 @@ async function render({ model, el }) {
     }
   };
 
-  model.on("change:spec", () => { embedding = embedding.then(embed); });
-  model.on("change:update", () => { embedding = embedding.then(applyUpdate); });
-  embedding = embedding.then(async () => {
+  model.on("change:spec", () => queue(embed));
+  model.on("change:update", () => queue(applyUpdate));
+  queue(async () => {
     if (model.get("compute_script")) await connect();
     else await embed();
   });

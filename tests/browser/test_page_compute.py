@@ -169,3 +169,35 @@ def test_the_other_page_explorers_answer_while_the_kernel_is_busy(lab_server, pa
         client.stop_channels()
     harness.shut_down_kernels(lab_server)
     assert guard.blocked == []
+
+
+def test_a_page_script_that_fails_hands_the_move_to_the_kernel(lab_server, page, guard, explorer_record):
+    """The page answers the first draw, then its script throws on a move: the kernel answers that
+    move (and the next ones), with the same numbers."""
+    source = (
+        "from iaptlab.notebook import setup\nprint(setup())\n"
+        "from iaptlab.explorers import REGISTRY\nfrom iaptlab.widgets import BrowserCompute, show\n"
+        f"e = REGISTRY[{KEY!r}]\nb = e.browser()\n"
+        "script = b.script.removesuffix('return compute;\\n') + (\n"
+        "    'const real = compute;\\n'\n"
+        "    'return (p, v) => { if (v.prevalence_pct !== 20) throw new Error(\"a test: the page gives up\"); '\n"
+        "    'return real(p, v); };\\n')\n"
+        "show(e.bound(), e.controls, browser=BrowserCompute(script, b.data, b.options))")
+    notebook = json.loads(_notebook())
+    notebook["cells"][0]["source"] = source
+    (lab_server.root / "page_compute_fails.ipynb").write_text(json.dumps(notebook))
+    harness.open_notebook(page, lab_server, "page_compute_fails.ipynb")
+    _, summary = harness.run_all(page)
+    assert harness.problems(summary) == []
+    explorer = page.locator(EXPLORER)
+    page.wait_for_selector(f"{EXPLORER} .iaptlab-chart [data-iaptlab-path='browser']", timeout=30_000)
+    explorer.locator(".iaptlab-control-prevalence_pct .noUi-handle").focus()
+    page.keyboard.press("ArrowRight")
+    moved = expected(explorer_record, prevalence_pct=21)
+    assert wait_until_shown(page, explorer, moved, timeout_s=20) == moved
+    page.keyboard.press("ArrowRight")
+    again = expected(explorer_record, prevalence_pct=22)
+    assert wait_until_shown(page, explorer, again, timeout_s=20) == again
+    assert page.locator(f"{EXPLORER} .iaptlab-chart [data-iaptlab-path='kernel']").count() == 1
+    harness.shut_down_kernels(lab_server)
+    assert guard.blocked == []
