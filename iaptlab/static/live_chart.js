@@ -168,6 +168,21 @@ async function render({ model, el }) {
       const values = {};
       controls.forEach((m, i) => { if (!(names[i] in values)) values[names[i]] = read(names[i], m); });
       browser = { compute, data: model.get("compute_data"), values, texts };
+      // "Reset to defaults" works without the kernel too: put every control back in the page
+      // (the kernel, when free, does the same; the values are equal, so nothing happens twice).
+      resetInPage = () => {
+        if (!browser) return;
+        const defaults = browser.data.defaults || {};
+        controls.forEach((m, i) => {
+          const name = names[i];
+          if (!(name in defaults)) return;
+          const [key, value] = name in choices ? ["index", choices[name].indexOf(defaults[name])] : ["value", defaults[name]];
+          if (value !== -1 && m.get(key) !== value) {
+            m.set(key, value);
+            m.save_changes();
+          }
+        });
+      };
       controls.forEach((m, i) => {
         const name = names[i];
         const key = name in choices ? "index" : "value";
@@ -197,6 +212,12 @@ async function render({ model, el }) {
     }
   };
 
+  let resetInPage = null;
+  const onClick = (event) => {
+    const button = event.target && event.target.closest ? event.target.closest(".iaptlab-reset") : null;
+    if (button && resetInPage && button.closest(".iaptlab-explorer") === el.closest(".iaptlab-explorer")) resetInPage();
+  };
+  document.addEventListener("click", onClick, true);
   model.on("change:spec", () => queue(embed));
   model.on("change:update", () => queue(applyUpdate));
   queue(async () => {
@@ -204,7 +225,10 @@ async function render({ model, el }) {
     else await embed();
   });
   await embedding;
-  return () => { if (api) api.finalize(); };
+  return () => {
+    document.removeEventListener("click", onClick, true);
+    if (api) api.finalize();
+  };
 }
 
 export default { render };

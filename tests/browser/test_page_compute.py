@@ -1,7 +1,7 @@
 """Lesson 04's predictive-value explorer answers in the page: with the kernel busy (a cell
-sleeping, so no widget message is handled), moving the prevalence slider, choosing another study
-and moving "your own" sensitivity still redraw the chart and rewrite the sentence and the table,
-each equal to what Python's ``compute`` gives for the same settings.
+sleeping, so no widget message is handled), moving the prevalence slider, choosing another study,
+typing "your own" sensitivity and pressing reset still redraw the chart and rewrite the sentence and
+the table, each equal to what Python's ``compute`` gives for the same settings.
 """
 
 from __future__ import annotations
@@ -108,6 +108,11 @@ def test_moves_are_answered_in_the_page_while_the_kernel_is_busy(lab_server, pag
         typed = expected(explorer_record, prevalence_pct=21, study="own", own_sensitivity_pct=95)
         assert typed != own
         assert wait_until_shown(page, explorer, typed) == typed
+
+        # 4. reset puts every control, and so every number, back
+        explorer.locator(".iaptlab-reset").click()
+        assert wait_until_shown(page, explorer, at_default) == at_default
+        assert explorer.locator(".iaptlab-number-prevalence_pct input").input_value() == "20"
         assert time.monotonic() < busy_until, "the kernel was free again before the checks ended"
     finally:
         client.stop_channels()
