@@ -19,6 +19,8 @@ import subprocess
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from iaptlab.charts.live import chart_skeleton
 from iaptlab.explorers import REGISTRY
@@ -194,17 +196,15 @@ def _same_rows(page: list[dict], python: list[dict]) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("key", BROWSER_KEYS)
-def test_page_compute_equals_python_on_a_grid(key):
+def _compare(key: str, grid: list[dict]) -> int:
+    """Run the page's script on every setting of ``grid`` under node; assert it equals Python."""
     explorer = REGISTRY[key]
     browser = explorer.browser()
-    grid = _grid(key)
-    assert len(grid) >= 20
     results = _node(browser.script, [], [["compute", [browser.data, values]] for values in grid])
     checked = 0
     for values, page in zip(grid, results, strict=True):
         python = explorer.run(**values)
-        spec = python.chart.to_dict()
+        spec = python.chart.to_dict(validate=False)
         assert "error" not in page, (values, page)
         page = page["value"]
         where = f"{key} at {values}"
@@ -215,7 +215,37 @@ def test_page_compute_equals_python_on_a_grid(key):
         assert browser.data["specs"][page["structure"]] == chart_skeleton(python.chart), where
         assert _same_rows(page["rows"], next(iter(spec["datasets"].values()))) == [], where
         checked += 1
-    assert checked == len(grid)
+    return checked
+
+
+@pytest.mark.parametrize("key", BROWSER_KEYS)
+def test_page_compute_equals_python_on_a_grid(key):
+    grid = _grid(key)
+    assert len(grid) >= 20
+    assert _compare(key, grid) == len(grid)
+
+
+def _setting(control) -> st.SearchStrategy:
+    """Any value the control's widget can hold: an option, a boolean, or a point on the slider's steps."""
+    if control.kind == "choice":
+        return st.sampled_from([value for value, _ in control.options])
+    if control.kind == "bool":
+        return st.booleans()
+    if control.kind == "int":
+        return st.integers(int(control.minimum), int(control.maximum))
+    steps = round((control.maximum - control.minimum) / control.step)
+    return st.integers(0, steps).map(lambda k: round(control.minimum + k * control.step, 10))
+
+
+@pytest.mark.parametrize("key", BROWSER_KEYS)
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_page_compute_equals_python_anywhere(key, data):
+    """Property: at any settings the widgets allow, the page and Python show the same thing."""
+    controls = REGISTRY[key].controls
+    grid = data.draw(st.lists(st.fixed_dictionaries({c.name: _setting(c) for c in controls}), min_size=1,
+                              max_size=12))
+    assert _compare(key, grid) == len(grid)
 
 
 def test_the_qualifying_explorers_answer_in_the_page():

@@ -7,6 +7,11 @@ applies them as a Vega changeset to the view it already has, with no new embed. 
 structure is embedded afresh. :mod:`iaptlab.widgets` uses these functions; it never imports
 Altair itself.
 
+An explorer whose computation is arithmetic on a small table (00, 01, 04, 06) is also answered in
+the page: its script (``iaptlab/static/compute``) runs there on JSON the explorer prepares, with
+each chart structure given once as a :func:`chart_skeleton`; the page fills in rows, title and
+description (``iaptlab/static/live_chart.js``), and the kernel draws nothing while it does.
+
 >>> live_view_available() in (True, False)
 True
 >>> first = alt.Chart(pd.DataFrame({"x": [1]})).mark_bar().encode(x="x:Q").properties(description="one")
