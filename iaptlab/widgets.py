@@ -30,8 +30,8 @@ import pandas as pd
 
 from .errors import ParameterError
 
-__all__ = ["TIMINGS_KEPT", "ChartSlot", "Control", "ControlKind", "Result", "build", "defaults", "settings", "show",
-           "show_static", "sweep", "table_html"]
+__all__ = ["TIMINGS_KEPT", "BrowserCompute", "ChartSlot", "Control", "ControlKind", "Result", "build",
+           "compute_script", "defaults", "settings", "show", "show_static", "sweep", "table_html"]
 
 ControlKind = Literal["int", "float", "choice", "bool"]
 
@@ -78,6 +78,31 @@ class Result:
     chart: Any
     sentence: str
     extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BrowserCompute:
+    """An explorer's computation as the page runs it: ``script`` (:func:`compute_script`) and the
+    JSON-ready ``data`` it takes as ``prepared`` (including ``specs``: each chart structure's
+    :func:`iaptlab.charts.live.chart_skeleton`), and each choice control's option values in order (``options``)."""
+
+    script: str
+    data: dict
+    options: dict = field(default_factory=dict)
+
+
+def compute_script(name: str) -> str:
+    """The page's (and node's) text for explorer script ``name``: ``new Function(text)()`` returns
+    its ``compute(prepared, values)``. The scripts ship as package data (``iaptlab/static/compute``).
+
+    >>> "function compute(" in compute_script("predictive_values")
+    True
+    """
+    from importlib.resources import files
+
+    folder = files("iaptlab.static") / "compute"
+    parts = [(folder / f"{part}.js").read_text(encoding="utf-8") for part in ("_common", name)]
+    return "\n".join(parts) + "\nreturn compute;\n"
 
 
 def defaults(controls: Sequence[Control]) -> dict[str, Any]:
@@ -228,6 +253,8 @@ class ChartSlot:
         from .charts import live
 
         self.mode = "output"
+        self.browser: dict[str, Any] | None = None
+        self.on_kernel_path: Callable[[], None] = lambda: None
         if live.live_view_available():
             self.mode = "widget"
             self.chart_widget: Any = None  # created with the first chart
@@ -235,6 +262,31 @@ class ChartSlot:
         else:
             self.widget = w.Output(layout=w.Layout(min_height="320px"))
         self.widget.add_class("iaptlab-chart")
+
+    def answer_in_page(self, browser: BrowserCompute, controls: Sequence[tuple[str, Any]],
+                       texts: Sequence[Any], on_kernel_path: Callable[[], None]) -> None:
+        """Let the page answer each move with ``browser``'s script (live chart mode only; call before
+        the first :meth:`update`): it watches ``controls`` ((name, value widget) pairs, a slider and
+        its number box under one name) and writes the sentence and table ``texts`` widgets. If the
+        page gives up, ``on_kernel_path()`` is called so that the kernel answers again."""
+        if self.mode != "widget":
+            return
+        self.browser = {"compute_script": browser.script, "compute_data": browser.data,
+                        "choice_options": dict(browser.options),
+                        "controls": [widget for _, widget in controls],
+                        "control_names": [name for name, _ in controls], "texts": list(texts)}
+        self.on_kernel_path = on_kernel_path
+
+    def answered_in_page(self) -> bool:
+        """Whether the page has loaded its script and answers the moves itself (the kernel must not)."""
+        return self.mode == "widget" and self.chart_widget is not None and bool(self.chart_widget.browser_ready)
+
+    def _browser_ready_changed(self, change: dict) -> None:
+        if change["old"] and not change["new"]:
+            from .charts import live
+
+            live.forget_shown(self.chart_widget)  # the page showed its own numbers since
+            self.on_kernel_path()
 
     def update(self, chart: Any) -> None:
         """Show ``chart`` (an Altair chart, or None for nothing) in place of the previous one."""
@@ -245,6 +297,11 @@ class ChartSlot:
                 return
             if self.chart_widget is None:
                 self.chart_widget = live.live_view(chart)
+                if self.browser is not None:
+                    with self.chart_widget.hold_sync():
+                        for name, value in self.browser.items():
+                            setattr(self.chart_widget, name, value)
+                    self.chart_widget.observe(self._browser_ready_changed, names="browser_ready")
                 self.widget.children = (self.chart_widget,)
             else:
                 live.replace_live_chart(self.chart_widget, chart)
@@ -261,7 +318,8 @@ def _css_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "-", name)
 
 
-def build(compute: Callable[..., Result], controls: Sequence[Control], *, title: str = ""):
+def build(compute: Callable[..., Result], controls: Sequence[Control], *, title: str = "",
+          browser: BrowserCompute | Callable[[], BrowserCompute | None] | None = None):
     """The interactive explorer as an ipywidgets box (controls, reset, chart, table, sentence).
 
     The returned box has attributes ``controls`` (name -> value widget), ``sentence``,
@@ -270,6 +328,12 @@ def build(compute: Callable[..., Result], controls: Sequence[Control], *, title:
     The page can find its parts by CSS class: ``iaptlab-explorer`` on the box,
     ``iaptlab-control-<name>`` and ``iaptlab-number-<name>`` on each control and its number box,
     ``iaptlab-reset``, ``iaptlab-chart``, ``iaptlab-sentence``, ``iaptlab-table``.
+
+    With ``browser`` (the page's copy of ``compute``, or a function that makes it, called only
+    when there is a live chart to use it) and a live chart, the page answers every
+    move once it has loaded the script: the kernel then only receives the values (and the page's
+    sentence and table) and draws nothing, so there is one update, not two. ``box.path()`` says
+    which path answers: ``"browser"`` or ``"kernel"``.
     """
     import ipywidgets as w
 
@@ -295,6 +359,8 @@ def build(compute: Callable[..., Result], controls: Sequence[Control], *, title:
     from .charts import live
 
     def refresh(*_: Any) -> None:
+        if slot.answered_in_page():
+            return
         started = time.perf_counter()
         params = {name: widget.value for name, widget in value_widgets.items()}
         try:
@@ -315,6 +381,12 @@ def build(compute: Callable[..., Result], controls: Sequence[Control], *, title:
         for control in controls:
             value_widgets[control.name].value = control.default
 
+    if callable(browser):
+        browser = browser() if slot.mode == "widget" else None
+    if browser is not None:
+        watched = [(control.name, widget) for control, row in zip(controls, rows, strict=True)
+                   for widget in (value_widgets[control.name], *row.children[1:])]
+        slot.answer_in_page(browser, watched, (sentence, table), refresh)
     for widget in value_widgets.values():
         widget.observe(refresh, names="value")
     reset.on_click(on_reset)
@@ -332,11 +404,13 @@ def build(compute: Callable[..., Result], controls: Sequence[Control], *, title:
     box.chart_slot = slot
     box.refresh = refresh
     box.refresh_seconds = timings
+    box.path = lambda: "browser" if slot.answered_in_page() else "kernel"
     refresh()
     return box
 
 
-def show(compute: Callable[..., Result], controls: Sequence[Control], *, title: str = ""):
+def show(compute: Callable[..., Result], controls: Sequence[Control], *, title: str = "",
+         browser: BrowserCompute | Callable[[], BrowserCompute | None] | None = None):
     """Display the static default, then return the live explorer (the cell shows it)."""
     show_static(compute, controls)
-    return build(compute, controls, title=title)
+    return build(compute, controls, title=title, browser=browser)

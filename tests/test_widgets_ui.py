@@ -221,3 +221,65 @@ def test_offline_bundle_is_made_once_per_machine_then_read_from_the_cache(tmp_pa
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "a-file"))
     (tmp_path / "a-file").write_text("")  # a cache that cannot be made: bundle each time, no error
     assert bundled_offline("export default 1") == "bundle of export default 1" and len(calls) == 3
+
+
+def _browser_explorer():
+    from iaptlab.explorers import REGISTRY
+
+    explorer = REGISTRY["04.predictive_values"]
+    return explorer, build(explorer.bound(), explorer.controls, browser=explorer.browser())
+
+
+def test_browser_path_hands_the_page_the_script_controls_and_texts(renderer):
+    renderer("jupyter", offline=True)
+    explorer, box = _browser_explorer()
+    view = box.chart_slot.chart_widget
+    assert "function compute(" in view.compute_script and view.compute_data["specs"]
+    # every value widget, the number boxes under their slider's name, and the sentence and table
+    assert view.control_names == ["study", "prevalence_pct", "prevalence_pct", "own_sensitivity_pct",
+                                  "own_sensitivity_pct", "own_specificity_pct", "own_specificity_pct"]
+    assert view.controls[0] is box.controls["study"] and view.controls[1] is box.controls["prevalence_pct"]
+    assert view.texts == [box.sentence, box.table]
+    study = next(c for c in explorer.controls if c.name == "study")
+    assert view.choice_options["study"] == [value for value, _ in study.options]
+    assert box.path() == "kernel"  # until the page says it has loaded the script
+
+
+def test_kernel_stays_quiet_while_the_page_answers_and_answers_again_when_it_gives_up(renderer):
+    renderer("jupyter", offline=True)
+    _, box = _browser_explorer()
+    view = box.chart_slot.chart_widget
+    sentence, update = box.sentence.value, view.update
+    view.browser_ready = True  # as the page sets it
+    assert box.path() == "browser"
+    box.controls["prevalence_pct"].value = 33
+    assert box.sentence.value == sentence and view.update == update  # no second update from the kernel
+    assert len(box.refresh_seconds) == 1
+    view.browser_ready = False  # the page's script failed: the kernel draws the current settings
+    assert box.path() == "kernel" and "If 33 in 100" in box.sentence.value
+    assert len(box.refresh_seconds) == 2
+    (rows,) = view.update["datasets"].values()  # every row sent again, not a diff against stale rows
+    assert len(rows) == 201 and view.update["description"]
+
+
+def test_no_browser_path_without_a_live_chart(renderer):
+    renderer("svg")
+    _, box = _browser_explorer()
+    assert box.chart_slot.browser is None and box.path() == "kernel"
+    box.controls["prevalence_pct"].value = 33
+    assert "If 33 in 100" in box.sentence.value
+
+
+def test_the_page_copy_is_made_only_for_a_live_chart(renderer):
+    made = []
+
+    def factory():
+        made.append(1)
+        return None
+
+    renderer("svg")
+    build(compute, CONTROLS, browser=factory)
+    assert made == []  # no live chart: nothing for the page to run, nothing made
+    renderer("jupyter", offline=True)
+    box = build(compute, CONTROLS, browser=factory)
+    assert made == [1] and box.chart_slot.browser is None and box.path() == "kernel"

@@ -7,6 +7,11 @@ applies them as a Vega changeset to the view it already has, with no new embed. 
 structure is embedded afresh. :mod:`iaptlab.widgets` uses these functions; it never imports
 Altair itself.
 
+An explorer whose computation is arithmetic on a small table (00, 01, 04, 06) is also answered in
+the page: its script (``iaptlab/static/compute``) runs there on JSON the explorer prepares, with
+each chart structure given once as a :func:`chart_skeleton`; the page fills in rows, title and
+description (``iaptlab/static/live_chart.js``), and the kernel draws nothing while it does.
+
 >>> live_view_available() in (True, False)
 True
 >>> first = alt.Chart(pd.DataFrame({"x": [1]})).mark_bar().encode(x="x:Q").properties(description="one")
@@ -30,14 +35,37 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-__all__ = ["LIVE_EMBED_OPTIONS", "bundled_offline", "data_update", "has_params", "live_view",
-           "live_view_available", "refilled_update", "replace_live_chart", "schema_checks",
-           "use_cached_altair_bundle"]
+from ..errors import ParameterError
+
+__all__ = ["BROWSER_DATASET", "LIVE_EMBED_OPTIONS", "bundled_offline", "chart_skeleton", "data_update", "forget_shown", "has_params", "live_view", "live_view_available",
+           "refilled_update", "replace_live_chart", "schema_checks", "use_cached_altair_bundle"]
 
 #: Vega-embed options for the live chart: SVG, so every bar is an element with an ARIA label
 #: (screen readers, and browser tests, can read the values), and no action menu (an unlabelled
 #: ``<summary>`` that a screen reader cannot name, and clutter on a projector).
 LIVE_EMBED_OPTIONS = {"renderer": "svg", "actions": False}
+
+
+#: The name of the one dataset in a :func:`chart_skeleton` (the page fills it with the rows).
+BROWSER_DATASET = "iaptlab_rows"
+
+
+def chart_skeleton(chart: Any) -> dict:
+    """``chart``'s Vega-Lite spec without its rows, title and description: the page adds the ones
+    it computes. Its one dataset is renamed :data:`BROWSER_DATASET` (and holds no rows).
+
+    >>> skeleton = chart_skeleton(alt.Chart(pd.DataFrame({"x": [1]})).mark_bar().properties(title="t"))
+    >>> skeleton["datasets"], skeleton["data"], "title" in skeleton
+    ({'iaptlab_rows': []}, {'name': 'iaptlab_rows'}, False)
+    """
+    spec = chart.to_dict(validate=False)
+    names = list(spec.get("datasets", {}))
+    if len(names) != 1:
+        raise ParameterError(f"a browser chart needs exactly one dataset, this one has {len(names)}")
+    text = json.dumps({k: v for k, v in spec.items() if k not in ("datasets", "description", "title")})
+    skeleton = json.loads(text.replace(json.dumps(names[0]), json.dumps(BROWSER_DATASET)))
+    skeleton["datasets"] = {BROWSER_DATASET: []}
+    return skeleton
 
 
 def live_view_available() -> bool:
@@ -106,13 +134,29 @@ def _live_chart_class() -> type:
 
     source = (files("iaptlab.static") / "live_chart.js").read_text(encoding="utf-8")
 
+    from ipywidgets import Widget, widget_serialization
+
     class LiveChart(anywidget.AnyWidget):
-        """One Vega view: ``spec`` embeds it; ``update`` (datasets by name, description) changes it."""
+        """One Vega view: ``spec`` embeds it; ``update`` (datasets by name, description) changes it.
+
+        With ``compute_script`` the page computes each move itself (no kernel round trip): it
+        watches the ``controls`` (value widgets, named by ``control_names``), runs the script on
+        ``compute_data`` and puts the result in the chart and in the ``texts`` (sentence, table)
+        widgets. It sets ``browser_ready`` once it has loaded the script, and back to False if the
+        script fails, so the kernel answers again.
+        """
 
         _esm = bundled_offline(source)
         spec = traitlets.Dict().tag(sync=True)
         update = traitlets.Dict().tag(sync=True)
         embed_options = traitlets.Dict().tag(sync=True)
+        compute_script = traitlets.Unicode("").tag(sync=True)
+        compute_data = traitlets.Dict().tag(sync=True)
+        choice_options = traitlets.Dict().tag(sync=True)
+        controls = traitlets.List(traitlets.Instance(Widget)).tag(sync=True, **widget_serialization)
+        control_names = traitlets.List(traitlets.Unicode()).tag(sync=True)
+        texts = traitlets.List(traitlets.Instance(Widget)).tag(sync=True, **widget_serialization)
+        browser_ready = traitlets.Bool(False).tag(sync=True)
 
     return LiveChart
 
@@ -126,6 +170,15 @@ def live_view(chart: Any) -> Any:
     view.shown_rows = datasets[0] if len(datasets) == 1 else None
     view.shown_chart = chart
     return view
+
+
+def forget_shown(view: Any) -> None:
+    """Forget what ``view`` shows (the page drew numbers of its own): the next
+    :func:`replace_live_chart` sends every dataset and the description again."""
+    view.shown_chart = None
+    view.shown_rows = None
+    view.shown_spec = {**view.spec, "description": None,
+                       "datasets": {name: None for name in view.spec.get("datasets", {})}}
 
 
 def replace_live_chart(view: Any, chart: Any) -> None:

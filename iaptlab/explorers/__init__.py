@@ -46,7 +46,10 @@ __all__ = ["PLANS", "REGISTRY", "Explorer", "anchor", "build", "contents_html", 
 class Explorer:
     """One explorer: where it sits (``key`` "NN.name", ``lesson`` "NN"), what it is for, and its parts.
 
-    ``prepare()`` is cached: the data an explorer needs is built once per kernel.
+    ``prepare()`` is cached: the data an explorer needs is built once per kernel. An explorer whose
+    computation is arithmetic on a small table also has a copy of ``compute`` that the page runs
+    (``browser_script``, a file in ``iaptlab/static/compute``) and ``browser_data(prepared)``, the
+    JSON it runs on: its moves need no kernel round trip (:meth:`browser`).
     """
 
     key: str
@@ -55,6 +58,8 @@ class Explorer:
     prepare: Callable[[], Any]
     controls: tuple[Control, ...]
     compute: Callable[..., Result]
+    browser_script: str = ""
+    browser_data: Callable[[Any], dict] | None = None
     lesson: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -65,6 +70,12 @@ class Explorer:
         """``compute`` bound to the prepared data: ``bound()(**values) -> Result``."""
         return partial(self.compute, self.prepare())
 
+    def browser(self) -> widgets.BrowserCompute | None:
+        """The page's copy of this explorer's computation, or None where it needs Python."""
+        if not self.browser_script or self.browser_data is None:
+            return None
+        return _browser(self.key)
+
     def run(self, **values: Any) -> Result:
         """The result at these control values (the others at their defaults)."""
         return self.compute(self.prepare(), **values)
@@ -74,10 +85,12 @@ class Explorer:
 REGISTRY: MappingProxyType[str, Explorer] = MappingProxyType({explorer.key: explorer for explorer in (
     Explorer("00.example_cases", "Who counts as recovered? Twelve fictional referrals",
              "Which of twelve referrals count as recovered, and which rule decides it?",
-             example_cases.prepare, example_cases.CONTROLS, example_cases.compute),
+             example_cases.prepare, example_cases.CONTROLS, example_cases.compute,
+             example_cases.BROWSER_SCRIPT, example_cases.browser_data),
     Explorer("01.measurement_error", "One true score, many possible observed scores",
              "How far can one day's score stray from a person's true score?",
-             measurement_error.prepare, measurement_error.CONTROLS, measurement_error.compute),
+             measurement_error.prepare, measurement_error.CONTROLS, measurement_error.compute,
+             measurement_error.BROWSER_SCRIPT, measurement_error.browser_data),
     Explorer("02.thresholds", "Move the IAPT rules, watch every rate",
              "How much does each choice in the IAPT rules move the recovery rate?",
              thresholds.prepare, thresholds.CONTROLS, thresholds.compute),
@@ -89,13 +102,15 @@ REGISTRY: MappingProxyType[str, Explorer] = MappingProxyType({explorer.key: expl
              demand.prepare, demand.CONTROLS, demand.compute),
     Explorer("04.predictive_values", "Predictive values: published accuracy and prevalence",
              "How often is a questionnaire 'case' right, at a given prevalence?",
-             predictive_values.prepare, predictive_values.CONTROLS, predictive_values.compute),
+             predictive_values.prepare, predictive_values.CONTROLS, predictive_values.compute,
+             predictive_values.BROWSER_SCRIPT, predictive_values.browser_data),
     Explorer("05.regression_to_mean", "Regression to the mean: same people, three kinds of true change",
              "How many 'recover' when no one truly changed, only because they entered on a high score?",
              regression_to_mean.prepare, regression_to_mean.CONTROLS, regression_to_mean.compute),
     Explorer("06.national", "Recovered as a share of what? Published national figures",
              "What share of referrals recovered, depending on the denominator?",
-             national.prepare, national.CONTROLS, national.compute),
+             national.prepare, national.CONTROLS, national.compute,
+             national.BROWSER_SCRIPT, national.browser_data),
     Explorer("07.reconcile_gap", "Which assumptions open or close the gap? (interview sees what the questionnaires see)",
              "Which assumptions explain the gap between about 50% recovery and about 10% loss of diagnosis?",
              reconcile_gap.prepare, reconcile_gap.CONTROLS, reconcile_gap.compute),
@@ -148,6 +163,15 @@ def contents_html() -> str:
     return f'<nav class="iaptlab-contents" aria-label="Explorers" data-pin><ul>{items}</ul></nav>'
 
 
+@cache
+def _browser(key: str) -> widgets.BrowserCompute:
+    """Explorer ``key``'s :class:`~iaptlab.widgets.BrowserCompute`, built once per kernel."""
+    explorer = REGISTRY[key]
+    options = {c.name: [value for value, _ in c.options] for c in explorer.controls if c.kind == "choice"}
+    return widgets.BrowserCompute(widgets.compute_script(explorer.browser_script),
+                                  explorer.browser_data(explorer.prepare()), options)
+
+
 def _explorer(key: str) -> Explorer:
     if key not in REGISTRY:
         raise ParameterError(f"no explorer {key!r}; known: {', '.join(REGISTRY)}")
@@ -157,10 +181,10 @@ def _explorer(key: str) -> Explorer:
 def show(key: str):
     """Display explorer ``key``'s static default, then return its live explorer (the cell shows it)."""
     explorer = _explorer(key)
-    return widgets.show(explorer.bound(), explorer.controls, title=explorer.title)
+    return widgets.show(explorer.bound(), explorer.controls, title=explorer.title, browser=explorer.browser)
 
 
 def build(key: str):
     """Explorer ``key``'s live widget only (the presentation dashboard shows no static copy)."""
     explorer = _explorer(key)
-    return widgets.build(explorer.bound(), explorer.controls, title=explorer.title)
+    return widgets.build(explorer.bound(), explorer.controls, title=explorer.title, browser=explorer.browser)

@@ -14,12 +14,12 @@ from __future__ import annotations
 import pandas as pd
 
 from ..charts.lessons import stages_chart
-from ..example_cases import case_table, example_episodes, lesson_rules, stage_counts
+from ..example_cases import STAGES, case_table, example_episodes, lesson_rules, stage_counts
 from ..outcomes import IAPT, classify
 from ..schema import Validated
 from ..widgets import Control, Result, settings
 
-__all__ = ["CONTROLS", "compute", "prepare"]
+__all__ = ["BROWSER_SCRIPT", "CONTROLS", "browser_data", "compute", "prepare"]
 
 #: The explorer's data: the example file, read and validated once.
 prepare = example_episodes
@@ -69,3 +69,40 @@ def compute(episodes: Validated, **controls) -> Result:
     rate = recovered / denominator if denominator else float("nan")
     return Result(table=table, chart=chart, sentence=_sentence(table, phq9_caseness, contacts),
                   extra={"denominator": denominator, "recovered": recovered, "rate": rate})
+
+
+#: The page's copy of :func:`compute` (``iaptlab/static/compute/example_cases.js``).
+BROWSER_SCRIPT = "example_cases"
+
+
+def browser_data(episodes: Validated) -> dict:
+    """What the page's :data:`BROWSER_SCRIPT` needs (JSON): each referral's columns as shown, and
+    the flags Python's :func:`~iaptlab.outcomes.classify` gives at every slider position (finished
+    per number of contacts; at caseness at the start and end per PHQ-9 cut-off), so the page never
+    re-implements the IAPT rules: it only combines the flags and counts.
+
+    >>> data = browser_data(prepare())
+    >>> len(data["cases"]), sorted(map(int, data["finished"]))[:3], data["caseness"]["10"]["first"][:3]
+    (12, [1, 2, 3], [True, True, True])
+    """
+    from ..charts.live import chart_skeleton
+
+    slider = {c.name: c for c in CONTROLS}
+    default = case_table(classify(episodes, lesson_rules(_PHQ9_CASENESS, IAPT.min_treatment_contacts)))
+    cutoffs = range(int(slider["phq9_caseness"].minimum), int(slider["phq9_caseness"].maximum) + 1)
+    contacts = range(int(slider["min_treatment_contacts"].minimum), int(slider["min_treatment_contacts"].maximum) + 1)
+    caseness = {}
+    for cut in cutoffs:
+        flags = classify(episodes, lesson_rules(cut, IAPT.min_treatment_contacts))
+        caseness[str(cut)] = {"first": [bool(x) for x in flags["caseness_first"]],
+                              "last": [bool(x) for x in flags["caseness_last"]]}
+    finished = {str(n): [bool(x) for x in classify(episodes, lesson_rules(_PHQ9_CASENESS, n))["finished"]]
+                for n in contacts}
+    cases = [{"referral": str(r), "contacts": int(k), "phq9": str(p), "anxiety_measure": str(m), "anxiety": str(a),
+              "paired": p_flag == "yes"}
+             for r, k, p, m, a, p_flag in zip(default["referral"], default["treatment contacts"],
+                                              default["PHQ-9 first → last"], default["anxiety measure"],
+                                              default["anxiety first → last"], default["paired scores"], strict=True)]
+    return {"cases": cases, "columns": list(default.columns), "stages": list(STAGES), "caseness": caseness,
+            "finished": finished, "defaults": {c.name: c.default for c in CONTROLS},
+            "specs": {"main": chart_skeleton(compute(episodes).chart)}}

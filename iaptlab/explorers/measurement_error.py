@@ -15,6 +15,7 @@ import pandas as pd
 from ..format import chance_text
 from ..lesson_cohort import lesson_cohort
 from ..measurement_error import (
+    OFFERED,
     Z95,
     band_of_observed_scores,
     band_table,
@@ -24,7 +25,7 @@ from ..measurement_error import (
 )
 from ..widgets import Control, Result, settings
 
-__all__ = ["CONTROLS", "compute", "prepare"]
+__all__ = ["BROWSER_SCRIPT", "CONTROLS", "browser_data", "compute", "prepare"]
 
 def prepare() -> pd.DataFrame:
     """How many of the lesson cohort gave each first PHQ-9 and GAD-7 score."""
@@ -81,3 +82,33 @@ def compute(score_counts: pd.DataFrame, **controls) -> Result:
     chart = charts.sem_band(true_score, row["sem"], instrument=inst.name, z=Z95, title=title)
     return Result(table=table, chart=chart, sentence=sentence, extra={"row": row, "near": near,
                                                                        "scored": scored})
+
+
+#: The page's copy of :func:`compute` (``iaptlab/static/compute/measurement_error.js``).
+BROWSER_SCRIPT = "measurement_error"
+
+
+def browser_data(score_counts: pd.DataFrame) -> dict:
+    """What the page's :data:`BROWSER_SCRIPT` needs (JSON): each offered questionnaire's range and
+    thresholds, how many first scores each score has, and the chart's structure per questionnaire.
+
+    >>> data = browser_data(pd.DataFrame({"instrument": ["PHQ-9"], "score": [10], "count": [3]}))
+    >>> data["score_counts"]["PHQ-9"], data["score_counts"]["GAD-7"], sorted(data["specs"])
+    ([[10, 3]], [], ['GAD-7', 'PHQ-9'])
+    """
+    import math
+
+    from ..charts.live import chart_skeleton
+
+    instruments = {}
+    for name in OFFERED:
+        inst = offered_instrument(name)
+        instruments[name] = {"name": inst.name, "score_min": inst.score_min, "score_max": inst.score_max,
+                             "caseness": inst.caseness, "caseness_comparison": inst.caseness_comparison,
+                             "reliable_change": float(inst.reliable_change)}
+    counts = {name: [[int(s), int(c)] for s, c in zip(rows["score"], rows["count"], strict=True)]
+              for name in OFFERED for rows in [score_counts[score_counts["instrument"] == name]]}
+    return {"instruments": instruments, "score_counts": counts, "z": Z95,
+            "coverage_text": f"{math.erf(Z95 / math.sqrt(2)):.0%}",  # as sem_band words it; Z95 is fixed
+            "defaults": {c.name: c.default for c in CONTROLS},
+            "specs": {name: chart_skeleton(compute(score_counts, instrument=name).chart) for name in OFFERED}}

@@ -30,7 +30,7 @@ from ..national import (
 )
 from ..widgets import Control, Result, settings
 
-__all__ = ["CONTROLS", "compute", "prepare"]
+__all__ = ["BROWSER_SCRIPT", "CONTROLS", "browser_data", "compute", "prepare"]
 
 #: The explorer's data: every published national figure (``iaptlab.national.published_figures``).
 prepare = published_figures
@@ -112,3 +112,36 @@ CONTROLS = (
                      ("entered_treatment", "everyone who entered treatment"),
                      ("referrals_received", "all referrals received"))),
 )
+
+
+#: The page's copy of :func:`compute` (``iaptlab/static/compute/national.js``).
+BROWSER_SCRIPT = "national"
+
+
+def browser_data(figures: pd.DataFrame) -> dict:
+    """What the page's :data:`BROWSER_SCRIPT` needs (JSON): each offered year's chain of counts
+    (None where not published) and published rate, the stage words, and the chart's structure.
+
+    >>> data = browser_data(prepare())
+    >>> data["years"]["2016-17"]["published"][:2], data["denominators"][0]
+    ([49.3, 'C'], 'finished_at_caseness')
+    """
+    from ..charts.live import chart_skeleton
+
+    def number(value: float) -> float | None:
+        return None if np.isnan(value) else float(value)
+
+    years = {}
+    for year in year_options(figures):
+        stages = year_stages(figures, year)
+        rate, confidence, source = published_rate(figures, year)
+        years[year] = {
+            "stages": [{"measure": str(m), "stage": str(st), "count": number(c), "confidence": str(k), "source": str(so)}
+                       for m, st, c, k, so in zip(stages["measure"], stages["stage"], stages["count"],
+                                                  stages["confidence"], stages["source"], strict=True)],
+            "published": [number(rate), confidence, source]}
+    chart = compute(figures).chart
+    return {"years": years, "denominators": list(DENOMINATORS), "official": OFFICIAL,
+            "stage_words": dict(STAGE_WORDS), "stages_names": dict(STAGES),
+            "subtitle": chart.to_dict(validate=False)["title"]["subtitle"],
+            "defaults": {c.name: c.default for c in CONTROLS}, "specs": {"main": chart_skeleton(chart)}}

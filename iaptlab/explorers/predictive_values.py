@@ -24,7 +24,7 @@ from ..predictive_values import (
 )
 from ..widgets import Control, Result, settings
 
-__all__ = ["CONTROLS", "compute", "prepare"]
+__all__ = ["BROWSER_SCRIPT", "CONTROLS", "browser_data", "compute", "prepare"]
 
 #: The explorer's data: the confirmed published studies (``instrument_accuracy``).
 prepare = published_studies
@@ -94,3 +94,25 @@ def compute(studies: pd.DataFrame, **controls) -> Result:
                          "specificity": specificity, "counts": counts})
 
 
+#: The page's copy of :func:`compute` (``iaptlab/static/compute/predictive_values.js``).
+BROWSER_SCRIPT = "predictive_values"
+
+
+def browser_data(studies: pd.DataFrame) -> dict:
+    """What the page's :data:`BROWSER_SCRIPT` needs (JSON): each study's published figures, the
+    prevalence grid, the chart's structure; the page then answers every move without the kernel.
+
+    >>> data = browser_data(prepare())
+    >>> data["defaults"]["prevalence_pct"], list(data["specs"])
+    (20, ['main'])
+    """
+    from ..charts.live import chart_skeleton
+    from ..charts.measurement import PV_NAMES
+
+    columns = ["key", "instrument", "cut_off", "target_condition", "citation", "reference_standard",
+               "sensitivity", "specificity"]
+    records = studies[columns].astype({"cut_off": int}).astype(object).to_dict(orient="records")
+    return {"studies": [{k: (str(v) if isinstance(v, str) else v) for k, v in row.items()} for row in records],
+            "own": OWN_VALUES, "people": PEOPLE, "grid": [float(p) for p in PREVALENCE_GRID],
+            "pv_names": dict(PV_NAMES), "defaults": {c.name: c.default for c in CONTROLS},
+            "specs": {"main": chart_skeleton(compute(studies).chart)}}

@@ -1,46 +1,234 @@
 // iaptlab live chart: one Vega view per explorer. A move that changes only numbers replaces the
 // rows of the view's named datasets (a Vega changeset) and its description; the view is never
 // re-embedded. A new structure (the `spec` trait) embeds a new view.
+//
+// Browser path (the `compute_script` trait is set): the page answers every move itself, with no
+// kernel round trip. It watches the explorer's control widgets, runs the explorer's script
+// (iaptlab/static/compute) on `compute_data`, and puts the result into the view (a changeset, and
+// the title through two signals), the sentence and the table (their widgets' values, which also
+// reach the kernel). `browser_ready` tells the kernel not to answer; if the script fails, the page
+// draws the kernel's chart again and sets `browser_ready` back to false, so the kernel answers.
 // Bundled offline by vl-convert, which provides `vegaEmbed` (no imports here).
+const TITLE = "iaptlab_title";
+const SUBTITLE = "iaptlab_subtitle";
+
+// The compiled Vega spec with its title and subtitle read from signals, so a new title is a signal
+// change, not a new view.
+function titleFromSignals(vg) {
+  if (!vg.title || typeof vg.title !== "object" || vg.title.text === undefined) return vg;
+  const signals = [{ name: TITLE, value: vg.title.text }];
+  const title = { ...vg.title, text: { signal: TITLE } };
+  if (vg.title.subtitle !== undefined) {
+    signals.push({ name: SUBTITLE, value: vg.title.subtitle });
+    title.subtitle = { signal: SUBTITLE };
+  }
+  return { ...vg, signals: [...(vg.signals || []), ...signals], title };
+}
+
+function asTitle(title) {
+  return typeof title === "object" && title !== null && !Array.isArray(title) ? title : { text: title };
+}
+
 async function render({ model, el }) {
   let api = null;
+  let datasetName = null;
   let embedding = Promise.resolve();
+  let browser = null;  // {compute, data, values, texts} once the script has loaded
+  let shownStructure = null;  // the browser structure on screen; null: the kernel's spec
+  let shownHasSubtitle = false;
+  let answeredFor = null;
+  // Every change to the view runs in this one queue, in order; a step that fails never stops later ones.
+  const queue = (step) => {
+    embedding = embedding.then(step).catch((error) => console.warn("iaptlab live chart:", error));
+  };
+
+  const options = () => {
+    const chosen = structuredClone(model.get("embed_options") || {});
+    if (browser) chosen.patch = titleFromSignals;
+    return chosen;
+  };
+
+  const embedSpec = async (spec) => {
+    if (api) { api.finalize(); api = null; }
+    datasetName = null;
+    if (!spec || Object.keys(spec).length === 0) { el.replaceChildren(); return false; }
+    try {
+      api = await vegaEmbed(el, spec, options());
+    } catch (error) {
+      el.textContent = "The chart could not be drawn: " + error.message;
+      return false;
+    }
+    const names = Object.keys(spec.datasets || {});
+    datasetName = names.length === 1 ? names[0] : null;
+    return true;
+  };
+
+  const describe = (text) => {
+    // the chart's accessible name: vega-embed put the first description on its element
+    if (typeof api.view.description === "function") api.view.description(text);
+    const labelled = el.querySelector('[role="graphics-document"]');
+    if (labelled) labelled.setAttribute("aria-label", text);
+  };
+
+  const counted = (path) => {
+    el.dataset.iaptlabUpdates = String(Number(el.dataset.iaptlabUpdates || 0) + 1);
+    el.dataset.iaptlabPath = path;
+  };
 
   const applyUpdate = async () => {
     const update = model.get("update");
-    if (!api || !update || !update.datasets) return;
+    if (!api || !update || !update.datasets || browser) return;
     const view = api.view;
     for (const [name, rows] of Object.entries(update.datasets)) {
       view.change(name, view.changeset().remove(() => true).insert(structuredClone(rows)));
     }
     await view.runAsync();
-    if (update.description != null) {
-      // the chart's accessible name: vega-embed put the first description on its element
-      if (typeof view.description === "function") view.description(update.description);
-      const labelled = el.querySelector('[role="graphics-document"]');
-      if (labelled) labelled.setAttribute("aria-label", update.description);
-    }
-    el.dataset.iaptlabUpdates = String(Number(el.dataset.iaptlabUpdates || 0) + 1);
+    if (update.description != null) describe(update.description);
+    counted("kernel");
   };
 
   const embed = async () => {
-    if (api) { api.finalize(); api = null; }
-    const spec = model.get("spec");
-    if (!spec || Object.keys(spec).length === 0) { el.replaceChildren(); return; }
-    try {
-      api = await vegaEmbed(el, structuredClone(spec), structuredClone(model.get("embed_options") || {}));
-    } catch (error) {
-      el.textContent = "The chart could not be drawn: " + error.message;
-      return;
-    }
+    shownStructure = null;
+    if (browser) { await answer(true); return; }  // the page's own answer for the controls as they are
+    if (!(await embedSpec(structuredClone(model.get("spec"))))) return;
     await applyUpdate();  // a view drawn again (page reload) shows the latest numbers
   };
 
-  model.on("change:spec", () => { embedding = embedding.then(embed); });
-  model.on("change:update", () => { embedding = embedding.then(applyUpdate); });
-  embedding = embedding.then(embed);
+  const fail = (error) => {
+    console.warn("iaptlab: the page cannot compute this explorer; the kernel answers instead:", error);
+    browser = null;
+    answeredFor = null;
+    model.set("browser_ready", false);
+    model.save_changes();
+    queue(embed);
+  };
+
+  // The page's answer for the controls' current values: chart, then sentence and table.
+  const answer = async (force = false) => {
+    if (!browser) return;  // the page gave up after this move was queued: the kernel answers it
+    const key = JSON.stringify(browser.values);
+    if (!force && key === answeredFor) return;
+    let result;
+    try {
+      result = browser.compute(browser.data, { ...browser.values });
+    } catch (error) {
+      fail(error);
+      return;
+    }
+    answeredFor = key;
+    const title = asTitle(result.title);
+    const hasSubtitle = title.subtitle !== undefined;
+    if (force || result.structure !== shownStructure || !api || datasetName === null
+        || hasSubtitle !== shownHasSubtitle) {
+      const spec = structuredClone(browser.data.specs[result.structure]);
+      const name = Object.keys(spec.datasets)[0];
+      spec.datasets = { [name]: result.rows };
+      spec.title = result.title;
+      spec.description = result.description;
+      if (!(await embedSpec(spec))) { fail(new Error("the chart could not be drawn")); return; }
+      shownStructure = result.structure;
+    } else {
+      const view = api.view;
+      view.change(datasetName, view.changeset().remove(() => true).insert(result.rows));
+      view.signal(TITLE, title.text);
+      if (title.subtitle !== undefined) view.signal(SUBTITLE, title.subtitle);
+      await view.runAsync();
+      describe(result.description);
+    }
+    shownHasSubtitle = hasSubtitle;
+    counted("browser");
+    // the sentence and table after the chart has been painted (as the kernel path sends the chart first)
+    const texts = [[browser.texts[0], result.sentenceHtml], [browser.texts[1], result.tableHtml]];
+    const write = () => {
+      if (answeredFor !== key) return;  // a later move has answered since
+      for (const [widget, html] of texts) {
+        if (widget && widget.get("value") !== html) {
+          widget.set("value", html);
+          widget.save_changes();
+        }
+      }
+    };
+    if (document.visibilityState === "visible") requestAnimationFrame(() => setTimeout(write, 0));
+    else write();
+  };
+
+  // Load the script and find the control widgets; any failure leaves the kernel path in charge.
+  const connect = async () => {
+    const script = model.get("compute_script");
+    if (!script) return;
+    try {
+      const compute = new Function(script)();
+      const manager = model.widget_manager;
+      const modelOf = (ref) => manager.get_model(String(ref).replace(/^IPY_MODEL_/, ""));
+      const controls = await Promise.all((model.get("controls") || []).map(modelOf));
+      const texts = await Promise.all((model.get("texts") || []).map(modelOf));
+      const names = model.get("control_names") || [];
+      const choices = model.get("choice_options") || {};
+      const read = (name, m) => (name in choices ? choices[name][m.get("index")] : m.get("value"));
+      const values = {};
+      controls.forEach((m, i) => { if (!(names[i] in values)) values[names[i]] = read(names[i], m); });
+      browser = { compute, data: model.get("compute_data"), values, texts };
+      // "Reset to defaults" works without the kernel too: put every control back in the page
+      // (the kernel, when free, does the same; the values are equal, so nothing happens twice).
+      resetInPage = () => {
+        if (!browser) return;
+        const defaults = browser.data.defaults || {};
+        controls.forEach((m, i) => {
+          const name = names[i];
+          if (!(name in defaults)) return;
+          const [key, value] = name in choices ? ["index", choices[name].indexOf(defaults[name])] : ["value", defaults[name]];
+          if (value !== -1 && m.get(key) !== value) {
+            m.set(key, value);
+            m.save_changes();
+          }
+        });
+      };
+      controls.forEach((m, i) => {
+        const name = names[i];
+        const key = name in choices ? "index" : "value";
+        m.on(`change:${key}`, () => {
+          if (!browser) return;
+          const value = read(name, m);
+          if (value === undefined || value === null) return;
+          browser.values[name] = value;
+          // keep the slider and its number box together without the kernel
+          controls.forEach((other, j) => {
+            if (j !== i && names[j] === name && key === "value" && other.get("value") !== value) {
+              other.set("value", value);
+              other.save_changes();
+            }
+          });
+          queue(() => answer());
+        });
+      });
+    } catch (error) {
+      fail(error);
+      return;
+    }
+    await embed();
+    if (browser) {
+      model.set("browser_ready", true);
+      model.save_changes();
+    }
+  };
+
+  let resetInPage = null;
+  const onClick = (event) => {
+    const button = event.target && event.target.closest ? event.target.closest(".iaptlab-reset") : null;
+    if (button && resetInPage && button.closest(".iaptlab-explorer") === el.closest(".iaptlab-explorer")) resetInPage();
+  };
+  document.addEventListener("click", onClick, true);
+  model.on("change:spec", () => queue(embed));
+  model.on("change:update", () => queue(applyUpdate));
+  queue(async () => {
+    if (model.get("compute_script")) await connect();
+    else await embed();
+  });
   await embedding;
-  return () => { if (api) api.finalize(); };
+  return () => {
+    document.removeEventListener("click", onClick, true);
+    if (api) api.finalize();
+  };
 }
 
 export default { render };

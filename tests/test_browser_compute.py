@@ -1,0 +1,261 @@
+"""The page's copies of the explorers' computations (``iaptlab/static/compute/*.js``) give the
+numbers, table and sentence Python's ``compute`` gives, on a grid of settings.
+
+Each explorer that answers in the page (``Explorer.browser()``) is run under node on every
+control's minimum, default and maximum and interior points, every choice, and combinations;
+the chart's rows must equal Python's (numbers exactly or to float64 rounding), and its title,
+description and structure, the table's HTML and the sentence must be the same text. The
+formatting helpers the scripts share are compared with Python's own formatting first.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import random
+import shutil
+import subprocess
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from iaptlab.charts.live import chart_skeleton
+from iaptlab.explorers import REGISTRY
+from iaptlab.widgets import compute_script, table_html
+
+NODE = shutil.which("node")
+pytestmark = pytest.mark.skipif(NODE is None, reason="node is not installed (.ci/run installs it): the page's "
+                                                     "scripts cannot be run outside a browser")
+
+#: Runs ``script`` under node on each of ``calls`` ([name, args]) and prints the results as JSON.
+_RUNNER = r"""
+const chunks = [];
+process.stdin.on("data", (c) => chunks.push(c));
+process.stdin.on("end", () => {
+  const job = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+  // an explorer's script runs exactly as the page runs it (it returns its compute); helpers are named
+  const scope = job.names.length ? new Function(job.script + "\nreturn {" + job.names.join(", ") + "};")()
+    : {compute: new Function(job.script)()};
+  const out = job.calls.map(([name, args]) => {
+    try { return {value: scope[name](...args)}; } catch (error) { return {error: String(error.message)}; }
+  });
+  process.stdout.write(JSON.stringify(out, (k, v) => (typeof v === "number" && !Number.isFinite(v) ? String(v) : v)));
+});
+"""
+
+
+def _node(script: str, names: list[str], calls: list[list]) -> list:
+    """Each call's result (or ``{"error": ...}``) of functions ``names`` defined by ``script``; with no
+    ``names``, ``script`` is an explorer's and returns its ``compute`` (as in the page)."""
+    job = json.dumps({"script": script, "names": names, "calls": calls})
+    done = subprocess.run([NODE, "-e", _RUNNER], input=job, capture_output=True, text=True, timeout=120,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def _helpers(calls: list[list], *, errors: bool = False) -> list:
+    script = compute_script("predictive_values").removesuffix("\nreturn compute;\n")
+    results = _node(script, ["pyRound", "fixed", "general", "thousands", "floatColumnTexts", "tableHtml",
+                             "escapeHtml", "erf", "normalCdf", "roundTo"], calls)
+    if errors:
+        return results
+    assert all("error" not in r for r in results), [r for r in results if "error" in r][:3]
+    return [r["value"] for r in results]
+
+
+# ---- the shared formatting helpers against Python -------------------------------------------
+
+#: Exact ties (x.5, x.125, ...), near-ties, negatives, zero, large and small values.
+NUMBERS = [0.0, -0.0, 0.5, 1.5, 2.5, -2.5, 0.125, 0.375, 2.675, 1.005, 0.045, 1e-7, 12.5, 99.5, 100.5,
+           0.49999999999999994, 7.000000000000001, 5.55, 59.45945945945946, 1386000.0, 123456.789, -0.04,
+           -1e-9, 8.1, 15.9]
+
+
+def _sample_numbers(seed: int = 15, count: int = 300) -> list[float]:
+    rng = random.Random(seed)
+    drawn = [rng.uniform(-1000, 1000) for _ in range(count // 3)]
+    drawn += [rng.randint(0, 20000) / 8 for _ in range(count // 3)]  # many exact ties at 1-3 digits
+    drawn += [rng.randint(0, 2000) / 100 for _ in range(count // 3)]
+    return NUMBERS + drawn
+
+
+def test_round_and_fixed_match_python_including_exact_ties():
+    numbers = _sample_numbers()
+    calls = [["pyRound", [x]] for x in numbers] + [["fixed", [x, d]] for x in numbers for d in (0, 1, 2, 3)]
+    got = _helpers(calls)
+    want = [round(x) for x in numbers] + [f"{x:.{d}f}" for x in numbers for d in (0, 1, 2, 3)]
+    mismatches = [(call, g, w) for call, g, w in zip(calls, got, want, strict=True) if g != w]
+    assert mismatches == []
+
+
+def test_general_thousands_and_escaping_match_python():
+    numbers = [x for x in _sample_numbers() if 1e-4 <= abs(x) < 1e6] + [0.0, 6.0, 6.5, 0.89, 12.0, 27.0]
+    counts = [0, 7, 999, 1000, 1001, 965000, 1386000, 1234567]
+    texts = ["plain", "a & b < c > d \"q\" 'a'", "≥ 10 → 6"]
+    got = _helpers([["general", [x]] for x in numbers] + [["thousands", [n]] for n in counts]
+                   + [["escapeHtml", [t]] for t in texts])
+    import html
+
+    want = [f"{x:g}" for x in numbers] + [f"{n:,}" for n in counts] + [html.escape(t) for t in texts]
+    assert [(g, w) for g, w in zip(got, want, strict=True) if g != w] == []
+
+
+@pytest.mark.parametrize("column", [[1.99, 8.1, 15.9, 5.5], [1.0, 2.0], [0.125, 3.0], [1e-6, 2.5], [0.000123, 2.5],
+                                    [float("nan"), 1.25], [12.0, 0.5, 7.333333333]])
+def test_table_html_matches_pandas(column):
+    frame = pd.DataFrame({"quantity": ["a & b", "c < d", "e", "f", "g", "h"][: len(column)], "value": column})
+    texts = _helpers([["floatColumnTexts", [[None if math.isnan(x) else x for x in column]]]])[0]
+    texts = ["NaN" if math.isnan(x) else t for x, t in zip(column, texts, strict=True)]
+    html_text = _helpers([["tableHtml", [list(frame.columns), [[q, t] for q, t in zip(frame["quantity"], texts,
+                                                                                      strict=True)], "cap"]]])[0]
+    assert html_text == table_html(frame, "cap")
+
+
+def test_erf_and_normal_cdf_agree_with_python_to_a_few_ulps():
+    from statistics import NormalDist
+
+    rng = random.Random(15)
+    points = [0.0, 1e-300, 1e-9, 0.5, 0.84375, 1.0, 2.5, 3.0, 5.9, 6.0, 7.0, 40.0] + [
+        rng.uniform(-7, 7) for _ in range(400)]
+    points += [-x for x in points]
+    got = _helpers([["erf", [x]] for x in points] + [["normalCdf", [x]] for x in points])
+    want = [math.erf(x) for x in points] + [NormalDist().cdf(x) for x in points]
+    far = [(x, g, w) for x, g, w in zip(points + points, got, want, strict=True)
+           if not math.isclose(g, w, rel_tol=1e-15, abs_tol=4.5e-16)]  # 2 ulps of 1
+    assert far == []
+
+
+def test_round_to_digits_matches_python_round():
+    numbers = _sample_numbers()
+    got = _helpers([["roundTo", [x, d]] for x in numbers for d in (1, 2)])
+    assert [g for g, (x, d) in zip(got, [(x, d) for x in numbers for d in (1, 2)], strict=True)
+            if g != round(x, d)] == []
+
+
+def test_float_column_in_scientific_notation_is_refused_not_misprinted():
+    assert pd.DataFrame({"v": [1e-7, 2.5]}).to_html().count("e-07") == 1  # pandas' switch, for the record
+    results = _helpers([["floatColumnTexts", [[1e-7, 2.5]]], ["floatColumnTexts", [[1e16]]],
+                        ["floatColumnTexts", [[0.0, 2.5]]]], errors=True)
+    assert ["error" in r for r in results] == [True, True, False]
+
+
+# ---- every explorer that answers in the page, against Python -----------------------------------
+
+BROWSER_KEYS = [key for key, explorer in REGISTRY.items() if explorer.browser() is not None]
+
+
+def _grid(key: str) -> list[dict]:
+    """Settings to compare: one control at a time over min, default, max and interior points (every
+    option of a choice), every combination of them where there are at most 400, every combination of
+    the first three values per control, and 60 random combinations."""
+    controls = REGISTRY[key].controls
+    values = {}
+    for c in controls:
+        if c.kind == "choice":
+            values[c.name] = [v for v, _ in c.options]
+        elif c.kind == "bool":
+            values[c.name] = [False, True]
+        else:
+            step = c.step or 1
+            points = [c.minimum, c.default, c.maximum, c.minimum + step, c.maximum - step,
+                      (c.minimum + c.maximum) / 2, c.minimum + (c.maximum - c.minimum) / 3]
+            snapped = [c.minimum + round((p - c.minimum) / step) * step for p in points]
+            values[c.name] = list(dict.fromkeys(int(p) if c.kind == "int" else round(p, 10) for p in snapped))
+    base = {c.name: c.default for c in controls}
+    grid = [{**base, name: v} for name, vs in values.items() for v in vs]
+    if math.prod(len(vs) for vs in values.values()) <= 400:  # small enough: every combination
+        grid += [dict(zip(values, combo, strict=True)) for combo in itertools.product(*values.values())]
+    few = {name: vs[:3] for name, vs in values.items()}
+    grid += [dict(zip(few, combo, strict=True)) for combo in itertools.product(*few.values())]
+    rng = random.Random(15)
+    grid += [{name: rng.choice(vs) for name, vs in values.items()} for _ in range(60)]
+    unique = list({json.dumps(g, sort_keys=True): g for g in grid}.values())
+    return unique
+
+
+def _same_rows(page: list[dict], python: list[dict]) -> list[str]:
+    """Differences between the page's chart rows and Python's (numbers to float64 rounding)."""
+    if len(page) != len(python):
+        return [f"{len(page)} rows in the page, {len(python)} in Python"]
+    problems = []
+    for index, (a, b) in enumerate(zip(page, python, strict=True)):
+        if set(a) != set(b):
+            problems.append(f"row {index}: columns {sorted(a)} vs {sorted(b)}")
+            continue
+        for column, want in b.items():
+            got = a[column]
+            if isinstance(want, float) and isinstance(got, int | float) and not isinstance(got, bool):
+                if not math.isclose(got, want, rel_tol=4e-16, abs_tol=0):
+                    problems.append(f"row {index} {column}: {got!r} vs {want!r}")
+            elif got != want or type(got) is not type(want) and not (isinstance(want, int) and isinstance(got, int)):
+                problems.append(f"row {index} {column}: {got!r} vs {want!r}")
+    return problems
+
+
+def _compare(key: str, grid: list[dict]) -> int:
+    """Run the page's script on every setting of ``grid`` under node; assert it equals Python."""
+    explorer = REGISTRY[key]
+    browser = explorer.browser()
+    results = _node(browser.script, [], [["compute", [browser.data, values]] for values in grid])
+    checked = 0
+    for values, page in zip(grid, results, strict=True):
+        python = explorer.run(**values)
+        spec = python.chart.to_dict(validate=False)
+        assert "error" not in page, (values, page)
+        page = page["value"]
+        where = f"{key} at {values}"
+        assert page["sentence"] == python.sentence, where
+        assert page["tableHtml"] == table_html(python.table), where
+        assert page["title"] == spec["title"], where
+        assert page["description"] == spec["description"], where
+        assert browser.data["specs"][page["structure"]] == chart_skeleton(python.chart), where
+        assert _same_rows(page["rows"], next(iter(spec["datasets"].values()))) == [], where
+        checked += 1
+    return checked
+
+
+@pytest.mark.parametrize("key", BROWSER_KEYS)
+def test_page_compute_equals_python_on_a_grid(key):
+    grid = _grid(key)
+    assert len(grid) >= 20
+    assert _compare(key, grid) == len(grid)
+
+
+def _setting(control) -> st.SearchStrategy:
+    """Any value the control's widget can hold: an option, a boolean, or a point on the slider's steps."""
+    if control.kind == "choice":
+        return st.sampled_from([value for value, _ in control.options])
+    if control.kind == "bool":
+        return st.booleans()
+    if control.kind == "int":
+        return st.integers(int(control.minimum), int(control.maximum))
+    steps = round((control.maximum - control.minimum) / control.step)
+    return st.integers(0, steps).map(lambda k: round(control.minimum + k * control.step, 10))
+
+
+@pytest.mark.parametrize("key", BROWSER_KEYS)
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_page_compute_equals_python_anywhere(key, data):
+    """Property: at any settings the widgets allow, the page and Python show the same thing."""
+    controls = REGISTRY[key].controls
+    grid = data.draw(st.lists(st.fixed_dictionaries({c.name: _setting(c) for c in controls}), min_size=1,
+                              max_size=12))
+    assert _compare(key, grid) == len(grid)
+
+
+def test_the_qualifying_explorers_answer_in_the_page():
+    """Arithmetic on a small table answers in the page; whatever needs Python (a cohort) does not."""
+    assert BROWSER_KEYS == ["00.example_cases", "01.measurement_error", "04.predictive_values", "06.national"]
+
+
+@pytest.mark.parametrize("key", BROWSER_KEYS)
+def test_page_data_is_small_json(key):
+    browser = REGISTRY[key].browser()
+    text = json.dumps(browser.data, allow_nan=False)  # NaN is not JSON: missing values are null
+    assert len(text) < 100_000
+    assert json.loads(text) == browser.data
