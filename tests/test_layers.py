@@ -231,3 +231,18 @@ def test_only_the_charts_package_imports_altair():
                  for target, line in _imports(module, path)
                  if target == "altair" or target.startswith("altair.")]
     assert not offenders, "altair imported outside iaptlab.charts:\n" + "\n".join(offenders)
+
+
+def test_every_charts_module_and_public_name_is_reachable_lazily():
+    """``iaptlab.charts`` imports on first use: each module (``charts.national``) and each name in
+    ``__all__`` must be reachable as an attribute in a fresh interpreter, and nothing else."""
+    import subprocess
+    import sys
+
+    modules = sorted(p.stem for p in (PACKAGE / "charts").glob("*.py") if p.stem != "__init__")
+    code = ("import iaptlab.charts as c, sys; "
+            f"missing = [m for m in {modules!r} if getattr(c, m, None) is None]; "
+            "missing += [n for n in c.__all__ if getattr(c, n, None) is None]; "
+            "print(missing); print(hasattr(c, 'no_such_chart'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split("\n")[:2] == ["[]", "False"]

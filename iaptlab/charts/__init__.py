@@ -63,8 +63,16 @@ _HOMES = {
 }
 
 
+#: The package's modules, reachable as attributes too (``charts.national.DEFAULT_YEAR``).
+_MODULES = frozenset({"gap", "gap_split", "inputs", "layout", "lessons", "live", "measurement",
+                      "national", "rates", "report", "theme"})
+
+
 def __getattr__(name: str):
-    """Import a public name's module on first use (``charts.funnel``, ``from .charts import funnel``)."""
+    """Import a public name's module on first use (``charts.funnel``, ``from .charts import funnel``),
+    or a module of the package (``charts.national``)."""
+    if name in _MODULES:
+        return import_module(f".{name}", __name__)  # importing sets it as an attribute
     home = _HOMES.get(name)
     if home is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -74,7 +82,7 @@ def __getattr__(name: str):
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_HOMES))
+    return sorted(set(globals()) | set(_HOMES) | _MODULES)
 
 
 if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eagerly
