@@ -66,6 +66,8 @@ _HOMES = {
 def __getattr__(name: str):
     """Import a public name's module on first use (``charts.funnel``, ``from .charts import funnel``)."""
     home = _HOMES.get(name)
+    if home is None and name in _HOMES.values():  # a submodule (``charts.national.line_by_year``)
+        return import_module(f".{name}", __name__)
     if home is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     value = getattr(import_module(f".{home}", __name__), name)
