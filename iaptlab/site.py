@@ -503,22 +503,22 @@ def render_lesson(nb: nbformat.NotebookNode, notebook: str, *, edition: str = "l
         shown = _EXPLORER.search(cell.source)
         key = shown.group("key") if shown else ""
         in_page = edition == "learner" and key in in_page_explorers()
-        outputs = []
         pieces: list[tuple[str, str]] = []
         first_chart = len(charts) + 1
         for output in cell.get("outputs", []):
             piece = _output_html(output, charts, tables)
-            outputs.append(piece)
             role = ("chart" if 'class="chart"' in piece else "table" if "iaptlab-table" in piece
                     else "sentence" if "iaptlab-static-default" in piece else "other")
             pieces.append((role, piece))
-            if piece and "iaptlab-static-default" in piece and shown and not in_page:
-                outputs.append(_live_note(notebook, repo))
-        if in_page and len(charts) >= first_chart and any(r == "sentence" for r, _ in pieces):
+        # the page moves it where it has the static default's chart to redraw and sentence to replace
+        if in_page and len(charts) >= first_chart and any(role == "sentence" for role, _ in pieces):
             explorers[key] = explorers.get(key, 0) + 1
             prefix = "explorer-" + _slug(key) + ("" if explorers[key] == 1 else f"-{explorers[key]}")
-            outputs = [_in_page_explorer(key, pieces, prefix, f"chart-{first_chart}", notebook, repo)]
-        parts.append(_code_cell(cell, "".join(outputs)))
+            outputs = _in_page_explorer(key, pieces, prefix, f"chart-{first_chart}", notebook, repo)
+        else:
+            outputs = "".join(piece + (_live_note(notebook, repo) if shown and role == "sentence" else "")
+                              for role, piece in pieces)
+        parts.append(_code_cell(cell, outputs))
     body = _rewrite_links(_clamp_headings("\n".join(parts)))
     body = _EMPTY_HEADER.sub("<td></td>", body)  # pandas' blank index corner: a cell, not a header
     return body, questions, len(charts)

@@ -29,7 +29,9 @@
   function cellText(value) {
     if (value === null || value === undefined) return "";
     if (typeof value !== "number") return String(value);
-    if (Number.isInteger(value) || !Number.isFinite(value)) return String(value);
+    if (Object.is(value, -0)) return "-0";
+    if (!Number.isFinite(value)) return Number.isNaN(value) ? "nan" : value > 0 ? "inf" : "-inf";
+    if (Number.isInteger(value)) return String(value);  // JSON cannot tell 20 from 20.0: as Python's int
     var exponent = Number(value.toExponential(3).split("e")[1]);
     if (exponent < -4 || exponent >= 4) {
       var parts = value.toExponential(3).split("e");
