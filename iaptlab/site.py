@@ -14,8 +14,13 @@ How a page is made:
   tooltips, nothing from a CDN;
 * every chart is a ``<figure>`` with its description (the spec's ``description``, which states the
   numbers shown) as caption and the chart's data as a table;
-* an explorer shows its static default (chart, table, sentence) and how to run it live (Binder or
-  ``iaptlab lab``); the live widget's outputs are dropped (no widget manager on a static page);
+* an explorer shows its static default (chart, table, sentence); the live widget's outputs are
+  dropped (no widget manager on a static page). An explorer whose computation has a browser copy
+  (:func:`in_page_explorers`) also gets HTML controls (:func:`explorer_controls`), hidden until
+  ``assets/site.js`` has loaded its script (JSON on the page): each move runs that same
+  ``compute`` and redraws the chart (a Vega changeset, or a new embed when the chart's structure or
+  title changes), its data table, the table and the sentence (an ``aria-live`` region) in place.
+  Every other explorer says how to run it live (Binder or ``iaptlab lab``);
 * each ``check("NN.id", name)`` cell becomes a ``<form class="iaptlab-check">`` whose verdict and
   message come from ``assets/checker.js``, a port of :func:`iaptlab.exercises.check` fed with the
   question's stored entry (hashes and obfuscated numbers, never the plain answer). The
@@ -303,6 +308,11 @@ def in_page_explorers() -> tuple[str, ...]:
     """
     return tuple(key for key, explorer in REGISTRY.items()
                  if explorer.browser_script and explorer.browser_data is not None)
+
+
+def _lessons_moving_in_page() -> str:
+    numbers = list(dict.fromkeys(REGISTRY[key].lesson for key in in_page_explorers()))
+    return ", ".join(numbers[:-1]) + (" and " if len(numbers) > 1 else "") + numbers[-1] if numbers else "none"
 
 
 def _number_text(value: float) -> str:
@@ -627,10 +637,12 @@ def _index_body(lessons: list[dict], edition: str, repo: str, guide: bool) -> st
                  "their diagnosis. These lessons work out what each number measures and how both "
                  "can be reported. Read each lesson here, with every chart, and check your answers "
                  "in the page: nothing to install.</p>"
-                 "<p>The explorers (sliders) and the Python exercises run live: open the workbook "
-                 f'on <a href="{html.escape(link)}">Binder</a> or, on your own computer, run '
-                 "<code>iaptlab lab</code>. To print a handout of a lesson, print its page: "
-                 "charts come out as pictures and each exercise gets an answer line.</p>")
+                 f"<p>The explorers (sliders beside a chart) of lessons {_lessons_moving_in_page()} "
+                 "move right here in the page: it computes each setting itself. The others, and the "
+                 "Python exercises, run live: "
+                 f'open the workbook on <a href="{html.escape(link)}">Binder</a> or, on your own '
+                 "computer, run <code>iaptlab lab</code>. To print a handout of a lesson, print its "
+                 "page: charts come out as pictures and each exercise gets an answer line.</p>")
     more = f"<h2>Also in this workbook</h2><ul>{more}</ul>" if more else ""
     return _rewrite_links(f'{intro}<ol class="lessons">{"".join(items)}</ol>{more}')
 
