@@ -381,6 +381,8 @@ def test_every_in_page_explorer_moves_and_the_others_keep_the_run_live_note(site
         _open(tab, _page_of(sites, key))
         section = _section_id(key)
         assert tab.locator(f"#{section}-controls").is_visible()
+        assert tab.evaluate("""() => { const ids = Array.from(document.querySelectorAll('[id]'), e => e.id);
+                                       return ids.filter((id, i) => ids.indexOf(id) !== i); }""") == []
         values: dict = {}
         for control in _one_of_each_kind(REGISTRY[key].controls):
             field = f"#{section}-{control.name.replace('_', '-')}"
