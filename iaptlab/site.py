@@ -14,8 +14,13 @@ How a page is made:
   tooltips, nothing from a CDN;
 * every chart is a ``<figure>`` with its description (the spec's ``description``, which states the
   numbers shown) as caption and the chart's data as a table;
-* an explorer shows its static default (chart, table, sentence) and how to run it live (Binder or
-  ``iaptlab lab``); the live widget's outputs are dropped (no widget manager on a static page);
+* an explorer shows its static default (chart, table, sentence); the live widget's outputs are
+  dropped (no widget manager on a static page). An explorer whose computation has a browser copy
+  (:func:`in_page_explorers`) also gets HTML controls (:func:`explorer_controls`), hidden until
+  ``assets/site.js`` has loaded its script (JSON on the page): each move runs that same
+  ``compute`` and redraws the chart (a Vega changeset, or a new embed when the chart's structure or
+  title changes), its data table, the table and the sentence (an ``aria-live`` region) in place.
+  Every other explorer says how to run it live (Binder or ``iaptlab lab``);
 * each ``check("NN.id", name)`` cell becomes a ``<form class="iaptlab-check">`` whose verdict and
   message come from ``assets/checker.js``, a port of :func:`iaptlab.exercises.check` fed with the
   question's stored entry (hashes and obfuscated numbers, never the plain answer). The
@@ -53,10 +58,13 @@ import nbformat
 from .editions import EDITIONS, render_edition
 from .errors import ParameterError
 from .exercises import precision_text, question_entry
+from .explorers import REGISTRY
 from .lesson_files import lessons_folder
+from .widgets import Control
 
 __all__ = ["BINDER_URL", "PLACEHOLDER_REPO", "SiteBuild", "build_site", "chart_figure",
-           "exercise_form", "lesson_summary", "page_path", "render_lesson", "vega_bundle"]
+           "explorer_controls", "exercise_form", "in_page_explorers", "lesson_summary", "page_path",
+           "render_lesson", "vega_bundle"]
 
 #: The repository placeholder the README uses; ``--repo OWNER/REPO`` replaces it in the links.
 PLACEHOLDER_REPO = "OWNER/REPO"
@@ -275,14 +283,126 @@ def exercise_form(question_id: str, task: str = "") -> str:
             f'<p class="verdict" role="status" aria-live="polite"></p></form>')
 
 
-def _live_note(notebook: str, repo: str) -> str:
+def _live_note(notebook: str, repo: str, *, in_page: bool = False) -> str:
     link = BINDER_URL.format(repo=repo, notebook=notebook)
+    routes = (f'open the lesson on <a href="{html.escape(link)}">Binder</a> (in your browser, nothing '
+              "to install; it can take a minute to start), or on your own computer install iaptlab "
+              "and run <code>iaptlab lab</code> (or <code>make lab</code> in the repository).")
+    if in_page:
+        return ('<div class="run-live" role="note"><p><strong>The controls above work in this page.'
+                "</strong> It computes each setting itself, with the same arithmetic as the lesson's "
+                "Python (with JavaScript off you see the default settings). Running the lesson live "
+                "adds the Python: the code behind this explorer, to read, change and run. To do so, "
+                f"{routes}</p></div>")
     return ('<div class="run-live" role="note"><p><strong>To move the '
             "controls, run this lesson live.</strong> This page shows the explorer at its default "
-            f'settings. Either open the lesson on <a href="{html.escape(link)}">Binder</a> (in '
-            "your browser, nothing to install; it can take a minute to start), or on your own "
-            "computer install iaptlab and run <code>iaptlab lab</code> (or <code>make lab</code> "
-            "in the repository).</p></div>")
+            f"settings. Either {routes}</p></div>")
+
+
+def in_page_explorers() -> tuple[str, ...]:
+    """The explorers the offline site can move in the page: every registered explorer with a
+    browser copy of its computation (:meth:`iaptlab.explorers.Explorer.browser`).
+
+    >>> "04.predictive_values" in in_page_explorers()
+    True
+    """
+    return tuple(key for key, explorer in REGISTRY.items()
+                 if explorer.browser_script and explorer.browser_data is not None)
+
+
+def _lessons_moving_in_page() -> str:
+    numbers = list(dict.fromkeys(REGISTRY[key].lesson for key in in_page_explorers()))
+    return ", ".join(numbers[:-1]) + (" and " if len(numbers) > 1 else "") + numbers[-1] if numbers else "none"
+
+
+def _number_text(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def explorer_controls(controls: Sequence[Control], prefix: str) -> str:
+    """The HTML controls of one in-page explorer (ids start with ``prefix``): a labelled range and
+    number box per number, a radio group per choice, a check box per yes/no, and a reset button.
+
+    Each help text is tied to its control with ``aria-describedby``. A choice's radio values are
+    the option's position (the page maps them back to the option's value).
+
+    >>> out = explorer_controls((Control("k", "Cut-off", "int", 10, 0, 27, help="A score"),), "x")
+    >>> '<label for="x-k">Cut-off</label>' in out, 'type="range"' in out, 'aria-describedby="x-k-help"' in out
+    (True, True, True)
+    """
+    parts = []
+    for control in controls:
+        field = f"{prefix}-{_slug(control.name)}"
+        label = html.escape(control.label)
+        help_id = f"{field}-help"
+        described = f' aria-describedby="{help_id}"' if control.help else ""
+        help_text = (f'<p class="control-help" id="{help_id}">{html.escape(control.help)}</p>'
+                     if control.help else "")
+        data = f'data-control="{html.escape(control.name)}" data-kind="{control.kind}"'
+        if control.kind in ("int", "float"):
+            step = control.step or (1 if control.kind == "int" else (control.maximum - control.minimum) / 100)
+            bounds = (f'min="{_number_text(control.minimum)}" max="{_number_text(control.maximum)}" '
+                      f'step="{_number_text(step)}" value="{_number_text(control.default)}"')
+            parts.append(
+                f'<div class="iaptlab-row control control-number" {data}>'
+                f'<label for="{field}">{label}</label><div class="control-inputs">'
+                f'<input type="range" id="{field}" {bounds}{described}>'
+                f'<label class="visually-hidden" for="{field}-box">{label} (type a value)</label>'
+                f'<input type="number" id="{field}-box" class="control-box" {bounds}{described} '
+                f'inputmode="decimal"></div>{help_text}</div>')
+        elif control.kind == "choice":
+            radios = "".join(
+                f'<li><input type="radio" id="{field}-{i}" name="{field}" value="{i}"'
+                f'{" checked" if value == control.default else ""}> '
+                f'<label for="{field}-{i}">{html.escape(text)}</label></li>'
+                for i, (value, text) in enumerate(control.options))
+            parts.append(f'<fieldset class="iaptlab-row control control-choice" {data}{described}>'
+                         f'<legend>{label}</legend><ul class="choices">{radios}</ul>{help_text}</fieldset>')
+        else:
+            checked = " checked" if control.default else ""
+            parts.append(f'<div class="iaptlab-row control control-bool" {data}>'
+                         f'<input type="checkbox" id="{field}"{checked}{described}> '
+                         f'<label for="{field}">{label}</label>{help_text}</div>')
+    return (f'<div class="explorer-live" id="{prefix}-controls" hidden>{"".join(parts)}'
+            f'<button type="button" class="explorer-reset">Reset to defaults</button>'
+            f'<p class="explorer-status" role="alert"></p></div>')
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _explorer_data(key: str, chart: str) -> dict:
+    """What the page needs to move explorer ``key``: its script, data, choice options, controls."""
+    explorer = REGISTRY[key]
+    browser = explorer.browser()
+    if browser is None:
+        raise ParameterError(f"explorer {key!r} cannot compute in the page")
+    controls = [{"name": c.name, "kind": c.kind, "default": c.default,
+                 "options": [value for value, _ in c.options]} for c in explorer.controls]
+    return {"key": key, "chart": chart, "script": browser.script, "data": browser.data,
+            "controls": controls}
+
+
+def _in_page_explorer(key: str, pieces: list[tuple[str, str]], prefix: str, chart: str,
+                      notebook: str, repo: str) -> str:
+    """An explorer the page moves: its controls, then its static default (chart, table, sentence)
+    marked for the page script, its data and script as JSON, and what running it live adds."""
+    explorer = REGISTRY[key]
+    wrapped = []
+    for role, piece in pieces:
+        if role == "table":
+            piece = f'<div class="explorer-table">{piece}</div>'
+        elif role == "sentence":
+            piece = f'<div class="explorer-sentence" aria-live="polite">{piece}</div>'
+        wrapped.append(piece)
+    text = json.dumps(_explorer_data(key, chart), ensure_ascii=False, separators=(",", ":"),
+                      allow_nan=False).replace("</", "<\\/")
+    return (f'<section class="explorer" id="{prefix}" data-explorer="{html.escape(key)}" '
+            f'aria-label="Explorer: {html.escape(explorer.title)}">'
+            f"{explorer_controls(explorer.controls, prefix)}{''.join(wrapped)}"
+            f'<script type="application/json" id="{prefix}-data">{text}</script>'
+            f"{_live_note(notebook, repo, in_page=True)}</section>")
 
 
 def _output_html(output: dict, charts: list[int], tables: list[int]) -> str:
@@ -372,6 +492,7 @@ def render_lesson(nb: nbformat.NotebookNode, notebook: str, *, edition: str = "l
     questions: list[str] = []
     charts: list[int] = []
     tables: list[int] = []
+    explorers: dict[str, int] = {}
     task = ""
     for cell in nb.cells:
         if cell.cell_type == "markdown":
@@ -389,13 +510,25 @@ def render_lesson(nb: nbformat.NotebookNode, notebook: str, *, edition: str = "l
             parts.append(f'<div class="cell exercise">{exercise_form(check_cell.group("qid"), task)}</div>')
             task = ""
             continue
-        outputs = []
+        shown = _EXPLORER.search(cell.source)
+        key = shown.group("key") if shown else ""
+        in_page = edition == "learner" and key in in_page_explorers()
+        pieces: list[tuple[str, str]] = []
+        first_chart = len(charts) + 1
         for output in cell.get("outputs", []):
             piece = _output_html(output, charts, tables)
-            outputs.append(piece)
-            if piece and "iaptlab-static-default" in piece and _EXPLORER.search(cell.source):
-                outputs.append(_live_note(notebook, repo))
-        parts.append(_code_cell(cell, "".join(outputs)))
+            role = ("chart" if 'class="chart"' in piece else "table" if "iaptlab-table" in piece
+                    else "sentence" if "iaptlab-static-default" in piece else "other")
+            pieces.append((role, piece))
+        # the page moves it where it has the static default's chart to redraw and sentence to replace
+        if in_page and len(charts) >= first_chart and any(role == "sentence" for role, _ in pieces):
+            explorers[key] = explorers.get(key, 0) + 1
+            prefix = "explorer-" + _slug(key) + ("" if explorers[key] == 1 else f"-{explorers[key]}")
+            outputs = _in_page_explorer(key, pieces, prefix, f"chart-{first_chart}", notebook, repo)
+        else:
+            outputs = "".join(piece + (_live_note(notebook, repo) if shown and role == "sentence" else "")
+                              for role, piece in pieces)
+        parts.append(_code_cell(cell, outputs))
     body = _rewrite_links(_clamp_headings("\n".join(parts)))
     body = _EMPTY_HEADER.sub("<td></td>", body)  # pandas' blank index corner: a cell, not a header
     return body, questions, len(charts)
@@ -504,10 +637,12 @@ def _index_body(lessons: list[dict], edition: str, repo: str, guide: bool) -> st
                  "their diagnosis. These lessons work out what each number measures and how both "
                  "can be reported. Read each lesson here, with every chart, and check your answers "
                  "in the page: nothing to install.</p>"
-                 "<p>The explorers (sliders) and the Python exercises run live: open the workbook "
-                 f'on <a href="{html.escape(link)}">Binder</a> or, on your own computer, run '
-                 "<code>iaptlab lab</code>. To print a handout of a lesson, print its page: "
-                 "charts come out as pictures and each exercise gets an answer line.</p>")
+                 f"<p>The explorers (sliders beside a chart) of lessons {_lessons_moving_in_page()} "
+                 "move right here in the page: it computes each setting itself. The others, and the "
+                 "Python exercises, run live: "
+                 f'open the workbook on <a href="{html.escape(link)}">Binder</a> or, on your own '
+                 "computer, run <code>iaptlab lab</code>. To print a handout of a lesson, print its "
+                 "page: charts come out as pictures and each exercise gets an answer line.</p>")
     more = f"<h2>Also in this workbook</h2><ul>{more}</ul>" if more else ""
     return _rewrite_links(f'{intro}<ol class="lessons">{"".join(items)}</ol>{more}')
 

@@ -1,4 +1,5 @@
-/* iaptlab offline site: draw the charts, run the self-checks, keep progress in this browser. */
+/* iaptlab offline site: draw the charts, run the self-checks, keep progress in this browser, and
+   move the explorers that compute in the page (their script and data are JSON on the page). */
 (function () {
   "use strict";
   var STORE = "iaptlab-progress";
@@ -14,9 +15,205 @@
     if (typeof window.vegaEmbed !== "function") return;
     document.querySelectorAll(".vega-chart[data-spec]").forEach(function (box) {
       var spec = JSON.parse(document.getElementById(box.dataset.spec).textContent);
-      window.vegaEmbed(box, spec, {actions: false, renderer: "svg"}).then(function () {
+      box.iaptlabEmbed = window.vegaEmbed(box, spec, {actions: false, renderer: "svg"}).then(function (api) {
         box.classList.add("drawn");
+        return api;
       });
+    });
+  }
+
+  /* ---------------------------------------------------------------- explorers in the page */
+
+  // Python's _cell_text (iaptlab.site) for the chart's data table: whole numbers as they are,
+  // others as f"{x:.4g}" (",.4g" from 10,000).
+  function cellText(value) {
+    if (value === null || value === undefined) return "";
+    if (typeof value !== "number") return String(value);
+    if (Object.is(value, -0)) return "-0";
+    if (!Number.isFinite(value)) return Number.isNaN(value) ? "nan" : value > 0 ? "inf" : "-inf";
+    if (Number.isInteger(value)) return String(value);  // JSON cannot tell 20 from 20.0: as Python's int
+    var exponent = Number(value.toExponential(3).split("e")[1]);
+    if (exponent < -4 || exponent >= 4) {
+      var parts = value.toExponential(3).split("e");
+      var digits = parts[0].indexOf(".") >= 0 ? parts[0].replace(/0+$/, "").replace(/\.$/, "") : parts[0];
+      var power = Number(parts[1]);
+      return digits + "e" + (power < 0 ? "-" : "+") + String(Math.abs(power)).padStart(2, "0");
+    }
+    return Number(value.toPrecision(4)).toString();
+  }
+
+  function dataTable(figure, rows) {
+    var table = figure.querySelector("details.chart-data table");
+    if (!table || !rows.length) return;
+    var columns = [];
+    rows.slice(0, 60).forEach(function (row) {
+      Object.keys(row).forEach(function (k) { if (columns.indexOf(k) < 0) columns.push(k); });
+    });
+    var head = table.tHead.rows[0];
+    head.replaceChildren.apply(head, columns.map(function (c) {
+      var th = document.createElement("th");
+      th.scope = "col";
+      th.textContent = c;
+      return th;
+    }));
+    var body = table.tBodies[0];
+    body.replaceChildren.apply(body, rows.slice(0, 60).map(function (row) {
+      var tr = document.createElement("tr");
+      columns.forEach(function (c) {
+        var td = document.createElement("td");
+        td.textContent = cellText(row[c]);
+        tr.appendChild(td);
+      });
+      return tr;
+    }));
+  }
+
+  function setupExplorer(section) {
+    var blob = document.getElementById(section.id + "-data");
+    var panel = document.getElementById(section.id + "-controls");
+    if (!blob || !panel || typeof window.vegaEmbed !== "function") return;
+    var state = JSON.parse(blob.textContent);
+    var compute;
+    try { compute = new Function(state.script)(); } catch (e) { return; }  // the static default stays
+    var box = document.getElementById(state.chart);
+    var figure = box.closest("figure");
+    var caption = figure.querySelector("figcaption");
+    var label = caption.querySelector(".label");
+    var sentence = section.querySelector(".explorer-sentence .iaptlab-static-default");
+    var status = panel.querySelector(".explorer-status");
+    var defaults = {};
+    state.controls.forEach(function (c) { defaults[c.name] = c.default; });
+    var shown = null;  // {structure, title} of the chart drawn by this script; null: the static one
+    var chain = Promise.resolve();
+    var pending = false;
+
+    function group(name) { return panel.querySelector('[data-control="' + name + '"]'); }
+
+    function read() {
+      var values = {};
+      state.controls.forEach(function (c) {
+        var g = group(c.name);
+        if (c.kind === "choice") {
+          var picked = g.querySelector("input:checked");
+          values[c.name] = picked ? c.options[Number(picked.value)] : c.default;
+        } else if (c.kind === "bool") {
+          values[c.name] = g.querySelector("input").checked;
+        } else {
+          var n = Number(g.querySelector('input[type="range"]').value);
+          values[c.name] = c.kind === "int" ? Math.round(n) : n;
+        }
+      });
+      return values;
+    }
+
+    function write(values) {
+      state.controls.forEach(function (c) {
+        var g = group(c.name);
+        if (c.kind === "choice") {
+          var i = c.options.indexOf(values[c.name]);
+          g.querySelectorAll("input").forEach(function (r) { r.checked = Number(r.value) === i; });
+        } else if (c.kind === "bool") {
+          g.querySelector("input").checked = !!values[c.name];
+        } else {
+          g.querySelectorAll("input").forEach(function (input) { input.value = String(values[c.name]); });
+        }
+      });
+    }
+
+    function isDefault(values) {
+      return state.controls.every(function (c) { return values[c.name] === c.default; });
+    }
+
+    function drawChart(result) {
+      var spec = JSON.parse(JSON.stringify(state.data.specs[result.structure]));
+      var name = Object.keys(spec.datasets)[0];
+      var title = JSON.stringify(result.title);
+      spec.datasets[name] = result.rows;
+      spec.title = result.title;
+      spec.description = result.description;
+      return (box.iaptlabEmbed || Promise.resolve(null)).then(function (api) {
+        if (api && shown && shown.structure === result.structure && shown.title === title) {
+          api.view.change(name, api.view.changeset().remove(function () { return true; })
+            .insert(JSON.parse(JSON.stringify(result.rows))));
+          if (typeof api.view.description === "function") api.view.description(result.description);
+          return api.view.runAsync().then(function () { return api; });
+        }
+        if (api) api.finalize();
+        box.iaptlabEmbed = window.vegaEmbed(box, spec, {actions: false, renderer: "svg"});
+        shown = {structure: result.structure, title: title};
+        return box.iaptlabEmbed;
+      }).then(function (api) {
+        var labelled = box.querySelector('[role="graphics-document"]');
+        if (labelled) labelled.setAttribute("aria-label", result.description);
+        return api;
+      });
+    }
+
+    function answer() {
+      pending = false;
+      var values = read();
+      var result;
+      try {
+        result = compute(state.data, values);
+      } catch (error) {
+        status.textContent = "Cannot show these settings: " + error.message;
+        return Promise.resolve();
+      }
+      status.textContent = "";
+      var atDefault = isDefault(values);
+      return drawChart(result).then(function () {
+        caption.replaceChildren(label, document.createTextNode(" " + result.description));
+        dataTable(figure, result.rows);
+        var table = section.querySelector(".explorer-table table");
+        if (table) {
+          var holder = document.createElement("div");
+          holder.innerHTML = result.tableHtml.replace('<table class="iaptlab-table">',
+            '<table class="iaptlab-table"><caption>' + (atDefault ? "Default settings" : "At your settings") + "</caption>");
+          table.replaceWith(holder.firstElementChild);
+        }
+        var strong = document.createElement("strong");
+        strong.textContent = atDefault ? "Default:" : "At your settings:";
+        sentence.replaceChildren(strong, document.createTextNode(" " + result.sentence));
+        section.dataset.answered = JSON.stringify(values);
+      }).catch(function (error) {
+        status.textContent = "The chart could not be drawn: " + error.message;
+      });
+    }
+
+    function schedule() {
+      if (pending) return;
+      pending = true;
+      window.requestAnimationFrame(function () { chain = chain.then(answer); });
+    }
+
+    panel.addEventListener("input", function (event) {
+      var input = event.target;
+      var g = input.closest("[data-control]");
+      if (!g) return;
+      if (input.type === "range" || input.type === "number") {
+        if (input.value === "" || !input.checkValidity()) return;  // half-typed: wait for a valid number
+        g.querySelectorAll("input").forEach(function (other) { if (other !== input) other.value = input.value; });
+      }
+      schedule();
+    });
+    panel.addEventListener("change", function (event) {
+      var input = event.target;
+      if (input.type !== "number") return;
+      var range = input.closest("[data-control]").querySelector('input[type="range"]');
+      input.value = range.value;  // an out-of-range or half-typed number goes back to what is shown
+    });
+    panel.querySelector(".explorer-reset").addEventListener("click", function () {
+      write(defaults);
+      schedule();
+    });
+    write(defaults);  // a reloaded page may keep moved controls: start from what the page shows
+    panel.hidden = false;
+    section.classList.add("in-page");
+  }
+
+  function setupExplorers() {
+    document.querySelectorAll("section.explorer[data-explorer]").forEach(function (section) {
+      try { setupExplorer(section); } catch (error) { /* the static default stays */ }
     });
   }
 
@@ -90,6 +287,7 @@
 
   function start() {
     drawCharts();
+    setupExplorers();
     if (window.iaptlabChecker || !document.querySelector("form.iaptlab-check")) setupForms();
     else pageProgress(load());
   }

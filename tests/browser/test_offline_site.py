@@ -272,3 +272,173 @@ def test_printing_gives_a_handout_charts_as_pictures_and_answer_lines(sites, off
     assert visible["buttons"] == 0 and visible["code"] == 0 and visible["charts"] > 0
     pdf = tab.pdf()
     assert pdf[:4] == b"%PDF"
+
+
+# ---------------------------------------------------------------- explorers that move in the page
+
+_ANSWERED_JS = "(id) => document.getElementById(id).dataset.answered || ''"
+_SHOWN_JS = """async (id) => {
+  const section = document.getElementById(id);
+  const data = JSON.parse(document.getElementById(id + '-data').textContent);
+  const box = document.getElementById(data.chart);
+  const api = await box.iaptlabEmbed;
+  const name = Object.keys(data.data.specs[Object.keys(data.data.specs)[0]].datasets)[0];
+  const table = section.querySelector('.explorer-table table');
+  let rows = null;  // the static default's chart has the kernel's dataset name
+  try { rows = api.view.data(name).map(r => Object.assign({}, r)); } catch (e) { rows = null; }
+  return {rows,
+          caption: box.closest('figure').querySelector('figcaption').textContent,
+          cells: Array.from(table.querySelectorAll('th, td')).map(c => c.textContent),
+          tableCaption: table.caption ? table.caption.textContent : '',
+          sentence: section.querySelector('.explorer-sentence').textContent,
+          live: section.querySelector('.explorer-sentence').getAttribute('aria-live')};
+}"""
+
+
+def _section_id(key: str) -> str:
+    return "explorer-" + re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-")
+
+
+def _python_answer(key: str, **values) -> dict:
+    """What Python's ``compute`` shows at ``values``: chart rows and description, table cells, sentence."""
+    from iaptlab.explorers import REGISTRY
+    from iaptlab.widgets import table_html
+
+    result = REGISTRY[key].run(**values)
+    spec = result.chart.to_dict()
+    (rows,) = spec["datasets"].values()
+    cells = [html_unescape(c) for c in re.findall(r"<t[hd](?:\s[^>]*)?>(.*?)</t[hd]>", table_html(result.table), re.S)]
+    return {"rows": rows, "description": spec["description"], "cells": cells, "sentence": result.sentence}
+
+
+def html_unescape(text: str) -> str:
+    import html
+
+    return html.unescape(text)
+
+
+def _wait_answered(tab, key: str, name: str, value) -> dict:
+    section = _section_id(key)
+    tab.wait_for_function(f"(id) => {{ const a = document.getElementById(id).dataset.answered; "
+                          f"return a && JSON.parse(a)[{json.dumps(name)}] === {json.dumps(value)}; }}",
+                          arg=section, timeout=10_000)
+    return tab.evaluate(_SHOWN_JS, section)
+
+
+def test_lesson_04_prevalence_moves_chart_table_and_sentence_to_pythons_answer(sites, offline):
+    tab, guard, errors = offline
+    key = "04.predictive_values"
+    _open(tab, _page_of(sites, key))
+    section = _section_id(key)
+    before = tab.evaluate(_SHOWN_JS, section)
+    assert before["sentence"].startswith("Default: ") and before["live"] == "polite"
+    assert tab.evaluate(_ANSWERED_JS, section) == ""  # nothing moved yet: the static default
+    slider = tab.locator(f"#{section}-prevalence-pct")
+    slider.focus()
+    for _ in range(5):  # by keyboard: 20 -> 25
+        tab.keyboard.press("ArrowRight")
+    shown = _wait_answered(tab, key, "prevalence_pct", 25)
+    assert tab.locator(f"#{section}-prevalence-pct-box").input_value() == "25"
+    expected = _python_answer(key, prevalence_pct=25)
+    assert shown["rows"] == expected["rows"]
+    assert re.fullmatch(r"Chart \d+\. ", shown["caption"].removesuffix(expected["description"]))
+    assert shown["cells"] == expected["cells"] and shown["tableCaption"] == "At your settings"
+    assert shown["sentence"] == "At your settings: " + expected["sentence"] != before["sentence"]
+    # the number box: type a value; an impossible one is not taken
+    box = tab.locator(f"#{section}-prevalence-pct-box")
+    box.fill("63")
+    shown = _wait_answered(tab, key, "prevalence_pct", 63)
+    expected = _python_answer(key, prevalence_pct=63)
+    assert shown["rows"] == expected["rows"] and shown["cells"] == expected["cells"]
+    assert shown["sentence"] == "At your settings: " + expected["sentence"]
+    box.fill("500")
+    box.press("Tab")
+    assert box.input_value() == "63" and slider.input_value() == "63"
+    # reset: back to exactly the static default
+    tab.locator(f"#{section} .explorer-reset").click()
+    shown = _wait_answered(tab, key, "prevalence_pct", 20)
+    assert shown["sentence"] == before["sentence"] and shown["cells"] == before["cells"]
+    assert shown["tableCaption"] == "Default settings"
+    assert errors == [] and guard.blocked == []
+
+
+def _one_of_each_kind(controls) -> list:
+    """The first control of each kind (number, choice, yes/no) an explorer has."""
+    firsts: dict = {}
+    for control in controls:
+        firsts.setdefault("number" if control.kind in ("int", "float") else control.kind, control)
+    return list(firsts.values())
+
+
+def test_every_in_page_explorer_moves_and_the_others_keep_the_run_live_note(sites, offline):
+    from iaptlab.explorers import REGISTRY
+    from iaptlab.site import in_page_explorers
+
+    tab, guard, errors = offline
+    keys = in_page_explorers()
+    assert len(keys) >= 4
+    for key in keys:
+        _open(tab, _page_of(sites, key))
+        section = _section_id(key)
+        assert tab.locator(f"#{section}-controls").is_visible()
+        assert tab.evaluate("""() => { const ids = Array.from(document.querySelectorAll('[id]'), e => e.id);
+                                       return ids.filter((id, i) => ids.indexOf(id) !== i); }""") == []
+        values: dict = {}
+        for control in _one_of_each_kind(REGISTRY[key].controls):
+            field = f"#{section}-{control.name.replace('_', '-')}"
+            if control.kind in ("int", "float"):  # typed into the number box: its maximum
+                tab.locator(f"{field}-box").fill(str(control.maximum))
+                value = int(control.maximum) if float(control.maximum).is_integer() else control.maximum
+            elif control.kind == "choice":  # a click on the last option's label
+                last = len(control.options) - 1
+                tab.locator(f"label[for='{field[1:]}-{last}']").click()
+                value = control.options[last][0]
+            else:  # the check box, by keyboard
+                tab.locator(field).focus()
+                tab.keyboard.press("Space")
+                value = not control.default
+            values[control.name] = value
+            shown = _wait_answered(tab, key, control.name, value)
+            expected = _python_answer(key, **values)
+            assert shown["sentence"] == "At your settings: " + expected["sentence"], (key, values)
+            assert shown["cells"] == expected["cells"], (key, values)
+            # the same rows; a curve from exp() may differ in the last bit (JavaScript's Math.exp)
+            assert shown["rows"] == [{k: pytest.approx(v, rel=1e-12, abs=1e-300) if isinstance(v, float) else v
+                                      for k, v in row.items()} for row in expected["rows"]], (key, values)
+        assert values, key
+    others = [key for key in REGISTRY if key not in keys]
+    for key in others[:1]:
+        _open(tab, _page_of(sites, key))
+        assert tab.locator("section.explorer").count() == 0
+        assert tab.get_by_text("To move the controls, run this lesson live.").count() >= 1
+    assert errors == [] and guard.blocked == []
+
+
+@pytest.mark.parametrize("width", [360, 1280, 1920])
+def test_in_page_explorer_controls_fit_and_pass_axe(sites, browser, width):
+    from iaptlab.site import in_page_explorers
+
+    guard = FileOnlyGuard()
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    context.route("**/*", guard.handle)
+    tab = context.new_page()
+    try:
+        for key in in_page_explorers():
+            _open(tab, _page_of(sites, key))
+            section = _section_id(key)
+            tab.wait_for_selector(f"#{section}-controls:not([hidden])")
+            assert harness.clipped_parts(tab, f"#{section}-controls") == [], (key, width)
+            assert harness.axe_violations(tab, f"#{section}") == [], (key, width)
+            tab.locator(f"#{section}").screenshot(path=str(SHOTS / f"{section}-{width}.png"))
+    finally:
+        context.close()
+    assert guard.blocked == []
+
+
+def test_printing_hides_the_explorer_controls(sites, offline):
+    tab, _, _ = offline
+    _open(tab, _page_of(sites, "04.predictive_values"))
+    tab.wait_for_selector("section.explorer .explorer-live:not([hidden])")
+    tab.emulate_media(media="print")
+    assert tab.locator("section.explorer .explorer-live").is_hidden()
+    assert tab.locator("section.explorer .vega-chart svg").count() == 1
