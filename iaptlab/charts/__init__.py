@@ -74,8 +74,6 @@ def __getattr__(name: str):
     if name in _MODULES:
         return import_module(f".{name}", __name__)  # importing sets it as an attribute
     home = _HOMES.get(name)
-    if home is None and name in _HOMES.values():  # a submodule (``charts.national.line_by_year``)
-        return import_module(f".{name}", __name__)
     if home is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     value = getattr(import_module(f".{home}", __name__), name)
