@@ -68,13 +68,12 @@ from .schema import validate
 from .selection import classify_selected, diagnosis_lost_rate, selected_flags
 from .simulate import (
     MECHANISMS,
-    NOT_IN_COURSE,
     CohortModel,
+    course_of,
     draw,
-    episode_ids,
-    generate,
-    to_frame,
-    true_course,
+    episode_columns,
+    not_in_course,
+    simulate,
 )
 
 __all__ = ["EXACT_UP_TO", "FIVE_GROUPS", "MECHANISM_WORDS", "OUTCOMES", "SIDES", "outcome_rate",
@@ -149,7 +148,7 @@ _M192_READ = ("anxiety_measure", "phq9_first", "gad7_first", "adsm_first")
 
 
 def _table_columns(columns: Mapping[str, np.ndarray], names: Iterable[str]) -> dict[str, Any]:
-    """``generate``'s columns as the episode table holds them (the diagnosis at the end may be
+    """:func:`~iaptlab.simulate.episode_columns` as the episode table holds them (the diagnosis at the end may be
     missing), without building the table: what :func:`iaptlab.selection.selected_flags` reads."""
     out: dict[str, Any] = {}
     for name in names:
@@ -262,10 +261,9 @@ def waterfall_table(model: CohortModel, from_outcome: str = "recovered",
     sampled = method == "sampled" or (method == "auto" and k > EXACT_UP_TO)
     draws = draw(model.n, model.seed)
     if check_table:
-        ids = pd.array(episode_ids(model.n), dtype="str")
-        validate(to_frame(generate(model, draws), ids)).raise_if_invalid()
+        validate(simulate(model, draws)).raise_if_invalid()
     listed = [m for _, group in players for m in group]
-    courses: dict[frozenset[str], dict[str, Any]] = {}
+    courses: dict[frozenset[str], Any] = {}
     frames: dict[tuple[str, frozenset[str]], dict[str, Any]] = {}
     tables: dict[tuple[str, frozenset[str], bool], dict[str, np.ndarray]] = {}
     cache: dict[tuple[str, frozenset[str], bool, float], float] = {}
@@ -273,11 +271,11 @@ def waterfall_table(model: CohortModel, from_outcome: str = "recovered",
     def table_for(side: str, off: frozenset[str], select: bool) -> dict[str, np.ndarray]:
         """``classify``'s flags for one side with the ``off`` mechanisms off (valid by construction)."""
         if (side, off) not in frames:
-            course_key = off | frozenset(NOT_IN_COURSE)
-            if course_key not in courses:
-                courses[course_key] = true_course(model.without(*course_key), draws)
-            columns = generate(model.without(*off), draws, questionnaires=side == "questionnaire",
-                               course=courses[course_key])
+            course_key = off | frozenset(not_in_course(model))
+            if course_key not in courses:  # one session-by-session course per distinct course
+                courses[course_key] = course_of(model.without(*course_key), draws)
+            columns = episode_columns(model.without(*off), draws, courses[course_key],
+                                      questionnaires=side == "questionnaire")
             frames[side, off] = _table_columns(columns, _SIDE_COLUMNS[side])
         if (side, off, select) not in tables:
             tables[side, off, select] = selected_flags(frames[side, off], rules,
