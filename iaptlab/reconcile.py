@@ -86,7 +86,7 @@ MECHANISM_WORDS = {
     "measurement_error": "questionnaire totals wobble around the true score",
     "hello_goodbye": "first questionnaires are inflated to get help",
     "demand": "last questionnaires are lowered when completed with the therapist",
-    "attrition_bias": "people who would improve more are more likely to finish",
+    "attrition_bias": "people whose course would help them less stop sooner",
     "interview_error": "the blind interview misclassifies some people",
     "selection": "denominators admit people on their first (error-laden) measurement",
     "unseen_disorders": "some people also have a disorder the questionnaires do not measure",
@@ -145,6 +145,9 @@ _SIDE_COLUMNS = {
 #: scores and measure only for the M192 denominator).
 _RATES_READ = ("finished", "paired", "caseness_first")
 _M192_READ = ("anxiety_measure", "phq9_first", "gad7_first", "adsm_first")
+#: The flags a rate of each side reads besides :data:`_RATES_READ` (the waterfall keeps only these).
+_SIDE_FLAGS = {"questionnaire": tuple(o for o, side in OUTCOMES.items() if side == "questionnaire"),
+               "interview": ("diagnosis_lost", "interviewed", "true_diagnosis_last")}
 
 
 def _table_columns(columns: Mapping[str, np.ndarray], names: Iterable[str]) -> dict[str, Any]:
@@ -264,22 +267,27 @@ def waterfall_table(model: CohortModel, from_outcome: str = "recovered",
         validate(simulate(model, draws)).raise_if_invalid()
     listed = [m for _, group in players for m in group]
     courses: dict[frozenset[str], Any] = {}
-    frames: dict[tuple[str, frozenset[str]], dict[str, Any]] = {}
     tables: dict[tuple[str, frozenset[str], bool], dict[str, np.ndarray]] = {}
     cache: dict[tuple[str, frozenset[str], bool, float], float] = {}
 
     def table_for(side: str, off: frozenset[str], select: bool) -> dict[str, np.ndarray]:
-        """``classify``'s flags for one side with the ``off`` mechanisms off (valid by construction)."""
-        if (side, off) not in frames:
+        """``classify``'s flags for one side with the ``off`` mechanisms off (valid by construction).
+
+        Only the flags a rate reads are kept (memory: up to 2 x 2^k tables of n referrals); the
+        episode columns are made again from the cached course when the other selection needs them.
+        """
+        if (side, off, select) not in tables:
             course_key = off | frozenset(not_in_course(model))
             if course_key not in courses:  # one session-by-session course per distinct course
                 courses[course_key] = course_of(model.without(*course_key), draws)
             columns = episode_columns(model.without(*off), draws, courses[course_key],
-                                      questionnaires=side == "questionnaire")
-            frames[side, off] = _table_columns(columns, _SIDE_COLUMNS[side])
-        if (side, off, select) not in tables:
-            tables[side, off, select] = selected_flags(frames[side, off], rules,
-                                                       select_on_first_measurement=select)
+                                      questionnaires=side == "questionnaire", interview=side == "interview")
+            flags = selected_flags(_table_columns(columns, _SIDE_COLUMNS[side]), rules,
+                                   select_on_first_measurement=select)
+            kept = (*_RATES_READ, *_SIDE_FLAGS[side],
+                    *(_M192_READ if side == "questionnaire" and rules.denominator != "at_caseness" else ()))
+            tables[side, off, select] = {name: flags[name].astype(np.float32) if name == "true_diagnosis_last"
+                                         else flags[name] for name in kept if name in flags}
         return tables[side, off, select]
 
     def rate(outcome: str, off: frozenset[str]) -> float:

@@ -63,7 +63,8 @@ still attending; :func:`course_of` simulates attendance and the true state at ea
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -71,7 +72,7 @@ import pandas as pd
 
 from . import datasets
 from .cohort_model import INTERVIEW_SEES_MORE, MECHANISMS, OFF_BY_DEFAULT, CohortModel
-from .episodes import CONTACT_TYPES, from_contacts
+from .episodes import CONTACT_TYPES, ValidatedContacts, from_contacts
 from .errors import IaptlabError, ParameterError
 from .instruments import GAD7, PHQ9
 from .outcomes import classify, funnel, rates
@@ -203,9 +204,10 @@ def _final_interview_state(model: CohortModel, draws: Draws, course: Course,
     """
     follow_weeks = model.months_from_end_to_interview * WEEKS_PER_MONTH
     if follow_weeks > 0:
-        everyone = np.arange(course.n)
-        later = _true_at(model, draws, course, everyone, course.last_week + follow_weeks,
-                         course.attended_count)
+        if follow_weeks not in course.later:  # the course fixes everything but the delay
+            course.later[follow_weeks] = _true_at(model, draws, course, np.arange(course.n),
+                                                  course.last_week + follow_weeks, course.attended_count)
+        later = course.later[follow_weeks]
         seen = _diagnosed(later[0], later[1], model)
     else:
         seen = seen_at_end
@@ -283,7 +285,7 @@ def _truth_columns(model: CohortModel, draws: Draws, course: Course) -> dict[str
     contacts = course.attended_count
     attended = contacts > 0
     last = course.last_true
-    remitted = draws.remission_exposure < cumulative_remission_hazard(course.last_week, model)
+    remitted = course.remitted_at_last
     seen_at_end = _diagnosed(last[0], last[1], model)
     final = _final_interview_state(model, draws, course, seen_at_end)
     true_dx_first = _diagnosed(course.first[0], course.first[1], model) | final["unseen_first"]
@@ -329,12 +331,13 @@ def _score_columns(model: CohortModel, course: Course) -> dict[str, np.ndarray]:
 
 
 def episode_columns(model: CohortModel, draws: Draws, course: Course | None = None, *,
-                    questionnaires: bool = True) -> dict[str, np.ndarray]:
+                    questionnaires: bool = True, interview: bool = True) -> dict[str, np.ndarray]:
     """Numpy columns of :func:`simulate`'s table (without ``episode_id`` and provenance columns).
 
     ``course`` is :func:`course_of` for ``model`` (or for a model differing only in the mechanisms
     :func:`not_in_course` names), to reuse it. ``questionnaires=False`` leaves out the score
-    columns (for callers that only need the interview). Masks ``diagnosis_last_present`` and
+    columns (for callers that only need the interview); ``interview=False`` leaves out everything
+    but the scores, ``treatment_contacts`` and the true state at referral. Masks ``diagnosis_last_present`` and
     ``assessed_with_therapist_present`` say where those (nullable) columns hold a value.
 
     >>> cols = episode_columns(CohortModel(n=5), draw(5, seed=0))
@@ -345,6 +348,9 @@ def episode_columns(model: CohortModel, draws: Draws, course: Course | None = No
         course = course_of(model, draws)
     scores = _score_columns(model, course) if questionnaires else {
         "treatment_contacts": course.attended_count.astype(np.int16)}
+    if not interview:
+        return {**scores, "true_phq9_first": course.first[0].astype(np.float32),
+                "true_gad7_first": course.first[1].astype(np.float32)}
     return {**scores, **_truth_columns(model, draws, course)}
 
 
@@ -374,8 +380,12 @@ def simulate(model: CohortModel, draws: Draws | None = None) -> pd.DataFrame:
     draws = _checked_draws(model, draws)
     course = course_of(model, draws)
     ids = episode_ids(model.n)
-    episodes = from_contacts(_contact_frame(model, course, ids))
-    columns: dict[str, Any] = {"episode_id": episodes["episode_id"].to_numpy(),
+    contacts = _contact_frame(model, course, ids)
+    course = replace(course, steps=())  # the per-slot arrays are in the table now: free them
+    # valid and in referral-then-contact order by construction (tests validate it), so it is not
+    # checked again here: that would be a third of the time
+    episodes = from_contacts(ValidatedContacts(contacts, np.arange(len(contacts)), ()))
+    columns: dict[str, Any] = {"episode_id": ids,  # from_contacts keeps the referral order
                                "treatment_contacts": episodes["treatment_contacts"].to_numpy(dtype=np.int16)}
     for measure in ("phq9", "gad7"):
         # a last score from the first score's own contact is no pair: a missing last measurement
@@ -536,7 +546,6 @@ class _Slot:
     true: np.ndarray  # (2, len(went)) true PHQ-9 and GAD-7 at the contact
     demand_due: np.ndarray  # bool: an end-of-course session with the therapist present
     recorded: np.ndarray  # bool: questionnaires recorded at this attended contact
-    error_z: np.ndarray  # (2, len(went)) standard normal measurement errors
 
 
 @dataclass(frozen=True)
@@ -547,6 +556,7 @@ class Course:
     """
 
     n: int
+    key: int  # the contact loop's random-number key (see _contacts_key)
     first: np.ndarray  # (2, n) true PHQ-9 and GAD-7 at referral
     first_z: np.ndarray  # (2, n) measurement errors of the assessment questionnaires
     personal_d: np.ndarray  # each person's full-course treatment effect, in referral SDs
@@ -562,7 +572,10 @@ class Course:
     scored_demand_due: np.ndarray
     scored_z: np.ndarray  # (2, n)
     has_scored: np.ndarray  # any treatment contact with recorded scores
+    remitted_at_last: np.ndarray  # natural remission had happened by the last attended contact
     steps: tuple[_Slot, ...]
+    #: true state at a later final interview, by weeks after the last contact (filled on demand)
+    later: dict[float, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
 
 
 def _true_first(model: CohortModel, draws: Draws) -> tuple[np.ndarray, np.ndarray]:
@@ -623,15 +636,24 @@ def _mix_int(x: int) -> int:
     return x ^ (x >> 31)
 
 
-def _hashes(key: int, slot: int, purpose: int, idx: np.ndarray) -> np.ndarray:
-    """One 64-bit hash per referral in ``idx`` for ``(slot, purpose)`` (splitmix64 of a counter)."""
-    base = _mix_int(key ^ ((((slot << 4) | purpose) * _GOLDEN) & _MASK64))
-    x = idx.astype(_U64) * _U64(_GOLDEN) + _U64(base)
+def _mix64(x: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser on a uint64 array (wraps modulo 2**64, like :func:`_mix_int`)."""
     x ^= x >> _U64(30)
     x *= _U64(0xBF58476D1CE4E5B9)
     x ^= x >> _U64(27)
     x *= _U64(0x94D049BB133111EB)
     return x ^ (x >> _U64(31))
+
+
+def _hashes(key: int, slot: int | np.ndarray, purpose: int, idx: np.ndarray) -> np.ndarray:
+    """One 64-bit hash per referral in ``idx`` for ``(slot, purpose)`` (splitmix64 of a counter);
+    ``slot`` is one slot or one per referral."""
+    if np.ndim(slot) == 0:
+        base = _U64(_mix_int(key ^ ((((int(slot) << 4) | purpose) * _GOLDEN) & _MASK64)))
+    else:
+        code = (np.asarray(slot).astype(_U64) << _U64(4)) | _U64(purpose)
+        base = _mix64(_U64(key) ^ (code * _U64(_GOLDEN)))
+    return _mix64(idx.astype(_U64) * _U64(_GOLDEN) + base)
 
 
 def _uniforms3(key: int, slot: int, idx: np.ndarray) -> np.ndarray:
@@ -642,7 +664,7 @@ def _uniforms3(key: int, slot: int, idx: np.ndarray) -> np.ndarray:
                      for shift in (43, 22, 1)])
 
 
-def _normals2(key: int, slot: int, purpose: int, idx: np.ndarray) -> np.ndarray:
+def _normals2(key: int, slot: int | np.ndarray, purpose: int, idx: np.ndarray) -> np.ndarray:
     """Two independent standard normals per referral (Box-Muller on two 32-bit halves): (2, len)."""
     h = _hashes(key, slot, purpose, idx)
     u1 = ((h >> _U64(32)).astype(np.float64) + 0.5) * 2.0**-32
@@ -737,13 +759,13 @@ def course_of(model: CohortModel, draws: Draws | None = None) -> Course:
     last_week = np.zeros(n, dtype=np.float64)
     last_true = first.copy()
     scored_true = first.copy()
-    scored_z = np.zeros((2, n), dtype=np.float32)
+    scored_slot = np.zeros(n, dtype=np.int32)
     scored_demand_due = np.zeros(n, dtype=bool)
     has_scored = np.zeros(n, dtype=bool)
     stopped_early = np.zeros(n, dtype=bool)
     steps = []
     leaving = np.zeros(n, dtype=bool)
-    active = np.flatnonzero(entered & (planned > 0))
+    active = np.flatnonzero(entered & (planned > 0)).astype(np.int32)  # int32: half the memory
     slot = 0
     while len(active):
         slot += 1
@@ -755,17 +777,16 @@ def course_of(model: CohortModel, draws: Draws | None = None) -> Course:
         true = _true_at(model, draws, truth, went, week, sessions).astype(np.float32)
         demand_due = ((planned[went] - sessions) < model.demand_last_sessions) & with_therapist[went]
         recorded = (u[1][here] >= model.share_scores_missing_per_contact) & scores_kept[went]
-        z = _normals2(key, slot, _SLOT_ERRORS, went)
-        if mar:
-            seen = _seen(model, true, demand_due, z)
+        if mar:  # the measurement errors are drawn here only when recorded scores move who stops
+            seen = _seen(model, true, demand_due, _normals2(key, slot, _SLOT_ERRORS, went))
             last_seen[:, went[recorded]] = seen[:, recorded]
         attended_count[went] = sessions
         last_week[went] = week
         last_true[:, went] = true
         scored = went[recorded]
-        scored_true[:, scored], scored_z[:, scored] = true[:, recorded], z[:, recorded]
+        scored_true[:, scored], scored_slot[scored] = true[:, recorded], slot
         scored_demand_due[scored], has_scored[scored] = demand_due[recorded], True
-        steps.append(_Slot(active, here, went, week, true, demand_due, recorded, z))
+        steps.append(_Slot(active, here, went, week, true, demand_due, recorded))
         # Who stops: only people who attended, and have sessions left, decide.
         deciding_mask = sessions < planned[went]
         deciding = went[deciding_mask]
@@ -790,22 +811,25 @@ def course_of(model: CohortModel, draws: Draws | None = None) -> Course:
         keep = ~leaving[active]
         leaving[active] = False
         active = active[keep]
-    return Course(n=n, first=first, first_z=first_z,
+    scored_z = np.zeros((2, n), dtype=np.float32)
+    scored = np.flatnonzero(has_scored)
+    scored_z[:, scored] = _normals2(key, scored_slot[scored], _SLOT_ERRORS, scored)
+    return Course(n=n, key=key, first=first, first_z=first_z,
                    personal_d=personal_d, entered=entered, planned=planned,
                    with_therapist=with_therapist, attended_count=attended_count,
                    last_week=last_week, last_true=last_true, stopped_early=stopped_early,
                    scored_true=scored_true, scored_demand_due=scored_demand_due, scored_z=scored_z,
-                   has_scored=has_scored, steps=tuple(steps))
+                   has_scored=has_scored, steps=tuple(steps),
+                   remitted_at_last=draws.remission_exposure < cumulative_remission_hazard(last_week, model))
 
 
-def _slot_scores(model: CohortModel, course: Course) -> list[np.ndarray]:
+def _slot_scores(model: CohortModel, course: Course) -> Iterator[np.ndarray]:
     """Each slot's questionnaire totals at the attended contacts ((2, len(went)), NaN if not recorded)."""
-    out = []
-    for step in course.steps:
-        seen = _seen(model, step.true, step.demand_due, step.error_z).astype(np.float32)
+    for slot, step in enumerate(course.steps, start=1):
+        z = _normals2(course.key, slot, _SLOT_ERRORS, step.went)
+        seen = _seen(model, step.true, step.demand_due, z).astype(np.float32)
         seen[:, ~step.recorded] = np.nan
-        out.append(seen)
-    return out
+        yield seen
 
 
 def contact_cohort(model: CohortModel, draws: Draws | None = None) -> ContactCohort:
@@ -860,40 +884,32 @@ def contact_cohort(model: CohortModel, draws: Draws | None = None) -> ContactCoh
 
 
 def _contact_frame(model: CohortModel, course: Course, ids: np.ndarray) -> pd.DataFrame:
-    """Put each slot's rows in referral-then-contact order (one scatter per column)."""
+    """Put each slot's rows in referral-then-contact order (written slot by slot into each column)."""
     n = course.n
     f32 = np.float32
-    first_seen = _seen(model, course.first, np.zeros(n, dtype=bool), course.first_z, hello=True)
-    rows = [(np.arange(n), np.ones(n, bool), first_seen.astype(f32), np.zeros(n, dtype=f32),
-             course.first.astype(f32))]
-    for step, seen in zip(course.steps, _slot_scores(model, course), strict=True):
-        k = len(step.active)
-        rows_seen = np.full((2, k), np.nan, dtype=f32)
-        rows_true = np.full((2, k), np.nan, dtype=f32)
-        rows_seen[:, step.here], rows_true[:, step.here] = seen, step.true
-        rows.append((step.active, step.here, rows_seen, np.full(k, step.week, dtype=f32), rows_true))
-    counts = np.zeros(n, dtype=np.int64)
-    for idx, *_ in rows:
-        counts[idx] += 1
+    counts = np.ones(n, dtype=np.int64)  # the assessment
+    for step in course.steps:
+        counts[step.active] += 1
     offsets = np.concatenate([[0], np.cumsum(counts)[:-1]])
     total = int(counts.sum())
-    codes = np.repeat(np.arange(n, dtype=np.int32), counts)
-    where = np.concatenate([offsets[idx] + slot for slot, (idx, *_) in enumerate(rows)])
-
-    def placed(values: list[np.ndarray], dtype) -> np.ndarray:
-        out = np.empty(total, dtype=dtype)
-        out[where] = np.concatenate(values)
-        return out
-
-    number = placed([np.full(len(idx), slot + 1, dtype=np.int16) for slot, (idx, *_) in enumerate(rows)],
-                    np.int16)
-    attended = placed([went for _, went, *_ in rows], bool)
-    week = placed([weeks for *_, weeks, _ in rows], f32)
-    seen = [placed([scores[k] for _, _, scores, *_ in rows], f32) for k in (0, 1)]
-    true = [placed([truth[k] for *_, truth in rows], f32) for k in (0, 1)]
+    number = np.empty(total, dtype=np.int16)
+    attended = np.empty(total, dtype=bool)
+    week = np.empty(total, dtype=f32)
+    seen = np.full((2, total), np.nan, dtype=f32)
+    true = np.full((2, total), np.nan, dtype=f32)
+    number[offsets], attended[offsets], week[offsets] = 1, True, 0.0
+    seen[:, offsets] = _seen(model, course.first, np.zeros(n, dtype=bool), course.first_z, hello=True)
+    true[:, offsets] = course.first
+    for slot, (step, scores) in enumerate(zip(course.steps, _slot_scores(model, course), strict=True),
+                                          start=1):
+        at = offsets[step.active] + slot
+        number[at], attended[at], week[at] = slot + 1, step.here, step.week
+        went = at[step.here]
+        seen[:, went], true[:, went] = scores, step.true
     kind = pd.Categorical.from_codes((number > 1).astype(np.int8), categories=list(CONTACT_TYPES))
     return pd.DataFrame({
-        "referral_id": pd.Categorical.from_codes(codes, categories=ids),
+        "referral_id": pd.Categorical.from_codes(np.repeat(np.arange(n, dtype=np.int32), counts),
+                                                 categories=ids),
         "contact_number": number,
         "contact_type": kind,
         "attended": attended,
@@ -909,7 +925,7 @@ def _referral_frame(model: CohortModel, draws: Draws, course: Course, ids: np.nd
     idx = np.flatnonzero(course.entered)
     end_week = model.weeks_waiting_before_treatment + course.planned[idx] * model.weeks_between_contacts
     true_end = _true_at(model, draws, course, idx, end_week, course.attended_count[idx])
-    z = _normals2(_contacts_key(model.seed), 0, _END_ERRORS, idx)
+    z = _normals2(course.key, 0, _END_ERRORS, idx)
     seen_end = _seen(model, true_end, np.zeros(len(idx), dtype=bool), z)
     columns = {}
     for name, values in (("true_phq9_end", true_end[0]), ("true_gad7_end", true_end[1]),

@@ -477,3 +477,29 @@ def test_a_calibration_target_names_exactly_one_published_cell(monkeypatch):
     monkeypatch.setattr(simulate_module, "CALIBRATION_TARGETS", (missing,))
     with pytest.raises(IaptlabError, match="0 filled 'recovery_rate_pct' cells for 2013-14"):
         simulate_module.calibration_targets()
+
+
+# --- the episode table is read from the contacts ------------------------------------------------
+
+@settings(max_examples=20, deadline=None)
+@given(n=st.integers(1, 80), seed=st.integers(0, 2**32), mechanism=st.sampled_from(["mcar", "mar", "mnar"]),
+       odds=st.floats(0.1, 10), bias=st.floats(0.1, 10), finishing=st.floats(0, 1),
+       attended=st.floats(0.3, 1), missing=st.floats(0, 0.5), wait=st.floats(0, 20))
+def test_simulated_episodes_obey_the_contact_rules(n, seed, mechanism, odds, bias, finishing, attended,
+                                                   missing, wait):
+    model = CohortModel(n=n, seed=seed, dropout_mechanism=mechanism, dropout_odds_ratio_per_sd_better=odds,
+                        finishing_odds_ratio_per_sd_improvement=bias, share_of_entrants_finishing=finishing,
+                        share_sessions_attended=attended, share_scores_missing_per_contact=missing,
+                        weeks_waiting_before_treatment=wait)
+    table = simulate(model)
+    contacts = table["treatment_contacts"].to_numpy()
+    finished = classify(table)["finished"].to_numpy(dtype=bool)
+    np.testing.assert_array_equal(finished, contacts >= 2)  # every simulated referral has ended
+    assert table["phq9_first"].notna().all()  # the assessment is always scored
+    assert (contacts[table["phq9_last"].notna().to_numpy()] >= 1).all()  # a last score needs a treatment contact
+    weeks = table["true_weeks"].to_numpy()
+    assert (weeks[contacts == 0] == 0).all()
+    # a missed appointment only pushes the last contact later
+    treated = contacts > 0
+    assert (weeks[treated] >= wait + contacts[treated] * model.weeks_between_contacts - 1e-3).all()
+    pd.testing.assert_frame_equal(table, simulate(model))
