@@ -130,7 +130,7 @@ class CohortModel:
         "finishers is 6.8 (2017-18, nhsd_2017_18_release [C]); attrition bias makes people with "
         "longer courses stop less often")
     finishing_odds_ratio_per_sd_improvement: float = _param(
-        1.5, 0.1, 10, "odds ratio of carrying on after each treatment contact per referral SD of "
+        1.4, 0.1, 10, "odds ratio of carrying on after each treatment contact per referral SD of "
         "improvement the whole planned course would bring (1 = dropout unrelated to it): people "
         "whose course would help them less stop sooner", _TEACHING + "; the calibrated default "
         "needs it to reach the published recovery rate: an assumption, not a finding", "attrition_bias")
@@ -160,9 +160,12 @@ class CohortModel:
     share_scores_missing_per_contact: float = _param(
         0.02, 0, 0.5, "chance that an attended contact has no PHQ-9/GAD-7 recorded")
     demand_last_sessions: int = _param(
-        2, 0, 10, "planned sessions at the end of a course given with the end in view: demand "
-        "(demand_shift_points, with the therapist present) acts on these; someone who stops "
-        "early may never reach them")
+        1000, 0, 1000, "planned sessions at the end of a course on which demand "
+        "(demand_shift_points, with the therapist present) acts. The default, 1000, is every "
+        "session of any course: questionnaires are completed in session and any session may turn "
+        "out to be the last, so every last score carries demand, as in the episode model of earlier "
+        "versions. A small value (e.g. 2) makes demand a 'goodbye' at the planned end, which people "
+        "who stop early never reach")
     # 7. Blind diagnostic interview
     interview_sensitivity: float = _param(
         0.90, 0.5, 1, "chance the interview finds criteria met when they truly are",

@@ -33,8 +33,8 @@ still attending; :func:`course_of` simulates attendance and the true state at ea
    course, building up pro rata with the sessions attended.
 6. *Questionnaires*: observed total = round(true + shift + error), clipped to the scale. Error SD =
    SD_true * sqrt((1 - r) / r) from the reliability r; *hello-goodbye* adds points to the first
-   score; *demand* takes points off the scores of the last planned sessions when they are completed
-   with the therapist present.
+   score; *demand* takes points off the scores completed with the therapist present (by default
+   at every session, so every last score carries it).
 7. *Interview*: a blind standardised interview at the start and at the end, with its own
    sensitivity and specificity.
 8. *Disorders the questionnaires do not see* (off by default): a share of referrals also has a
@@ -847,7 +847,8 @@ def contact_cohort(model: CohortModel, draws: Draws | None = None) -> ContactCoh
     - each questionnaire is the true score plus fresh measurement error, rounded and clipped;
       ``demand_shift_points`` are taken off with the therapist present
       (``share_last_with_therapist``) in the last ``demand_last_sessions`` sessions of the planned
-      course (someone who stops early may never reach them); with chance
+      course (by default every session, so that every last score carries demand; with a small
+      value someone who stops early may never reach them); with chance
       ``share_scores_missing_per_contact`` nothing is recorded, and for a share
       1 - ``share_finishers_with_paired_scores`` of referrals nothing is recorded at any treatment
       contact (a course without outcome data).

@@ -170,8 +170,19 @@ def test_missing_scores_per_contact(share, low, high):
     assert low <= missing <= high
 
 
-def test_demand_acts_only_on_the_last_planned_sessions():
+def test_at_the_default_demand_acts_on_every_attended_treatment_session():
     base = CohortModel(n=3_000, seed=4, demand_shift_points=5.0, share_last_with_therapist=1.0)
+    with_demand, without = simulate_contacts(base), simulate_contacts(base.without("demand"))
+    treated = (with_demand["attended"] & (with_demand["contact_type"] == "treatment")).to_numpy()
+    pd.testing.assert_series_equal(with_demand.loc[~treated, "phq9"], without.loc[~treated, "phq9"])
+    shifted = with_demand.loc[treated, "phq9"].dropna()
+    assert (shifted <= without.loc[shifted.index, "phq9"]).all()
+    assert (shifted < without.loc[shifted.index, "phq9"]).mean() > 0.5
+
+
+def test_demand_acts_only_on_the_last_planned_sessions():
+    base = CohortModel(n=3_000, seed=4, demand_shift_points=5.0, share_last_with_therapist=1.0,
+                       demand_last_sessions=2)
     with_demand = simulate_contacts(base)
     without = simulate_contacts(dataclasses.replace(base, demand_last_sessions=0))
     planned = contact_cohort(base).referrals["planned_contacts"].to_numpy()

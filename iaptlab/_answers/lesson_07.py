@@ -66,7 +66,7 @@ ANSWERS: dict[str, dict[str, Any]] = {
             "h": []
         },
         "hashes": [
-            "ff4b94fd01b8da68da656ad83154e8a46d7faa7edfb6e6d2dfc445d80ab40fcd"
+            "fd0ffdc566c6b08aafbdb0505b405749896283045cacd40b1b059d595483bf3f"
         ],
     },
     "07.interview_measures": {
