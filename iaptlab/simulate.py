@@ -751,6 +751,8 @@ def course_of(model: CohortModel, draws: Draws | None = None) -> Course:
         at_end = _true_at(model, draws, truth, everyone, wait + planned * gap, planned)
         potential = 0.5 * ((first - at_end) / sds[:, None]).sum(axis=0)
     mar = model.dropout_mechanism == "mar"
+    if model.dropout_mechanism == "mcar":  # a random propensity per referral, unrelated to the course
+        propensity = _normals2(key, 0, _PROPENSITY, everyone)[0]
     first_z = draws.error_z[[0, 2]]  # the assessment's errors: the same first scores as before
     if mar:
         first_seen = _seen(model, first, np.zeros(n, dtype=bool), first_z, hello=True)
@@ -792,7 +794,7 @@ def course_of(model: CohortModel, draws: Draws | None = None) -> Course:
         deciding = went[deciding_mask]
         done = sessions[deciding_mask]
         if model.dropout_mechanism == "mcar":
-            x = _normals2(key, 0, _PROPENSITY, deciding)[0]
+            x = propensity[deciding]
         elif mar:
             x = 0.5 * ((first_seen[:, deciding] - last_seen[:, deciding]) / sds[:, None]).sum(axis=0)
         else:
