@@ -145,9 +145,6 @@ _SIDE_COLUMNS = {
 #: scores and measure only for the M192 denominator).
 _RATES_READ = ("finished", "paired", "caseness_first")
 _M192_READ = ("anxiety_measure", "phq9_first", "gad7_first", "adsm_first")
-#: The flags a rate of each side reads besides :data:`_RATES_READ` (the waterfall keeps only these).
-_SIDE_FLAGS = {"questionnaire": tuple(o for o, side in OUTCOMES.items() if side == "questionnaire"),
-               "interview": ("diagnosis_lost", "interviewed", "true_diagnosis_last")}
 
 
 def _table_columns(columns: Mapping[str, np.ndarray], names: Iterable[str]) -> dict[str, Any]:
@@ -267,28 +264,29 @@ def waterfall_table(model: CohortModel, from_outcome: str = "recovered",
         validate(simulate(model, draws)).raise_if_invalid()
     listed = [m for _, group in players for m in group]
     courses: dict[frozenset[str], Any] = {}
-    tables: dict[tuple[str, frozenset[str], bool], dict[str, np.ndarray]] = {}
     cache: dict[tuple[str, frozenset[str], bool, float], float] = {}
+    # Every rate the waterfall can ask of one table: the listed outcomes of its side, and for the
+    # interview side the rate in the whole eligible sample as well as in the selected one.
+    wanted = {side: [o for o in dict.fromkeys((from_outcome, to_outcome)) if OUTCOMES[o] == side]
+              for side in ("questionnaire", "interview")}
+    odds_values = tuple(dict.fromkeys((model.interviewed_odds_ratio_still_ill, 1.0)))
 
-    def table_for(side: str, off: frozenset[str], select: bool) -> dict[str, np.ndarray]:
-        """``classify``'s flags for one side with the ``off`` mechanisms off (valid by construction).
+    def fill(side: str, off: frozenset[str], select: bool) -> None:
+        """Every wanted rate of one side's table with the ``off`` mechanisms off, into ``cache``.
 
-        Only the flags a rate reads are kept (memory: up to 2 x 2^k tables of n referrals); the
-        episode columns are made again from the cached course when the other selection needs them.
+        The table (valid by construction) is made from the cached course, classified, read and
+        dropped: only the rates are kept, so memory stays at the courses plus one table.
         """
-        if (side, off, select) not in tables:
-            course_key = off | frozenset(not_in_course(model))
-            if course_key not in courses:  # one session-by-session course per distinct course
-                courses[course_key] = course_of(model.without(*course_key), draws)
-            columns = episode_columns(model.without(*off), draws, courses[course_key],
-                                      questionnaires=side == "questionnaire", interview=side == "interview")
-            flags = selected_flags(_table_columns(columns, _SIDE_COLUMNS[side]), rules,
-                                   select_on_first_measurement=select)
-            kept = (*_RATES_READ, *_SIDE_FLAGS[side],
-                    *(_M192_READ if side == "questionnaire" and rules.denominator != "at_caseness" else ()))
-            tables[side, off, select] = {name: flags[name].astype(np.float32) if name == "true_diagnosis_last"
-                                         else flags[name] for name in kept if name in flags}
-        return tables[side, off, select]
+        course_key = off | frozenset(not_in_course(model))
+        if course_key not in courses:  # one session-by-session course per distinct course
+            courses[course_key] = course_of(model.without(*course_key), draws)
+        columns = episode_columns(model.without(*off), draws, courses[course_key],
+                                  questionnaires=side == "questionnaire", interview=side == "interview")
+        flags = selected_flags(_table_columns(columns, _SIDE_COLUMNS[side]), rules,
+                               select_on_first_measurement=select)
+        for outcome in wanted[side]:
+            for odds in odds_values if side == "interview" else (1.0,):
+                cache[outcome, off, select, odds] = _rate(flags, outcome, rules, odds)
 
     def rate(outcome: str, off: frozenset[str]) -> float:
         side = OUTCOMES[outcome]
@@ -298,7 +296,7 @@ def waterfall_table(model: CohortModel, from_outcome: str = "recovered",
         table_off = off | frozenset(_CANNOT_CHANGE[side]) | frozenset(_AT_RATE_TIME)
         key = (outcome, table_off, select, odds)
         if key not in cache:
-            cache[key] = _rate(table_for(side, table_off, select), outcome, rules, odds)
+            fill(side, table_off, select)
         return cache[key]
 
     def value(mask: int) -> float:
