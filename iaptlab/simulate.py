@@ -380,7 +380,7 @@ def simulate(model: CohortModel, draws: Draws | None = None) -> pd.DataFrame:
     draws = _checked_draws(model, draws)
     course = course_of(model, draws)
     ids = episode_ids(model.n)
-    contacts = _contact_frame(model, course, ids)
+    contacts = _contact_frame(model, course, ids, truth=False)
     course = replace(course, steps=())  # the per-slot arrays are in the table now: free them
     # valid and in referral-then-contact order by construction (tests validate it), so it is not
     # checked again here: that would be a third of the time
@@ -886,8 +886,9 @@ def contact_cohort(model: CohortModel, draws: Draws | None = None) -> ContactCoh
     return ContactCohort(_contact_frame(model, course, ids), _referral_frame(model, draws, course, ids))
 
 
-def _contact_frame(model: CohortModel, course: Course, ids: np.ndarray) -> pd.DataFrame:
-    """Put each slot's rows in referral-then-contact order (written slot by slot into each column)."""
+def _contact_frame(model: CohortModel, course: Course, ids: np.ndarray, *, truth: bool = True) -> pd.DataFrame:
+    """Put each slot's rows in referral-then-contact order (written slot by slot into each column);
+    ``truth=False`` leaves out ``week``, ``true_phq9`` and ``true_gad7``."""
     n = course.n
     f32 = np.float32
     counts = np.ones(n, dtype=np.int64)  # the assessment
@@ -897,19 +898,23 @@ def _contact_frame(model: CohortModel, course: Course, ids: np.ndarray) -> pd.Da
     total = int(counts.sum())
     number = np.empty(total, dtype=np.int16)
     attended = np.empty(total, dtype=bool)
-    week = np.empty(total, dtype=f32)
+    week = np.empty(total if truth else 0, dtype=f32)
     seen = np.full((2, total), np.nan, dtype=f32)
-    true = np.full((2, total), np.nan, dtype=f32)
-    number[offsets], attended[offsets], week[offsets] = 1, True, 0.0
+    true = np.full((2, total if truth else 0), np.nan, dtype=f32)
+    number[offsets], attended[offsets] = 1, True
     seen[:, offsets] = _seen(model, course.first, np.zeros(n, dtype=bool), course.first_z, hello=True)
-    true[:, offsets] = course.first
+    if truth:
+        week[offsets], true[:, offsets] = 0.0, course.first
     for slot, (step, scores) in enumerate(zip(course.steps, _slot_scores(model, course), strict=True),
                                           start=1):
         at = offsets[step.active] + slot
-        number[at], attended[at], week[at] = slot + 1, step.here, step.week
+        number[at], attended[at] = slot + 1, step.here
         went = at[step.here]
-        seen[:, went], true[:, went] = scores, step.true
+        seen[:, went] = scores
+        if truth:
+            week[at], true[:, went] = step.week, step.true
     kind = pd.Categorical.from_codes((number > 1).astype(np.int8), categories=list(CONTACT_TYPES))
+    truth_columns = {"week": week, "true_phq9": true[0], "true_gad7": true[1]} if truth else {}
     return pd.DataFrame({
         "referral_id": pd.Categorical.from_codes(np.repeat(np.arange(n, dtype=np.int32), counts),
                                                  categories=ids),
@@ -918,7 +923,7 @@ def _contact_frame(model: CohortModel, course: Course, ids: np.ndarray) -> pd.Da
         "attended": attended,
         "phq9": seen[0], "gad7": seen[1],
         "referral_ended": np.ones(total, dtype=bool),
-        "week": week, "true_phq9": true[0], "true_gad7": true[1],
+        **truth_columns,
     }, copy=False)
 
 
