@@ -107,10 +107,10 @@ class Draws:
     anxiety_noise_z: np.ndarray  # standard normal: the part of anxiety not shared with depression
     remission_exposure: np.ndarray  # Exp(1): remission happens once cumulative hazard exceeds it
     enter_u: np.ndarray  # uniform: enters treatment (has a first treatment contact)
-    return_u: np.ndarray  # uniform: comes back for a second contact (finishes a course)
+    return_u: np.ndarray  # uniform: unused since the session-by-session model (kept: same streams)
     course_u: np.ndarray  # uniform in (0, 1]: planned course length (geometric by inversion)
-    paired_u: np.ndarray  # uniform: a finisher's last scores are recorded
-    error_z: np.ndarray  # (4, n) standard normal: PHQ-9 first, PHQ-9 last, GAD-7 first, last
+    paired_u: np.ndarray  # uniform: scores are recorded at treatment contacts
+    error_z: np.ndarray  # (4, n) standard normal: PHQ-9 first, (unused), GAD-7 first, (unused)
     with_therapist_u: np.ndarray  # uniform: last questionnaire completed with the therapist
     interview_u: np.ndarray  # (2, n) uniform: interview at the start and at the end
     treatment_z: np.ndarray  # standard normal: how much more or less than average treatment helps
