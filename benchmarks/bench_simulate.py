@@ -1,7 +1,10 @@
 """Benchmark: simulate a national year (1,800,000 referrals) and a waterfall on 100,000.
 
-Targets (issue 3, item 6): ``simulate`` of 1.8M episodes in <= 2 s and <= 1 GiB peak memory on
-2 cores; ``waterfall`` on 100,000 episodes in <= 5 s (all 11 mechanisms, exact Shapley over 2^11
+Targets: ``simulate`` of 1.8M referrals in <= 12 s and <= 2 GiB peak memory (``SIMULATE_SECONDS``, ``SIMULATE_GIB``) on
+2 cores. (Issue 3 set 2 s and 1 GiB for the episode-level simulator; since issue 11 ``simulate``
+is ``from_contacts`` of a session-by-session simulation of about 7.7 million contacts, so it
+carries the contact simulation's cost, whose own target is 10 s, plus ``from_contacts``.)
+``waterfall`` on 100,000 episodes in <= 5 s (issue 3; all 11 mechanisms, exact Shapley over 2^11
 coalitions; also timed: the five-group waterfall and the sampled method with 64 antithetic pairs). Peak memory is measured twice: tracemalloc
 (Python and numpy allocations made during the call) and the maximum resident set size of a fresh
 process that only imports iaptlab and simulates once (everything, including the interpreter and
@@ -31,6 +34,9 @@ import pandas as pd
 from iaptlab.reconcile import FIVE_GROUPS, waterfall_table
 from iaptlab.selection import interviewed_sample
 from iaptlab.simulate import CohortModel, calibration_table, simulate, simulate_contacts
+
+#: simulate(1.8M referrals): wall seconds (best of the repeats) and peak GiB (see the docstring).
+SIMULATE_SECONDS, SIMULATE_GIB = 12.0, 2.0
 
 
 def _timed(function, *args):
@@ -97,10 +103,10 @@ def main(argv: list[str] | None = None) -> int:
     frame_bytes = table.memory_usage(deep=True).sum()
     del table
     print(f"simulate({args.n:,} referrals): first call {first:.2f} s; best of {args.repeats} "
-          f"{min(times):.2f} s (target <= 2 s); load average {os.getloadavg()[0]:.1f} on "
+          f"{min(times):.2f} s (target <= {SIMULATE_SECONDS:g} s); load average {os.getloadavg()[0]:.1f} on "
           f"{os.cpu_count()} cores")
     print(f"  peak memory during simulate (tracemalloc): {traced_peak / 2**20:,.0f} MiB; "
-          f"max RSS of a fresh process simulating once: {rss_peak / 2**20:,.0f} MiB (target <= 1024 MiB); "
+          f"max RSS of a fresh process simulating once: {rss_peak / 2**20:,.0f} MiB (target <= {1024 * SIMULATE_GIB:,.0f} MiB); "
           f"frame itself: {frame_bytes / 2**20:,.0f} MiB")
 
     seconds = []
@@ -139,7 +145,8 @@ def main(argv: list[str] | None = None) -> int:
     print("interview_sees_more() on the same rows (n = 200,000):")
     print(critic_table[["quantity", "simulated"]].round(3).to_string(index=False))
 
-    ok = (min(times) <= 2.0 and max(traced_peak, rss_peak) <= 2**30 and max(seconds) <= 5.0
+    ok = (min(times) <= SIMULATE_SECONDS and max(traced_peak, rss_peak) <= SIMULATE_GIB * 2**30
+          and max(seconds) <= 5.0
           and contacts_ok)
     print("all targets met" if ok else "TARGET MISSED")
     return 0 if ok else 1

@@ -125,16 +125,20 @@ class CohortModel:
         0.55, 0, 1, "share of those entering who attend a second contact (finish a course)",
         "555,000 finished / 1.01m entered, 2017-18 (nhsd_2017_18_release [C]; ratio [D])")
     mean_contacts_among_finishers: float = _param(
-        6.6, 2, 40, "mean planned treatment contacts of a finisher", _CALIBRATED + " so that the "
-        "mean among finishers is 6.8 (2017-18, nhsd_2017_18_release [C]); attrition bias makes people "
-        "with longer courses finish more often")
+        6.85, 2, 40, "sets the planned course length: the mean attended treatment contacts of a "
+        "finisher if dropout were completely at random", _CALIBRATED + " so that the mean among "
+        "finishers is 6.8 (2017-18, nhsd_2017_18_release [C]); attrition bias makes people with "
+        "longer courses stop less often")
     finishing_odds_ratio_per_sd_improvement: float = _param(
-        1.5, 0.1, 10, "odds ratio of finishing per referral SD of improvement the course would "
-        "bring (1 = dropout unrelated to improvement)", _TEACHING, "attrition_bias")
+        1.4, 0.1, 10, "odds ratio of carrying on after each treatment contact per referral SD of "
+        "improvement the whole planned course would bring (1 = dropout unrelated to it): people "
+        "whose course would help them less stop sooner", _TEACHING + "; the calibrated default "
+        "needs it to reach the published recovery rate: an assumption, not a finding", "attrition_bias")
     share_finishers_with_paired_scores: float = _param(
-        0.985, 0.5, 1, "share of finishers whose last scores are recorded",
+        0.985, 0.5, 1, "share of referrals whose questionnaires are recorded at treatment contacts "
+        "(the rest have no score after the assessment)",
         "outcome data on 98.5%: Clark 2018 (clark_2018 [C])")
-    # 3b. Session by session (used only by the contact-level output, iaptlab.simulate.simulate_contacts)
+    # 3b. Session by session
     dropout_mechanism: str = field(default="mcar", metadata={
         "range": None, "choices": ("mcar", "mar", "mnar"), "mechanism": None,
         "source": _TEACHING + "; the three are the usual missing-data mechanisms (MCAR, MAR, "
@@ -156,9 +160,12 @@ class CohortModel:
     share_scores_missing_per_contact: float = _param(
         0.02, 0, 0.5, "chance that an attended contact has no PHQ-9/GAD-7 recorded")
     demand_last_sessions: int = _param(
-        2, 0, 10, "planned sessions at the end of a course given with the end in view: demand "
-        "(demand_shift_points, with the therapist present) acts on these; someone who stops "
-        "early may never reach them")
+        1000, 0, 1000, "planned sessions at the end of a course on which demand "
+        "(demand_shift_points, with the therapist present) acts. The default, 1000, is every "
+        "session of any course: questionnaires are completed in session and any session may turn "
+        "out to be the last, so every last score carries demand, as in the episode model of earlier "
+        "versions. A small value (e.g. 2) makes demand a 'goodbye' at the planned end, which people "
+        "who stop early never reach")
     # 7. Blind diagnostic interview
     interview_sensitivity: float = _param(
         0.90, 0.5, 1, "chance the interview finds criteria met when they truly are",

@@ -345,7 +345,7 @@ def flag_arrays(table: pd.DataFrame | Mapping[str, np.ndarray], rules: Rules = I
     """:func:`classify`'s flags of an already valid episode table, as arrays (no table is built).
 
     ``table`` may also be a mapping from column name to array (the table's columns, as
-    :func:`iaptlab.simulate.generate` makes them; a boolean column may hold missing values as a
+    :func:`iaptlab.simulate.episode_columns` makes them; a boolean column may hold missing values as a
     pandas ``BooleanArray``).
 
     For code that classifies thousands of small tables (the Shapley waterfall in

@@ -68,13 +68,12 @@ from .schema import validate
 from .selection import classify_selected, diagnosis_lost_rate, selected_flags
 from .simulate import (
     MECHANISMS,
-    NOT_IN_COURSE,
     CohortModel,
+    course_of,
     draw,
-    episode_ids,
-    generate,
-    to_frame,
-    true_course,
+    episode_columns,
+    not_in_course,
+    simulate,
 )
 
 __all__ = ["EXACT_UP_TO", "FIVE_GROUPS", "MECHANISM_WORDS", "OUTCOMES", "SIDES", "outcome_rate",
@@ -87,7 +86,7 @@ MECHANISM_WORDS = {
     "measurement_error": "questionnaire totals wobble around the true score",
     "hello_goodbye": "first questionnaires are inflated to get help",
     "demand": "last questionnaires are lowered when completed with the therapist",
-    "attrition_bias": "people who would improve more are more likely to finish",
+    "attrition_bias": "people whose course would help them less stop sooner",
     "interview_error": "the blind interview misclassifies some people",
     "selection": "denominators admit people on their first (error-laden) measurement",
     "unseen_disorders": "some people also have a disorder the questionnaires do not measure",
@@ -149,7 +148,7 @@ _M192_READ = ("anxiety_measure", "phq9_first", "gad7_first", "adsm_first")
 
 
 def _table_columns(columns: Mapping[str, np.ndarray], names: Iterable[str]) -> dict[str, Any]:
-    """``generate``'s columns as the episode table holds them (the diagnosis at the end may be
+    """:func:`~iaptlab.simulate.episode_columns` as the episode table holds them (the diagnosis at the end may be
     missing), without building the table: what :func:`iaptlab.selection.selected_flags` reads."""
     out: dict[str, Any] = {}
     for name in names:
@@ -262,27 +261,32 @@ def waterfall_table(model: CohortModel, from_outcome: str = "recovered",
     sampled = method == "sampled" or (method == "auto" and k > EXACT_UP_TO)
     draws = draw(model.n, model.seed)
     if check_table:
-        ids = pd.array(episode_ids(model.n), dtype="str")
-        validate(to_frame(generate(model, draws), ids)).raise_if_invalid()
+        validate(simulate(model, draws)).raise_if_invalid()
     listed = [m for _, group in players for m in group]
-    courses: dict[frozenset[str], dict[str, Any]] = {}
-    frames: dict[tuple[str, frozenset[str]], dict[str, Any]] = {}
-    tables: dict[tuple[str, frozenset[str], bool], dict[str, np.ndarray]] = {}
+    courses: dict[frozenset[str], Any] = {}
     cache: dict[tuple[str, frozenset[str], bool, float], float] = {}
+    # Every rate the waterfall can ask of one table: the listed outcomes of its side, and for the
+    # interview side the rate in the whole eligible sample as well as in the selected one.
+    wanted = {side: [o for o in dict.fromkeys((from_outcome, to_outcome)) if OUTCOMES[o] == side]
+              for side in ("questionnaire", "interview")}
+    odds_values = tuple(dict.fromkeys((model.interviewed_odds_ratio_still_ill, 1.0)))
 
-    def table_for(side: str, off: frozenset[str], select: bool) -> dict[str, np.ndarray]:
-        """``classify``'s flags for one side with the ``off`` mechanisms off (valid by construction)."""
-        if (side, off) not in frames:
-            course_key = off | frozenset(NOT_IN_COURSE)
-            if course_key not in courses:
-                courses[course_key] = true_course(model.without(*course_key), draws)
-            columns = generate(model.without(*off), draws, questionnaires=side == "questionnaire",
-                               course=courses[course_key])
-            frames[side, off] = _table_columns(columns, _SIDE_COLUMNS[side])
-        if (side, off, select) not in tables:
-            tables[side, off, select] = selected_flags(frames[side, off], rules,
-                                                       select_on_first_measurement=select)
-        return tables[side, off, select]
+    def fill(side: str, off: frozenset[str], select: bool) -> None:
+        """Every wanted rate of one side's table with the ``off`` mechanisms off, into ``cache``.
+
+        The table (valid by construction) is made from the cached course, classified, read and
+        dropped: only the rates are kept, so memory stays at the courses plus one table.
+        """
+        course_key = off | frozenset(not_in_course(model))
+        if course_key not in courses:  # one session-by-session course per distinct course
+            courses[course_key] = course_of(model.without(*course_key), draws)
+        columns = episode_columns(model.without(*off), draws, courses[course_key],
+                                  questionnaires=side == "questionnaire", interview=side == "interview")
+        flags = selected_flags(_table_columns(columns, _SIDE_COLUMNS[side]), rules,
+                               select_on_first_measurement=select)
+        for outcome in wanted[side]:
+            for odds in odds_values if side == "interview" else (1.0,):
+                cache[outcome, off, select, odds] = _rate(flags, outcome, rules, odds)
 
     def rate(outcome: str, off: frozenset[str]) -> float:
         side = OUTCOMES[outcome]
@@ -292,7 +296,7 @@ def waterfall_table(model: CohortModel, from_outcome: str = "recovered",
         table_off = off | frozenset(_CANNOT_CHANGE[side]) | frozenset(_AT_RATE_TIME)
         key = (outcome, table_off, select, odds)
         if key not in cache:
-            cache[key] = _rate(table_for(side, table_off, select), outcome, rules, odds)
+            fill(side, table_off, select)
         return cache[key]
 
     def value(mask: int) -> float:

@@ -7,28 +7,34 @@ default, an allowed range, a one-line meaning and, where one exists, a source (a
 ``data/sources.toml``). :func:`simulate` turns a model into an episode table (one row per
 referral) that :func:`iaptlab.outcomes.classify` reads unchanged, plus true-state columns
 (``true_*``) and a blind diagnostic interview at the start and end (``diagnosis_first``/``_last``).
+Referrals are simulated *session by session* (:func:`contact_cohort`, :func:`simulate_contacts`);
+the episode table is :func:`iaptlab.episodes.from_contacts` of that contact table, as a service's
+would be, joined to the truth.
 
 What happens to one simulated referral (the assumptions are in :mod:`iaptlab.cohort_model`; the
-arithmetic is below, in two steps kept apart so that :mod:`iaptlab.reconcile` can switch
-mechanisms on and off with *common random numbers*: :func:`draw` makes every random number once
-per ``(seed, n)``, one independent stream per mechanism, and :func:`generate` turns a model's
-parameters and those draws into numpy columns, vectorised over referrals):
+arithmetic is below, in steps kept apart so that :mod:`iaptlab.reconcile` can switch mechanisms on
+and off with *common random numbers*: :func:`draw` makes every per-referral random number once per
+``(seed, n)``, one independent stream per mechanism; the contact loop's numbers are a
+counter-based hash of (seed, referral, appointment slot), so they never depend on who else is
+still attending; :func:`course_of` simulates attendance and the true state at each contact, and
+:func:`episode_columns` / :func:`simulate` add the questionnaires and the interview):
 
 1. *Severity at referral*: true PHQ-9-like and GAD-7-like scores, correlated normals clipped to
    each scale.
 2. *Diagnosis*: meets diagnostic criteria when either true score is at or above its diagnostic
    threshold (a teaching simplification; defaults are the questionnaires' validation cut-offs).
-3. *Attendance*: enters treatment or not; if so, comes back for a second contact (finishes) or not;
-   finishers attend a planned course. With *attrition bias*, people whose course would help them
-   more are more likely to come back.
-4. *Natural remission* over the weeks between the first and last measurement (waiting time plus
-   one interval per contact), with a piecewise-constant hazard that reproduces Whiteford et al.
+3. *Attendance, session by session*: an assessment; then enters treatment or not; attends or
+   misses each weekly appointment; after each attended treatment contact stops or carries on,
+   until the planned course ends. With *attrition bias* (the calibrated default), people whose
+   course would help them less are more likely to stop (:func:`contact_cohort`).
+4. *Natural remission* over the weeks between the first questionnaire and each contact, with a piecewise-constant hazard that reproduces Whiteford et al.
    (2013) exactly; a remitted person keeps a fraction of their referral severity.
 5. *Treatment effect*: the true score falls by ``treatment_effect_d`` referral SDs for a full
-   course, pro rata for fewer contacts.
+   course, building up pro rata with the sessions attended.
 6. *Questionnaires*: observed total = round(true + shift + error), clipped to the scale. Error SD =
    SD_true * sqrt((1 - r) / r) from the reliability r; *hello-goodbye* adds points to the first
-   score; *demand* takes points off the last score when it is completed with the therapist present.
+   score; *demand* takes points off the scores completed with the therapist present (by default
+   at every session, so every last score carries it).
 7. *Interview*: a blind standardised interview at the start and at the end, with its own
    sensitivity and specificity.
 8. *Disorders the questionnaires do not see* (off by default): a share of referrals also has a
@@ -57,7 +63,8 @@ parameters and those draws into numpy columns, vectorised over referrals):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -65,17 +72,17 @@ import pandas as pd
 
 from . import datasets
 from .cohort_model import INTERVIEW_SEES_MORE, MECHANISMS, OFF_BY_DEFAULT, CohortModel
-from .episodes import CONTACT_TYPES
+from .episodes import CONTACT_TYPES, ValidatedContacts, from_contacts
 from .errors import IaptlabError, ParameterError
 from .instruments import GAD7, PHQ9
 from .outcomes import classify, funnel, rates
 from .selection import diagnosis_lost_rate
 
 __all__ = ["CALIBRATION_TARGETS", "INTERVIEW_SEES_MORE", "MECHANISMS", "NOT_IN_COURSE", "OFF_BY_DEFAULT",
-           "QUESTIONNAIRE_COLUMNS", "STREAMS", "WEEKS_PER_MONTH", "CalibrationTarget",
-           "CohortModel", "ContactCohort", "Draws", "calibration_table", "contact_cohort", "calibration_targets",
-           "cumulative_remission_hazard", "draw", "episode_ids", "generate", "relapse_probability",
-           "simulate", "simulate_contacts", "to_frame", "true_course"]
+           "STREAMS", "WEEKS_PER_MONTH", "CalibrationTarget", "CohortModel", "ContactCohort", "Course",
+           "Draws", "calibration_table", "calibration_targets", "contact_cohort", "course_of",
+           "cumulative_remission_hazard", "draw", "episode_columns", "episode_ids", "not_in_course",
+           "relapse_probability", "simulate", "simulate_contacts", "to_frame"]
 
 #: Weeks in a calendar month (365.25 / 7 / 12), to put Whiteford et al.'s months on a week scale.
 WEEKS_PER_MONTH = 365.25 / 7 / 12
@@ -100,10 +107,10 @@ class Draws:
     anxiety_noise_z: np.ndarray  # standard normal: the part of anxiety not shared with depression
     remission_exposure: np.ndarray  # Exp(1): remission happens once cumulative hazard exceeds it
     enter_u: np.ndarray  # uniform: enters treatment (has a first treatment contact)
-    return_u: np.ndarray  # uniform: comes back for a second contact (finishes a course)
+    return_u: np.ndarray  # uniform: unused since the session-by-session model (kept: same streams)
     course_u: np.ndarray  # uniform in (0, 1]: planned course length (geometric by inversion)
-    paired_u: np.ndarray  # uniform: a finisher's last scores are recorded
-    error_z: np.ndarray  # (4, n) standard normal: PHQ-9 first, PHQ-9 last, GAD-7 first, last
+    paired_u: np.ndarray  # uniform: scores are recorded at treatment contacts
+    error_z: np.ndarray  # (4, n) standard normal: PHQ-9 first, (unused), GAD-7 first, (unused)
     with_therapist_u: np.ndarray  # uniform: last questionnaire completed with the therapist
     interview_u: np.ndarray  # (2, n) uniform: interview at the start and at the end
     treatment_z: np.ndarray  # standard normal: how much more or less than average treatment helps
@@ -166,39 +173,6 @@ def cumulative_remission_hazard(weeks: np.ndarray, model: CohortModel) -> np.nda
     return np.where(weeks > knots_w[3], knots_h[3] + last_slope * (weeks - knots_w[3]), inside)
 
 
-def _planned_contacts(model: CohortModel, course_u: np.ndarray) -> np.ndarray:
-    """Treatment contacts planned for a finisher: 2 + a geometric count with the target mean."""
-    extra_mean = model.mean_contacts_among_finishers - 2.0
-    if extra_mean <= 0:
-        return np.full(course_u.shape, 2, dtype=np.int16)
-    log_stay = np.log1p(-1.0 / (extra_mean + 1.0))  # log P(one more contact)
-    extra = np.floor(np.log(course_u) / log_stay)
-    return (2 + np.minimum(extra, 500)).astype(np.int16)
-
-
-def _true_last(model: CohortModel, draws: Draws, first: tuple[np.ndarray, np.ndarray],
-               sds: tuple[float, float], contacts: np.ndarray, weeks_after_end: float = 0.0
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """True severity ``weeks_after_end`` after the last of ``contacts``: remission, then treatment.
-
-    Natural remission keeps its hazard after treatment ends (someone still ill at the last session
-    may remit before a later interview); the treatment effect, once had, is kept. Returns PHQ-9,
-    GAD-7, remitted, and the weeks from the first questionnaire to the last contact.
-    """
-    weeks = np.where(contacts > 0,
-                     model.weeks_waiting_before_treatment
-                     + contacts * model.weeks_between_contacts, 0.0)
-    hazard_weeks = np.where(contacts > 0, weeks + weeks_after_end, 0.0) if weeks_after_end else weeks
-    remitted = draws.remission_exposure < cumulative_remission_hazard(hazard_weeks, model)
-    keep = np.where(remitted, model.remitted_severity_fraction, 1.0)
-    dose = np.minimum(contacts / model.contacts_for_full_effect, 1.0)
-    personal_d = np.maximum(model.treatment_effect_d * (
-        1.0 + model.treatment_effect_variation * draws.treatment_z), 0.0)
-    lasts = tuple(np.maximum(score * keep - personal_d * sd * dose, 0.0)
-                  for score, sd in zip(first, sds, strict=True))
-    return lasts[0], lasts[1], remitted, weeks
-
-
 def relapse_probability(model: CohortModel) -> float:
     """Chance that someone below criteria at the end of treatment meets them at the interview.
 
@@ -219,14 +193,22 @@ def _diagnosed(phq: np.ndarray, gad: np.ndarray, model: CohortModel) -> np.ndarr
     return (phq >= model.diagnostic_threshold_phq9) | (gad >= model.diagnostic_threshold_gad7)
 
 
-def _final_interview_state(model: CohortModel, draws: Draws, first: tuple[np.ndarray, np.ndarray],
-                           sds: tuple[float, float], contacts: np.ndarray,
+def _final_interview_state(model: CohortModel, draws: Draws, course: Course,
                            seen_at_end: np.ndarray) -> dict[str, np.ndarray]:
-    """True state at the final interview: follow-up remission, relapse and unseen disorders."""
+    """True state at the final interview: follow-up remission, relapse and unseen disorders.
+
+    The interview comes ``months_from_end_to_interview`` after the last attended contact: natural
+    remission keeps its hazard meanwhile (someone still ill at the last session may remit), the
+    treatment effect, once had, is kept, and someone below criteria at the end relapses with
+    :func:`relapse_probability`.
+    """
     follow_weeks = model.months_from_end_to_interview * WEEKS_PER_MONTH
     if follow_weeks > 0:
-        phq, gad, _, _ = _true_last(model, draws, first, sds, contacts, follow_weeks)
-        seen = _diagnosed(phq, gad, model)
+        if follow_weeks not in course.later:  # the course fixes everything but the delay
+            course.later[follow_weeks] = _true_at(model, draws, course, np.arange(course.n),
+                                                  course.last_week + follow_weeks, course.attended_count)
+        later = course.later[follow_weeks]
+        seen = _diagnosed(later[0], later[1], model)
     else:
         seen = seen_at_end
     relapsed = ~seen_at_end & (draws.relapse_u < relapse_probability(model))
@@ -236,152 +218,29 @@ def _final_interview_state(model: CohortModel, draws: Draws, first: tuple[np.nda
             "unseen_last": unseen_last}
 
 
-def _observe(true: np.ndarray, error_sd: float, error_z: np.ndarray, shift: np.ndarray | float,
-             top: float) -> np.ndarray:
-    """A questionnaire total: true score + shift + error, rounded and clipped to the scale."""
-    return np.clip(np.rint(true + shift + error_sd * error_z), 0.0, top)
-
-
 def _interview(true_dx: np.ndarray, u: np.ndarray, model: CohortModel) -> np.ndarray:
     """Interview verdict: a true case is found with the sensitivity, a non-case with the specificity."""
     return np.where(true_dx, u < model.interview_sensitivity,
                     u >= model.interview_specificity)
 
 
-#: Mechanisms whose parameters :func:`true_course` never reads.
+#: Mechanisms whose parameters the course (attendance, dropout and the true state at each contact)
+#: never reads when dropout does not depend on recorded scores (``dropout_mechanism`` ``mcar`` or
+#: ``mnar``); under ``mar`` the measurement mechanisms move who stops, see :func:`not_in_course`.
 NOT_IN_COURSE = ("measurement_error", "hello_goodbye", "demand", "interview_error", "selection",
                  "unseen_disorders", "interview_sample_selection", "interview_delay")
+_MEASURED = ("measurement_error", "hello_goodbye", "demand")
 
 
-def true_course(model: CohortModel, draws: Draws) -> dict[str, Any]:
-    """True severity at referral, attendance, and true severity at the last contact.
+def not_in_course(model: CohortModel) -> tuple[str, ...]:
+    """The mechanisms that cannot change who attends which contact, or the true state there.
 
-    >>> from iaptlab.simulate import CohortModel
-    >>> sorted(true_course(CohortModel(n=5), draw(5, seed=0)))
-    ['contacts', 'first', 'last', 'remitted', 'sds', 'weeks']
+    >>> "demand" in not_in_course(CohortModel()), "demand" in not_in_course(CohortModel(dropout_mechanism="mar"))
+    (True, False)
     """
-    sds = (model.phq9_sd_at_referral, model.gad7_sd_at_referral)
-    rho = model.phq9_gad7_correlation
-    anxiety_z = rho * draws.depression_z + np.sqrt(1.0 - rho**2) * draws.anxiety_noise_z
-    true_phq_first = np.clip(model.phq9_mean_at_referral + sds[0] * draws.depression_z,
-                             0.0, PHQ9.score_max)
-    true_gad_first = np.clip(model.gad7_mean_at_referral + sds[1] * anxiety_z, 0.0, GAD7.score_max)
-    first = (true_phq_first, true_gad_first)
-
-    # Attendance: enter treatment? come back for a second contact (possibly more often if the
-    # course would help)? Those who come back attend their planned course.
-    entered = draws.enter_u < model.share_entering_treatment
-    planned = _planned_contacts(model, draws.course_u)
-    potential = _true_last(model, draws, first, sds, planned)
-    improvement_sd = 0.5 * ((first[0] - potential[0]) / sds[0] + (first[1] - potential[1]) / sds[1])
-    centre = improvement_sd[entered].mean() if entered.any() else 0.0
-    base = model.share_of_entrants_finishing
-    if base in (0.0, 1.0):
-        finish_p = np.full(draws.n, base)
-    else:
-        logit = np.log(base / (1.0 - base)) + np.log(
-            model.finishing_odds_ratio_per_sd_improvement) * (improvement_sd - centre)
-        finish_p = 1.0 / (1.0 + np.exp(-np.clip(logit, -700.0, 700.0)))  # no overflow warning
-    returns = draws.return_u < finish_p
-    contacts = np.where(entered, np.where(returns, planned, 1), 0).astype(np.int16)
-
-    true_phq_last, true_gad_last, remitted, weeks = _true_last(model, draws, first, sds, contacts)
-    return {"first": first, "sds": sds, "contacts": contacts,
-            "last": (true_phq_last, true_gad_last), "remitted": remitted, "weeks": weeks}
-
-
-def generate(model: CohortModel, draws: Draws, *, questionnaires: bool = True,
-             course: dict[str, Any] | None = None) -> dict[str, np.ndarray]:
-    """Numpy columns of the episode table (without ``episode_id``) for ``model`` and ``draws``.
-
-    Missing scores are NaN. ``diagnosis_last`` exists only for referrals with a treatment contact
-    (mask ``diagnosis_last_present``) and ``assessed_with_therapist``
-    only where a last questionnaire exists (mask ``assessed_with_therapist_present``): the table
-    holds them as nullable booleans. ``questionnaires=False`` leaves out the four questionnaire
-    columns and ``assessed_with_therapist`` (for callers that only need the interview).
-    ``course`` is :func:`true_course` for ``model`` (or a model differing only in parameters of
-    :data:`NOT_IN_COURSE` mechanisms), to reuse it.
-
-    The final interview (``diagnosis_last``, ``true_diagnosis_last``) happens
-    ``months_from_end_to_interview`` after the last contact; the last questionnaire
-    (``phq9_last``, ``true_phq9_last``) at the last contact. A diagnosis is depression or anxiety
-    (true PHQ-9/GAD-7 at or above the diagnostic thresholds) or an unseen disorder.
-
-    >>> from iaptlab.simulate import CohortModel
-    >>> cols = generate(CohortModel(n=5), draw(5, seed=0))
-    >>> sorted(cols)[:3]
-    ['assessed_with_therapist', 'assessed_with_therapist_present', 'diagnosis_first']
-    """
-    if course is None:
-        course = true_course(model, draws)
-    first, sds, contacts = course["first"], course["sds"], course["contacts"]
-    (true_phq_first, true_gad_first), true_phq_last, true_gad_last = first, *course["last"]
-    remitted, weeks = course["remitted"], course["weeks"]
-    seen_at_end = _diagnosed(true_phq_last, true_gad_last, model)
-    final = _final_interview_state(model, draws, first, sds, contacts, seen_at_end)
-    true_dx_first = _diagnosed(true_phq_first, true_gad_first, model) | final["unseen_first"]
-    true_dx_last = final["seen"] | final["unseen_last"]
-    attended = contacts > 0
-    f32 = np.float32
-    nan = f32(np.nan)
-    scores = _questionnaire_columns(model, draws, first, (true_phq_last, true_gad_last),
-                                    contacts) if questionnaires else {}
-    columns = {"treatment_contacts": contacts}
-    columns.update({name: scores[name] for name in QUESTIONNAIRE_COLUMNS[:4] if scores})
-    columns.update({
-        "diagnosis_first": _interview(true_dx_first, draws.interview_u[0], model),
-        "diagnosis_last": _interview(true_dx_last, draws.interview_u[1], model),
-        "diagnosis_last_present": attended,
-    })
-    columns.update({name: scores[name] for name in QUESTIONNAIRE_COLUMNS[4:] if scores})
-    columns.update({
-        "true_phq9_first": true_phq_first.astype(f32),
-        "true_phq9_last": np.where(attended, true_phq_last, nan).astype(f32),
-        "true_gad7_first": true_gad_first.astype(f32),
-        "true_gad7_last": np.where(attended, true_gad_last, nan).astype(f32),
-        # True states are numbers (1 = yes, 0 = no, NaN = no last measurement): the episode-table
-        # contract (DESIGN.md §3) types every true_* column as float.
-        "true_diagnosis_first": true_dx_first.astype(f32),
-        "true_diagnosis_last": np.where(attended, true_dx_last, nan).astype(f32),
-        "true_remitted": np.where(attended, remitted, nan).astype(f32),
-        "true_weeks": weeks.astype(f32),
-        "true_unseen_disorder_first": final["unseen_first"].astype(f32),
-        "true_unseen_disorder_last": np.where(attended, final["unseen_last"], nan).astype(f32),
-        "true_relapsed": np.where(attended, final["relapsed"], nan).astype(f32),
-    })
-    return columns
-
-
-#: The columns ``generate(..., questionnaires=False)`` leaves out.
-QUESTIONNAIRE_COLUMNS = ("phq9_first", "phq9_last", "gad7_first", "gad7_last",
-                         "assessed_with_therapist", "assessed_with_therapist_present")
-
-
-def _questionnaire_columns(model: CohortModel, draws: Draws, first: tuple[np.ndarray, np.ndarray],
-                           last: tuple[np.ndarray, np.ndarray], contacts: np.ndarray
-                           ) -> dict[str, np.ndarray]:
-    """Observed first and last PHQ-9/GAD-7 totals and who completed the last with the therapist."""
-    sds = (model.phq9_sd_at_referral, model.gad7_sd_at_referral)
-    recorded = draws.paired_u < model.share_finishers_with_paired_scores
-    has_last = (contacts > 0) & ((contacts < 2) | recorded)
-    error_sds = [sd * np.sqrt((1.0 - r) / r) for sd, r in
-                 ((sds[0], model.phq9_reliability), (sds[1], model.gad7_reliability))]
-    with_therapist = draws.with_therapist_u < model.share_last_with_therapist
-    demand = -model.demand_shift_points * with_therapist
-    hello = model.hello_goodbye_points
-    nan, f32 = np.float32(np.nan), np.float32
-    phq_last = _observe(last[0], error_sds[0], draws.error_z[1], demand, PHQ9.score_max)
-    gad_last = _observe(last[1], error_sds[1], draws.error_z[3], demand, GAD7.score_max)
-    return {
-        "phq9_first": _observe(first[0], error_sds[0], draws.error_z[0], hello,
-                               PHQ9.score_max).astype(f32),
-        "phq9_last": np.where(has_last, phq_last, nan).astype(f32),
-        "gad7_first": _observe(first[1], error_sds[1], draws.error_z[2], hello,
-                               GAD7.score_max).astype(f32),
-        "gad7_last": np.where(has_last, gad_last, nan).astype(f32),
-        "assessed_with_therapist": with_therapist,
-        "assessed_with_therapist_present": has_last,
-    }
+    if model.dropout_mechanism == "mar":
+        return tuple(m for m in NOT_IN_COURSE if m not in _MEASURED)
+    return NOT_IN_COURSE
 
 
 def episode_ids(n: int) -> np.ndarray:
@@ -401,46 +260,144 @@ def episode_ids(n: int) -> np.ndarray:
 
 def to_frame(columns: dict[str, np.ndarray], ids: np.ndarray | pd.api.extensions.ExtensionArray
              ) -> pd.DataFrame:
-    """Assemble :func:`generate` columns into the episode table.
+    """Assemble episode columns (numpy arrays; ``<name>_present`` masks a nullable one) into a table.
 
     >>> to_frame({"treatment_contacts": np.array([0], dtype=np.int16)}, episode_ids(1)).columns.tolist()
     ['episode_id', 'treatment_contacts']
     """
     data: dict[str, Any] = {"episode_id": ids}
-    masks = {"diagnosis_last": "diagnosis_last_present",
-             "assessed_with_therapist": "assessed_with_therapist_present"}
     for name, values in columns.items():
         if name.endswith("_present"):
             continue
-        if name in masks:
-            data[name] = pd.arrays.BooleanArray(values, ~columns[masks[name]])
-        else:
-            data[name] = values
+        present = columns.get(f"{name}_present")
+        data[name] = values if present is None else pd.arrays.BooleanArray(values, ~present)
     return pd.DataFrame(data, copy=False)
 
 
-def simulate(model: CohortModel, draws: Draws | None = None) -> pd.DataFrame:
-    """One row per simulated referral: a valid episode table plus true-state columns.
+def _truth_columns(model: CohortModel, draws: Draws, course: Course) -> dict[str, np.ndarray]:
+    """The interview, ``assessed_with_therapist`` and every ``true_*`` column of the episode table.
 
-    Columns: ``episode_id``, ``treatment_contacts`` (0 for referrals who never attend),
-    ``phq9_first``/``_last``, ``gad7_first``/``_last`` (NaN where missing), ``diagnosis_first``,
-    ``diagnosis_last`` (blind interview; missing without a treatment contact),
-    ``assessed_with_therapist``, and ``true_phq9_first``/``_last``, ``true_gad7_first``/``_last``,
+    The true state "at the end" is the one at the last attended contact; the final interview
+    comes ``months_from_end_to_interview`` later (:func:`_final_interview_state`). Columns about
+    the end exist only for referrals with a treatment contact (NaN, or masked by
+    ``<name>_present``, otherwise).
+    """
+    contacts = course.attended_count
+    attended = contacts > 0
+    last = course.last_true
+    remitted = course.remitted_at_last
+    seen_at_end = _diagnosed(last[0], last[1], model)
+    final = _final_interview_state(model, draws, course, seen_at_end)
+    true_dx_first = _diagnosed(course.first[0], course.first[1], model) | final["unseen_first"]
+    true_dx_last = final["seen"] | final["unseen_last"]
+    f32, nan = np.float32, np.float32(np.nan)
+    return {
+        "diagnosis_first": _interview(true_dx_first, draws.interview_u[0], model),
+        "diagnosis_last": _interview(true_dx_last, draws.interview_u[1], model),
+        "diagnosis_last_present": attended,
+        "assessed_with_therapist": course.with_therapist,
+        "assessed_with_therapist_present": attended,
+        "true_phq9_first": course.first[0].astype(f32),
+        "true_phq9_last": np.where(attended, last[0], nan).astype(f32),
+        "true_gad7_first": course.first[1].astype(f32),
+        "true_gad7_last": np.where(attended, last[1], nan).astype(f32),
+        # True states are numbers (1 = yes, 0 = no, NaN = no last measurement): the episode-table
+        # contract (DESIGN.md §3) types every true_* column as float.
+        "true_diagnosis_first": true_dx_first.astype(f32),
+        "true_diagnosis_last": np.where(attended, true_dx_last, nan).astype(f32),
+        "true_remitted": np.where(attended, remitted, nan).astype(f32),
+        "true_weeks": course.last_week.astype(f32),
+        "true_unseen_disorder_first": final["unseen_first"].astype(f32),
+        "true_unseen_disorder_last": np.where(attended, final["unseen_last"], nan).astype(f32),
+        "true_relapsed": np.where(attended, final["relapsed"], nan).astype(f32),
+    }
+
+
+def _score_columns(model: CohortModel, course: Course) -> dict[str, np.ndarray]:
+    """``treatment_contacts`` and first/last PHQ-9 and GAD-7 straight from the course (no table).
+
+    The same numbers :func:`iaptlab.episodes.from_contacts` reads from :func:`simulate_contacts`
+    (tested): the first score is the assessment's; the last is the last recorded score at an
+    attended treatment contact, NaN when there is none (a last score from the first score's own
+    contact is not a pair, ``ContactRules.paired_needs_two_contacts``). For
+    :mod:`iaptlab.reconcile`, which needs them for many models that share one course.
+    """
+    first_seen = _seen(model, course.first, np.zeros(course.n, dtype=bool), course.first_z, hello=True)
+    last = np.where(course.has_scored, _seen(model, course.scored_true, course.scored_demand_due,
+                                             course.scored_z), np.nan).astype(np.float32)
+    return {"treatment_contacts": course.attended_count.astype(np.int16),
+            "phq9_first": first_seen[0].astype(np.float32), "phq9_last": last[0],
+            "gad7_first": first_seen[1].astype(np.float32), "gad7_last": last[1]}
+
+
+def episode_columns(model: CohortModel, draws: Draws, course: Course | None = None, *,
+                    questionnaires: bool = True, interview: bool = True) -> dict[str, np.ndarray]:
+    """Numpy columns of :func:`simulate`'s table (without ``episode_id`` and provenance columns).
+
+    ``course`` is :func:`course_of` for ``model`` (or for a model differing only in the mechanisms
+    :func:`not_in_course` names), to reuse it. ``questionnaires=False`` leaves out the score
+    columns (for callers that only need the interview); ``interview=False`` leaves out everything
+    but the scores, ``treatment_contacts`` and the true state at referral. Masks ``diagnosis_last_present`` and
+    ``assessed_with_therapist_present`` say where those (nullable) columns hold a value.
+
+    >>> cols = episode_columns(CohortModel(n=5), draw(5, seed=0))
+    >>> sorted(cols)[:3]
+    ['assessed_with_therapist', 'assessed_with_therapist_present', 'diagnosis_first']
+    """
+    if course is None:
+        course = course_of(model, draws)
+    scores = _score_columns(model, course) if questionnaires else {
+        "treatment_contacts": course.attended_count.astype(np.int16)}
+    if not interview:
+        return {**scores, "true_phq9_first": course.first[0].astype(np.float32),
+                "true_gad7_first": course.first[1].astype(np.float32)}
+    return {**scores, **_truth_columns(model, draws, course)}
+
+
+def simulate(model: CohortModel, draws: Draws | None = None) -> pd.DataFrame:
+    """One row per simulated referral: ``from_contacts`` of the contact table, plus the truth.
+
+    ``episode_id``, ``treatment_contacts`` (attended treatment contacts; 0 for referrals who never
+    attend treatment), ``phq9_first``/``_last`` and ``gad7_first``/``_last`` are
+    :func:`iaptlab.episodes.from_contacts` of :func:`simulate_contacts` (IAPT's contact rules: the
+    first and last *available* scores), except that a last score from the first score's own
+    contact (no pair: nothing recorded at any treatment contact) is left empty, a missing last
+    measurement, so that the table needs no provenance columns and ``classify`` counts the same
+    people as on ``from_contacts``' table. Joined to them: ``diagnosis_first``, ``diagnosis_last``
+    (blind interview; missing without a treatment contact), ``assessed_with_therapist`` (the
+    therapist was present for the end-of-course questionnaires), and ``true_phq9_first``/``_last``,
+    ``true_gad7_first``/``_last`` (``_last`` at the last attended contact),
     ``true_diagnosis_first``/``_last`` (``_last`` at the final interview, which may come
-    ``months_from_end_to_interview`` after the last contact), ``true_remitted``, ``true_weeks``,
-    ``true_unseen_disorder_first``/``_last`` and ``true_relapsed``. ``draws`` (from
-    ``draw(model.n, model.seed)``) lets callers reuse random numbers.
+    ``months_from_end_to_interview`` after the last contact), ``true_remitted``, ``true_weeks``
+    (first questionnaire to last attended contact), ``true_unseen_disorder_first``/``_last`` and
+    ``true_relapsed``. ``draws`` (from ``draw(model.n, model.seed)``) lets callers reuse random
+    numbers.
 
     >>> t = simulate(CohortModel(n=50, seed=3))
     >>> int((t["treatment_contacts"] == 0).sum()) > 0
     True
     """
-    if draws is None:
-        draws = draw(model.n, model.seed)
-    elif (draws.n, draws.seed) != (model.n, model.seed):
-        raise ParameterError(f"draws are for n={draws.n}, seed={draws.seed}; the model has "
-                             f"n={model.n}, seed={model.seed}")
-    return to_frame(generate(model, draws), episode_ids(model.n))
+    draws = _checked_draws(model, draws)
+    course = course_of(model, draws)
+    ids = episode_ids(model.n)
+    contacts = _contact_frame(model, course, ids, truth=False)
+    course = replace(course, steps=())  # the per-slot arrays are in the table now: free them
+    # valid and in referral-then-contact order by construction (tests validate it), so it is not
+    # checked again here: that would be a third of the time
+    episodes = from_contacts(ValidatedContacts(contacts, np.arange(len(contacts)), ()))
+    columns: dict[str, Any] = {"episode_id": ids,  # from_contacts keeps the referral order
+                               "treatment_contacts": episodes["treatment_contacts"].to_numpy(dtype=np.int16)}
+    for measure in ("phq9", "gad7"):
+        # a last score from the first score's own contact is no pair: a missing last measurement
+        unpaired = (episodes[f"{measure}_last_contact"] == episodes[f"{measure}_first_contact"]).fillna(
+            True).to_numpy(dtype=bool)
+        columns[f"{measure}_first"] = episodes[f"{measure}_first"].to_numpy(dtype=np.float32)
+        columns[f"{measure}_last"] = np.where(unpaired, np.nan, episodes[f"{measure}_last"].to_numpy(
+            dtype=np.float32)).astype(np.float32)
+    episodes = pd.DataFrame(columns, copy=False)
+    truth = to_frame(_truth_columns(model, draws, course), ids).drop(columns="episode_id")
+    truth.index = episodes.index
+    return pd.concat([episodes, truth], axis=1)
 
 
 @dataclass(frozen=True)
@@ -559,7 +516,7 @@ def calibration_table(model: CohortModel | None = None) -> pd.DataFrame:
                                        "within_tolerance", "source"])
 
 
-# --- Session by session: the contact table ----------------------------------------------------
+# --- Session by session: the course and the contact table ------------------------------------
 
 @dataclass(frozen=True)
 class ContactCohort:
@@ -578,8 +535,51 @@ class ContactCohort:
     referrals: pd.DataFrame
 
 
+@dataclass(frozen=True)
+class _Slot:
+    """One appointment slot: who had an appointment, who attended, and the truth there."""
+
+    active: np.ndarray  # referrals with an appointment in this slot
+    here: np.ndarray  # which of them attended (bool, len(active))
+    went: np.ndarray  # active[here]
+    week: float
+    true: np.ndarray  # (2, len(went)) true PHQ-9 and GAD-7 at the contact
+    demand_due: np.ndarray  # bool: an end-of-course session with the therapist present
+    recorded: np.ndarray  # bool: questionnaires recorded at this attended contact
+
+
+@dataclass(frozen=True)
+class Course:
+    """:func:`course_of`'s result: who attends which appointment and the true state there (no scores).
+
+    Arrays are per referral unless said; ``steps`` holds one entry per appointment slot.
+    """
+
+    n: int
+    key: int  # the contact loop's random-number key (see _contacts_key)
+    first: np.ndarray  # (2, n) true PHQ-9 and GAD-7 at referral
+    first_z: np.ndarray  # (2, n) measurement errors of the assessment questionnaires
+    personal_d: np.ndarray  # each person's full-course treatment effect, in referral SDs
+    entered: np.ndarray
+    planned: np.ndarray  # planned treatment sessions (0 if not entered)
+    with_therapist: np.ndarray
+    attended_count: np.ndarray  # attended treatment contacts
+    last_week: np.ndarray  # week of the last attended contact (0 = the assessment)
+    last_true: np.ndarray  # (2, n) true state at the last attended contact
+    stopped_early: np.ndarray
+    # the last attended treatment contact with recorded scores: its truth, demand and errors
+    scored_true: np.ndarray  # (2, n)
+    scored_demand_due: np.ndarray
+    scored_z: np.ndarray  # (2, n)
+    has_scored: np.ndarray  # any treatment contact with recorded scores
+    remitted_at_last: np.ndarray  # natural remission had happened by the last attended contact
+    steps: tuple[_Slot, ...]
+    #: true state at a later final interview, by weeks after the last contact (filled on demand)
+    later: dict[float, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
+
+
 def _true_first(model: CohortModel, draws: Draws) -> tuple[np.ndarray, np.ndarray]:
-    """True PHQ-9 and GAD-7 severity at referral (the same draws as :func:`true_course`)."""
+    """True PHQ-9 and GAD-7 severity at referral: correlated normals clipped to each scale."""
     sds = (model.phq9_sd_at_referral, model.gad7_sd_at_referral)
     rho = model.phq9_gad7_correlation
     anxiety_z = rho * draws.depression_z + np.sqrt(1.0 - rho**2) * draws.anxiety_noise_z
@@ -606,193 +606,345 @@ def _logit(p: float) -> float:
     return float(np.log(p / (1.0 - p)))
 
 
-def _stop_chance(base: float, log_or: float, x: np.ndarray) -> np.ndarray:
-    """P(stop) with log-odds ``logit(base) + log_or * (x - mean(x))`` (centred: about ``base`` overall)."""
-    if base <= 0.0 or base >= 1.0 or not len(x):
-        return np.full(len(x), base)
-    logit = _logit(base) + log_or * (x - x.mean())
+def _stop_chance(base: float, shifts: list[tuple[float, np.ndarray]], size: int) -> np.ndarray:
+    """P(stop) with log-odds ``logit(base) + sum(log_or * (x - mean(x)))`` over ``shifts``
+    (centred: about ``base`` overall)."""
+    if base <= 0.0 or base >= 1.0 or not size:
+        return np.full(size, base)
+    logit = np.full(size, _logit(base))
+    for log_or, x in shifts:
+        if log_or:
+            logit += log_or * (x - x.mean())
     return 1.0 / (1.0 + np.exp(-np.clip(logit, -60.0, 60.0)))
 
 
-def contact_cohort(model: CohortModel, draws: Draws | None = None) -> ContactCohort:
-    """Simulate every referral session by session: the contact table and each referral's truth.
+# Counter-based random numbers for the contact loop: the numbers for (referral, slot, purpose) are a
+# hash of the cohort's key and those three, so they never depend on who else is still attending
+# (switching a mechanism off changes nobody else's numbers: common random numbers survive).
+_MASK64 = (1 << 64) - 1
+_GOLDEN = 0x9E3779B97F4A7C15
+_SLOT_UNIFORMS, _SLOT_ERRORS, _PROPENSITY, _END_ERRORS = range(4)
+_U64 = np.uint64
 
-    Everyone referred has an assessment (contact 1, week 0) with a PHQ-9 and a GAD-7 — the same
-    first scores as :func:`simulate` gives (same draws). A share ``share_entering_treatment``
-    then has treatment appointments, one every ``weeks_between_contacts`` from
-    ``weeks_waiting_before_treatment``; each is attended with chance ``share_sessions_attended``
-    (a "did not attend" is a contact row with ``attended`` false). At each attended contact:
 
-    - the true severity is the referral severity (times ``remitted_severity_fraction`` once
-      natural remission has happened, at the same moment as in :func:`simulate`) minus the
-      treatment effect built up so far: ``personal_d`` referral SDs times
-      min(sessions attended / ``contacts_for_full_effect``, 1);
-    - each questionnaire is the true score plus fresh measurement error, rounded and clipped;
-      ``hello_goodbye_points`` are added at the assessment; ``demand_shift_points`` are taken off
-      with the therapist present (``share_last_with_therapist``) in the last
-      ``demand_last_sessions`` sessions of the planned course (someone who stops early may never
-      reach them); with chance ``share_scores_missing_per_contact`` nothing is recorded.
+def _mix_int(x: int) -> int:
+    """splitmix64's finaliser on a Python int (no overflow warnings)."""
+    x ^= x >> 30
+    x = (x * 0xBF58476D1CE4E5B9) & _MASK64
+    x ^= x >> 27
+    x = (x * 0x94D049BB133111EB) & _MASK64
+    return x ^ (x >> 31)
 
-    After each attended treatment contact the person stops coming with chance
-    1 - ``share_of_entrants_finishing`` after the first and ``dropout_per_session`` after later
-    ones, shifted on the log-odds scale by log(``dropout_odds_ratio_per_sd_better``) per referral
-    SD of improvement (centred within each step, so the amount of dropout stays about the same)
-    in what ``dropout_mechanism`` names: ``mcar`` a random propensity unrelated to the course;
-    ``mar`` the improvement between the first and the last *recorded* scores; ``mnar`` the
-    improvement in the *true* state at the next appointment, which nobody records. The course
-    otherwise ends after its planned number of treatment sessions (see
-    :func:`_planned_treatment_sessions`). Every referral has ended. Vectorised over referrals:
-    the only loop is over appointment slots, on the referrals still attending.
 
-    >>> c = contact_cohort(CohortModel(n=300, seed=2))
-    >>> c.contacts["contact_type"].iloc[0], int(c.referrals["entered"].sum()) > 150
-    ('assessment', True)
-    """
-    n = model.n
+def _mix64(x: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser on a uint64 array (wraps modulo 2**64, like :func:`_mix_int`)."""
+    x ^= x >> _U64(30)
+    x *= _U64(0xBF58476D1CE4E5B9)
+    x ^= x >> _U64(27)
+    x *= _U64(0x94D049BB133111EB)
+    return x ^ (x >> _U64(31))
+
+
+def _hashes(key: int, slot: int | np.ndarray, purpose: int, idx: np.ndarray) -> np.ndarray:
+    """One 64-bit hash per referral in ``idx`` for ``(slot, purpose)`` (splitmix64 of a counter);
+    ``slot`` is one slot or one per referral."""
+    if np.ndim(slot) == 0:
+        base = _U64(_mix_int(key ^ ((((int(slot) << 4) | purpose) * _GOLDEN) & _MASK64)))
+    else:
+        code = (np.asarray(slot).astype(_U64) << _U64(4)) | _U64(purpose)
+        base = _mix64(_U64(key) ^ (code * _U64(_GOLDEN)))
+    return _mix64(idx.astype(_U64) * _U64(_GOLDEN) + base)
+
+
+def _uniforms3(key: int, slot: int, idx: np.ndarray) -> np.ndarray:
+    """Three independent uniforms in (0, 1) per referral (21 bits each): (3, len(idx)) float32."""
+    h = _hashes(key, slot, _SLOT_UNIFORMS, idx)
+    scale = np.float32(2.0**-21)
+    return np.stack([((h >> _U64(shift)) & _U64(0x1FFFFF)).astype(np.float32) * scale + scale / 2
+                     for shift in (43, 22, 1)])
+
+
+def _normals2(key: int, slot: int | np.ndarray, purpose: int, idx: np.ndarray) -> np.ndarray:
+    """Two independent standard normals per referral (Box-Muller on two 32-bit halves): (2, len)."""
+    h = _hashes(key, slot, purpose, idx)
+    u1 = ((h >> _U64(32)).astype(np.float64) + 0.5) * 2.0**-32
+    u2 = ((h & _U64(0xFFFFFFFF)).astype(np.float64) + 0.5) * 2.0**-32
+    radius = np.sqrt(-2.0 * np.log(u1))
+    angle = 2.0 * np.pi * u2
+    return np.stack([radius * np.cos(angle), radius * np.sin(angle)]).astype(np.float32)
+
+
+def _contacts_key(seed: int) -> int:
+    """The cohort's 64-bit key for the contact loop, from the ``contacts`` stream of ``seed``."""
+    child = np.random.SeedSequence(seed).spawn(len(STREAMS))[_CONTACTS_STREAM]
+    return int(child.generate_state(1, dtype=np.uint64)[0])
+
+
+def _checked_draws(model: CohortModel, draws: Draws | None) -> Draws:
     if draws is None:
-        draws = draw(n, model.seed)
-    elif (draws.n, draws.seed) != (n, model.seed):
+        return draw(model.n, model.seed)
+    if (draws.n, draws.seed) != (model.n, model.seed):
         raise ParameterError(f"draws are for n={draws.n}, seed={draws.seed}; the model has "
-                             f"n={n}, seed={model.seed}")
-    rng = np.random.default_rng(np.random.SeedSequence(model.seed).spawn(len(STREAMS))[_CONTACTS_STREAM])
-    f32 = np.float32
+                             f"n={model.n}, seed={model.seed}")
+    return draws
+
+
+def _error_sds(model: CohortModel) -> np.ndarray:
     sds = np.array([model.phq9_sd_at_referral, model.gad7_sd_at_referral])
-    tops = np.array([PHQ9.score_max, GAD7.score_max], dtype=float)
-    error_sds = sds * np.sqrt([(1.0 - model.phq9_reliability) / model.phq9_reliability,
-                               (1.0 - model.gad7_reliability) / model.gad7_reliability])
+    return sds * np.sqrt([(1.0 - model.phq9_reliability) / model.phq9_reliability,
+                          (1.0 - model.gad7_reliability) / model.gad7_reliability])
+
+
+_TOPS = np.array([[PHQ9.score_max], [GAD7.score_max]], dtype=float)
+
+
+def _seen(model: CohortModel, true: np.ndarray, demand_due: np.ndarray, z: np.ndarray,
+          hello: bool = False) -> np.ndarray:
+    """Questionnaire totals: true + shift + error, rounded and clipped to each scale ((2, k))."""
+    shift = model.hello_goodbye_points if hello else -model.demand_shift_points * demand_due
+    return np.clip(np.rint(true + shift + _error_sds(model)[:, None] * z), 0.0, _TOPS)
+
+
+def _true_at(model: CohortModel, draws: Draws, course: Course | tuple, idx: np.ndarray,
+             week: float | np.ndarray, sessions: np.ndarray) -> np.ndarray:
+    """True (PHQ-9, GAD-7) of referrals ``idx`` at ``week`` after ``sessions`` attended sessions.
+
+    The referral severity (times ``remitted_severity_fraction`` once natural remission has
+    happened) minus the treatment effect built up so far: ``personal_d`` referral SDs times
+    min(sessions / ``contacts_for_full_effect``, 1), never below zero.
+    """
+    first, personal_d = (course.first, course.personal_d) if isinstance(course, Course) else course
+    sds = np.array([[model.phq9_sd_at_referral], [model.gad7_sd_at_referral]])
+    remitted = draws.remission_exposure[idx] < cumulative_remission_hazard(
+        np.broadcast_to(week, idx.shape), model)
+    keep = np.where(remitted, model.remitted_severity_fraction, 1.0)
+    dose = np.minimum(sessions / model.contacts_for_full_effect, 1.0)
+    return np.maximum(first[:, idx] * keep - personal_d[idx] * dose * sds, 0.0)
+
+
+def course_of(model: CohortModel, draws: Draws | None = None) -> Course:
+    """Simulate who attends which appointment and the true state there (see :func:`contact_cohort`).
+
+    >>> c = course_of(CohortModel(n=300, seed=2))
+    >>> int(c.entered.sum()) > 150, bool((c.attended_count <= c.planned).all())
+    (True, True)
+    """
+    draws = _checked_draws(model, draws)
+    n = model.n
+    key = _contacts_key(model.seed)
+    sds = np.array([model.phq9_sd_at_referral, model.gad7_sd_at_referral])
     first = np.stack(_true_first(model, draws))  # (2, n)
     entered = draws.enter_u < model.share_entering_treatment
     planned = np.where(entered, _planned_treatment_sessions(model, draws.course_u), 0)
     personal_d = np.maximum(model.treatment_effect_d * (
         1.0 + model.treatment_effect_variation * draws.treatment_z), 0.0)
     with_therapist = draws.with_therapist_u < model.share_last_with_therapist
-    propensity = rng.standard_normal(n, dtype=f32)  # drawn always: same numbers for every mechanism
-    log_or = float(np.log(model.dropout_odds_ratio_per_sd_better))
+    # 1 - share_finishers_with_paired_scores of referrals have no questionnaire recorded at any
+    # treatment contact (outcome data missing for the whole course)
+    scores_kept = draws.paired_u < model.share_finishers_with_paired_scores
+    truth = (first, personal_d)
     wait, gap = model.weeks_waiting_before_treatment, model.weeks_between_contacts
-
-    def true_at(idx: np.ndarray, week: float | np.ndarray, dose_sessions: np.ndarray) -> np.ndarray:
-        remitted = draws.remission_exposure[idx] < cumulative_remission_hazard(
-            np.broadcast_to(week, idx.shape), model)
-        keep = np.where(remitted, model.remitted_severity_fraction, 1.0)
-        dose = np.minimum(dose_sessions / model.contacts_for_full_effect, 1.0)
-        return np.maximum(first[:, idx] * keep - personal_d[idx] * dose * sds[:, None], 0.0)
-
-    leaving_mask = np.zeros(n, dtype=bool)
-
-    def still_active(active: np.ndarray, leaving: np.ndarray) -> np.ndarray:
-        leaving_mask[leaving] = True
-        keep = ~leaving_mask[active]
-        leaving_mask[leaving] = False
-        return keep
-
-    def observe(true: np.ndarray, shift: np.ndarray | float, z: np.ndarray) -> np.ndarray:
-        return np.clip(np.rint(true + shift + error_sds[:, None] * z), 0.0, tops[:, None])
-
-    # Contact 1: the assessment, with the same first scores as simulate() gives.
     everyone = np.arange(n)
-    first_seen = observe(first, model.hello_goodbye_points, draws.error_z[[0, 2]])
-    steps = [(everyone, np.ones(n, bool), first_seen.astype(f32), np.zeros(n, dtype=f32), first.astype(f32))]
-    last_seen = first_seen.copy()
+    log_or = float(np.log(model.dropout_odds_ratio_per_sd_better))
+    log_bias = float(np.log(model.finishing_odds_ratio_per_sd_improvement))
+    if log_bias:  # the improvement the whole planned course would bring (nobody records it)
+        at_end = _true_at(model, draws, truth, everyone, wait + planned * gap, planned)
+        potential = 0.5 * ((first - at_end) / sds[:, None]).sum(axis=0)
+    mar = model.dropout_mechanism == "mar"
+    if model.dropout_mechanism == "mcar":  # a random propensity per referral, unrelated to the course
+        propensity = _normals2(key, 0, _PROPENSITY, everyone)[0]
+    first_z = draws.error_z[[0, 2]]  # the assessment's errors: the same first scores as before
+    if mar:
+        first_seen = _seen(model, first, np.zeros(n, dtype=bool), first_z, hello=True)
+        last_seen = first_seen.copy()
     attended_count = np.zeros(n, dtype=np.int32)
+    last_week = np.zeros(n, dtype=np.float64)
+    last_true = first.copy()
+    scored_true = first.copy()
+    scored_slot = np.zeros(n, dtype=np.int32)
+    scored_demand_due = np.zeros(n, dtype=bool)
+    has_scored = np.zeros(n, dtype=bool)
     stopped_early = np.zeros(n, dtype=bool)
-    active = np.flatnonzero(entered & (planned > 0))
+    steps = []
+    leaving = np.zeros(n, dtype=bool)
+    active = np.flatnonzero(entered & (planned > 0)).astype(np.int32)  # int32: half the memory
     slot = 0
     while len(active):
         slot += 1
         week = wait + slot * gap
-        here = rng.random(len(active), dtype=f32) < model.share_sessions_attended
+        u = _uniforms3(key, slot, active)  # attends, scores recorded, stops
+        here = u[0] < model.share_sessions_attended
         went = active[here]
         sessions = attended_count[went] + 1
-        true = true_at(went, week, sessions)
-        near_end = (planned[went] - sessions) < model.demand_last_sessions
-        shift = -model.demand_shift_points * (near_end & with_therapist[went])
-        seen = observe(true, shift, rng.standard_normal((2, len(went)), dtype=f32))
-        recorded = rng.random(len(went), dtype=f32) >= model.share_scores_missing_per_contact
-        seen[:, ~recorded] = np.nan
-        last_seen[:, went[recorded]] = seen[:, recorded]
+        true = _true_at(model, draws, truth, went, week, sessions).astype(np.float32)
+        demand_due = ((planned[went] - sessions) < model.demand_last_sessions) & with_therapist[went]
+        recorded = (u[1][here] >= model.share_scores_missing_per_contact) & scores_kept[went]
+        if mar:  # the measurement errors are drawn here only when recorded scores move who stops
+            seen = _seen(model, true, demand_due, _normals2(key, slot, _SLOT_ERRORS, went))
+            last_seen[:, went[recorded]] = seen[:, recorded]
         attended_count[went] = sessions
-        n_active = len(active)
-        rows_seen = np.full((2, n_active), np.nan, dtype=f32)
-        rows_true = np.full((2, n_active), np.nan, dtype=f32)
-        rows_seen[:, here], rows_true[:, here] = seen, true
-        steps.append((active, here, rows_seen, np.full(n_active, week, dtype=f32), rows_true))
+        last_week[went] = week
+        last_true[:, went] = true
+        scored = went[recorded]
+        scored_true[:, scored], scored_slot[scored] = true[:, recorded], slot
+        scored_demand_due[scored], has_scored[scored] = demand_due[recorded], True
+        steps.append(_Slot(active, here, went, week, true, demand_due, recorded))
         # Who stops: only people who attended, and have sessions left, decide.
-        deciding = went[sessions < planned[went]]
-        done_sessions = attended_count[deciding]
+        deciding_mask = sessions < planned[went]
+        deciding = went[deciding_mask]
+        done = sessions[deciding_mask]
         if model.dropout_mechanism == "mcar":
             x = propensity[deciding]
-        elif model.dropout_mechanism == "mar":
+        elif mar:
             x = 0.5 * ((first_seen[:, deciding] - last_seen[:, deciding]) / sds[:, None]).sum(axis=0)
         else:
-            upcoming = true_at(deciding, week + gap, done_sessions)
+            upcoming = _true_at(model, draws, truth, deciding, week + gap, done)
             x = 0.5 * ((first[:, deciding] - upcoming) / sds[:, None]).sum(axis=0)
+        stop_u = u[2][here][deciding_mask]
         stop = np.zeros(len(deciding), dtype=bool)
         for after_first in (True, False):
-            part = (done_sessions == 1) == after_first
+            part = (done == 1) == after_first
             base = 1.0 - model.share_of_entrants_finishing if after_first else model.dropout_per_session
-            stop[part] = rng.random(int(part.sum()), dtype=f32) < _stop_chance(base, log_or, x[part])
+            shifts = [(log_or, x[part])] + ([(-log_bias, potential[deciding[part]])] if log_bias else [])
+            stop[part] = stop_u[part] < _stop_chance(base, shifts, int(part.sum()))
         stopped_early[deciding[stop]] = True
-        finished_course = went[sessions >= planned[went]]
-        leaving = np.concatenate([deciding[stop], finished_course])
-        active = active[still_active(active, leaving)]
-    ids = episode_ids(n)
-    return ContactCohort(_contact_frame(n, steps, ids), _referral_frame(
-        model, draws, rng, entered, planned, stopped_early, attended_count, true_at, observe, ids))
+        leaving[deciding[stop]] = True
+        leaving[went[~deciding_mask]] = True  # the planned course is over
+        keep = ~leaving[active]
+        leaving[active] = False
+        active = active[keep]
+    scored_z = np.zeros((2, n), dtype=np.float32)
+    scored = np.flatnonzero(has_scored)
+    scored_z[:, scored] = _normals2(key, scored_slot[scored], _SLOT_ERRORS, scored)
+    return Course(n=n, key=key, first=first, first_z=first_z,
+                   personal_d=personal_d, entered=entered, planned=planned,
+                   with_therapist=with_therapist, attended_count=attended_count,
+                   last_week=last_week, last_true=last_true, stopped_early=stopped_early,
+                   scored_true=scored_true, scored_demand_due=scored_demand_due, scored_z=scored_z,
+                   has_scored=has_scored, steps=tuple(steps),
+                   remitted_at_last=draws.remission_exposure < cumulative_remission_hazard(last_week, model))
 
 
-def _contact_frame(n: int, steps: list[tuple], ids: np.ndarray) -> pd.DataFrame:
-    """Put each slot's rows in referral-then-contact order (one scatter per column)."""
-    counts = np.zeros(n, dtype=np.int64)
-    for idx, *_ in steps:
-        counts[idx] += 1
+def _slot_scores(model: CohortModel, course: Course) -> Iterator[np.ndarray]:
+    """Each slot's questionnaire totals at the attended contacts ((2, len(went)), NaN if not recorded)."""
+    for slot, step in enumerate(course.steps, start=1):
+        z = _normals2(course.key, slot, _SLOT_ERRORS, step.went)
+        seen = _seen(model, step.true, step.demand_due, z).astype(np.float32)
+        seen[:, ~step.recorded] = np.nan
+        yield seen
+
+
+def contact_cohort(model: CohortModel, draws: Draws | None = None) -> ContactCohort:
+    """Simulate every referral session by session: the contact table and each referral's truth.
+
+    Everyone referred has an assessment (contact 1, week 0) with a PHQ-9 and a GAD-7 (with
+    ``hello_goodbye_points`` added). A share ``share_entering_treatment`` then has treatment
+    appointments, one every ``weeks_between_contacts`` from ``weeks_waiting_before_treatment``;
+    each is attended with chance ``share_sessions_attended`` (a "did not attend" is a contact row
+    with ``attended`` false). At each attended contact:
+
+    - the true severity is the referral severity (times ``remitted_severity_fraction`` once
+      natural remission has happened) minus the treatment effect built up so far:
+      ``personal_d`` referral SDs times min(sessions attended / ``contacts_for_full_effect``, 1);
+    - each questionnaire is the true score plus fresh measurement error, rounded and clipped;
+      ``demand_shift_points`` are taken off with the therapist present
+      (``share_last_with_therapist``) in the last ``demand_last_sessions`` sessions of the planned
+      course (by default every session, so that every last score carries demand; with a small
+      value someone who stops early may never reach them); with chance
+      ``share_scores_missing_per_contact`` nothing is recorded, and for a share
+      1 - ``share_finishers_with_paired_scores`` of referrals nothing is recorded at any treatment
+      contact (a course without outcome data).
+
+    After each attended treatment contact the person stops coming with chance
+    1 - ``share_of_entrants_finishing`` after the first and ``dropout_per_session`` after later
+    ones, shifted on the log-odds scale (centred within each step, so the amount of dropout stays
+    about the same) by two terms:
+
+    - *attrition bias* (the calibrated default's assumption, carried over from the episode model
+      of earlier versions; a teaching assumption, not a finding): log(1 /
+      ``finishing_odds_ratio_per_sd_improvement``) per referral SD of the improvement the whole
+      planned course would bring them, which nobody records: people whose course would help them
+      less stop sooner;
+    - log(``dropout_odds_ratio_per_sd_better``) per referral SD of improvement *so far* in what
+      ``dropout_mechanism`` names: ``mcar`` a random propensity unrelated to the course; ``mar``
+      the improvement between the first and the last *recorded* scores; ``mnar`` the improvement
+      in the *true* state at the next appointment, which nobody records.
+
+    The course otherwise ends after its planned number of treatment sessions (see
+    :func:`_planned_treatment_sessions`). Every referral has ended. Vectorised over referrals: the
+    only loop is over appointment slots, on the referrals still attending; each referral's random
+    numbers in a slot are a counter-based hash of (seed, referral, slot), so they do not depend on
+    who else is still attending.
+
+    >>> c = contact_cohort(CohortModel(n=300, seed=2))
+    >>> c.contacts["contact_type"].iloc[0], int(c.referrals["entered"].sum()) > 150
+    ('assessment', True)
+    """
+    draws = _checked_draws(model, draws)
+    course = course_of(model, draws)
+    ids = episode_ids(model.n)
+    return ContactCohort(_contact_frame(model, course, ids), _referral_frame(model, draws, course, ids))
+
+
+def _contact_frame(model: CohortModel, course: Course, ids: np.ndarray, *, truth: bool = True) -> pd.DataFrame:
+    """Put each slot's rows in referral-then-contact order (written slot by slot into each column);
+    ``truth=False`` leaves out ``week``, ``true_phq9`` and ``true_gad7``."""
+    n = course.n
+    f32 = np.float32
+    counts = np.ones(n, dtype=np.int64)  # the assessment
+    for step in course.steps:
+        counts[step.active] += 1
     offsets = np.concatenate([[0], np.cumsum(counts)[:-1]])
     total = int(counts.sum())
-    f32 = np.float32
-    codes = np.repeat(np.arange(n, dtype=np.int32), counts)
-    where = np.concatenate([offsets[idx] + slot for slot, (idx, *_) in enumerate(steps)])
-
-    def placed(values: list[np.ndarray], dtype) -> np.ndarray:
-        out = np.empty(total, dtype=dtype)
-        out[where] = np.concatenate(values)
-        return out
-
-    number = placed([np.full(len(idx), slot + 1, dtype=np.int16) for slot, (idx, *_) in enumerate(steps)],
-                    np.int16)
-    attended = placed([went for _, went, *_ in steps], bool)
-    week = placed([weeks for *_, weeks, _ in steps], f32)
-    seen = [placed([scores[k] for _, _, scores, *_ in steps], f32) for k in (0, 1)]
-    true = [placed([truth[k] for *_, truth in steps], f32) for k in (0, 1)]
+    number = np.empty(total, dtype=np.int16)
+    attended = np.empty(total, dtype=bool)
+    week = np.empty(total if truth else 0, dtype=f32)
+    seen = np.full((2, total), np.nan, dtype=f32)
+    true = np.full((2, total if truth else 0), np.nan, dtype=f32)
+    number[offsets], attended[offsets] = 1, True
+    seen[:, offsets] = _seen(model, course.first, np.zeros(n, dtype=bool), course.first_z, hello=True)
+    if truth:
+        week[offsets], true[:, offsets] = 0.0, course.first
+    for slot, (step, scores) in enumerate(zip(course.steps, _slot_scores(model, course), strict=True),
+                                          start=1):
+        at = offsets[step.active] + slot
+        number[at], attended[at] = slot + 1, step.here
+        went = at[step.here]
+        seen[:, went] = scores
+        if truth:
+            week[at], true[:, went] = step.week, step.true
     kind = pd.Categorical.from_codes((number > 1).astype(np.int8), categories=list(CONTACT_TYPES))
+    truth_columns = {"week": week, "true_phq9": true[0], "true_gad7": true[1]} if truth else {}
     return pd.DataFrame({
-        "referral_id": pd.Categorical.from_codes(codes, categories=ids),
+        "referral_id": pd.Categorical.from_codes(np.repeat(np.arange(n, dtype=np.int32), counts),
+                                                 categories=ids),
         "contact_number": number,
         "contact_type": kind,
         "attended": attended,
         "phq9": seen[0], "gad7": seen[1],
         "referral_ended": np.ones(total, dtype=bool),
-        "week": week, "true_phq9": true[0], "true_gad7": true[1],
+        **truth_columns,
     }, copy=False)
 
 
-def _referral_frame(model: CohortModel, draws: Draws, rng: np.random.Generator, entered: np.ndarray,
-                    planned: np.ndarray, stopped_early: np.ndarray, attended_count: np.ndarray,
-                    true_at, observe, ids: np.ndarray) -> pd.DataFrame:
+def _referral_frame(model: CohortModel, draws: Draws, course: Course, ids: np.ndarray) -> pd.DataFrame:
     """Per referral: entered, planned course, stopped early, and the complete-data end state."""
     n = model.n
-    idx = np.flatnonzero(entered)
-    end_week = model.weeks_waiting_before_treatment + planned[idx] * model.weeks_between_contacts
-    true_end = true_at(idx, end_week, attended_count[idx])
-    seen_end = observe(true_end, 0.0, rng.standard_normal((2, len(idx)), dtype=np.float32))
+    idx = np.flatnonzero(course.entered)
+    end_week = model.weeks_waiting_before_treatment + course.planned[idx] * model.weeks_between_contacts
+    true_end = _true_at(model, draws, course, idx, end_week, course.attended_count[idx])
+    z = _normals2(course.key, 0, _END_ERRORS, idx)
+    seen_end = _seen(model, true_end, np.zeros(len(idx), dtype=bool), z)
     columns = {}
     for name, values in (("true_phq9_end", true_end[0]), ("true_gad7_end", true_end[1]),
                          ("phq9_if_measured", seen_end[0]), ("gad7_if_measured", seen_end[1])):
         full = np.full(n, np.nan, dtype=np.float32)
         full[idx] = values
         columns[name] = full
-    return pd.DataFrame({"episode_id": ids, "entered": entered,
-                         "planned_contacts": planned.astype(np.int16),
-                         "attended_treatment_contacts": attended_count.astype(np.int16),
-                         "stopped_early": stopped_early, **columns})
+    return pd.DataFrame({"episode_id": ids, "entered": course.entered,
+                         "planned_contacts": course.planned.astype(np.int16),
+                         "attended_treatment_contacts": course.attended_count.astype(np.int16),
+                         "stopped_early": course.stopped_early, **columns})
 
 
 def simulate_contacts(model: CohortModel, draws: Draws | None = None) -> pd.DataFrame:
@@ -805,4 +957,5 @@ def simulate_contacts(model: CohortModel, draws: Draws | None = None) -> pd.Data
     >>> c.columns.tolist()[:7]
     ['referral_id', 'contact_number', 'contact_type', 'attended', 'phq9', 'gad7', 'referral_ended']
     """
-    return contact_cohort(model, draws).contacts
+    draws = _checked_draws(model, draws)
+    return _contact_frame(model, course_of(model, draws), episode_ids(model.n))

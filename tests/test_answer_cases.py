@@ -41,7 +41,7 @@ RIGHT: dict[str, list[object]] = {
     "02.denominator_m192": [52.97, "52.97%", "52.97 %", M192, "52.970"],
     "03.hand_shift": [{"recovered", "reliable_improvement", "reliable_recovery"},
                       ["reliable_recovery", "recovered", "reliable_improvement"]],
-    "03.recovery_shift_80": [8.6, "8.6", "8.6%", "8.6 %", 100 * (19506 - 16525) / 34528],
+    "03.recovery_shift_80": [8.7, "8.8", "8.8%", "8.8 %", 100 * (19570 - 16544) / 34584],
     "03.trial_direction": ["b", "clinician-rated", "Clinician rated"],
     "03.why_trials_cannot_settle": [{"A", "B", "C", "E"}, "e, c, b, a"],
     "04.sensitivity_by_hand": [60, "60%", "60.0 %", 100 * 12 / 20],
@@ -51,7 +51,7 @@ RIGHT: dict[str, list[object]] = {
                        ["ptsd", "phobia", "binge eating"]],
     "04.mr_x_recovered_by_measure": ["gad7_only", "GAD7_only", "only with the GAD-7", " gad7 only "],
     "05.whiteford_200": [46, "46", 46.0],
-    "05.no_treatment_recovery": [7.3, "7.3%", 100 * 2165 / 29704],
+    "05.no_treatment_recovery": [7.2, "7.2%", 100 * 2120 / 29621],
     "05.control_group": ["b", "B"],
     "05.en_by_hand": [-2.26, -2.3, "-2.3", "\u22122.3", "\u2212 2.26".replace(" ", ""), (11 - 15.52) / 2],
     "05.rtm_below_mean": ["larger", "Larger", "a larger improvement", "bigger"],
@@ -109,7 +109,7 @@ MISCONCEPTIONS: dict[str, list[tuple[object, str]]] = {
     "02.denominator_m192": [(53.26, "recovered ÷ finished at caseness: which denominator does M192 use?"),
                             (AT_CASENESS, "which denominator"), (47.73, "all finishers")],
     "03.hand_shift": [({"recovered"}, "GAD-7 drop"), ({"recovered", "reliable_improvement"}, "reliable recovery")],
-    "03.recovery_shift_80": [(56.5, "WITH demand"), (12.1, "reliable improvement"), (18.0, "relative change")],
+    "03.recovery_shift_80": [(56.6, "WITH demand"), (12.4, "reliable improvement"), (18.3, "relative change")],
     "03.trial_direction": [("a", "clinician-rated effect is the larger")],
     "03.why_trials_cannot_settle": [({"A", "B", "C", "D", "E"}, "D claims more"),
                                     ({"A", "B", "C", "E", "F"}, "F claims more")],
@@ -121,7 +121,7 @@ MISCONCEPTIONS: dict[str, list[tuple[object, str]]] = {
     "04.mr_x_recovered_by_measure": [("both", "still a case"), ("pcl5_only", "the other way round"),
                                      ("neither", "counts as recovered")],
     "05.whiteford_200": [(106, "12-month"), (64, "6-month"), (23, "percentage")],
-    "05.no_treatment_recovery": [(0, "error-free"), (23.5, "natural-remission"), (47.6, "with treatment")],
+    "05.no_treatment_recovery": [(0, "error-free"), (24.3, "natural-remission"), (48.5, "with treatment")],
     "05.control_group": [("a", "honest answers"), ("c", "precision"), ("d", "any cut-off")],
     "05.en_by_hand": [(-1.77, "Jacobson-Truax"), (-1.8, "Jacobson-Truax"), (2.26, "keep the sign"),
                       (-2.5, "raw first score"), (-1.6, "sqrt(2) x SE")],
@@ -173,7 +173,7 @@ WRONG: dict[str, list[object]] = {
     "00.half_of_referrals": [692999, 693001, 690000], "06.recoveries_short_of_50": [3499, 3501, 4000],
     "01.score_by_hand": [16, 18], "01.rc_threshold_gad7": [3.93, 3.9, 3.91],
     "02.jt_cutoff_c": [7.86, 7.9], "02.denominator_m192": [52.9, 52.96, 52.98, 53.0],
-    "03.recovery_shift_80": [8.7, 8.5], "04.sensitivity_by_hand": [60.1, 59.9],
+    "03.recovery_shift_80": [8.6, 8.9], "04.sensitivity_by_hand": [60.1, 59.9],
     "04.ppv_gad7_at_10pct": [36.5, 36.7, 37], "05.en_by_hand": [-2.2, -2.4],
     "06.at_caseness_rate": [53.25, 53.27, 53.3], "06.m192_rate": [52.96, 52.98, 53.0],
     "06.recovered_of_referrals": [18.6, 18.8], "07.shapley_by_hand": [8.1, 7.9],
@@ -185,8 +185,8 @@ WRONG: dict[str, list[object]] = {
 # percentage questions: the proportion form is refused with the proportion message
 PROPORTIONS = {
     "02.denominator_m192": 0.5297,
-    "03.recovery_shift_80": 0.086, "04.sensitivity_by_hand": 0.6, "04.ppv_gad7_at_10pct": 83 / 227,
-    "05.no_treatment_recovery": 0.073, "06.recovered_of_referrals": 0.187,
+    "03.recovery_shift_80": 0.088, "04.sensitivity_by_hand": 0.6, "04.ppv_gad7_at_10pct": 83 / 227,
+    "05.no_treatment_recovery": 0.072, "06.recovered_of_referrals": 0.187,
     "06.at_caseness_rate": 0.5326, "06.m192_rate": 0.5297, "09.itt_locf_rate": 0.38,
 }
 
@@ -212,7 +212,7 @@ ISSUE_CASES = [
     ("02.denominator_m192", 53, False), ("02.denominator_m192", 0.53, False),
     ("02.denominator_m192", "53%", False), ("06.m192_rate", 53, False), ("06.m192_rate", 0.53, False),
     ("06.m192_rate", "53%", False), ("06.at_caseness_rate", 53.26, True),
-    ("03.recovery_shift_80", "8.6%", True), ("03.recovery_shift_80", 0.086, False),
+    ("03.recovery_shift_80", "8.8%", True), ("03.recovery_shift_80", 0.088, False),
     ("05.en_by_hand", -2.3, True),
 ]
 

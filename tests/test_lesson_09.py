@@ -106,6 +106,6 @@ def test_model_comparison_supports_what_the_model_box_says():
     from iaptlab.attrition import model_comparison
 
     rates = model_comparison(n=20_000).set_index("model")["rate"]
-    contact, calibrated, unbiased = rates.to_numpy()
-    assert abs(contact - unbiased) < 0.03  # "about the same as this one"
-    assert calibrated > contact + 0.03 and calibrated > unbiased + 0.03  # "below the calibrated model"
+    at_random, calibrated = rates.to_numpy()
+    assert calibrated > at_random + 0.03  # "below the calibrated model"
+    assert abs(calibrated - 0.508) < 0.02  # "matches the published 50.8%"

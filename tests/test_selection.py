@@ -93,10 +93,10 @@ def test_classify_refuses_a_caseness_first_of_the_wrong_shape_or_type():
 
 @pytest.mark.parametrize("select", [True, False])
 def test_selected_flags_of_the_columns_equal_those_of_the_table(select):
-    from iaptlab.simulate import draw, generate, to_frame
+    from iaptlab.simulate import draw, episode_columns, to_frame
 
     model = CohortModel.interview_sees_more(n=3000, seed=5)
-    columns = generate(model, draw(model.n, model.seed))
+    columns = episode_columns(model, draw(model.n, model.seed))
     table = to_frame(columns, np.array([f"r{i}" for i in range(model.n)]))
     as_columns = {name: values for name, values in columns.items() if not name.endswith("_present")}
     as_columns["diagnosis_last"] = pd.arrays.BooleanArray(columns["diagnosis_last"],

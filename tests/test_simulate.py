@@ -19,15 +19,15 @@ from iaptlab.simulate import (
     CALIBRATION_TARGETS,
     INTERVIEW_SEES_MORE,
     MECHANISMS,
-    NOT_IN_COURSE,
     OFF_BY_DEFAULT,
     CohortModel,
     calibration_table,
+    course_of,
     draw,
+    episode_columns,
     episode_ids,
-    generate,
+    not_in_course,
     simulate,
-    true_course,
 )
 
 WEEKS_PER_MONTH = 365.25 / 7 / 12
@@ -224,7 +224,8 @@ def test_natural_remission_matches_whiteford_at_3_6_and_12_months(months, target
     # set that to the target time. Expected share = Whiteford's figure; SE = sqrt(p(1-p)/n).
     weeks = months * WEEKS_PER_MONTH
     model = quiet(n=60_000, treatment_effect_d=0.0, weeks_between_contacts=1.0,
-                  weeks_waiting_before_treatment=weeks - 1.0, share_of_entrants_finishing=0.0)
+                  weeks_waiting_before_treatment=weeks - 1.0, share_of_entrants_finishing=0.0,
+                  share_sessions_attended=1.0)
     table = simulate(model)
     one = table["treatment_contacts"] == 1
     remitted = table.loc[one, "true_remitted"].to_numpy()
@@ -275,8 +276,13 @@ def test_hello_goodbye_inflates_the_first_score_by_its_points():
 
 
 def test_demand_lowers_the_last_score_only_when_the_therapist_is_present():
+    # Everyone who enters attends their whole planned course and every score is recorded, so the
+    # last score is the last session's, given with the end in view.
     model = dataclasses.replace(quiet(n=40_000, treatment_effect_d=0.0),
-                                demand_shift_points=3.0, share_last_with_therapist=0.5
+                                demand_shift_points=3.0, share_last_with_therapist=0.5,
+                                share_of_entrants_finishing=1.0, dropout_per_session=0.0,
+                                share_scores_missing_per_contact=0.0,
+                                share_finishers_with_paired_scores=1.0
                                 ).without("natural_remission")
     table = simulate(model)
     has_last = table["phq9_last"].notna() & table["true_phq9_last"].between(4, 22)
@@ -338,7 +344,10 @@ def test_paired_scores_share_among_finishers():
     finished = table["treatment_contacts"] >= 2
     paired = table.loc[finished, "phq9_last"].notna()
     assert within_4_se(paired.mean(), 0.9, math.sqrt(0.09 / finished.sum()))
-    assert table.loc[table["treatment_contacts"] == 1, "phq9_last"].notna().all()
+    # one treatment contact: a last score when that contact's scores were recorded
+    one = table.loc[table["treatment_contacts"] == 1, "phq9_last"].notna()
+    expected = 0.9 * (1 - model.share_scores_missing_per_contact)
+    assert within_4_se(one.mean(), expected, math.sqrt(expected * (1 - expected) / len(one)))
 
 
 # --- the mechanisms that can make loss of diagnosis low -------------------------------------------
@@ -392,7 +401,7 @@ def test_natural_remission_continues_until_a_later_interview():
     model = quiet(n=60_000, treatment_effect_d=0.0, remitted_severity_fraction=0.0,
                   weeks_between_contacts=1.0, weeks_waiting_before_treatment=weeks_to_contact - 1,
                   share_of_entrants_finishing=0.0, months_from_end_to_interview=3.0,
-                  relapse_within_12_months=0.0)
+                  relapse_within_12_months=0.0, share_sessions_attended=1.0)
     table = simulate(model)
     one = (table["treatment_contacts"] == 1) & (table["true_diagnosis_first"] == 1)
     lost = (table.loc[one, "true_diagnosis_last"] == 0).to_numpy()
@@ -407,22 +416,24 @@ def test_interview_at_the_last_session_is_the_same_cohort_whatever_the_relapse_r
     pd.testing.assert_frame_equal(a, b)
 
 
-def test_the_true_course_ignores_the_mechanisms_said_not_to_touch_it():
+@pytest.mark.parametrize("dropout", ["mcar", "mar", "mnar"])
+def test_the_course_ignores_the_mechanisms_said_not_to_touch_it(dropout):
     # reconcile reuses one course for every model differing only in these mechanisms
-    model = CohortModel.interview_sees_more(n=3000, seed=12)
+    model = dataclasses.replace(CohortModel.interview_sees_more(n=3000, seed=12), dropout_mechanism=dropout)
     draws = draw(3000, 12)
-    reference = true_course(model.without(*NOT_IN_COURSE), draws)
-    for mechanism in NOT_IN_COURSE:
-        course = true_course(model.without(mechanism), draws)
-        np.testing.assert_array_equal(course["contacts"], reference["contacts"])
-        for a, b in zip(course["last"], reference["last"], strict=True):
-            np.testing.assert_array_equal(a, b)
+    ignored = not_in_course(model)
+    assert ("demand" in ignored) == (dropout != "mar")  # under MAR, recorded scores move who stops
+    reference = course_of(model.without(*ignored), draws)
+    for mechanism in ignored:
+        course = course_of(model.without(mechanism), draws)
+        np.testing.assert_array_equal(course.attended_count, reference.attended_count)
+        np.testing.assert_array_equal(course.last_true, reference.last_true)
+        np.testing.assert_array_equal(course.scored_z, reference.scored_z)
     for mechanism in ("treatment_effect", "natural_remission", "attrition_bias"):
-        moved = true_course(model.without(mechanism), draws)
-        assert not np.array_equal(moved["last"][0], reference["last"][0]) or not np.array_equal(
-            moved["contacts"], reference["contacts"])
-    given = generate(model, draws, course=reference)
-    fresh = generate(model, draws)
+        moved = course_of(model.without(mechanism), draws)
+        assert not np.array_equal(moved.last_true, reference.last_true)
+    given = episode_columns(model, draws, reference)
+    fresh = episode_columns(model, draws)
     assert given.keys() == fresh.keys()
     for name in fresh:
         np.testing.assert_array_equal(given[name], fresh[name])
@@ -466,3 +477,29 @@ def test_a_calibration_target_names_exactly_one_published_cell(monkeypatch):
     monkeypatch.setattr(simulate_module, "CALIBRATION_TARGETS", (missing,))
     with pytest.raises(IaptlabError, match="0 filled 'recovery_rate_pct' cells for 2013-14"):
         simulate_module.calibration_targets()
+
+
+# --- the episode table is read from the contacts ------------------------------------------------
+
+@settings(max_examples=20, deadline=None)
+@given(n=st.integers(1, 80), seed=st.integers(0, 2**32), mechanism=st.sampled_from(["mcar", "mar", "mnar"]),
+       odds=st.floats(0.1, 10), bias=st.floats(0.1, 10), finishing=st.floats(0, 1),
+       attended=st.floats(0.3, 1), missing=st.floats(0, 0.5), wait=st.floats(0, 20))
+def test_simulated_episodes_obey_the_contact_rules(n, seed, mechanism, odds, bias, finishing, attended,
+                                                   missing, wait):
+    model = CohortModel(n=n, seed=seed, dropout_mechanism=mechanism, dropout_odds_ratio_per_sd_better=odds,
+                        finishing_odds_ratio_per_sd_improvement=bias, share_of_entrants_finishing=finishing,
+                        share_sessions_attended=attended, share_scores_missing_per_contact=missing,
+                        weeks_waiting_before_treatment=wait)
+    table = simulate(model)
+    contacts = table["treatment_contacts"].to_numpy()
+    finished = classify(table)["finished"].to_numpy(dtype=bool)
+    np.testing.assert_array_equal(finished, contacts >= 2)  # every simulated referral has ended
+    assert table["phq9_first"].notna().all()  # the assessment is always scored
+    assert (contacts[table["phq9_last"].notna().to_numpy()] >= 1).all()  # a last score needs a treatment contact
+    weeks = table["true_weeks"].to_numpy()
+    assert (weeks[contacts == 0] == 0).all()
+    # a missed appointment only pushes the last contact later
+    treated = contacts > 0
+    assert (weeks[treated] >= wait + contacts[treated] * model.weeks_between_contacts - 1e-3).all()
+    pd.testing.assert_frame_equal(table, simulate(model))

@@ -1,10 +1,8 @@
-"""The session-by-session simulator: contract, determinism, mechanisms, and agreement with the
-episode simulator.
+"""The session-by-session simulator: contract, determinism, common random numbers, mechanisms.
 
-The episode simulator (``simulate``) stays the calibrated source of every lesson number; the
-contact simulator sits beside it. At its default (dropout completely at random) its episodes
-(``from_contacts``) must match the episode simulator with attrition bias switched off (the
-episode simulator's own random dropout) within the tolerances in ``AGREEMENT``.
+The episode table every lesson uses (``simulate``) is ``from_contacts`` of the contact table
+(``simulate_contacts``) joined to the truth; these tests check that identity, that switching a
+mechanism off reshuffles nobody's random numbers, and each session-by-session mechanism.
 """
 
 from __future__ import annotations
@@ -20,33 +18,47 @@ from hypothesis import strategies as st
 from iaptlab.attrition import who_is_counted
 from iaptlab.episodes import from_contacts, validate_contacts
 from iaptlab.errors import ParameterError
-from iaptlab.outcomes import classify, funnel, rates
+from iaptlab.outcomes import classify
 from iaptlab.simulate import CohortModel, contact_cohort, simulate, simulate_contacts
 
-#: quantity -> largest allowed |contact - episode| at n = 100,000 (sampling SE about 0.004).
-AGREEMENT = {"recovered": 0.02, "reliable_improvement": 0.02, "entered_treatment": 0.01,
-             "finished": 0.015, "mean_contacts_finishers": 0.3}
+SHARED = ("episode_id", "treatment_contacts", "phq9_first", "phq9_last", "gad7_first", "gad7_last")
 
 
-def _marginals(episodes: pd.DataFrame) -> dict[str, float]:
-    classified = classify(episodes)
-    at_start = classified["caseness_first"].to_numpy(dtype=bool)
-    rate = rates(classified[at_start]).set_index("outcome")["rate"]
-    share = funnel(classified).set_index("stage")["share_of_referrals"]
-    finished = classified["finished"].to_numpy(dtype=bool)
-    return {"recovered": float(rate["recovered"]),
-            "reliable_improvement": float(rate["reliable_improvement"]),
-            "entered_treatment": float(share["entered_treatment"]), "finished": float(share["finished"]),
-            "mean_contacts_finishers": float(classified["treatment_contacts"].to_numpy()[finished].mean())}
+@pytest.mark.parametrize("model", [
+    CohortModel.interview_sees_questionnaires(n=4_000, seed=11),
+    CohortModel.interview_sees_more(n=3_000, seed=2),
+    CohortModel(n=3_000, seed=5, dropout_mechanism="mar", dropout_odds_ratio_per_sd_better=3.0,
+                share_scores_missing_per_contact=0.3, share_finishers_with_paired_scores=0.8),
+], ids=["default", "sees_more", "mar_with_missing_scores"])
+def test_simulate_is_from_contacts_of_the_contact_table(model):
+    episodes = simulate(model)
+    from_table = from_contacts(simulate_contacts(model))
+    assert list(episodes.columns[: len(SHARED)]) == list(SHARED)
+    paired = {m: from_table[f"{m}_last_contact"].to_numpy(dtype=float, na_value=np.nan) != from_table[
+        f"{m}_first_contact"].to_numpy(dtype=float, na_value=np.nan) for m in ("phq9", "gad7")}
+    for column in SHARED:
+        ours, theirs = episodes[column].to_numpy(), from_table[column].to_numpy()
+        if column.endswith("_last"):  # no pair: left empty here
+            mask = paired[column[:4]]
+            assert episodes[column].isna().to_numpy()[~mask].all()
+            ours, theirs = ours[mask], theirs[mask]
+        if column == "episode_id":
+            np.testing.assert_array_equal(ours, theirs)
+        else:
+            np.testing.assert_array_equal(pd.array(ours).to_numpy(dtype=float, na_value=np.nan),
+                                          pd.array(theirs).to_numpy(dtype=float, na_value=np.nan))
+    # and reconcile's fast path (scores straight from the course) classifies the same way
+    from iaptlab.simulate import draw, episode_columns
 
-
-def test_default_contact_simulation_matches_the_episode_simulators_random_dropout():
-    model = CohortModel.interview_sees_questionnaires(n=100_000, seed=11)
-    assert model.dropout_mechanism == "mcar"
-    contact = _marginals(from_contacts(simulate_contacts(model)))
-    episode = _marginals(simulate(model.without("attrition_bias")))
-    for name, tolerance in AGREEMENT.items():
-        assert abs(contact[name] - episode[name]) <= tolerance, (name, contact[name], episode[name])
+    fast = episode_columns(model, draw(model.n, model.seed))
+    paired = paired["phq9"]
+    np.testing.assert_array_equal(fast["treatment_contacts"], episodes["treatment_contacts"])
+    np.testing.assert_array_equal(fast["phq9_first"], episodes["phq9_first"])
+    np.testing.assert_array_equal(np.isnan(fast["phq9_last"]), ~paired)
+    np.testing.assert_array_equal(fast["phq9_last"][paired], episodes["phq9_last"].to_numpy()[paired])
+    np.testing.assert_array_equal(fast["gad7_last"][paired], episodes["gad7_last"].to_numpy()[paired])
+    flags = ["finished", "paired", "caseness_first", "recovered", "reliable_improvement"]
+    pd.testing.assert_frame_equal(classify(episodes)[flags], classify(from_table)[flags])
 
 
 def test_contact_table_is_valid_ordered_and_ended():
@@ -68,14 +80,33 @@ def test_contact_table_is_valid_ordered_and_ended():
             == cohort.referrals["attended_treatment_contacts"].to_numpy()).all()
 
 
-def test_assessment_scores_are_the_episode_simulators_first_scores():
-    model = CohortModel(n=2_000, seed=9)
-    episodes = from_contacts(simulate_contacts(model))
-    original = simulate(model)
-    for column in ("phq9_first", "gad7_first"):
-        recorded = episodes[f"{column[:4]}_first_contact"].to_numpy(dtype=float, na_value=np.nan) == 1
-        np.testing.assert_array_equal(episodes[column].to_numpy()[recorded],
-                                      original[column].to_numpy(dtype=float)[recorded])
+def test_switching_demand_off_changes_no_first_score_and_no_attendance():
+    model = CohortModel.interview_sees_questionnaires(n=5_000, seed=9)
+    on, off = simulate_contacts(model), simulate_contacts(model.without("demand"))
+    for column in ("referral_id", "contact_number", "attended", "week", "true_phq9", "true_gad7"):
+        pd.testing.assert_series_equal(on[column], off[column])
+    first = on["contact_number"] == 1
+    pd.testing.assert_series_equal(on.loc[first, "phq9"], off.loc[first, "phq9"])
+    assert not on["phq9"].equals(off["phq9"])  # demand did act on some last sessions
+
+
+@pytest.mark.parametrize("mechanism", ["hello_goodbye", "measurement_error", "interview_error",
+                                       "unseen_disorders", "interview_delay"])
+def test_mechanisms_outside_the_course_leave_every_attendance_unchanged(mechanism):
+    model = CohortModel.interview_sees_more(n=3_000, seed=21)
+    on, off = contact_cohort(model), contact_cohort(model.without(mechanism))
+    for column in ("contact_number", "attended", "true_phq9"):
+        pd.testing.assert_series_equal(on.contacts[column], off.contacts[column])
+    pd.testing.assert_series_equal(on.referrals["stopped_early"], off.referrals["stopped_early"])
+
+
+def test_switching_the_treatment_effect_off_keeps_everyone_elses_appointment_numbers():
+    # Without attrition bias or score-dependent dropout, who attends which appointment does not
+    # depend on treatment at all: the per-(referral, slot) numbers are the same.
+    model = CohortModel(n=4_000, seed=13).without("attrition_bias")
+    on, off = simulate_contacts(model), simulate_contacts(model.without("treatment_effect"))
+    pd.testing.assert_series_equal(on["attended"], off["attended"])
+    assert (off["true_phq9"] >= on["true_phq9"]).all() or on["true_phq9"].isna().any()
 
 
 def test_same_seed_same_contacts_other_seed_other_contacts():
@@ -101,7 +132,8 @@ def test_nobody_returns_after_the_first_contact_when_finishing_share_is_zero():
 
 
 def test_without_error_or_shifts_each_score_is_the_rounded_true_score():
-    model = CohortModel(n=1_000, seed=2, share_scores_missing_per_contact=0.0).without(
+    model = CohortModel(n=1_000, seed=2, share_scores_missing_per_contact=0.0,
+                        share_finishers_with_paired_scores=1.0).without(
         "measurement_error", "hello_goodbye", "demand")
     contacts = simulate_contacts(model)
     went = contacts["attended"].to_numpy()
@@ -119,16 +151,38 @@ def test_treatment_effect_builds_up_session_by_session_without_remission():
     assert (changes == 0).all()
 
 
+def test_a_course_without_outcome_data_has_no_score_after_the_assessment():
+    model = CohortModel(n=20_000, seed=7, share_finishers_with_paired_scores=0.9,
+                        share_scores_missing_per_contact=0.0)
+    episodes = from_contacts(simulate_contacts(model))
+    finished = episodes["treatment_contacts"].to_numpy() >= 2
+    unpaired = (episodes["phq9_last_contact"] == 1).to_numpy()[finished]  # last = the assessment
+    se = (0.1 * 0.9 / finished.sum()) ** 0.5
+    assert abs(unpaired.mean() - 0.1) <= 4 * se
+
+
 @pytest.mark.parametrize("share, low, high", [(0.0, 0.0, 0.0), (0.5, 0.45, 0.55)])
 def test_missing_scores_per_contact(share, low, high):
-    contacts = simulate_contacts(CohortModel(n=2_000, seed=7, share_scores_missing_per_contact=share))
+    contacts = simulate_contacts(CohortModel(n=2_000, seed=7, share_scores_missing_per_contact=share,
+                                             share_finishers_with_paired_scores=1.0))
     went = contacts["attended"].to_numpy() & (contacts["contact_type"] == "treatment").to_numpy()
     missing = contacts["phq9"].isna().to_numpy()[went].mean()
     assert low <= missing <= high
 
 
-def test_demand_acts_only_on_the_last_planned_sessions():
+def test_at_the_default_demand_acts_on_every_attended_treatment_session():
     base = CohortModel(n=3_000, seed=4, demand_shift_points=5.0, share_last_with_therapist=1.0)
+    with_demand, without = simulate_contacts(base), simulate_contacts(base.without("demand"))
+    treated = (with_demand["attended"] & (with_demand["contact_type"] == "treatment")).to_numpy()
+    pd.testing.assert_series_equal(with_demand.loc[~treated, "phq9"], without.loc[~treated, "phq9"])
+    shifted = with_demand.loc[treated, "phq9"].dropna()
+    assert (shifted <= without.loc[shifted.index, "phq9"]).all()
+    assert (shifted < without.loc[shifted.index, "phq9"]).mean() > 0.5
+
+
+def test_demand_acts_only_on_the_last_planned_sessions():
+    base = CohortModel(n=3_000, seed=4, demand_shift_points=5.0, share_last_with_therapist=1.0,
+                       demand_last_sessions=2)
     with_demand = simulate_contacts(base)
     without = simulate_contacts(dataclasses.replace(base, demand_last_sessions=0))
     planned = contact_cohort(base).referrals["planned_contacts"].to_numpy()

@@ -9,7 +9,9 @@ salted hashes (see the exercises module docstring). Where each answer comes from
 * ``03.recovery_shift_80``: the demand explorer (:mod:`iaptlab.explorers.demand`) on the lesson
   cohort (100,000 simulated referrals, seed 2026) with the settings the prompt names; a
   simulation result under stated assumptions, not a fact about IAPT. The test recomputes it with
-  its own numpy implementation of the recovery rule. If the simulation's calibration changes,
+  its own numpy implementation of the recovery rule. Also accepted: the explorer's shown change,
+  the difference of the two rates after each is rounded to 1 decimal place (8.8 against the exact
+  8.75 since the simulation became session by session). If the simulation's calibration changes,
   this entry must be regenerated.
 * ``03.trial_direction``: Cuijpers et al. (2010) and Miguel et al. (2025), dataset
   ``assessment_bias`` (cuijpers_2010, miguel_2025 [C]): the sign of the self-report vs clinician-rated
@@ -53,21 +55,21 @@ ANSWERS: dict[str, dict[str, Any]] = {
         "kind": "number",
         "salt": "af63589eb59adad3",
         "hint": "Call compute(inputs, last_shift=-2, share_with_therapist_pct=80) (hello-goodbye 0, IAPT rules) and read the recovery row's change in percentage points (with demand minus baseline).",
-        "secret": "87e5c560a3e9eb65",
+        "secret": "87e5fed91f8d1ede",
         "unit": "points",
-        "also": [],
+        "also": ["87e5189a9fa7d869"],
         "decimals": 1,
         "wrong": [
             {
-                "secret": "62e2ce343c7ad881",
+                "secret": "62e2ba09adb26c1c",
                 "message": "that is the recovery rate WITH demand: the question asks how far it rose above the baseline"
             },
             {
-                "secret": "6286eff4bbabcbe8",
+                "secret": "62864e7dd169b58d",
                 "message": "that is the change in reliable improvement, not in recovery"
             },
             {
-                "secret": "629cfb063fdf8f44",
+                "secret": "629cbb71efe211b7",
                 "message": "that is the relative change (per cent of the baseline rate), not the difference in percentage points"
             }
         ],

@@ -51,7 +51,7 @@ ANSWERS: dict[str, dict[str, Any]] = {
         "kind": "number",
         "salt": "49c0bf5420a6ad50",
         "hint": "Call the explorer's compute function at its default settings and read the rate of the 'no treatment, no remission' scenario measured with the noisy questionnaire (extra['rates'] holds the tidy table).",
-        "secret": "9730c55349616818",
+        "secret": "973142083b699cbb",
         "unit": "percent",
         "also": [],
         "decimals": 1,
@@ -61,11 +61,11 @@ ANSWERS: dict[str, dict[str, Any]] = {
                 "message": "that is the error-free questionnaire: with measurement error, selection at caseness alone produces 'recovery'"
             },
             {
-                "secret": "76edd628f1a8662e",
+                "secret": "76e211a606303cf1",
                 "message": "that is the natural-remission scenario: the question asks about no treatment AND no remission"
             },
             {
-                "secret": "769d9a5f7b3a1063",
+                "secret": "7692134d199c8a0f",
                 "message": "that is the scenario with treatment: the question asks about no treatment and no remission"
             }
         ],
