@@ -93,6 +93,9 @@ def test_explorer_sentence_states_the_tables_numbers():
             assert f"{100 * rates[key]:.1f}%" in result.sentence
         assert "not evidence" in result.sentence
         assert result.table["minus the truth (points)"].iloc[-1] == 0
+        # the gap in the sentence is the one the table shows (MAR once read +7.2 against 7.3)
+        shown_gap = result.table["minus the truth (points)"].iloc[0]
+        assert f"({shown_gap:+.1f} points)" in result.sentence
 
 
 def test_explorer_feel_better_stopping_lowers_finishers_feel_worse_raises():

@@ -46,7 +46,8 @@ def compute(n: int, **controls) -> Result:
     tidy = who_is_counted(mechanism, odds_ratio, n=n)
     table = counted_table(tidy)
     rates = tidy.set_index("estimate")["rate"]
-    gap = 100 * (rates["finishers"] - rates["truth"])
+    # the gap the table shows (a difference of the shown, rounded rates), so sentence and table agree
+    gap = float(table.set_index(tidy["estimate"].to_numpy()).loc["finishers", "minus the truth (points)"])
     link = ("with no link to how they are doing" if odds_ratio == 1 or mechanism == "mcar"
             else f"with people who feel {'better' if odds_ratio > 1 else 'worse'} more likely to stop "
                  f"(odds x{odds_ratio:g} per SD)")
