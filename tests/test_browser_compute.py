@@ -249,7 +249,8 @@ def test_page_compute_equals_python_anywhere(key, data):
 
 
 def test_the_qualifying_explorers_answer_in_the_page():
-    """Arithmetic on a small table answers in the page; whatever needs Python (a cohort) does not."""
+    """Arithmetic on a small table answers in the page (the threshold explorer's cohort reduced to counts
+    of people sharing every flag); whatever needs Python (a simulation per move) does not."""
     assert BROWSER_KEYS == ["00.example_cases", "01.measurement_error", "02.thresholds", "04.predictive_values",
                             "06.national"]
 
