@@ -249,13 +249,67 @@ def test_page_compute_equals_python_anywhere(key, data):
 
 
 def test_the_qualifying_explorers_answer_in_the_page():
-    """Arithmetic on a small table answers in the page; whatever needs Python (a cohort) does not."""
-    assert BROWSER_KEYS == ["00.example_cases", "01.measurement_error", "04.predictive_values", "06.national"]
+    """Arithmetic on a small table answers in the page (the threshold explorer's cohort reduced to counts
+    of people sharing every flag); whatever needs Python (a simulation per move) does not."""
+    assert BROWSER_KEYS == ["00.example_cases", "01.measurement_error", "02.thresholds", "04.predictive_values",
+                            "06.national"]
 
 
 @pytest.mark.parametrize("key", BROWSER_KEYS)
 def test_page_data_is_small_json(key):
     browser = REGISTRY[key].browser()
     text = json.dumps(browser.data, allow_nan=False)  # NaN is not JSON: missing values are null
-    assert len(text) < 100_000
+    # the threshold explorer's cohort, packed: about 120 kB for 100,000 referrals
+    assert len(text) < (250_000 if key == "02.thresholds" else 100_000)
     assert json.loads(text) == browser.data
+
+
+# ---- the threshold explorer on small cohorts made to sit on every edge ---------------------------
+
+def _threshold_cohort(rows: list[tuple]) -> object:
+    from iaptlab.schema import validate
+
+    columns = ["treatment_contacts", "phq9_first", "phq9_last", "gad7_first", "gad7_last", "diagnosis_first",
+               "diagnosis_last"]
+    frame = pd.DataFrame(rows, columns=columns).astype({"diagnosis_first": "boolean", "diagnosis_last": "boolean"})
+    return validate(frame.assign(episode_id=[f"R{i}" for i in range(len(frame))]))
+
+
+def _or_missing(top: int) -> st.SearchStrategy:
+    """A score from 0 to ``top``, missing about one time in ten."""
+    return st.integers(-3, top).map(lambda x: None if x < 0 else x)
+
+
+_INTERVIEW = st.sampled_from([True, True, False, False, None])
+_ROW = st.tuples(st.integers(0, 9), _or_missing(27), _or_missing(27), _or_missing(21), _or_missing(21),
+                 _INTERVIEW, _INTERVIEW)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(_ROW, min_size=1, max_size=40), data=st.data())
+def test_threshold_page_equals_python_on_any_small_cohort(rows, data):
+    """Property: for any cohort (missing scores and interviews, scores on and beside every
+    threshold, people who never finish) at any settings, the page's counts equal Python's."""
+    from iaptlab.explorers import thresholds
+
+    cohort = _threshold_cohort(rows)
+    controls = REGISTRY["02.thresholds"].controls
+    grid = data.draw(st.lists(st.fixed_dictionaries({c.name: _setting(c) for c in controls}), min_size=1,
+                              max_size=8))
+    prepared = thresholds.browser_data(cohort)
+    results = _node(compute_script("thresholds"), [], [["compute", [prepared, values]] for values in grid])
+    for values, page in zip(grid, results, strict=True):
+        assert "error" not in page, (values, page)
+        python = thresholds.compute(cohort, **values)
+        spec = python.chart.to_dict(validate=False)
+        assert page["value"]["tableHtml"] == table_html(python.table), values
+        assert page["value"]["sentence"] == python.sentence, values
+        assert page["value"]["description"] == spec["description"], values
+
+
+def test_threshold_page_refuses_settings_off_its_sliders():
+    browser = REGISTRY["02.thresholds"].browser()
+    results = _node(browser.script, [], [["compute", [browser.data, values]] for values in (
+        {"phq9_caseness": 21}, {"gad7_reliable_change": 0}, {"reliable_change_comparison": "<"},
+        {"denominator": "everyone"}, {"min_treatment_contacts": 2.5}, {"phq9_caseness": 20})])
+    assert ["error" in r for r in results] == [True] * 5 + [False]

@@ -11,9 +11,15 @@ re-applies the rules. Every default is IAPT's own (``outcomes.IAPT``), read, not
 
 from __future__ import annotations
 
+import base64
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ParameterError
 from ..format import OUTCOME_LABELS, percent_text
 from ..lesson_cohort import lesson_cohort
-from ..outcomes import IAPT, classify, rates
+from ..outcomes import DENOMINATOR_DESCRIPTIONS, IAPT, MEASURE_NAMES, classify, flag_arrays, rates
 from ..schema import Validated
 from ..widgets import Control, Result, settings
 
@@ -21,7 +27,7 @@ from ..widgets import Control, Result, settings
 SHOWN = {outcome: OUTCOME_LABELS[outcome] for outcome in (
     "recovered", "reliable_recovery", "reliable_improvement", "reliable_deterioration", "diagnosis_lost")}
 
-__all__ = ["CONTROLS", "compute", "prepare"]
+__all__ = ["BROWSER_SCRIPT", "CONTROLS", "browser_data", "compute", "prepare"]
 
 _CASE, _RC = ({k: int(t.value) for k, t in table.items()} for table in (IAPT.caseness, IAPT.reliable_change))
 #: The explorer's data: the lesson cohort, validated once.
@@ -76,3 +82,139 @@ def compute(cohort: Validated, **controls) -> Result:
     chart = charts.rates_bar(shown, title="Every rate under these rules",
                              source=f"simulated IAPT-like cohort of {len(cohort.table):,} referrals")
     return Result(table=shown, chart=chart, sentence=sentence)
+
+
+#: The page's copy of :func:`compute` (``iaptlab/static/compute/thresholds.js``).
+BROWSER_SCRIPT = "thresholds"
+
+#: A threshold no score or change reaches: moving one measure's threshold while the other's is
+#: this isolates the moved measure's part of a flag (every either-measure rule is an "or").
+_NEVER = 1e6
+
+
+#: The columns :func:`~iaptlab.outcomes.flag_arrays` may read (the others never change a flag).
+_READ = ("treatment_contacts", "referral_ended", "phq9_first", "phq9_last", "gad7_first", "gad7_last", "adsm",
+         "adsm_first", "adsm_last", "diagnosis_first", "diagnosis_last", *(
+             f"{m}_{end}_contact" for m in ("phq9", "gad7", "adsm") for end in ("first", "last")))
+
+
+def _masks(flags: list[np.ndarray]) -> np.ndarray:
+    """Bit ``i`` of each row's integer is ``flags[i]`` of that row."""
+    bits = np.zeros(len(flags[0]), dtype=np.int64)
+    for i, flag in enumerate(flags):
+        bits |= np.asarray(flag, dtype=np.int64) << i
+    return bits
+
+
+def _states(*masks: np.ndarray) -> tuple[list[list[int]], np.ndarray]:
+    """The distinct combinations of ``masks`` (one list per mask) and each row's index into them."""
+    distinct, index = np.unique(np.stack(masks, axis=1), axis=0, return_inverse=True)
+    return [distinct[:, j].tolist() for j in range(distinct.shape[1])], index.reshape(-1)
+
+
+def _distinct(cohort: Validated, most_contacts: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """The distinct rows of the columns the rules read (contacts capped at ``most_contacts``: no
+    slider asks for more) and how many people each stands for."""
+    table = cohort.table[[c for c in _READ if c in cohort.table.columns]]
+    table = table.assign(treatment_contacts=table["treatment_contacts"].clip(upper=most_contacts))
+    counted = table.value_counts(dropna=False, sort=False).reset_index()
+    return counted.drop(columns="count"), counted["count"].to_numpy(dtype=np.int64)
+
+
+def _packed(keys: np.ndarray, people: np.ndarray) -> str:
+    """Sorted non-negative ``keys`` and their counts as base64 of unsigned LEB128 varints: each key's
+    gap from the one before, then its count (small numbers take one byte)."""
+    gaps = np.diff(keys, prepend=0)
+    out = bytearray()
+    for number in np.column_stack([gaps, people]).ravel().tolist():
+        while number >= 0x80:
+            out.append(number & 0x7F | 0x80)
+            number >>= 7
+        out.append(number)
+    return base64.b64encode(bytes(out)).decode("ascii")
+
+
+def browser_data(cohort: Validated) -> dict:
+    """What the page's :data:`BROWSER_SCRIPT` needs (JSON): the cohort reduced to counts of people
+    who share every flag Python's :func:`~iaptlab.outcomes.flag_arrays` gives at every slider
+    position, so the page never re-applies a threshold: it only combines the flags and counts.
+
+    Each measure's flags come from its own calls (the other measure's threshold out of reach), as
+    bit masks over the slider's values: caseness at the start and at the end per cut-off (bit
+    ``value - minimum``), a reliable drop and rise per threshold and comparison (bit
+    ``2 * (value - minimum) + index of the comparison``). The page joins the two measures with
+    "or", exactly as :func:`~iaptlab.outcomes.classify` does. Per number of contacts ``n`` (the
+    largest slider value at which they finished a course), ``finished``, ``interviewed`` and
+    ``lost`` count people; ``paired`` (finished with paired scores) and ``unpaired`` (finished,
+    first scores known, last not) are packed (:func:`_packed`) keys
+    ``(n * PHQ-9 states + PHQ-9 state) * GAD-7 states + GAD-7 state`` with their counts.
+
+    >>> data = browser_data(lesson_cohort(2_000))
+    >>> sum(data["finished"]) <= 2_000, sorted(data["phq9"])
+    (True, ['drop', 'first', 'last', 'rise'])
+    """
+    from ..charts.live import chart_skeleton
+
+    slider = {c.name: c for c in CONTROLS}
+    span = {name: range(int(c.minimum), int(c.maximum) + 1) for name, c in slider.items() if c.kind == "int"}
+    comparisons = [value for value, _ in slider["reliable_change_comparison"].options]
+    table, people = _distinct(cohort, span["min_treatment_contacts"][-1])
+    base = IAPT.adjusted(name="explorer")
+    finished = [flag_arrays(table, base.adjusted(min_treatment_contacts=n))["finished"]
+                for n in span["min_treatment_contacts"]]
+    if any((later & ~earlier).any() for earlier, later in zip(finished, finished[1:], strict=False)):
+        raise ParameterError("finishing a course must need no more at a lower contacts threshold")
+    contacts = np.zeros(len(table), dtype=np.int64)
+    for n, flag in zip(span["min_treatment_contacts"], finished, strict=True):
+        contacts = np.where(flag, n, contacts)
+    everyone = flag_arrays(table, base.adjusted(min_treatment_contacts=0))
+    paired = np.asarray(everyone["paired"], dtype=bool)
+    measures = {}
+    for measure, other in (("phq9", "gad7"), ("gad7", "phq9")):
+        cutoffs = [flag_arrays(table, base.adjusted(**{f"{measure}_caseness": c, f"{other}_caseness": _NEVER}))
+                   for c in span[f"{measure}_caseness"]]
+        changes = [flag_arrays(table, base.adjusted(
+            min_treatment_contacts=0, reliable_change_comparison=cmp,
+            **{f"{measure}_reliable_change": v, f"{other}_reliable_change": _NEVER}))
+            for v in span[f"{measure}_reliable_change"] for cmp in comparisons]
+        measures[measure] = _states(
+            _masks([f["caseness_first"] for f in cutoffs]), _masks([f["caseness_last"] for f in cutoffs]),
+            _masks([f["reliable_improvement"] | f["mixed_change"] for f in changes]),
+            _masks([f["reliable_deterioration"] | f["mixed_change"] for f in changes]))
+    # first scores known, read as outcomes' M192 denominator reads them (the anxiety measure used)
+    used_gad7 = np.asarray(pd.Series(everyone["anxiety_measure"]) == MEASURE_NAMES[0], dtype=bool)
+    anxiety_first = np.where(used_gad7, _score(table, "gad7_first"), _score(table, "adsm_first"))
+    known = ~np.isnan(_score(table, "phq9_first")) & ~np.isnan(anxiety_first)
+    diagnosis = "diagnosis_lost" in everyone
+    levels = [0, *span["min_treatment_contacts"]]
+    by_contacts = {"finished": np.ones(len(table), dtype=bool)}
+    if diagnosis:
+        by_contacts |= {"interviewed": everyone["interviewed"], "lost": everyone["diagnosis_lost"]}
+    phq_states, gad_states = len(measures["phq9"][0][0]), len(measures["gad7"][0][0])
+    key = (contacts * phq_states + measures["phq9"][1]) * gad_states + measures["gad7"][1]
+    packed = {}
+    for name, rows in (("paired", paired), ("unpaired", ~paired & known)):
+        rows = rows & (contacts > 0)
+        keys = pd.Series(people[rows]).groupby(key[rows]).sum()
+        packed[name] = _packed(keys.index.to_numpy(dtype=np.int64), keys.to_numpy(dtype=np.int64))
+    default = compute(cohort)
+    return {
+        **{name: [int(people[(contacts == n) & np.asarray(flag, dtype=bool)].sum()) for n in levels]
+           for name, flag in by_contacts.items()},
+        **packed, "states": [phq_states, gad_states],
+        **{m: dict(zip(("first", "last", "drop", "rise"), measures[m][0], strict=True)) for m in measures},
+        "minimum": {name: int(slider[name].minimum) for name in span},
+        "maximum": {name: int(slider[name].maximum) for name in span},
+        "comparisons": comparisons, "diagnosis": bool(diagnosis), "labels": dict(SHOWN),
+        "denominator_descriptions": dict(DENOMINATOR_DESCRIPTIONS),
+        "title": default.chart.to_dict(validate=False)["title"],
+        "defaults": {c.name: c.default for c in CONTROLS},
+        "specs": {"main": chart_skeleton(default.chart)},
+    }
+
+
+def _score(table: pd.DataFrame, column: str) -> np.ndarray:
+    """A score column as floats (missing: NaN; a column the table lacks: all NaN)."""
+    if column not in table.columns:
+        return np.full(len(table), np.nan)
+    return table[column].to_numpy(dtype=float, na_value=np.nan)

@@ -126,6 +126,10 @@ OTHER_MOVES = [
     ("00.example_cases", "min_treatment_contacts", "ArrowRight", {"phq9_caseness": 11, "min_treatment_contacts": 3}),
     ("01.measurement_error", "true_score", "ArrowRight", {"true_score": 13}),
     ("01.measurement_error", "instrument", 1, {"true_score": 13, "instrument": "GAD-7"}),  # a new chart structure
+    ("02.thresholds", "phq9_caseness", "ArrowRight", {"phq9_caseness": 11}),
+    ("02.thresholds", "reliable_change_comparison", 1, {"phq9_caseness": 11, "reliable_change_comparison": ">"}),
+    ("02.thresholds", "denominator", 1, {"phq9_caseness": 11, "reliable_change_comparison": ">",
+                                         "denominator": "finished_minus_not_at_caseness"}),
     ("06.national", "denominator", 3, {"denominator": "referrals_received"}),
     ("06.national", "year", 0, {"denominator": "referrals_received", "year": "2012-13"}),  # a year with gaps
 ]
