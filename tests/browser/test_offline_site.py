@@ -406,10 +406,13 @@ def test_every_in_page_explorer_moves_and_the_others_keep_the_run_live_note(site
             assert shown["rows"] == [{k: pytest.approx(v, rel=1e-12, abs=1e-300) if isinstance(v, float) else v
                                       for k, v in row.items()} for row in expected["rows"]], (key, values)
         assert values, key
+    # an explorer that needs Python keeps its static default and the note, even on a page where
+    # another explorer moves (lesson 02: thresholds moves, definitions does not)
     others = [key for key in REGISTRY if key not in keys]
     for key in others[:1]:
         _open(tab, _page_of(sites, key))
-        assert tab.locator("section.explorer").count() == 0
+        assert tab.locator(f"section.explorer[data-explorer='{key}']").count() == 0
+        assert tab.locator(f"#{_section_id(key)}-controls").count() == 0
         assert tab.get_by_text("To move the controls, run this lesson live.").count() >= 1
     assert errors == [] and guard.blocked == []
 
