@@ -143,18 +143,24 @@ def test_slim_cohorts_give_the_full_cohorts_rates_and_effect_size(small_inputs, 
     assert rtm.pre_post_d(slim.table) == rtm.pre_post_d(full.table)
 
 
-def test_rule_by_mechanism_builds_the_lesson_cohort_without_caching_it(small_inputs, monkeypatch):
+def _uncached_only(cohort):
+    """A stand-in for the cached ``lesson_cohort`` that fails if called, whose ``__wrapped__`` (the
+    uncached builder) records each (n, seed) asked for and returns ``cohort``."""
     built = []
-    lesson = small_inputs.cohorts["treatment"]
 
     def cached(*args):
         raise AssertionError("the cached lesson cohort was used")
 
     def uncached(n, seed):
         built.append((n, seed))
-        return lesson
+        return cohort
 
     cached.__wrapped__ = uncached
+    return built, cached
+
+
+def test_rule_by_mechanism_builds_the_lesson_cohort_without_caching_it(small_inputs, monkeypatch):
+    built, cached = _uncached_only(small_inputs.cohorts["treatment"])
     monkeypatch.setattr(rtm, "lesson_cohort", cached)
     table = rtm.iapt_rule_by_mechanism(small_inputs)
     assert built == [(rtm.LESSON_N, rtm.LESSON_SEED)]
@@ -212,16 +218,7 @@ def test_change_explorer_tabulates_a_fresh_cohort_and_keeps_only_the_counts(monk
     from iaptlab.lesson_cohort import lesson_cohort
 
     small = lesson_cohort.__wrapped__(SMALL_N, 7) if hasattr(lesson_cohort, "__wrapped__") else lesson_cohort(SMALL_N, 7)
-    built = []
-
-    def cached(*args):
-        raise AssertionError("the cached lesson cohort was used")
-
-    def uncached(n, seed):
-        built.append((n, seed))
-        return small
-
-    cached.__wrapped__ = uncached
+    built, cached = _uncached_only(small)
     monkeypatch.setattr(explorer, "lesson_cohort", cached)
     counts = explorer.prepare()
     assert built == [(explorer.LESSON_N, explorer.LESSON_SEED)]
