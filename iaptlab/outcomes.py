@@ -33,7 +33,8 @@ from .schema import EXCLUDED_REASON, ROW, Validated, validate
 
 __all__ = ["COMPARE", "DENOMINATOR_DESCRIPTIONS", "FLAGS", "FUNNEL_STAGES", "IAPT", "IAPT_STRICT",
            "MEASURE_NAMES", "PRESETS", "RATE_DENOMINATORS", "TOLERANCE", "Denominator", "Rules",
-           "Threshold", "classify", "flag_arrays", "funnel", "rate_counts", "rates"]
+           "Threshold", "classify", "first_scores_known", "flag_arrays", "funnel", "rate_counts",
+           "rates"]
 
 #: Scores such as the Mobility Inventory's are decimals: 3.0 - 2.27 is 0.72999... in binary
 #: floating point, so a comparison allows this much rounding error (far below any real score step).
@@ -391,13 +392,25 @@ def _denominator_mask(classified: pd.DataFrame | Mapping[str, np.ndarray], kind:
     at_caseness = finished & paired & np.asarray(classified["caseness_first"], dtype=bool)
     if rules.denominator == "at_caseness":
         return at_caseness, DENOMINATOR_DESCRIPTIONS["at_caseness"].format(n=n)
-    phq_first = _column(classified, "phq9_first")
-    used_gad7 = np.asarray(pd.Series(classified["anxiety_measure"], copy=False) == instruments.GAD7.name, dtype=bool)
-    anx_first = np.where(used_gad7,
-                         _column(classified, "gad7_first"), _column(classified, "adsm_first"))
-    known_not_case = ~np.asarray(classified["caseness_first"], dtype=bool) & ~np.isnan(phq_first) \
-        & ~np.isnan(anx_first)
+    known_not_case = ~np.asarray(classified["caseness_first"], dtype=bool) & first_scores_known(
+        classified, classified["anxiety_measure"])
     return finished & ~known_not_case, DENOMINATOR_DESCRIPTIONS["finished_minus_not_at_caseness"].format(n=n)
+
+
+def first_scores_known(scores: pd.DataFrame | Mapping[str, np.ndarray], anxiety_measure) -> np.ndarray:
+    """True where both first scores the caseness rule reads are present: the PHQ-9 and the anxiety
+    measure used (``anxiety_measure``, as :func:`flag_arrays` names it: GAD-7 or an ADSM).
+
+    The M192 denominator ("all finishers minus those known not at caseness") leaves out only
+    people whose first scores are known and below caseness.
+
+    >>> first_scores_known(pd.DataFrame({"phq9_first": [12, None, 9], "gad7_first": [8, 8, None]}),
+    ...                    ["GAD-7", "GAD-7", "GAD-7"]).tolist()
+    [True, False, False]
+    """
+    used_gad7 = np.asarray(pd.Series(anxiety_measure, copy=False) == instruments.GAD7.name, dtype=bool)
+    anxiety_first = np.where(used_gad7, _column(scores, "gad7_first"), _column(scores, "adsm_first"))
+    return ~np.isnan(_column(scores, "phq9_first")) & ~np.isnan(anxiety_first)
 
 
 def _kept(classified: pd.DataFrame) -> pd.DataFrame:

@@ -19,7 +19,14 @@ import pandas as pd
 from ..errors import ParameterError
 from ..format import OUTCOME_LABELS, percent_text
 from ..lesson_cohort import lesson_cohort
-from ..outcomes import DENOMINATOR_DESCRIPTIONS, IAPT, MEASURE_NAMES, classify, flag_arrays, rates
+from ..outcomes import (
+    DENOMINATOR_DESCRIPTIONS,
+    IAPT,
+    classify,
+    first_scores_known,
+    flag_arrays,
+    rates,
+)
 from ..schema import Validated
 from ..widgets import Control, Result, settings
 
@@ -181,10 +188,7 @@ def browser_data(cohort: Validated) -> dict:
             _masks([f["caseness_first"] for f in cutoffs]), _masks([f["caseness_last"] for f in cutoffs]),
             _masks([f["reliable_improvement"] | f["mixed_change"] for f in changes]),
             _masks([f["reliable_deterioration"] | f["mixed_change"] for f in changes]))
-    # first scores known, read as outcomes' M192 denominator reads them (the anxiety measure used)
-    used_gad7 = np.asarray(pd.Series(everyone["anxiety_measure"]) == MEASURE_NAMES[0], dtype=bool)
-    anxiety_first = np.where(used_gad7, _score(table, "gad7_first"), _score(table, "adsm_first"))
-    known = ~np.isnan(_score(table, "phq9_first")) & ~np.isnan(anxiety_first)
+    known = first_scores_known(table, everyone["anxiety_measure"])  # as the M192 denominator reads them
     diagnosis = "diagnosis_lost" in everyone
     levels = [0, *span["min_treatment_contacts"]]
     by_contacts = {"finished": np.ones(len(table), dtype=bool)}
@@ -212,9 +216,3 @@ def browser_data(cohort: Validated) -> dict:
         "specs": {"main": chart_skeleton(default.chart)},
     }
 
-
-def _score(table: pd.DataFrame, column: str) -> np.ndarray:
-    """A score column as floats (missing: NaN; a column the table lacks: all NaN)."""
-    if column not in table.columns:
-        return np.full(len(table), np.nan)
-    return table[column].to_numpy(dtype=float, na_value=np.nan)
