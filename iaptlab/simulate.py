@@ -205,7 +205,7 @@ def _final_interview_state(model: CohortModel, draws: Draws, course: Course,
     follow_weeks = model.months_from_end_to_interview * WEEKS_PER_MONTH
     if follow_weeks > 0:
         if follow_weeks not in course.later:  # the course fixes everything but the delay
-            course.later[follow_weeks] = _true_at(model, draws, course, np.arange(course.n),
+            course.later[follow_weeks] = _true_at(model, draws, course.first, course.personal_d, np.arange(course.n),
                                                   course.last_week + follow_weeks, course.attended_count)
         later = course.later[follow_weeks]
         seen = _diagnosed(later[0], later[1], model)
@@ -322,7 +322,7 @@ def _score_columns(model: CohortModel, course: Course) -> dict[str, np.ndarray]:
     contact is not a pair, ``ContactRules.paired_needs_two_contacts``). For
     :mod:`iaptlab.reconcile`, which needs them for many models that share one course.
     """
-    first_seen = _seen(model, course.first, np.zeros(course.n, dtype=bool), course.first_z, hello=True)
+    first_seen = _assessment_seen(model, course.first, course.first_z)
     last = np.where(course.has_scored, _seen(model, course.scored_true, course.scored_demand_due,
                                              course.scored_z), np.nan).astype(np.float32)
     return {"treatment_contacts": course.attended_count.astype(np.int16),
@@ -621,23 +621,14 @@ def _stop_chance(base: float, shifts: list[tuple[float, np.ndarray]], size: int)
 # Counter-based random numbers for the contact loop: the numbers for (referral, slot, purpose) are a
 # hash of the cohort's key and those three, so they never depend on who else is still attending
 # (switching a mechanism off changes nobody else's numbers: common random numbers survive).
-_MASK64 = (1 << 64) - 1
 _GOLDEN = 0x9E3779B97F4A7C15
 _SLOT_UNIFORMS, _SLOT_ERRORS, _PROPENSITY, _END_ERRORS = range(4)
 _U64 = np.uint64
 
 
-def _mix_int(x: int) -> int:
-    """splitmix64's finaliser on a Python int (no overflow warnings)."""
-    x ^= x >> 30
-    x = (x * 0xBF58476D1CE4E5B9) & _MASK64
-    x ^= x >> 27
-    x = (x * 0x94D049BB133111EB) & _MASK64
-    return x ^ (x >> 31)
-
-
 def _mix64(x: np.ndarray) -> np.ndarray:
-    """splitmix64's finaliser on a uint64 array (wraps modulo 2**64, like :func:`_mix_int`)."""
+    """splitmix64's finaliser on a uint64 array (wraps modulo 2**64; an array, never a numpy scalar,
+    whose arithmetic would warn on the intended overflow)."""
     x ^= x >> _U64(30)
     x *= _U64(0xBF58476D1CE4E5B9)
     x ^= x >> _U64(27)
@@ -648,11 +639,8 @@ def _mix64(x: np.ndarray) -> np.ndarray:
 def _hashes(key: int, slot: int | np.ndarray, purpose: int, idx: np.ndarray) -> np.ndarray:
     """One 64-bit hash per referral in ``idx`` for ``(slot, purpose)`` (splitmix64 of a counter);
     ``slot`` is one slot or one per referral."""
-    if np.ndim(slot) == 0:
-        base = _U64(_mix_int(key ^ ((((int(slot) << 4) | purpose) * _GOLDEN) & _MASK64)))
-    else:
-        code = (np.asarray(slot).astype(_U64) << _U64(4)) | _U64(purpose)
-        base = _mix64(_U64(key) ^ (code * _U64(_GOLDEN)))
+    code = (np.atleast_1d(slot).astype(_U64) << _U64(4)) | _U64(purpose)  # one slot broadcasts
+    base = _mix64(_U64(key) ^ (code * _U64(_GOLDEN)))
     return _mix64(idx.astype(_U64) * _U64(_GOLDEN) + base)
 
 
@@ -705,7 +693,12 @@ def _seen(model: CohortModel, true: np.ndarray, demand_due: np.ndarray, z: np.nd
     return np.clip(np.rint(true + shift + _error_sds(model)[:, None] * z), 0.0, _TOPS)
 
 
-def _true_at(model: CohortModel, draws: Draws, course: Course | tuple, idx: np.ndarray,
+def _assessment_seen(model: CohortModel, first: np.ndarray, first_z: np.ndarray) -> np.ndarray:
+    """The assessment's questionnaire totals ((2, n)): hello-goodbye added, never demand."""
+    return _seen(model, first, np.zeros(first.shape[1], dtype=bool), first_z, hello=True)
+
+
+def _true_at(model: CohortModel, draws: Draws, first: np.ndarray, personal_d: np.ndarray, idx: np.ndarray,
              week: float | np.ndarray, sessions: np.ndarray) -> np.ndarray:
     """True (PHQ-9, GAD-7) of referrals ``idx`` at ``week`` after ``sessions`` attended sessions.
 
@@ -713,7 +706,6 @@ def _true_at(model: CohortModel, draws: Draws, course: Course | tuple, idx: np.n
     happened) minus the treatment effect built up so far: ``personal_d`` referral SDs times
     min(sessions / ``contacts_for_full_effect``, 1), never below zero.
     """
-    first, personal_d = (course.first, course.personal_d) if isinstance(course, Course) else course
     sds = np.array([[model.phq9_sd_at_referral], [model.gad7_sd_at_referral]])
     remitted = draws.remission_exposure[idx] < cumulative_remission_hazard(
         np.broadcast_to(week, idx.shape), model)
@@ -742,20 +734,19 @@ def course_of(model: CohortModel, draws: Draws | None = None) -> Course:
     # 1 - share_finishers_with_paired_scores of referrals have no questionnaire recorded at any
     # treatment contact (outcome data missing for the whole course)
     scores_kept = draws.paired_u < model.share_finishers_with_paired_scores
-    truth = (first, personal_d)
     wait, gap = model.weeks_waiting_before_treatment, model.weeks_between_contacts
     everyone = np.arange(n)
     log_or = float(np.log(model.dropout_odds_ratio_per_sd_better))
     log_bias = float(np.log(model.finishing_odds_ratio_per_sd_improvement))
     if log_bias:  # the improvement the whole planned course would bring (nobody records it)
-        at_end = _true_at(model, draws, truth, everyone, wait + planned * gap, planned)
+        at_end = _true_at(model, draws, first, personal_d, everyone, wait + planned * gap, planned)
         potential = 0.5 * ((first - at_end) / sds[:, None]).sum(axis=0)
     mar = model.dropout_mechanism == "mar"
     if model.dropout_mechanism == "mcar":  # a random propensity per referral, unrelated to the course
         propensity = _normals2(key, 0, _PROPENSITY, everyone)[0]
     first_z = draws.error_z[[0, 2]]  # the assessment's errors: the same first scores as before
     if mar:
-        first_seen = _seen(model, first, np.zeros(n, dtype=bool), first_z, hello=True)
+        first_seen = _assessment_seen(model, first, first_z)
         last_seen = first_seen.copy()
     attended_count = np.zeros(n, dtype=np.int32)
     last_week = np.zeros(n, dtype=np.float64)
@@ -776,7 +767,7 @@ def course_of(model: CohortModel, draws: Draws | None = None) -> Course:
         here = u[0] < model.share_sessions_attended
         went = active[here]
         sessions = attended_count[went] + 1
-        true = _true_at(model, draws, truth, went, week, sessions).astype(np.float32)
+        true = _true_at(model, draws, first, personal_d, went, week, sessions).astype(np.float32)
         demand_due = ((planned[went] - sessions) < model.demand_last_sessions) & with_therapist[went]
         recorded = (u[1][here] >= model.share_scores_missing_per_contact) & scores_kept[went]
         if mar:  # the measurement errors are drawn here only when recorded scores move who stops
@@ -798,7 +789,7 @@ def course_of(model: CohortModel, draws: Draws | None = None) -> Course:
         elif mar:
             x = 0.5 * ((first_seen[:, deciding] - last_seen[:, deciding]) / sds[:, None]).sum(axis=0)
         else:
-            upcoming = _true_at(model, draws, truth, deciding, week + gap, done)
+            upcoming = _true_at(model, draws, first, personal_d, deciding, week + gap, done)
             x = 0.5 * ((first[:, deciding] - upcoming) / sds[:, None]).sum(axis=0)
         stop_u = u[2][here][deciding_mask]
         stop = np.zeros(len(deciding), dtype=bool)
@@ -902,7 +893,7 @@ def _contact_frame(model: CohortModel, course: Course, ids: np.ndarray, *, truth
     seen = np.full((2, total), np.nan, dtype=f32)
     true = np.full((2, total if truth else 0), np.nan, dtype=f32)
     number[offsets], attended[offsets] = 1, True
-    seen[:, offsets] = _seen(model, course.first, np.zeros(n, dtype=bool), course.first_z, hello=True)
+    seen[:, offsets] = _assessment_seen(model, course.first, course.first_z)
     if truth:
         week[offsets], true[:, offsets] = 0.0, course.first
     for slot, (step, scores) in enumerate(zip(course.steps, _slot_scores(model, course), strict=True),
@@ -932,7 +923,7 @@ def _referral_frame(model: CohortModel, draws: Draws, course: Course, ids: np.nd
     n = model.n
     idx = np.flatnonzero(course.entered)
     end_week = model.weeks_waiting_before_treatment + course.planned[idx] * model.weeks_between_contacts
-    true_end = _true_at(model, draws, course, idx, end_week, course.attended_count[idx])
+    true_end = _true_at(model, draws, course.first, course.personal_d, idx, end_week, course.attended_count[idx])
     z = _normals2(course.key, 0, _END_ERRORS, idx)
     seen_end = _seen(model, true_end, np.zeros(len(idx), dtype=bool), z)
     columns = {}
