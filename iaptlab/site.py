@@ -306,8 +306,7 @@ def in_page_explorers() -> tuple[str, ...]:
     >>> "04.predictive_values" in in_page_explorers()
     True
     """
-    return tuple(key for key, explorer in REGISTRY.items()
-                 if explorer.browser_script and explorer.browser_data is not None)
+    return tuple(key for key, explorer in REGISTRY.items() if explorer.answers_in_page)
 
 
 def _lessons_moving_in_page() -> str:

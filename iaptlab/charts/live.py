@@ -37,8 +37,9 @@ import pandas as pd
 
 from ..errors import ParameterError
 
-__all__ = ["BROWSER_DATASET", "LIVE_EMBED_OPTIONS", "bundled_offline", "chart_skeleton", "data_update", "forget_shown", "has_params", "live_view", "live_view_available",
-           "refilled_update", "replace_live_chart", "schema_checks", "use_cached_altair_bundle"]
+__all__ = ["BROWSER_DATASET", "LIVE_EMBED_OPTIONS", "bundled_offline", "chart_skeleton", "data_update",
+           "forget_shown", "has_params", "live_view", "live_view_available", "refilled_update",
+           "replace_live_chart", "schema_checks", "use_cached_altair_bundle"]
 
 #: Vega-embed options for the live chart: SVG, so every bar is an element with an ARIA label
 #: (screen readers, and browser tests, can read the values), and no action menu (an unlabelled

@@ -70,11 +70,14 @@ class Explorer:
         """``compute`` bound to the prepared data: ``bound()(**values) -> Result``."""
         return partial(self.compute, self.prepare())
 
+    @property
+    def answers_in_page(self) -> bool:
+        """Whether the page has a copy of ``compute`` (a ``browser_script`` and its ``browser_data``)."""
+        return bool(self.browser_script) and self.browser_data is not None
+
     def browser(self) -> widgets.BrowserCompute | None:
         """The page's copy of this explorer's computation, or None where it needs Python."""
-        if not self.browser_script or self.browser_data is None:
-            return None
-        return _browser(self.key)
+        return _browser(self.key) if self.answers_in_page else None
 
     def run(self, **values: Any) -> Result:
         """The result at these control values (the others at their defaults)."""
