@@ -204,14 +204,16 @@ def _check_rules(rules: object) -> None:
 
 
 def classify(episodes: pd.DataFrame | Validated, rules: Rules = IAPT, *,
-             on_invalid: Literal["raise", "exclude"] = "raise",
+             on_invalid: Literal["raise", "exclude", "skip"] = "raise",
              caseness_first: np.ndarray | None = None) -> pd.DataFrame:
     """Add the outcome flags to every episode.
 
     ``episodes`` is an episode table (validated here) or a :class:`~iaptlab.schema.Validated`.
     With ``on_invalid="raise"`` any invalid row raises :class:`~iaptlab.errors.InputError` listing
     every problem; with ``"exclude"`` invalid rows are kept, flagged False, with their
-    ``excluded_reason``. Outcome flags are False unless the episode finished and is paired.
+    ``excluded_reason``; with ``"skip"`` only the valid rows are returned (the caller reports the
+    others from the ``Validated``, e.g. ``invalid_rows``). Outcome flags are False unless the
+    episode finished and is paired.
 
     ``caseness_first`` (one boolean per valid row) replaces "at caseness on the first scores" as
     the rule's starting condition, and with it every flag and denominator built on it; a
@@ -219,16 +221,14 @@ def classify(episodes: pd.DataFrame | Validated, rules: Rules = IAPT, *,
     first score does (:mod:`iaptlab.selection`). By default the first scores decide (IAPT).
     """
     _check_rules(rules)
-    if on_invalid not in ("raise", "exclude"):
-        raise ParameterError(f"on_invalid must be 'raise' or 'exclude', got {on_invalid!r}")
+    if on_invalid not in ("raise", "exclude", "skip"):
+        raise ParameterError(f"on_invalid must be 'raise', 'exclude' or 'skip', got {on_invalid!r}")
     checked = episodes if isinstance(episodes, Validated) else validate(episodes)
     if on_invalid == "raise":
         checked.raise_if_invalid()
-    elif on_invalid != "exclude":
-        raise ParameterError(f"on_invalid must be 'raise' or 'exclude', got {on_invalid!r}")
     flags = flag_arrays(checked.table, rules, caseness_first=caseness_first)
     out = pd.concat([checked.table, pd.DataFrame(flags, index=checked.table.index)], axis="columns")
-    if on_invalid == "raise":
+    if on_invalid != "exclude":
         return out
     out[EXCLUDED_REASON] = ""
     if checked.excluded.empty:

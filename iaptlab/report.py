@@ -45,9 +45,9 @@ from .disclosure import (
     published_texts,
 )
 from .episode_files import read_input_file
-from .errors import InputError, ParameterError, Problem
+from .errors import InputError, Problem
 from .format import FUNNEL_STAGE_LABELS, OUTCOME_MEANINGS, outcome_label
-from .outcomes import DENOMINATOR_DESCRIPTIONS, IAPT, Rules, flag_arrays, funnel, rates
+from .outcomes import DENOMINATOR_DESCRIPTIONS, IAPT, Rules, classify, funnel, rates
 from .schema import EXCLUDED_REASON, ROW, Validated, validate
 
 __all__ = [
@@ -194,12 +194,9 @@ def report_data(checked: Validated, *, file_name: str, rules: Rules = IAPT,
     >>> report_data(validate(eps), file_name="a.csv", generated="2026-01-01").funnel["count"].tolist()
     [1, 1, 1, 1, 1, 1]
     """
-    if not isinstance(rules, Rules):
-        raise ParameterError(f"rules must be a Rules value such as IAPT or IAPT_STRICT, got {rules!r}")
     # the valid rows and their flags only: excluded rows are counted and a few listed, never
-    # classified, merged back in row order and filtered out again by their (worded) reasons
-    valid = pd.concat([checked.table, pd.DataFrame(flag_arrays(checked.table, rules), index=checked.table.index)],
-                      axis="columns")
+    # merged back in row order and filtered out again by their (worded) reasons
+    valid = classify(checked, rules, on_invalid="skip")
     stamp = generated if generated is not None else dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     eligible = (valid["finished"] & valid["paired"]).to_numpy(dtype=bool)
     therapist = None

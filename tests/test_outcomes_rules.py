@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import episode, table
 
@@ -200,6 +201,25 @@ def test_invalid_rows_raise_by_default_and_are_kept_when_excluding():
     assert not out.loc[1, "recovered"]
     r = rates(out).set_index("outcome")
     assert r.loc["recovered", "denominator"] == 1
+
+
+def test_skipping_invalid_rows_gives_the_excluding_tables_valid_rows_and_rates():
+    df = table(episode(), episode(phq9_last=28), episode(phq9_first=20, phq9_last=3))
+    skipped = classify(df, on_invalid="skip")
+    excluded = classify(df, on_invalid="exclude")
+    kept = excluded[excluded["excluded_reason"] == ""].drop(columns="excluded_reason")
+    assert len(skipped) == 2 and "excluded_reason" not in skipped.columns
+    # the same cells (merging with excluded rows makes some columns object, so compare as objects)
+    assert skipped.columns.tolist() == kept.columns.tolist()
+    assert skipped.astype(object).values.tolist() == kept.astype(object).values.tolist()
+    pd.testing.assert_frame_equal(rates(skipped), rates(excluded))
+
+
+def test_unknown_on_invalid_and_non_rules_are_refused():
+    with pytest.raises(ParameterError, match="'raise', 'exclude' or 'skip'"):
+        classify(table(episode()), on_invalid="drop")  # type: ignore[arg-type]
+    with pytest.raises(ParameterError, match="Rules value"):
+        classify(table(episode()), None, on_invalid="skip")  # type: ignore[arg-type]
 
 
 def test_zero_denominator_gives_nan_rate_not_an_error():
