@@ -38,7 +38,7 @@ import pandas as pd
 from .errors import ParameterError
 from .format import counts_of_texts
 from .instruments import PHQ9
-from .lesson_cohort import LESSON_N, LESSON_SEED, lesson_cohort
+from .lesson_cohort import LESSON_N, LESSON_SEED, fresh_lesson_cohort
 from .outcomes import IAPT, classify, rates
 from .reliable_change import rci
 from .schema import Validated, validate
@@ -231,7 +231,7 @@ def iapt_rule_by_mechanism(inputs: ScenarioInputs, lesson: Validated | None = No
     all its columns for the rest of the lesson).
     """
     if lesson is None:
-        lesson = getattr(lesson_cohort, "__wrapped__", lesson_cohort)(LESSON_N, LESSON_SEED)  # uncached
+        lesson = fresh_lesson_cohort(LESSON_N, LESSON_SEED)
     checked = {**{SCENARIOS[k]: inputs.cohorts[k] for k in SCENARIOS}, LESSON_COHORT: lesson}
     frames = [rates(classify(c)).assign(cohort=name) for name, c in checked.items()]
     table = pd.concat(frames, ignore_index=True)

@@ -143,25 +143,27 @@ def test_slim_cohorts_give_the_full_cohorts_rates_and_effect_size(small_inputs, 
     assert rtm.pre_post_d(slim.table) == rtm.pre_post_d(full.table)
 
 
-def _uncached_only(cohort):
-    """A stand-in for the cached ``lesson_cohort`` that fails if called, whose ``__wrapped__`` (the
-    uncached builder) records each (n, seed) asked for and returns ``cohort``."""
+def _uncached_only(monkeypatch, module, cohort):
+    """Make ``module`` build the lesson cohort through a recorder of each (n, seed) asked for that
+    returns ``cohort``, and make the cached ``lesson_cohort`` fail if anything calls it."""
+    import iaptlab.lesson_cohort as lessons
+
     built = []
 
     def cached(*args):
         raise AssertionError("the cached lesson cohort was used")
 
-    def uncached(n, seed):
+    def fresh(n, seed):
         built.append((n, seed))
         return cohort
 
-    cached.__wrapped__ = uncached
-    return built, cached
+    monkeypatch.setattr(lessons, "lesson_cohort", cached)
+    monkeypatch.setattr(module, "fresh_lesson_cohort", fresh)
+    return built
 
 
 def test_rule_by_mechanism_builds_the_lesson_cohort_without_caching_it(small_inputs, monkeypatch):
-    built, cached = _uncached_only(small_inputs.cohorts["treatment"])
-    monkeypatch.setattr(rtm, "lesson_cohort", cached)
+    built = _uncached_only(monkeypatch, rtm, small_inputs.cohorts["treatment"])
     table = rtm.iapt_rule_by_mechanism(small_inputs)
     assert built == [(rtm.LESSON_N, rtm.LESSON_SEED)]
     assert table["cohort"].iloc[-1] == rtm.LESSON_COHORT
@@ -215,11 +217,10 @@ def test_sources_are_a_fresh_copy_each_call():
 def test_change_explorer_tabulates_a_fresh_cohort_and_keeps_only_the_counts(monkeypatch):
     from iaptlab.change_and_cost import change_counts
     from iaptlab.explorers import change_and_cost as explorer
-    from iaptlab.lesson_cohort import lesson_cohort
+    from iaptlab.lesson_cohort import fresh_lesson_cohort
 
-    small = lesson_cohort.__wrapped__(SMALL_N, 7) if hasattr(lesson_cohort, "__wrapped__") else lesson_cohort(SMALL_N, 7)
-    built, cached = _uncached_only(small)
-    monkeypatch.setattr(explorer, "lesson_cohort", cached)
+    small = fresh_lesson_cohort(SMALL_N, 7)
+    built = _uncached_only(monkeypatch, explorer, small)
     counts = explorer.prepare()
     assert built == [(explorer.LESSON_N, explorer.LESSON_SEED)]
     expected = change_counts(small)

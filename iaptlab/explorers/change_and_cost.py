@@ -3,7 +3,7 @@
 Glue over :mod:`iaptlab.change_and_cost` (definitions, the cohort tabulated once, cost per outcome)
 and :class:`iaptlab.costs.StaffingModel` (by default Scott's own estimate, **not an official figure**).
 
->>> compute(change_counts(lesson_cohort(2_000))).extra["end_score"]
+>>> compute(change_counts(fresh_lesson_cohort(2_000))).extra["end_score"]
 9
 """
 
@@ -22,7 +22,7 @@ from ..charts.lessons import change_chart
 from ..costs import StaffingModel
 from ..errors import ParameterError
 from ..format import money_text, percent_text
-from ..lesson_cohort import LESSON_N, LESSON_SEED, lesson_cohort
+from ..lesson_cohort import LESSON_N, LESSON_SEED, fresh_lesson_cohort
 from ..widgets import Control, Result, settings
 
 __all__ = ["CONTROLS", "compute", "prepare"]
@@ -91,5 +91,4 @@ def prepare() -> ChangeCounts:
     Only the 18 × 28 table of counts is kept: the cohort is built for it and dropped, not left in
     ``lesson_cohort``'s cache (its 100,000 rows would stay in a learner's kernel all lesson).
     """
-    build = getattr(lesson_cohort, "__wrapped__", lesson_cohort)  # the uncached builder
-    return change_counts(build(LESSON_N, LESSON_SEED))
+    return change_counts(fresh_lesson_cohort(LESSON_N, LESSON_SEED))
