@@ -42,25 +42,10 @@ def _cells(table) -> str:
     return " ".join(html.unescape(cell) for cell in re.findall(r"<td>(.*?)</td>", table_html(table)))
 
 
-def _titles(spec: dict) -> list[str]:
-    """The chart's titles and subtitles in the order the page draws them: its own, then each
-    concatenated part's (a title given as lines is drawn as one text element: its lines joined)."""
-    parts = next((spec[k] for k in ("vconcat", "hconcat", "concat") if isinstance(spec.get(k), list)), [])
-    texts = []
-    for title in [spec.get("title")] + [part.get("title") for part in parts]:
-        if title is None:
-            continue
-        title = title if isinstance(title, dict) else {"text": title}
-        for key in ("text", "subtitle"):
-            if key in title:
-                texts.append("".join(title[key]) if isinstance(title[key], list) else title[key])
-    return texts
-
-
 def want_for(result) -> dict:
     """What the page must show for a Python ``Result``."""
     spec = result.chart.to_dict()
-    return {"sentence": result.sentence, "description": spec["description"], "titles": _titles(spec),
+    return {"sentence": result.sentence, "description": spec["description"], "titles": harness.chart_titles(spec),
             "table": _cells(result.table)}
 
 
@@ -73,8 +58,7 @@ def shown(explorer) -> dict:
     return {
         "sentence": explorer.locator(".iaptlab-sentence").inner_text().strip(),
         "description": chart.locator(".vega-embed").first.get_attribute("aria-label") or "",
-        "titles": [(text or "").strip() for text in chart.locator(
-            "g.role-title-text text, g.role-title-subtitle text").all_text_contents()],
+        "titles": chart.evaluate(harness.CHART_TITLES_JS),
         "table": " ".join(explorer.locator(".iaptlab-table td").all_text_contents()),
     }
 
