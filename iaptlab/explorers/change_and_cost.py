@@ -2,6 +2,8 @@
 
 Glue over :mod:`iaptlab.change_and_cost` (definitions, the cohort tabulated once, cost per outcome)
 and :class:`iaptlab.costs.StaffingModel` (by default Scott's own estimate, **not an official figure**).
+Its arithmetic is sums over that small table, so the page answers each move itself
+(:data:`BROWSER_SCRIPT`, on :func:`browser_data`), with the two panels' titles set as Vega signals.
 
 >>> compute(change_counts(fresh_lesson_cohort(2_000))).extra["end_score"]
 9
