@@ -196,6 +196,11 @@ def _same_rows(page: list[dict], python: list[dict]) -> list[str]:
     return problems
 
 
+def _concat_parts(spec: dict) -> list[dict]:
+    """The parts of a concatenated chart spec (vconcat, hconcat or concat), else []."""
+    return next((spec[k] for k in ("vconcat", "hconcat", "concat") if isinstance(spec.get(k), list)), [])
+
+
 def _compare(key: str, grid: list[dict]) -> int:
     """Run the page's script on every setting of ``grid`` under node; assert it equals Python."""
     explorer = REGISTRY[key]
@@ -210,9 +215,13 @@ def _compare(key: str, grid: list[dict]) -> int:
         where = f"{key} at {values}"
         assert page["sentence"] == python.sentence, where
         assert page["tableHtml"] == table_html(python.table), where
-        assert page["title"] == spec["title"], where
+        assert page.get("title") == spec.get("title"), where
         assert page["description"] == spec["description"], where
-        assert browser.data["specs"][page["structure"]] == chart_skeleton(python.chart), where
+        skeleton = chart_skeleton(python.chart)
+        if "partTitles" in page:  # a concatenated chart whose parts' titles the page sets
+            parts = _concat_parts(skeleton)
+            assert page["partTitles"] == [part.pop("title", None) for part in parts], where
+        assert browser.data["specs"][page["structure"]] == skeleton, where
         assert _same_rows(page["rows"], next(iter(spec["datasets"].values()))) == [], where
         checked += 1
     return checked
@@ -252,7 +261,7 @@ def test_the_qualifying_explorers_answer_in_the_page():
     """Arithmetic on a small table answers in the page (the threshold explorer's cohort reduced to counts
     of people sharing every flag); whatever needs Python (a simulation per move) does not."""
     assert BROWSER_KEYS == ["00.example_cases", "01.measurement_error", "02.thresholds", "04.predictive_values",
-                            "06.national"]
+                            "06.national", "08.change_and_cost"]
 
 
 @pytest.mark.parametrize("key", BROWSER_KEYS)
@@ -313,3 +322,93 @@ def test_threshold_page_refuses_settings_off_its_sliders():
         {"phq9_caseness": 21}, {"gad7_reliable_change": 0}, {"reliable_change_comparison": "<"},
         {"denominator": "everyone"}, {"min_treatment_contacts": 2.5}, {"phq9_caseness": 20})])
     assert ["error" in r for r in results] == [True] * 5 + [False]
+
+
+def test_numpy_round_matches_numpy_not_python():
+    """pandas' ``Series.round`` (numpy: scale, round half to even, scale back) differs from Python's
+    ``round`` on some values; the page's ``npRound`` follows numpy on all of them."""
+    import numpy as np
+
+    rng = random.Random(15)
+    numbers = _sample_numbers() + [100 * rng.randint(0, 5000) / rng.randint(1, 5000) for _ in range(3000)]
+    digits = (0, 1, 2)
+    calls = [["npRound", [x, d]] for d in digits for x in numbers]
+    script = compute_script("change_and_cost").removesuffix("\nreturn compute;\n")
+    got = [r["value"] for r in _node(script, ["npRound"], calls)]
+    want = [float(np.round(x, d)) for d in digits for x in numbers]
+    assert [(c, g, w) for c, g, w in zip(calls, got, want, strict=True) if g != w] == []
+    assert any(float(np.round(x, 1)) != round(x, 1) for x in numbers)  # the grid holds values where they differ
+
+
+# ---- the change-and-cost explorer on count tables made to sit on every edge -----------------------
+
+def _change_counts(cells: dict[tuple[int, int], int], extra_finishers: int) -> object:
+    """Counts with these cells (row: first score - 10, column: last score) and ``extra_finishers``
+    finishers outside the table (not at caseness, or a score missing); at least one finisher."""
+    import numpy as np
+
+    from iaptlab.change_and_cost import FIRST_SCORES, LAST_SCORES, ChangeCounts
+
+    matrix = np.zeros((len(FIRST_SCORES), len(LAST_SCORES)), dtype=np.int64)
+    for (i, j), n in cells.items():
+        matrix[i, j] = n
+    return ChangeCounts(matrix=matrix, finishers=max(1, int(matrix.sum()) + extra_finishers), referrals=0,
+                        national_finishers=567_000)
+
+
+def _check_change_and_cost(counts, grid: list[dict]) -> None:
+    from iaptlab.explorers import change_and_cost
+
+    prepared = change_and_cost.browser_data(counts)
+    results = _node(compute_script("change_and_cost"), [], [["compute", [prepared, values]] for values in grid])
+    for values, page in zip(grid, results, strict=True):
+        assert "error" not in page, (values, page)
+        python = change_and_cost.compute(counts, **values)
+        spec = python.chart.to_dict(validate=False)
+        assert page["value"]["tableHtml"] == table_html(python.table), values
+        assert page["value"]["sentence"] == python.sentence, values
+        assert page["value"]["description"] == spec["description"], values
+        assert page["value"]["partTitles"] == [part["title"] for part in spec["vconcat"]], values
+        assert _same_rows(page["value"]["rows"], next(iter(spec["datasets"].values()))) == [], values
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cells=st.dictionaries(st.tuples(st.integers(0, 17), st.integers(0, 27)), st.integers(0, 40), max_size=12),
+       extra=st.integers(0, 200_000), data=st.data())
+def test_change_and_cost_page_equals_python_on_any_count_table(cells, extra, data):
+    """Property: for any table of counts (baselines no finisher started at, so shares of nothing;
+    definitions counting so few that the national-scale count rounds to 0 and the cost per outcome
+    is undefined), at any settings, the page shows what Python shows."""
+    controls = REGISTRY["08.change_and_cost"].controls
+    grid = data.draw(st.lists(st.fixed_dictionaries({c.name: _setting(c) for c in controls}), min_size=1,
+                              max_size=6))
+    _check_change_and_cost(_change_counts(cells, extra), grid)
+
+
+def test_change_and_cost_page_equals_python_at_the_edges():
+    """One finisher (first 15, last 9) among 100,000: at baseline 15 one of one starter counted by
+    every definition but a national-scale count of 0 (cost undefined); at 16 no one started; an
+    end score exactly at each definition's limit, and one point above it."""
+    from iaptlab.change_and_cost import DEFINITIONS, required_end_score
+
+    lonely = _change_counts({(5, 9): 1}, 99_999)
+    _check_change_and_cost(lonely, [{"baseline_phq9": 15}, {"baseline_phq9": 16}, {"baseline_phq9": 27}])
+    for definition in DEFINITIONS.values():
+        for first in (10, 15, 27):
+            end = int(required_end_score(definition, first))
+            at_limit = _change_counts({(first - 10, end): 3, (first - 10, end + 1): 2}, 0)
+            _check_change_and_cost(at_limit, [{"baseline_phq9": first, "definition": definition.key}])
+
+
+def test_change_and_cost_page_refuses_what_python_refuses():
+    browser = REGISTRY["08.change_and_cost"].browser()
+    results = _node(browser.script, [], [["compute", [browser.data, values]] for values in (
+        {"baseline_phq9": 9}, {"baseline_phq9": 28}, {"definition": "recovered"}, {"overhead_factor": 0.99},
+        {"staff": -1}, {"baseline_phq9": 10}, {"baseline_phq9": 27, "overhead_factor": 1.0})])
+    assert ["error" in r for r in results] == [True] * 5 + [False] * 2
+    from iaptlab.errors import ParameterError
+
+    for values in ({"baseline_phq9": 9}, {"baseline_phq9": 28}, {"definition": "recovered"},
+                   {"overhead_factor": 0.99}, {"staff": -1}):
+        with pytest.raises(ParameterError):
+            REGISTRY["08.change_and_cost"].run(**values)

@@ -2,6 +2,8 @@
 
 Glue over :mod:`iaptlab.change_and_cost` (definitions, the cohort tabulated once, cost per outcome)
 and :class:`iaptlab.costs.StaffingModel` (by default Scott's own estimate, **not an official figure**).
+Its arithmetic is sums over that small table, so the page answers each move itself
+(:data:`BROWSER_SCRIPT`, on :func:`browser_data`), with the two panels' titles set as Vega signals.
 
 >>> compute(change_counts(fresh_lesson_cohort(2_000))).extra["end_score"]
 9
@@ -12,6 +14,8 @@ from __future__ import annotations
 from ..change_and_cost import (
     DEFINITIONS,
     FIRST_SCORES,
+    LAST_SCORES,
+    NATIONAL_ROUNDING,
     ChangeCounts,
     change_counts,
     definition_table,
@@ -25,7 +29,7 @@ from ..format import money_text, percent_text
 from ..lesson_cohort import LESSON_N, LESSON_SEED, fresh_lesson_cohort
 from ..widgets import Control, Result, settings
 
-__all__ = ["CONTROLS", "compute", "prepare"]
+__all__ = ["BROWSER_SCRIPT", "CONTROLS", "browser_data", "compute", "prepare"]
 
 STAFF_DEFAULTS = StaffingModel()
 
@@ -92,3 +96,43 @@ def prepare() -> ChangeCounts:
     ``lesson_cohort``'s cache (its 100,000 rows would stay in a learner's kernel all lesson).
     """
     return change_counts(fresh_lesson_cohort(LESSON_N, LESSON_SEED))
+
+
+#: The page's copy of :func:`compute` (``iaptlab/static/compute/change_and_cost.js``).
+BROWSER_SCRIPT = "change_and_cost"
+
+
+def browser_data(counts: ChangeCounts) -> dict:
+    """What the page's :data:`BROWSER_SCRIPT` needs (JSON): the 18 × 28 table of counts, each
+    definition's rule and words, the national scaling, Scott's staffing model, and the chart's
+    structure with its two panels' titles taken out (the page sets them on every move).
+
+    >>> data = browser_data(prepare())
+    >>> len(data["matrix"]), len(data["matrix"][0]), [d["key"] for d in data["definitions"]][:2]
+    (18, 28, ['reliable_change', 'mcid_5'])
+    >>> [part.get("title") for part in data["specs"]["main"]["vconcat"]]
+    [None, None]
+    """
+    from ..charts.live import chart_skeleton
+
+    chart = compute(counts).chart
+    skeleton = chart_skeleton(chart)
+    for part in skeleton["vconcat"]:
+        part.pop("title", None)
+    share_title = chart.to_dict(validate=False)["vconcat"][0]["title"]
+    scott = StaffingModel()
+    return {
+        "matrix": counts.matrix.astype(int).tolist(),
+        "first_min": int(FIRST_SCORES[0]), "last_min": int(LAST_SCORES[0]),
+        "finishers": int(counts.finishers), "national_finishers": int(counts.national_finishers),
+        "national_year": counts.national_year, "national_rounding": NATIONAL_ROUNDING,
+        "definitions": [{"key": d.key, "label": d.label, "rule_words": d.rule_words(),
+                         "min_drop_points": d.min_drop_points, "min_drop_percent": d.min_drop_percent,
+                         "end_below": d.end_below} for d in DEFINITIONS.values()],
+        "scott": {"staff": scott.staff, "cost_per_staff": scott.cost_per_staff,
+                  "overhead_factor": scott.overhead_factor},
+        "scott_words": staffing_model(scott.staff, scott.cost_per_staff, scott.overhead_factor)[1],
+        "share_subtitle": share_title["subtitle"],
+        "defaults": {c.name: c.default for c in CONTROLS},
+        "specs": {"main": skeleton},
+    }

@@ -127,9 +127,12 @@
     function drawChart(result) {
       var spec = JSON.parse(JSON.stringify(state.data.specs[result.structure]));
       var name = Object.keys(spec.datasets)[0];
-      var title = JSON.stringify(result.title);
+      var title = JSON.stringify([result.title, result.partTitles || null]);
       spec.datasets[name] = result.rows;
-      spec.title = result.title;
+      if (result.title != null) spec.title = result.title;
+      // a concatenated chart's parts have titles of their own (the page's script gives them)
+      var parts = spec.vconcat || spec.hconcat || spec.concat || [];
+      (result.partTitles || []).forEach(function (part, i) { if (parts[i] && part != null) parts[i].title = part; });
       spec.description = result.description;
       return (box.iaptlabEmbed || Promise.resolve(null)).then(function (api) {
         if (api && shown && shown.structure === result.structure && shown.title === title) {

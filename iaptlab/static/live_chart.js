@@ -13,8 +13,9 @@ const TITLE = "iaptlab_title";
 const SUBTITLE = "iaptlab_subtitle";
 
 // The compiled Vega spec with its title and subtitle read from signals, so a new title is a signal
-// change, not a new view.
+// change, not a new view; so are the titles of a concatenated chart's parts (partTitleSignals).
 function titleFromSignals(vg) {
+  vg = partTitlesFromSignals(vg);
   if (!vg.title || typeof vg.title !== "object" || vg.title.text === undefined) return vg;
   const signals = [{ name: TITLE, value: vg.title.text }];
   const title = { ...vg.title, text: { signal: TITLE } };
@@ -23,6 +24,43 @@ function titleFromSignals(vg) {
     title.subtitle = { signal: SUBTITLE };
   }
   return { ...vg, signals: [...(vg.signals || []), ...signals], title };
+}
+
+// The signals that hold part `index`'s title and subtitle (Vega-Lite compiles part i of a
+// vconcat, hconcat or concat to the group mark "concat_<i>_group", which carries its title).
+function partTitleSignals(index) {
+  return [`iaptlab_part_title_${index}`, `iaptlab_part_subtitle_${index}`];
+}
+
+function partTitlesFromSignals(vg) {
+  const signals = [];
+  const marks = (vg.marks || []).map((mark) => {
+    const part = /^concat_(\d+)_group$/.exec(mark.name || "");
+    const title = mark.title;
+    if (mark.type !== "group" || !part || !title || typeof title !== "object" || title.text === undefined) return mark;
+    const [textSignal, subtitleSignal] = partTitleSignals(Number(part[1]));
+    const titled = { ...title, text: { signal: textSignal } };
+    signals.push({ name: textSignal, value: title.text });
+    if (title.subtitle !== undefined) {
+      signals.push({ name: subtitleSignal, value: title.subtitle });
+      titled.subtitle = { signal: subtitleSignal };
+    }
+    return { ...mark, title: titled };
+  });
+  return signals.length ? { ...vg, signals: [...(vg.signals || []), ...signals], marks } : vg;
+}
+
+// The chart parts of a concatenated Vega-Lite spec (its vconcat, hconcat or concat list), else [].
+function concatParts(spec) {
+  const key = ["vconcat", "hconcat", "concat"].find((k) => Array.isArray(spec[k]));
+  return key ? spec[key] : [];
+}
+
+// Which titles a result has (a title, a subtitle, each part's title and subtitle): a view shows
+// new titles through its signals only while this stays the same.
+function titleShape(result) {
+  const has = (title) => (title == null ? 0 : asTitle(title).subtitle !== undefined ? 2 : 1);
+  return JSON.stringify([has(result.title), (result.partTitles || []).map(has)]);
 }
 
 function asTitle(title) {
@@ -35,7 +73,7 @@ async function render({ model, el }) {
   let embedding = Promise.resolve();
   let browser = null;  // {compute, data, values, texts} once the script has loaded
   let shownStructure = null;  // the browser structure on screen; null: the kernel's spec
-  let shownHasSubtitle = false;
+  let shownTitleShape = null;  // titleShape() of the result on screen
   let answeredFor = null;
   // Every change to the view runs in this one queue, in order; a step that fails never stops later ones.
   const queue = (step) => {
@@ -116,26 +154,31 @@ async function render({ model, el }) {
       return;
     }
     answeredFor = key;
-    const title = asTitle(result.title);
-    const hasSubtitle = title.subtitle !== undefined;
-    if (force || result.structure !== shownStructure || !api || datasetName === null
-        || hasSubtitle !== shownHasSubtitle) {
+    const shape = titleShape(result);
+    if (force || result.structure !== shownStructure || !api || datasetName === null || shape !== shownTitleShape) {
       const spec = structuredClone(browser.data.specs[result.structure]);
       const name = Object.keys(spec.datasets)[0];
       spec.datasets = { [name]: result.rows };
-      spec.title = result.title;
+      if (result.title != null) spec.title = result.title;
+      concatParts(spec).forEach((part, i) => {
+        if (result.partTitles && result.partTitles[i] != null) part.title = result.partTitles[i];
+      });
       spec.description = result.description;
       if (!(await embedSpec(spec))) { fail(new Error("the chart could not be drawn")); return; }
       shownStructure = result.structure;
     } else {
       const view = api.view;
       view.change(datasetName, view.changeset().remove(() => true).insert(result.rows));
-      view.signal(TITLE, title.text);
-      if (title.subtitle !== undefined) view.signal(SUBTITLE, title.subtitle);
+      const titles = result.title != null ? [[[TITLE, SUBTITLE], asTitle(result.title)]] : [];
+      (result.partTitles || []).forEach((part, i) => { if (part != null) titles.push([partTitleSignals(i), asTitle(part)]); });
+      for (const [[textSignal, subtitleSignal], title] of titles) {
+        view.signal(textSignal, title.text);
+        if (title.subtitle !== undefined) view.signal(subtitleSignal, title.subtitle);
+      }
       await view.runAsync();
       describe(result.description);
     }
-    shownHasSubtitle = hasSubtitle;
+    shownTitleShape = shape;
     counted("browser");
     // the sentence and table after the chart has been painted (as the kernel path sends the chart first)
     const texts = [[browser.texts[0], result.sentenceHtml], [browser.texts[1], result.tableHtml]];

@@ -488,3 +488,23 @@ def collapse_side_panels(page) -> None:
     for _ in range(tabs.count()):  # clicking the current tab closes its panel
         tabs.first.click()
         page.wait_for_timeout(200)
+
+
+#: The page's chart titles and subtitles, in drawing order (run on the chart's element).
+CHART_TITLES_JS = ("(el) => Array.from(el.querySelectorAll('g.role-title-text text, g.role-title-subtitle text'),"
+                   " (t) => t.textContent.trim())")
+
+
+def chart_titles(spec: dict) -> list[str]:
+    """A Vega-Lite spec's titles and subtitles in the order the page draws them (see
+    :data:`CHART_TITLES_JS`): its own, then each concatenated part's; a title given as lines is
+    drawn as one text element (its lines joined)."""
+    parts = next((spec[k] for k in ("vconcat", "hconcat", "concat") if isinstance(spec.get(k), list)), [])
+    texts = []
+    for title in [spec.get("title")] + [part.get("title") for part in parts]:
+        if title is None:
+            continue
+        title = title if isinstance(title, dict) else {"text": title}
+        texts += ["".join(title[key]) if isinstance(title[key], list) else title[key]
+                  for key in ("text", "subtitle") if key in title]
+    return texts

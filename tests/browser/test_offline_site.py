@@ -286,13 +286,13 @@ _SHOWN_JS = """async (id) => {
   const table = section.querySelector('.explorer-table table');
   let rows = null;  // the static default's chart has the kernel's dataset name
   try { rows = api.view.data(name).map(r => Object.assign({}, r)); } catch (e) { rows = null; }
-  return {rows,
+  return {rows, titles: (CHART_TITLES)(box),
           caption: box.closest('figure').querySelector('figcaption').textContent,
           cells: Array.from(table.querySelectorAll('th, td')).map(c => c.textContent),
           tableCaption: table.caption ? table.caption.textContent : '',
           sentence: section.querySelector('.explorer-sentence').textContent,
           live: section.querySelector('.explorer-sentence').getAttribute('aria-live')};
-}"""
+}""".replace("CHART_TITLES", harness.CHART_TITLES_JS)
 
 
 def _section_id(key: str) -> str:
@@ -308,7 +308,8 @@ def _python_answer(key: str, **values) -> dict:
     spec = result.chart.to_dict()
     (rows,) = spec["datasets"].values()
     cells = [html_unescape(c) for c in re.findall(r"<t[hd](?:\s[^>]*)?>(.*?)</t[hd]>", table_html(result.table), re.S)]
-    return {"rows": rows, "description": spec["description"], "cells": cells, "sentence": result.sentence}
+    return {"rows": rows, "description": spec["description"], "cells": cells, "sentence": result.sentence,
+            "titles": harness.chart_titles(spec)}
 
 
 def html_unescape(text: str) -> str:
@@ -402,6 +403,7 @@ def test_every_in_page_explorer_moves_and_the_others_keep_the_run_live_note(site
             expected = _python_answer(key, **values)
             assert shown["sentence"] == "At your settings: " + expected["sentence"], (key, values)
             assert shown["cells"] == expected["cells"], (key, values)
+            assert shown["titles"] == expected["titles"], (key, values)
             # the same rows; a curve from exp() may differ in the last bit (JavaScript's Math.exp)
             assert shown["rows"] == [{k: pytest.approx(v, rel=1e-12, abs=1e-300) if isinstance(v, float) else v
                                       for k, v in row.items()} for row in expected["rows"]], (key, values)

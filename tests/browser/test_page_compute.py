@@ -42,11 +42,15 @@ def _cells(table) -> str:
     return " ".join(html.unescape(cell) for cell in re.findall(r"<td>(.*?)</td>", table_html(table)))
 
 
-def expected(explorer_record, **settings) -> dict:
-    result = explorer_record.run(**settings)
+def want_for(result) -> dict:
+    """What the page must show for a Python ``Result``."""
     spec = result.chart.to_dict()
-    return {"sentence": result.sentence, "description": spec["description"], "title": spec["title"]["text"],
+    return {"sentence": result.sentence, "description": spec["description"], "titles": harness.chart_titles(spec),
             "table": _cells(result.table)}
+
+
+def expected(explorer_record, **settings) -> dict:
+    return want_for(explorer_record.run(**settings))
 
 
 def shown(explorer) -> dict:
@@ -54,8 +58,7 @@ def shown(explorer) -> dict:
     return {
         "sentence": explorer.locator(".iaptlab-sentence").inner_text().strip(),
         "description": chart.locator(".vega-embed").first.get_attribute("aria-label") or "",
-        "title": (chart.locator("g.role-title-text text").first.text_content() or "").strip()
-        if chart.locator("g.role-title-text text").count() else "",
+        "titles": chart.evaluate(harness.CHART_TITLES_JS),
         "table": " ".join(explorer.locator(".iaptlab-table td").all_text_contents()),
     }
 
@@ -98,7 +101,7 @@ def test_moves_are_answered_in_the_page_while_the_kernel_is_busy(lab_server, pag
         # 2. "your own" values: the title changes too (a signal, not a new view)
         explorer.locator(".iaptlab-control-study input[type=radio]").last.check()
         own = expected(explorer_record, prevalence_pct=21, study="own")
-        assert own["title"] != moved["title"]
+        assert own["titles"][0] != moved["titles"][0]
         assert wait_until_shown(page, explorer, own) == own
 
         # 3. the number box of "your own sensitivity", typed
@@ -132,6 +135,10 @@ OTHER_MOVES = [
                                          "denominator": "finished_minus_not_at_caseness"}),
     ("06.national", "denominator", 3, {"denominator": "referrals_received"}),
     ("06.national", "year", 0, {"denominator": "referrals_received", "year": "2012-13"}),  # a year with gaps
+    # two panels: the first one's title (the baseline) and the second one's subtitle (whose costs) change
+    ("08.change_and_cost", "baseline_phq9", "ArrowRight", {"baseline_phq9": 16}),
+    ("08.change_and_cost", "staff", "ArrowLeft", {"baseline_phq9": 16, "staff": 12_500}),
+    ("08.change_and_cost", "definition", 2, {"baseline_phq9": 16, "staff": 12_500, "definition": "percent_20"}),
 ]
 
 
@@ -168,10 +175,7 @@ def test_the_other_page_explorers_answer_while_the_kernel_is_busy(lab_server, pa
                 page.keyboard.press(how)
             else:
                 explorer.locator(f".iaptlab-control-{control} input[type=radio]").nth(how).check()
-            result = REGISTRY[key].run(**settings)
-            want = {"sentence": result.sentence, "description": result.chart.to_dict()["description"],
-                    "title": result.chart.to_dict()["title"]["text"],
-                    "table": _cells(result.table)}
+            want = want_for(REGISTRY[key].run(**settings))
             assert wait_until_shown(page, explorer, want) == want, (key, settings)
         assert time.monotonic() < busy_until, "the kernel was free again before the checks ended"
     finally:

@@ -154,3 +154,10 @@ function groupedWhole(x) {
   const digits = negative ? text.slice(1) : text;
   return (negative ? "-" : "") + digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 }
+
+// numpy's round(x, digits) (pandas' Series.round), which is not Python's round: x scaled by
+// 10**digits, rounded to the nearest whole number (ties to even), scaled back.
+function npRound(x, digits) {
+  const scale = 10 ** digits;
+  return pyRound(x * scale) / scale;
+}
