@@ -125,9 +125,9 @@ def measure_sources(name: str, sources: list[str], *, cwd: Path = NOTEBOOKS, tim
             reply = client.execute_interactive(source, output_hook=hook, timeout=timeout)
             errors += reply["content"]["status"] != "ok"
             if cells:
-                rss, peak, _ = _memory_mb(pid)
-                print(f"  {time.perf_counter() - cell_started:6.2f} s  RSS {rss:5.0f}  peak {peak:5.0f}  "
-                      f"{source.splitlines()[0][:70]}", flush=True)
+                rss, peak, anon = _memory_mb(pid)
+                print(f"  {time.perf_counter() - cell_started:6.2f} s  RSS {rss:5.0f}  anon {anon:5.0f}  "
+                      f"peak {peak:5.0f}  {source.splitlines()[0][:64]}", flush=True)
         ran = time.perf_counter() - started
         rss, peak, anon = _memory_mb(pid)
     finally:
