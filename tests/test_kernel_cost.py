@@ -143,6 +143,27 @@ def test_slim_cohorts_give_the_full_cohorts_rates_and_effect_size(small_inputs, 
     assert rtm.pre_post_d(slim.table) == rtm.pre_post_d(full.table)
 
 
+def test_scenario_cohorts_hold_each_column_they_share_once_and_equal_the_unshared_ones(small_inputs):
+    treatment = small_inputs.cohorts["treatment"].table
+    for key, model in rtm.scenario_models(SMALL_N).items():
+        table = small_inputs.cohorts[key].table
+        unshared = validate(simulate(model)).table
+        finished = unshared["treatment_contacts"].to_numpy() >= 2
+        pd.testing.assert_frame_equal(table, unshared.loc[finished, list(rtm.COHORT_COLUMNS)].reset_index(drop=True))
+        for column in ("phq9_first", "true_phq9_first", "true_weeks"):  # the same before any change
+            assert np.shares_memory(table[column].to_numpy(), treatment[column].to_numpy()), (key, column)
+        if key != "treatment":  # what the scenarios change is each cohort's own
+            assert not np.shares_memory(table["phq9_last"].to_numpy(), treatment["phq9_last"].to_numpy()), key
+
+
+def test_writing_to_a_shared_column_leaves_the_other_cohorts_untouched(small_inputs):
+    treatment = small_inputs.cohorts["treatment"].table
+    before = treatment["phq9_first"].copy()
+    copy = small_inputs.cohorts["remission"].table.copy(deep=False)
+    copy.loc[0, "phq9_first"] = -1.0  # pandas copies a shared column on write
+    pd.testing.assert_series_equal(treatment["phq9_first"], before)
+
+
 def _uncached_only(monkeypatch, module, cohort):
     """Make ``module`` build the lesson cohort through a recorder of each (n, seed) asked for that
     returns ``cohort``, and make the cached ``lesson_cohort`` fail if anything calls it."""
