@@ -20,16 +20,15 @@ first cell imports (``setup()`` and the explorers) and nothing else.
 Targets (issue 15): memory <= 200 MB, first chart <= 1.5 s.
 
 Shared libraries and the page cache: a library page counts in a process's RSS once mapped, and
-Linux maps, around each page a kernel touches, the neighbouring pages already in the page cache.
-Right after ``pip install`` every byte of every library (pyarrow's ``libarrow`` alone is 49 MB) is
-in the page cache, because the installer wrote it, so a kernel's RSS then holds about 35 MB more
-of library pages than on a machine whose libraries were read from disk (after a reboot; a hub
-image), with the same anon MB. To measure one state every time, the benchmark first drops this
-environment's shared libraries from the page cache (``posix_fadvise``, its own files only: no
-other environment's, and no page in use is dropped), then runs one warm-up kernel; every kernel
-measured then finds in the cache the pages a kernel reads, as on a hub. ``--warm-libraries``
-skips the drop (RSS then depends on what ran before). Each run prints the load average, since
-timings on a shared machine move with it.
+how many pages a kernel maps depends on how the page cache holds the library files. Measured in a
+fresh worktree right after ``pip install`` wrote them: imports only 213 MB RSS, and 177 MB once the
+same files were dropped from the page cache and read again, with the same anon MB (113-114). To
+measure one state every time, the benchmark first drops this environment's shared libraries from
+the page cache (``posix_fadvise``; its own files only, no other environment's; pages in use stay),
+then runs one warm-up kernel, so every kernel measured finds the libraries as a kernel reads
+them (as on a hub whose libraries were read from disk). ``--warm-libraries`` skips the drop (RSS
+then depends on what ran before). Each run prints the load average, since timings on a shared
+machine move with it.
 
 Kernels import from compiled bytecode, as a learner's do (pip byte-compiles a wheel; an editable
 install writes ``__pycache__`` on first import): with ``PYTHONDONTWRITEBYTECODE`` set (as in some

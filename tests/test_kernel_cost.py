@@ -247,3 +247,30 @@ def test_change_explorer_tabulates_a_fresh_cohort_and_keeps_only_the_counts(monk
     expected = change_counts(small)
     assert np.array_equal(counts.matrix, expected.matrix)
     assert (counts.finishers, counts.referrals) == (expected.finishers, expected.referrals)
+
+
+# ------------------------------------------------------------------ the kernel benchmark's page-cache drop
+
+
+def _bench_kernel():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_kernel.py"
+    spec = importlib.util.spec_from_file_location("bench_kernel", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "posix_fadvise"), reason="no posix_fadvise here")
+def test_the_benchmark_drops_only_shared_libraries_and_leaves_them_whole(tmp_path):
+    bench = _bench_kernel()
+    (tmp_path / "lib").mkdir()
+    library, versioned, other = tmp_path / "lib" / "a.so", tmp_path / "b.so.26", tmp_path / "c.py"
+    for path in (library, versioned, other):
+        path.write_bytes(b"\x7fELF" + bytes(5000))
+    (tmp_path / "d.so.dir").mkdir()  # a folder named like a library is not a file
+    assert bench.drop_cached_libraries(tmp_path) == 2
+    assert library.read_bytes() == versioned.read_bytes() == b"\x7fELF" + bytes(5000)
+    assert bench.drop_cached_libraries(tmp_path / "lib") == 1
