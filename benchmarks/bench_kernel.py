@@ -19,6 +19,17 @@ first cell imports (``setup()`` and the explorers) and nothing else.
 
 Targets (issue 15): memory <= 200 MB, first chart <= 1.5 s.
 
+Shared libraries and the page cache: a library page counts in a process's RSS once mapped, and
+how many pages a kernel maps depends on how the page cache holds the library files. Measured in a
+fresh worktree right after ``pip install`` wrote them: imports only 213 MB RSS, and 177 MB once the
+same files were dropped from the page cache and read again, with the same anon MB (113-114). To
+measure one state every time, the benchmark first drops this environment's shared libraries from
+the page cache (``posix_fadvise``; its own files only, no other environment's; pages in use stay),
+then runs one warm-up kernel, so every kernel measured finds the libraries as a kernel reads
+them (as on a hub whose libraries were read from disk). ``--warm-libraries`` skips the drop (RSS
+then depends on what ran before). Each run prints the load average, since timings on a shared
+machine move with it.
+
 Kernels import from compiled bytecode, as a learner's do (pip byte-compiles a wheel; an editable
 install writes ``__pycache__`` on first import): with ``PYTHONDONTWRITEBYTECODE`` set (as in some
 CI shells) every kernel would compile iaptlab's sources again, about 0.1-0.2 s that no learner
@@ -27,6 +38,7 @@ made before the first measurement.
 
     .venv/bin/python benchmarks/bench_kernel.py [NN ...]           # every lesson, or some
     .venv/bin/python benchmarks/bench_kernel.py --cells NN [NN ...]  # time and memory cell by cell
+    .venv/bin/python benchmarks/bench_kernel.py --warm-libraries      # leave the page cache as it is
 """
 
 from __future__ import annotations
@@ -67,6 +79,29 @@ def _compile_bytecode() -> None:
             "iaptlab.exercises; n.setup(); compileall.compile_dir(os.path.dirname(n.__file__), quiet=1)")
     subprocess.run([sys.executable, "-c", code], env=_kernel_env(), check=True, cwd=NOTEBOOKS,
                    stdout=subprocess.DEVNULL)
+
+
+def drop_cached_libraries(root: Path | None = None) -> int:
+    """Ask Linux to drop the shared libraries under ``root`` (default: this environment's
+    ``sys.prefix``) from the page cache; return how many files were asked. Pages mapped by a running
+    process stay; on systems without ``posix_fadvise`` nothing is done (0)."""
+    advise = getattr(os, "posix_fadvise", None)
+    if advise is None:
+        return 0
+    count = 0
+    for path in Path(root or sys.prefix).rglob("*.so*"):
+        if not path.is_file():
+            continue
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            advise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+            count += 1
+        finally:
+            os.close(fd)
+    return count
 
 
 #: What every lesson's first cell runs before anything of its own: the floor of a lesson kernel.
@@ -125,9 +160,9 @@ def measure_sources(name: str, sources: list[str], *, cwd: Path = NOTEBOOKS, tim
             reply = client.execute_interactive(source, output_hook=hook, timeout=timeout)
             errors += reply["content"]["status"] != "ok"
             if cells:
-                rss, peak, _ = _memory_mb(pid)
-                print(f"  {time.perf_counter() - cell_started:6.2f} s  RSS {rss:5.0f}  peak {peak:5.0f}  "
-                      f"{source.splitlines()[0][:70]}", flush=True)
+                rss, peak, anon = _memory_mb(pid)
+                print(f"  {time.perf_counter() - cell_started:6.2f} s  RSS {rss:5.0f}  anon {anon:5.0f}  "
+                      f"peak {peak:5.0f}  {source.splitlines()[0][:64]}", flush=True)
         ran = time.perf_counter() - started
         rss, peak, anon = _memory_mb(pid)
     finally:
@@ -143,11 +178,17 @@ def measure_sources(name: str, sources: list[str], *, cwd: Path = NOTEBOOKS, tim
 def main(argv: list[str] | None = None) -> list[dict]:
     args = list(argv or [])
     cells = "--cells" in args
-    wanted = [a for a in args if a != "--cells"]  # lesson numbers ("02", ...); none means every lesson
+    warm = "--warm-libraries" in args
+    wanted = [a for a in args if not a.startswith("--")]  # lesson numbers ("02", ...); none means every lesson
     lessons = [p for p in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
                if not wanted or any(p.name.startswith(w) for w in wanted)]
     rows = []
-    _compile_bytecode()
+    if not warm:
+        dropped = drop_cached_libraries()
+        print(f"page cache: {dropped} shared-library files of {sys.prefix} dropped (--warm-libraries keeps them)")
+    _compile_bytecode()  # also the warm-up: reads what every kernel reads
+    load = "/".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
+    print(f"load average (1/5/15 min) at start: {load}; {os.cpu_count()} cores")
     print(f"{'lesson':<44} {'ready s':>7} {'first chart s':>13} {'cell':>4} {'run all s':>9} {'RSS MB':>7} {'anon MB':>8} {'peak MB':>8}")
     runs = [("(imports only)", None)] if not cells else []
     for name, path in [*runs, *((p.stem, p) for p in lessons)]:
@@ -166,6 +207,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
         first = "-" if row["first_chart_s"] is None else f"{row['first_chart_s']:.2f}"
         print(f"{row['lesson']:<44} {row['kernel_ready_s']:>7.2f} {first:>13} {row['first_chart_cell'] or '-':>4} {row['run_all_s']:>9.1f} {row['rss_mb']:>7} {row['anon_mb']:>8} {row['peak_mb']:>8}"
               f"  {'; '.join(flags)}", flush=True)
+    if hasattr(os, "getloadavg"):
+        print(f"load average (1/5/15 min) at end: {'/'.join(f'{x:.2f}' for x in os.getloadavg())}")
     return rows
 
 

@@ -1,13 +1,20 @@
-"""The simulated cohort the lessons share (lesson size and seed), built once per kernel.
+"""The simulated cohort the lessons share (lesson size and seed), built once and shared while in use.
+
+:func:`lesson_cohort` hands every caller in a kernel the same cohort for as long as anyone (a
+notebook variable, an explorer) still holds it, and forgets it once no one does: a lesson that
+keeps only counts derived from the cohort does not carry its 100,000 referrals to the end.
 
 >>> cohort = lesson_cohort(2_000)
 >>> len(cohort.table) + len(cohort.excluded)
 2000
+>>> lesson_cohort(2_000) is cohort  # still held above: the same object, not built again
+True
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
+import threading
+import weakref
 
 from .schema import Validated, validate
 from .simulate import CohortModel, simulate
@@ -21,8 +28,7 @@ LESSON_SEED = 2026
 
 def fresh_lesson_cohort(n: int = LESSON_N, seed: int = LESSON_SEED) -> Validated:
     """``simulate(CohortModel.interview_sees_questionnaires(n, seed))``, validated, built anew and not
-    kept: for a caller that keeps only what it derives from it (the cache would hold every column
-    of 100,000 referrals in a learner's kernel for the rest of the lesson).
+    kept: for a caller that keeps only what it derives from it.
 
     >>> fresh_lesson_cohort(500).table.equals(lesson_cohort(500).table)
     True
@@ -30,7 +36,32 @@ def fresh_lesson_cohort(n: int = LESSON_N, seed: int = LESSON_SEED) -> Validated
     return validate(simulate(CohortModel.interview_sees_questionnaires(n=n, seed=seed)))
 
 
-@lru_cache(maxsize=4)
+#: The cohorts someone still holds, by (n, seed); an entry goes when its last holder lets go.
+_HELD: weakref.WeakValueDictionary[tuple[int, int], Validated] = weakref.WeakValueDictionary()
+_BUILDING = threading.Lock()
+
+
+def _without_source(checked: Validated) -> Validated:
+    """``checked`` with the same table, excluded rows, problems and renamings, without the copy of
+    the input that :func:`~iaptlab.schema.validate` keeps to word problems on demand (a second
+    8 MB table at 100,000 referrals; a simulated cohort has none to word)."""
+    return Validated(checked.table, checked.excluded, checked.problems, renamed=checked.renamed)
+
+
 def lesson_cohort(n: int = LESSON_N, seed: int = LESSON_SEED) -> Validated:
-    """:func:`fresh_lesson_cohort`, validated once and cached (same numbers every call)."""
-    return fresh_lesson_cohort(n, seed)
+    """:func:`fresh_lesson_cohort`, shared: every call while the cohort is still held somewhere
+    returns that same object (same numbers every call; ``lesson_cohort()`` and
+    ``lesson_cohort(LESSON_N, LESSON_SEED)`` are one cohort). Once nothing holds it, it is freed,
+    and the next call builds it again (seeded: the same numbers).
+
+    >>> a = lesson_cohort(300, 7)
+    >>> lesson_cohort(n=300, seed=7) is a, lesson_cohort(300, 8) is a
+    (True, False)
+    """
+    key = (int(n), int(seed))
+    with _BUILDING:
+        cohort = _HELD.get(key)
+        if cohort is None:
+            cohort = _without_source(fresh_lesson_cohort(*key))
+            _HELD[key] = cohort
+    return cohort

@@ -130,6 +130,17 @@ def _finishers(checked: Validated) -> tuple[Validated, np.ndarray]:
     return Validated(table.loc[finished, list(COHORT_COLUMNS)].reset_index(drop=True)), finished
 
 
+def _sharing_equal_columns(cohorts: dict[str, Validated], base: str) -> dict[str, Validated]:
+    """``cohorts`` with every column equal to cohort ``base``'s held once: the scenarios differ only in
+    their last and true last scores, so the other columns of a 100,000-referral cohort are not kept
+    three times (the tables are equal to the given ones; pandas copies a shared column on write).
+    """
+    first = cohorts[base].table
+    return {key: checked if key == base else Validated(pd.concat(
+        [first[c] if checked.table[c].equals(first[c]) else checked.table[c] for c in checked.table.columns],
+        axis="columns")) for key, checked in cohorts.items()}
+
+
 def scenario_models(n: int = LESSON_N, seed: int = LESSON_SEED) -> dict[str, CohortModel]:
     """The three cohorts' models: ``interview_sees_questionnaires`` with ``COMMON_OFF`` and each scenario's switches.
 
@@ -154,7 +165,7 @@ def scenario_inputs(n: int = LESSON_N, seed: int = LESSON_SEED) -> ScenarioInput
     for key, (_, finished_here) in built.items():  # attrition bias is off, so the same people finish
         if not np.array_equal(finished_here, finished):
             raise ParameterError(f"scenario {key} has different finishers; switch off attrition bias")
-    cohorts = {key: checked for key, (checked, _) in built.items()}
+    cohorts = _sharing_equal_columns({key: checked for key, (checked, _) in built.items()}, "treatment")
     true_first = cohorts["treatment"].table["true_phq9_first"].to_numpy(dtype=float)
     true_last = {key: checked.table["true_phq9_last"].to_numpy(dtype=float) for key, checked in cohorts.items()}
     error_z = np.random.default_rng(seed + ERROR_SEED_OFFSET).standard_normal((2, int(finished.sum())))

@@ -143,6 +143,27 @@ def test_slim_cohorts_give_the_full_cohorts_rates_and_effect_size(small_inputs, 
     assert rtm.pre_post_d(slim.table) == rtm.pre_post_d(full.table)
 
 
+def test_scenario_cohorts_hold_each_column_they_share_once_and_equal_the_unshared_ones(small_inputs):
+    treatment = small_inputs.cohorts["treatment"].table
+    for key, model in rtm.scenario_models(SMALL_N).items():
+        table = small_inputs.cohorts[key].table
+        unshared = validate(simulate(model)).table
+        finished = unshared["treatment_contacts"].to_numpy() >= 2
+        pd.testing.assert_frame_equal(table, unshared.loc[finished, list(rtm.COHORT_COLUMNS)].reset_index(drop=True))
+        for column in ("phq9_first", "true_phq9_first", "true_weeks"):  # the same before any change
+            assert np.shares_memory(table[column].to_numpy(), treatment[column].to_numpy()), (key, column)
+        if key != "treatment":  # what the scenarios change is each cohort's own
+            assert not np.shares_memory(table["phq9_last"].to_numpy(), treatment["phq9_last"].to_numpy()), key
+
+
+def test_writing_to_a_shared_column_leaves_the_other_cohorts_untouched(small_inputs):
+    treatment = small_inputs.cohorts["treatment"].table
+    before = treatment["phq9_first"].copy()
+    copy = small_inputs.cohorts["remission"].table.copy(deep=False)
+    copy.loc[0, "phq9_first"] = -1.0  # pandas copies a shared column on write
+    pd.testing.assert_series_equal(treatment["phq9_first"], before)
+
+
 def _uncached_only(monkeypatch, module, cohort):
     """Make ``module`` build the lesson cohort through a recorder of each (n, seed) asked for that
     returns ``cohort``, and make the cached ``lesson_cohort`` fail if anything calls it."""
@@ -226,3 +247,30 @@ def test_change_explorer_tabulates_a_fresh_cohort_and_keeps_only_the_counts(monk
     expected = change_counts(small)
     assert np.array_equal(counts.matrix, expected.matrix)
     assert (counts.finishers, counts.referrals) == (expected.finishers, expected.referrals)
+
+
+# ------------------------------------------------------------------ the kernel benchmark's page-cache drop
+
+
+def _bench_kernel():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_kernel.py"
+    spec = importlib.util.spec_from_file_location("bench_kernel", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "posix_fadvise"), reason="no posix_fadvise here")
+def test_the_benchmark_drops_only_shared_libraries_and_leaves_them_whole(tmp_path):
+    bench = _bench_kernel()
+    (tmp_path / "lib").mkdir()
+    library, versioned, other = tmp_path / "lib" / "a.so", tmp_path / "b.so.26", tmp_path / "c.py"
+    for path in (library, versioned, other):
+        path.write_bytes(b"\x7fELF" + bytes(5000))
+    (tmp_path / "d.so.dir").mkdir()  # a folder named like a library is not a file
+    assert bench.drop_cached_libraries(tmp_path) == 2
+    assert library.read_bytes() == versioned.read_bytes() == b"\x7fELF" + bytes(5000)
+    assert bench.drop_cached_libraries(tmp_path / "lib") == 1

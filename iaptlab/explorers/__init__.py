@@ -19,52 +19,75 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, partial
-from types import MappingProxyType
-from typing import Any
+from importlib import import_module
+from types import MappingProxyType, ModuleType
+from typing import TYPE_CHECKING, Any
 
-from .. import widgets
 from ..errors import ParameterError
-from ..widgets import Control, Result
-from . import (
-    change_and_cost,
-    definitions,
-    demand,
-    example_cases,
-    measurement_error,
-    national,
-    predictive_values,
-    reconcile_gap,
-    regression_to_mean,
-    thresholds,
-    who_is_counted,
-)
+
+if TYPE_CHECKING:  # widgets (and pandas) are imported by the first explorer shown, not by the registry
+    from ..widgets import BrowserCompute, Control, Result
 
 __all__ = ["PLANS", "REGISTRY", "Explorer", "anchor", "build", "contents_html", "show"]
 
 
 @dataclass(frozen=True)
 class Explorer:
-    """One explorer: where it sits (``key`` "NN.name", ``lesson`` "NN"), what it is for, and its parts.
+    """One explorer: where it sits (``key`` "NN.name", ``lesson`` "NN"), what it is for, and where its
+    parts are: the module ``iaptlab/explorers/<module>.py``, imported when a part is first asked for
+    (so the registry's titles and questions cost a kernel nothing until an explorer is used).
 
-    ``prepare()`` is cached: the data an explorer needs is built once per kernel. An explorer whose
-    computation is arithmetic on a small table also has a copy of ``compute`` that the page runs
-    (``browser_script``, a file in ``iaptlab/static/compute``) and ``browser_data(prepared)``, the
-    JSON it runs on: its moves need no kernel round trip (:meth:`browser`).
+    Parts, read from the module: ``prepare`` (the function named ``prepare_name``; cached: the data
+    an explorer needs is built once per kernel), ``controls`` (the tuple named ``controls_name``),
+    ``compute``. An explorer whose computation is arithmetic on a small table also has a copy of
+    ``compute`` that the page runs (the module's ``BROWSER_SCRIPT``, a file in
+    ``iaptlab/static/compute``) and ``browser_data(prepared)``, the JSON it runs on: its moves need
+    no kernel round trip (:meth:`browser`).
+
+    >>> e = Explorer("02.thresholds", "A title", "A question?", "thresholds")
+    >>> e.lesson, e.browser_script, [c.name for c in e.controls][:1]
+    ('02', 'thresholds', ['phq9_caseness'])
     """
 
     key: str
     title: str
     question: str
-    prepare: Callable[[], Any]
-    controls: tuple[Control, ...]
-    compute: Callable[..., Result]
-    browser_script: str = ""
-    browser_data: Callable[[Any], dict] | None = None
+    module: str
+    prepare_name: str = "prepare"
+    controls_name: str = "CONTROLS"
     lesson: str = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "lesson", self.key.split(".", 1)[0])
-        object.__setattr__(self, "prepare", cache(self.prepare))
+
+    @property
+    def parts(self) -> ModuleType:
+        """The explorer's module (imported on first use)."""
+        return import_module(f"{__name__}.{self.module}")
+
+    @property
+    def prepare(self) -> Callable[[], Any]:
+        """The zero-argument builder of the explorer's data, cached (built once per kernel)."""
+        return _prepare(self.module, self.prepare_name)
+
+    @property
+    def controls(self) -> tuple[Control, ...]:
+        return getattr(self.parts, self.controls_name)
+
+    @property
+    def compute(self) -> Callable[..., Result]:
+        """``compute(prepared, **values) -> Result``."""
+        return self.parts.compute
+
+    @property
+    def browser_script(self) -> str:
+        """The page's copy of ``compute`` (the module's ``BROWSER_SCRIPT``), or "" where it has none."""
+        return getattr(self.parts, "BROWSER_SCRIPT", "")
+
+    @property
+    def browser_data(self) -> Callable[[Any], dict] | None:
+        """The module's ``browser_data(prepared)``, or None where it has none."""
+        return getattr(self.parts, "browser_data", None)
 
     def bound(self) -> Callable[..., Result]:
         """``compute`` bound to the prepared data: ``bound()(**values) -> Result``."""
@@ -75,7 +98,7 @@ class Explorer:
         """Whether the page has a copy of ``compute`` (a ``browser_script`` and its ``browser_data``)."""
         return bool(self.browser_script) and self.browser_data is not None
 
-    def browser(self) -> widgets.BrowserCompute | None:
+    def browser(self) -> BrowserCompute | None:
         """The page's copy of this explorer's computation, or None where it needs Python."""
         return _browser(self.key) if self.answers_in_page else None
 
@@ -84,50 +107,52 @@ class Explorer:
         return self.compute(self.prepare(), **values)
 
 
-#: Every explorer, in lesson order. Titles live here and nowhere else.
+@cache
+def _prepare(module: str, name: str) -> Callable[[], Any]:
+    """Module ``module``'s function ``name``, cached: one per (module, function), so two explorers
+    built on the same data share it."""
+    return cache(getattr(import_module(f"{__name__}.{module}"), name))
+
+
+#: Every explorer, in lesson order: key, title, question, module (and, where not ``prepare`` and
+#: ``CONTROLS``, the names of its builder and controls). Titles live here and nowhere else.
 REGISTRY: MappingProxyType[str, Explorer] = MappingProxyType({explorer.key: explorer for explorer in (
     Explorer("00.example_cases", "Who counts as recovered? Twelve fictional referrals",
              "Which of twelve referrals count as recovered, and which rule decides it?",
-             example_cases.prepare, example_cases.CONTROLS, example_cases.compute,
-             example_cases.BROWSER_SCRIPT, example_cases.browser_data),
+             "example_cases"),
     Explorer("01.measurement_error", "One true score, many possible observed scores",
              "How far can one day's score stray from a person's true score?",
-             measurement_error.prepare, measurement_error.CONTROLS, measurement_error.compute,
-             measurement_error.BROWSER_SCRIPT, measurement_error.browser_data),
+             "measurement_error"),
     Explorer("02.thresholds", "Move the IAPT rules, watch every rate",
              "How much does each choice in the IAPT rules move the recovery rate?",
-             thresholds.prepare, thresholds.CONTROLS, thresholds.compute,
-             thresholds.BROWSER_SCRIPT, thresholds.browser_data),
+             "thresholds"),
     Explorer("02.definitions", "Same people, different definitions of recovery",
              "How many of the same people recover under each definition of recovery?",
-             definitions.prepare, definitions.CONTROLS, definitions.compute),
+             "definitions"),
     Explorer("03.demand", "Demand: same people, same true change, different forms",
              "How far could scores given with the therapist present move the published rates?",
-             demand.prepare, demand.CONTROLS, demand.compute),
+             "demand"),
     Explorer("04.predictive_values", "Predictive values: published accuracy and prevalence",
              "How often is a questionnaire 'case' right, at a given prevalence?",
-             predictive_values.prepare, predictive_values.CONTROLS, predictive_values.compute,
-             predictive_values.BROWSER_SCRIPT, predictive_values.browser_data),
+             "predictive_values"),
     Explorer("05.regression_to_mean", "Regression to the mean: same people, three kinds of true change",
              "How many 'recover' when no one truly changed, only because they entered on a high score?",
-             regression_to_mean.prepare, regression_to_mean.CONTROLS, regression_to_mean.compute),
+             "regression_to_mean"),
     Explorer("06.national", "Recovered as a share of what? Published national figures",
              "What share of referrals recovered, depending on the denominator?",
-             national.prepare, national.CONTROLS, national.compute,
-             national.BROWSER_SCRIPT, national.browser_data),
+             "national"),
     Explorer("07.reconcile_gap", "Which assumptions open or close the gap? (interview sees what the questionnaires see)",
              "Which assumptions explain the gap between about 50% recovery and about 10% loss of diagnosis?",
-             reconcile_gap.prepare, reconcile_gap.CONTROLS, reconcile_gap.compute),
+             "reconcile_gap"),
     Explorer("07.reconcile_gap_critic", "Which assumptions open or close the gap? (interview sees more)",
              "Starting from an interview that sees more than the questionnaires, which assumptions close the gap?",
-             reconcile_gap.prepare_critic, reconcile_gap.CRITIC_CONTROLS, reconcile_gap.compute),
+             "reconcile_gap", prepare_name="prepare_critic", controls_name="CRITIC_CONTROLS"),
     Explorer("08.change_and_cost", "What counts as improved, and what each one costs",
              "Who counts as improved under each definition, and what does each outcome cost?",
-             change_and_cost.prepare, change_and_cost.CONTROLS, change_and_cost.compute,
-             change_and_cost.BROWSER_SCRIPT, change_and_cost.browser_data),
+             "change_and_cost"),
     Explorer("09.who_is_counted", "Who stops coming, and what recovery among finishers then says",
              "How far can recovery among finishers be from the truth among everyone who entered treatment?",
-             who_is_counted.prepare, who_is_counted.CONTROLS, who_is_counted.compute),
+             "who_is_counted"),
 )})
 
 
@@ -169,8 +194,10 @@ def contents_html() -> str:
 
 
 @cache
-def _browser(key: str) -> widgets.BrowserCompute:
+def _browser(key: str) -> BrowserCompute:
     """Explorer ``key``'s :class:`~iaptlab.widgets.BrowserCompute`, built once per kernel."""
+    from .. import widgets
+
     explorer = REGISTRY[key]
     options = {c.name: [value for value, _ in c.options] for c in explorer.controls if c.kind == "choice"}
     return widgets.BrowserCompute(widgets.compute_script(explorer.browser_script),
@@ -185,11 +212,15 @@ def _explorer(key: str) -> Explorer:
 
 def show(key: str):
     """Display explorer ``key``'s static default, then return its live explorer (the cell shows it)."""
+    from .. import widgets
+
     explorer = _explorer(key)
     return widgets.show(explorer.bound(), explorer.controls, title=explorer.title, browser=explorer.browser)
 
 
 def build(key: str):
     """Explorer ``key``'s live widget only (the presentation dashboard shows no static copy)."""
+    from .. import widgets
+
     explorer = _explorer(key)
     return widgets.build(explorer.bound(), explorer.controls, title=explorer.title, browser=explorer.browser)

@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..errors import ParameterError
 from ..format import OUTCOME_LABELS, percent_text
-from ..lesson_cohort import lesson_cohort
+from ..lesson_cohort import LESSON_N, LESSON_SEED, lesson_cohort
 from ..outcomes import (
     DENOMINATOR_DESCRIPTIONS,
     IAPT,
@@ -27,7 +27,7 @@ from ..outcomes import (
     flag_arrays,
     rates,
 )
-from ..schema import Validated
+from ..schema import ROW, Validated
 from ..widgets import Control, Result, settings
 
 #: Outcomes shown, in order, with their words (:data:`iaptlab.format.OUTCOME_LABELS`).
@@ -37,8 +37,6 @@ SHOWN = {outcome: OUTCOME_LABELS[outcome] for outcome in (
 __all__ = ["BROWSER_SCRIPT", "CONTROLS", "browser_data", "compute", "prepare"]
 
 _CASE, _RC = ({k: int(t.value) for k, t in table.items()} for table in (IAPT.caseness, IAPT.reliable_change))
-#: The explorer's data: the lesson cohort, validated once.
-prepare = lesson_cohort
 
 CONTROLS = (
     Control("phq9_caseness", "PHQ-9 caseness: score at or above", "int", _CASE["phq9"], 5, 20,
@@ -103,6 +101,20 @@ _NEVER = 1e6
 _READ = ("treatment_contacts", "referral_ended", "phq9_first", "phq9_last", "gad7_first", "gad7_last", "adsm",
          "adsm_first", "adsm_last", "diagnosis_first", "diagnosis_last", *(
              f"{m}_{end}_contact" for m in ("phq9", "gad7", "adsm") for end in ("first", "last")))
+
+
+def prepare(n: int = LESSON_N, seed: int = LESSON_SEED) -> Validated:
+    """The explorer's data: the lesson cohort (:func:`~iaptlab.lesson_cohort.lesson_cohort`) cut to
+    the columns the rules read (:data:`_READ`) and the spreadsheet row; the rows all kept, so every
+    rate is the full cohort's. Columns taken from a cohort are shared with it, not copied, and the
+    true-state columns (half its size) are not held by the explorer for the rest of the lesson.
+
+    >>> sorted(prepare(2_000).table.columns)[:3]
+    ['diagnosis_first', 'diagnosis_last', 'gad7_first']
+    """
+    cohort = lesson_cohort(n, seed)
+    return Validated(cohort.table[[c for c in cohort.table.columns if c in _READ or c == ROW]],
+                     cohort.excluded, cohort.problems, renamed=cohort.renamed)
 
 
 def _masks(flags: list[np.ndarray]) -> np.ndarray:
