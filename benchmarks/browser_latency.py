@@ -38,9 +38,15 @@ BENCH_NOTEBOOK = "bench_explorers.ipynb"
 _INSTRUMENT_JS = """(index) => {
   const explorer = document.querySelectorAll('.jp-Notebook .iaptlab-explorer')[index];
   const chart = explorer.querySelector('.iaptlab-chart');
-  const state = {input: null, drawn: []};
+  const state = {input: null, drawn: [], pressed: null, arrived: [], applied: []};
   window.__iaptlabStopwatch = state;
-  explorer.addEventListener('keydown', () => { state.input = performance.now(); }, true);
+  explorer.addEventListener('keydown', () => { state.input = state.pressed = performance.now(); }, true);
+  // the kernel path's own marks (live_chart.js): when its update arrived, when the chart had it
+  explorer.addEventListener('iaptlab-drawn', (event) => {
+    if (state.pressed === null) return;
+    state.arrived.push(event.detail.received - state.pressed);
+    state.applied.push(event.detail.drawn - event.detail.received);
+  });
   new MutationObserver(() => {
     if (state.input === null) return;
     const started = state.input;
@@ -128,6 +134,14 @@ def measure_explorer(page, index: int, moves: int, timeout_s: float = 30) -> lis
     return page.evaluate("() => window.__iaptlabStopwatch.drawn")
 
 
+def page_breakdown(page) -> dict[str, float | None]:
+    """Medians (ms) of the kernel path's marks for the moves just measured: key press -> its update
+    arrived in the page (``arrived``: the round trip and the kernel's work), and update arrived ->
+    chart changed (``applied``: the changeset run by Vega). None where the page answered itself."""
+    marks = page.evaluate("() => ({arrived: window.__iaptlabStopwatch.arrived, applied: window.__iaptlabStopwatch.applied})")
+    return {name: round(statistics.median(values), 1) if values else None for name, values in marks.items()}
+
+
 def page_path(page, index: int) -> str | None:
     """The path the live chart of explorer ``index`` says answered its last move, if it says."""
     return page.evaluate("""(index) => {
@@ -193,16 +207,18 @@ def bench(browser, server, keys: list[str], moves: int, *, notebook: str = BENCH
         measured = []
         for index, key in enumerate(keys):
             print(f"  explorer {index + 1}/{len(keys)} {key}", file=sys.stderr, flush=True)
-            measured.append((key, measure_explorer(page, index, moves), page_path(page, index)))
+            page_ms = measure_explorer(page, index, moves)
+            measured.append((key, page_ms, page_path(page, index), page_breakdown(page)))
         kernel = kernel_timings(server, notebook)
         rows = []
-        for index, (key, page_ms, marked) in enumerate(measured):
+        for index, (key, page_ms, marked, breakdown) in enumerate(measured):
             if not page_ms:
                 rows.append({"explorer": key, "moves": 0, "path": "no control to press"})
                 continue
             # the refreshes after the first draw, i.e. one per move answered by the kernel
             kernel_ms = kernel[index][1:] if index < len(kernel) else []
-            rows.append(summarise(key, page_ms, kernel_ms, marked))
+            rows.append({**summarise(key, page_ms, kernel_ms, marked),
+                         "arrived_p50_ms": breakdown["arrived"], "applied_p50_ms": breakdown["applied"]})
         floor = kernel_round_trip_ms(server, notebook)
         return {"rows": rows, "kernel_round_trip_ms": round(floor, 1), "blocked_requests": len(guard.blocked)}
     finally:
@@ -212,15 +228,19 @@ def bench(browser, server, keys: list[str], moves: int, *, notebook: str = BENCH
 
 def table(result: dict) -> str:
     """The printed table: one row per explorer, misses flagged."""
-    lines = [f"{'explorer':<26} {'moves':>5} {'first':>6} {'p50':>5} {'p95':>5} {'path':>7} {'kernel p50':>10}"]
+    lines = [f"{'explorer':<26} {'moves':>5} {'first':>6} {'p50':>5} {'p95':>5} {'path':>7} {'kernel p50':>10}"
+             f" {'arrived':>8} {'applied':>8}"]
     for row in result["rows"]:
         if not row["moves"]:
             lines.append(f"{row['explorer']:<26} {row['path']}")
             continue
         kernel = "" if row["kernel_p50_ms"] is None else f"{row['kernel_p50_ms']:.1f}"
+        arrived, applied = ("" if row.get(k) is None else f"{row[k]:.1f}" for k in ("arrived_p50_ms", "applied_p50_ms"))
         flag = f"  p95 > {TARGET_P95_MS} ms" if row["over_target"] else ""
         lines.append(f"{row['explorer']:<26} {row['moves']:>5} {row['first_ms']:>6} {row['p50_ms']:>5} "
-                     f"{row['p95_ms']:>5} {row['path']:>7} {kernel:>10}{flag}")
+                     f"{row['p95_ms']:>5} {row['path']:>7} {kernel:>10} {arrived:>8} {applied:>8}{flag}")
+    lines.append("kernel path, medians: 'arrived' = key press -> the kernel's update reached the page; "
+                 "'applied' = update -> chart changed")
     lines.append(f"floor: an empty kernel round trip (execute 'pass') takes {result['kernel_round_trip_ms']} ms "
                  "(median, from Python; the page's widget messages take the same route)")
     return "\n".join(lines)

@@ -26,14 +26,16 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import altair as alt
+import numpy as np
 import pandas as pd
+from altair.utils.schemapi import SchemaBase
 
 from ..errors import ParameterError
 
@@ -182,22 +184,27 @@ def forget_shown(view: Any) -> None:
                        "datasets": {name: None for name in view.spec.get("datasets", {})}}
 
 
-def replace_live_chart(view: Any, chart: Any) -> None:
+def replace_live_chart(view: Any, chart: Any, texts: Sequence[str] | None = None) -> None:
     """Show ``chart`` in the existing live ``view``: only its data when the structure is unchanged.
 
     Same builder, new numbers: the first chart was validated against the Vega-Lite schema, and
     re-validating each move's spec costs more than computing the rates, so it is skipped. A chart
     refilled from the same template as the one shown (:func:`iaptlab.charts.refill`) is not even
-    serialised whole: only its rows are (:func:`refilled_update`).
+    serialised whole: only its rows, description and title are (:func:`refilled_update`).
+    ``texts`` (the explorer's sentence and table HTML) travel in the same ``update`` message: one
+    message per move, and the page writes them after the chart has been painted.
     """
+    extra = {} if texts is None else {"texts": list(texts)}
     update = refilled_update(view, chart)
     if update is not None:
         rows = next(iter(update["datasets"].values()))
         changed = {"datasets": update["datasets"] if rows != view.shown_rows else {},
                    "description": update["description"]
                    if update["description"] != view.shown_spec.get("description") else None}
-        if changed["datasets"] or changed["description"] is not None:
-            view.update = changed
+        if update.get("title") is not None:
+            changed["title"] = update["title"]
+        if changed["datasets"] or changed["description"] is not None or "title" in changed or extra:
+            view.update = {**changed, **extra}
         shown_name = next(iter(view.shown_spec.get("datasets", {})), None)
         view.shown_spec = {**view.shown_spec, "description": update["description"],
                            "datasets": {shown_name: rows}}
@@ -207,10 +214,10 @@ def replace_live_chart(view: Any, chart: Any) -> None:
     update = data_update(view.spec, new, shown=view.shown_spec)
     if update is None:
         with view.hold_sync():
-            view.update = {}
+            view.update = extra
             view.spec = new
-    elif update["datasets"] or update["description"] is not None:
-        view.update = update
+    elif update["datasets"] or update["description"] is not None or extra:
+        view.update = {**update, **extra}
     view.shown_spec = new
     datasets = list(new.get("datasets", {}).values())
     view.shown_rows = datasets[0] if len(datasets) == 1 else None
@@ -223,13 +230,13 @@ _MAX_ROWS = 5000
 
 def refilled_update(view: Any, chart: Any) -> dict | None:
     """The update for ``chart`` when it differs from the chart ``view`` shows only in its top-level
-    data (a DataFrame) and description, as charts refilled from one template do; else None.
+    data (a DataFrame), description and title text, as charts refilled from one template do; else None.
 
     The rows are made as Altair's ``to_dict`` makes them (sanitised, one record per row), so the
-    page receives exactly what the full path would send, at a fraction of the cost.
+    page receives exactly what the full path would send, at a fraction of the cost. A new title
+    (``"title"`` in the update) is applied through the view's title signals, so it must have the
+    shape of the one embedded: the same keys, a subtitle in both or in neither.
     """
-    from altair.utils.core import sanitize_pandas_dataframe
-
     previous = getattr(view, "shown_chart", None)
     names = list(view.spec.get("datasets", {}))
     data = getattr(chart, "_kwds", {}).get("data")
@@ -237,12 +244,70 @@ def refilled_update(view: Any, chart: Any) -> dict | None:
             or not isinstance(data, pd.DataFrame) or len(data) > _MAX_ROWS):
         return None
     for key in set(chart._kwds) | set(previous._kwds):
-        if key not in ("data", "description") and not _same(chart._kwds.get(key, alt.Undefined),
-                                                                 previous._kwds.get(key, alt.Undefined)):
+        if key not in ("data", "description", "title") and not _same(
+                chart._kwds.get(key, alt.Undefined), previous._kwds.get(key, alt.Undefined)):
             return None
-    rows = sanitize_pandas_dataframe(data).to_dict(orient="records")
+    new_title, old_title = chart._kwds.get("title", alt.Undefined), previous._kwds.get("title", alt.Undefined)
+    title = None
+    if not _same(new_title, old_title):
+        title = _signal_title(new_title, old_title)
+        if title is None:
+            return None
+    rows = _records(data)
     description = chart._kwds.get("description", alt.Undefined)
-    return {"datasets": {names[0]: rows}, "description": None if description is alt.Undefined else description}
+    return {"datasets": {names[0]: rows}, "description": None if description is alt.Undefined else description,
+            "title": title}
+
+
+def _records(data: pd.DataFrame) -> list[dict]:
+    """``data`` as the records Altair's ``to_dict`` puts in a spec (sanitised: NaN and infinities
+    as None, numpy numbers as Python ones, missing text as None).
+
+    Columns of numpy numbers, booleans and pandas text are converted here, a column at a time (a
+    tenth of the cost of Altair's sanitiser on a small frame); a frame with any other column takes
+    Altair's own path. Both give the same records.
+
+    >>> _records(pd.DataFrame({"a": [1, 2], "b": [0.5, float("nan")], "c": ["x", None]}))
+    [{'a': 1, 'b': 0.5, 'c': 'x'}, {'a': 2, 'b': None, 'c': None}]
+    """
+    names = list(data.columns)
+    columns = []
+    for name in names:
+        column = data[name] if isinstance(name, str) and names.count(name) == 1 else None
+        dtype = None if column is None else column.dtype
+        if isinstance(dtype, np.dtype) and dtype.kind in "iub":
+            columns.append(column.to_numpy().tolist())
+        elif isinstance(dtype, np.dtype) and dtype.kind == "f":
+            values = column.to_numpy()
+            columns.append(np.where(np.isfinite(values), values.astype(object), None).tolist())
+        elif isinstance(dtype, pd.StringDtype):
+            columns.append(column.to_numpy(dtype=object, na_value=None).tolist())
+        else:
+            from altair.utils.core import sanitize_pandas_dataframe
+
+            return sanitize_pandas_dataframe(data).to_dict(orient="records")
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
+def _title_dict(title: Any) -> dict | None:
+    if isinstance(title, str):
+        return {"text": title}
+    if isinstance(title, alt.Title):
+        return title.to_dict(validate=False)
+    return None
+
+
+def _signal_title(new: Any, old: Any) -> dict | None:
+    """``new`` title as a dict when the view embedded with ``old`` can show it through its title
+    signals (same keys, the same properties but text and subtitle, a subtitle in both or neither)."""
+    new_d, old_d = _title_dict(new), _title_dict(old)
+    if new_d is None or old_d is None or set(new_d) != set(old_d) or not new_d.get("text"):
+        return None
+    if any(new_d[k] != old_d[k] for k in new_d if k not in ("text", "subtitle")):
+        return None
+    if bool(new_d.get("subtitle")) != bool(old_d.get("subtitle")):
+        return None
+    return new_d
 
 
 def _same(new: Any, old: Any) -> bool:
@@ -258,7 +323,7 @@ def _same(new: Any, old: Any) -> bool:
     if isinstance(new, alt.TopLevelMixin):  # a refilled part: its own properties, shared layers
         keys = set(new._kwds) | set(old._kwds)
         return all(_same(new._kwds.get(k, alt.Undefined), old._kwds.get(k, alt.Undefined)) for k in keys)
-    if isinstance(new, alt.Title):
+    if isinstance(new, SchemaBase):  # a title, a config: small, compared by their spec
         return new.to_dict(validate=False) == old.to_dict(validate=False)
     return False
 

@@ -44,7 +44,7 @@ async function render({ model, el }) {
 
   const options = () => {
     const chosen = structuredClone(model.get("embed_options") || {});
-    if (browser) chosen.patch = titleFromSignals;
+    chosen.patch = titleFromSignals;  // both paths change the title through its signals
     return chosen;
   };
 
@@ -75,16 +75,27 @@ async function render({ model, el }) {
     el.dataset.iaptlabPath = path;
   };
 
-  const applyUpdate = async () => {
+  // The kernel's answer to a move: new rows (a changeset per dataset), title (its signals) and
+  // description; `received` is when its message arrived (for the latency benchmark's breakdown).
+  const applyUpdate = async (received = null) => {
     const update = model.get("update");
     if (!api || !update || !update.datasets || browser) return;
     const view = api.view;
     for (const [name, rows] of Object.entries(update.datasets)) {
       view.change(name, view.changeset().remove(() => true).insert(structuredClone(rows)));
     }
+    if (update.title != null) {
+      const title = asTitle(update.title);
+      view.signal(TITLE, title.text);
+      if (title.subtitle) view.signal(SUBTITLE, title.subtitle);
+    }
     await view.runAsync();
     if (update.description != null) describe(update.description);
     counted("kernel");
+    if (received !== null) {
+      el.dispatchEvent(new CustomEvent("iaptlab-drawn", {
+        bubbles: true, detail: { path: "kernel", received, drawn: performance.now() } }));
+    }
   };
 
   const embed = async () => {
@@ -219,7 +230,10 @@ async function render({ model, el }) {
   };
   document.addEventListener("click", onClick, true);
   model.on("change:spec", () => queue(embed));
-  model.on("change:update", () => queue(applyUpdate));
+  model.on("change:update", () => {
+    const received = performance.now();
+    queue(() => applyUpdate(received));
+  });
   queue(async () => {
     if (model.get("compute_script")) await connect();
     else await embed();
@@ -231,4 +245,41 @@ async function render({ model, el }) {
   };
 }
 
-export default { render };
+// Kernel path: the sentence and table come in the chart's update (one message per move; the kernel
+// has set its copies without sending them) and are written once the chart has been painted, so
+// their layout never delays the chart. Per model, so they are written even with no chart view.
+function initialize({ model }) {
+  let texts = null;
+  const textModels = () => {
+    if (texts === null) {
+      const manager = model.widget_manager;
+      texts = Promise.all((model.get("texts") || []).map(
+        (ref) => manager.get_model(String(ref).replace(/^IPY_MODEL_/, ""))));
+    }
+    return texts;
+  };
+  const onTexts = () => { texts = null; };
+  const onUpdate = () => {
+    const update = model.get("update");
+    if (!update || !Array.isArray(update.texts)) return;
+    const write = async () => {
+      if (model.get("update") !== update) return;  // a later update has come: it writes its own
+      const widgets = await textModels();
+      widgets.forEach((m, i) => {
+        const html = update.texts[i];
+        if (m && typeof html === "string" && m.get("value") !== html) m.set("value", html);
+      });
+    };
+    const written = () => write().catch((error) => console.warn("iaptlab live chart:", error));
+    if (document.visibilityState === "visible") requestAnimationFrame(() => setTimeout(written, 0));
+    else written();
+  };
+  model.on("change:texts", onTexts);
+  model.on("change:update", onUpdate);
+  return () => {
+    model.off("change:texts", onTexts);
+    model.off("change:update", onUpdate);
+  };
+}
+
+export default { initialize, render };
