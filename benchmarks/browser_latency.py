@@ -16,6 +16,9 @@ whose median is also shown). Any p95 above 50 ms is flagged.
 
     .venv/bin/python benchmarks/browser_latency.py [--moves 40] [--only 02.thresholds]
     .venv/bin/python benchmarks/browser_latency.py --quick    # 3 moves of one explorer (CI)
+
+After the explorers, a kernel-path explorer that does no work (:data:`FLOOR_KEY`) is measured the
+same way: the floor of any explorer the kernel answers (``--no-floor`` leaves it out).
 """
 
 from __future__ import annotations
@@ -69,12 +72,30 @@ _CONTROL_JS = """(index) => {
 }"""
 
 
+#: Not an explorer of the registry: a kernel-path explorer whose compute does no work (one bar, one
+#: number), measured like the others. Its times are the floor of the kernel path on this machine:
+#: the page -> server -> kernel -> server -> page round trip of a widget message, the refill of a
+#: one-bar chart, and Vega's redraw.
+FLOOR_KEY = "floor.kernel_no_work"
+_FLOOR_SOURCE = """import altair as alt
+import pandas as pd
+from iaptlab.charts.layout import refill
+from iaptlab.widgets import Control, Result, build
+_floor_template = alt.Chart().mark_bar().encode(x=alt.X("n:Q", scale=alt.Scale(domain=[0, 10])), y="k:N")
+def _no_work(n=0):
+    data = pd.DataFrame({"k": ["n"], "n": [n]})
+    return Result(data, refill(_floor_template, data, description=f"n = {n}"), f"n is {n}.")
+build(_no_work, (Control("n", "A control that computes nothing", "int", 0, 0, 10),),
+      title="Floor: a kernel-path explorer that does no work")"""
+
+
 def notebook_text(keys: list[str]) -> str:
-    """A notebook showing each explorer in ``keys`` live, one cell each, as the lessons set up."""
+    """A notebook showing each explorer in ``keys`` live, one cell each, as the lessons set up
+    (:data:`FLOOR_KEY` shows the no-work explorer)."""
     cells = [{"cell_type": "code", "execution_count": None, "id": "setup", "metadata": {}, "outputs": [],
               "source": "from iaptlab.notebook import setup\nprint(setup())\nfrom iaptlab.explorers import show"}]
     cells += [{"cell_type": "code", "execution_count": None, "id": f"e{i}", "metadata": {}, "outputs": [],
-               "source": f"show({key!r})"} for i, key in enumerate(keys)]
+               "source": _FLOOR_SOURCE if key == FLOOR_KEY else f"show({key!r})"} for i, key in enumerate(keys)]
     notebook = {"cells": cells, "nbformat": 4, "nbformat_minor": 5,
                 "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
                              "language_info": {"name": "python"}}}
@@ -251,6 +272,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--moves", type=int, default=40, help="key presses per explorer (>= 30)")
     parser.add_argument("--only", action="append", help="an explorer key (repeatable); default every one")
     parser.add_argument("--quick", action="store_true", help="3 moves of lesson 02's threshold explorer")
+    parser.add_argument("--no-floor", action="store_true",
+                        help="leave out the kernel-path explorer that does no work (the floor)")
     parser.add_argument("--json", type=Path, default=harness.REPO / "build" / "browser" / "latency.json")
     args = parser.parse_args(argv)
     if args.moves < 30 and not args.quick:
@@ -261,6 +284,8 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [k for k in keys if k not in REGISTRY]
     if unknown:
         parser.error(f"unknown explorer(s) {unknown}; known: {', '.join(REGISTRY)}")
+    if not (args.quick or args.no_floor):
+        keys.append(FLOOR_KEY)
     moves = 3 if args.quick else args.moves
     reason = harness.browser_missing()
     if reason:

@@ -166,8 +166,7 @@ def _widget_for(control: Control):
         box = box_cls(value=control.default, min=control.minimum, max=control.maximum, step=step,
                       description=control.label, style=style, layout=w.Layout(width="7em"),
                       tooltip=f"{control.label} (type a value)")
-        box.add_class("iaptlab-number")
-        w.link((slider, "value"), (box, "value"))
+        box.add_class("iaptlab-number")  # linked to the slider by build(), after its refresh
         row = w.HBox([slider, box], layout=w.Layout(width="auto", max_width="100%"))
     elif control.kind == "choice":
         # Radio buttons, not a drop-down: every option is visible and wraps on a narrow screen
@@ -410,6 +409,9 @@ def build(compute: Callable[..., Result], controls: Sequence[Control], *, title:
         slot.answer_in_page(browser, watched, (sentence, table), refresh)
     for widget in value_widgets.values():
         widget.observe(refresh, names="value")
+    for control, row in zip(controls, rows, strict=True):
+        if len(row.children) > 1:  # after refresh: a slider's move sends the chart before the number box
+            w.link((value_widgets[control.name], "value"), (row.children[1], "value"))
     reset.on_click(on_reset)
     heading = [w.HTML(f"<h4>{html.escape(title)}</h4>")] if title else []
     support = _support_widget()

@@ -377,3 +377,18 @@ def test_records_equal_altairs_own(rows):
     assert _records(frame) == expected
     assert _records(frame.assign(c=pd.Categorical(frame["s"]))) == sanitize_pandas_dataframe(
         frame.assign(c=pd.Categorical(frame["s"]))).to_dict(orient="records")  # Altair's path
+
+
+def test_a_slider_move_sends_the_chart_before_the_number_box(renderer, monkeypatch):
+    renderer("jupyter", offline=True)
+    box = build(compute, CONTROLS)
+    view, slider = box.chart_slot.chart_widget, box.controls["cut_off"]
+    row = next(c for c in box.children if slider in getattr(c, "children", ()))
+    number = next(c for c in row.children if c is not slider)
+    sent = _sent_messages(monkeypatch)
+    slider.set_state({"value": 12})
+    order = [widget for widget, _ in sent if widget is not slider]
+    assert order == [view, number] and number.value == 12
+    sent.clear()
+    number.set_state({"value": 13})  # typed in the number box: the slider follows, then the chart
+    assert slider.value == 13 and view in [widget for widget, _ in sent]
