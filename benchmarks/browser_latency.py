@@ -80,13 +80,13 @@ FLOOR_KEY = "floor.kernel_no_work"
 _FLOOR_SOURCE = """import altair as alt
 import pandas as pd
 from iaptlab.charts.layout import refill
-from iaptlab.widgets import Control, Result, build
+from iaptlab import widgets
 _floor_template = alt.Chart().mark_bar().encode(x=alt.X("n:Q", scale=alt.Scale(domain=[0, 10])), y="k:N")
 def _no_work(n=0):
     data = pd.DataFrame({"k": ["n"], "n": [n]})
-    return Result(data, refill(_floor_template, data, description=f"n = {n}"), f"n is {n}.")
-build(_no_work, (Control("n", "A control that computes nothing", "int", 0, 0, 10),),
-      title="Floor: a kernel-path explorer that does no work")"""
+    return widgets.Result(data, refill(_floor_template, data, description=f"n = {n}"), f"n is {n}.")
+widgets.show(_no_work, (widgets.Control("n", "A control that computes nothing", "int", 0, 0, 10),),
+             title="Floor: a kernel-path explorer that does no work")"""
 
 
 def notebook_text(keys: list[str]) -> str:

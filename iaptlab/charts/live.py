@@ -2,9 +2,10 @@
 
 With Altair's ``jupyter`` renderer (and anywidget) active, an explorer keeps one
 :class:`LiveChart` widget. A move whose chart has the same structure as the one on screen (same
-builder, new numbers) sends only the changed rows of its datasets and its description: the page
-applies them as a Vega changeset to the view it already has, with no new embed. A chart of a new
-structure is embedded afresh. :mod:`iaptlab.widgets` uses these functions; it never imports
+builder, new numbers) sends only the changed rows of its datasets, its description and (a new text
+of the same shape) its title, in one message with the explorer's sentence and table: the page
+applies them as a Vega changeset and title signals to the view it already has, with no new embed.
+A chart of a new structure is embedded afresh. :mod:`iaptlab.widgets` uses these functions; it never imports
 Altair itself.
 
 An explorer whose computation is arithmetic on a small table (00, 01, 04, 06) is also answered in

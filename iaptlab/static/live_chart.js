@@ -1,6 +1,12 @@
 // iaptlab live chart: one Vega view per explorer. A move that changes only numbers replaces the
-// rows of the view's named datasets (a Vega changeset) and its description; the view is never
-// re-embedded. A new structure (the `spec` trait) embeds a new view.
+// rows of the view's named datasets (a Vega changeset), its description and its title text (two
+// signals); the view is never re-embedded. A new structure (the `spec` trait) embeds a new view.
+//
+// Kernel path: each move is one `update` message (rows, description, title, and the sentence and
+// table HTML). The chart is changed first; the sentence and table widgets are written after the
+// chart has been painted (`initialize`, per model), and the kernel has set its own copies of them
+// without sending them. Each applied update fires `iaptlab-drawn` (when it arrived, when it was
+// drawn) for the latency benchmark.
 //
 // Browser path (the `compute_script` trait is set): the page answers every move itself, with no
 // kernel round trip. It watches the explorer's control widgets, runs the explorer's script
