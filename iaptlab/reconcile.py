@@ -152,10 +152,11 @@ _M192_READ = ("anxiety_measure", "phq9_first", "gad7_first", "adsm_first")
 #: its course, side, selection, rules, outcome, odds): a waterfall asked again after one setting
 #: has moved (an explorer) recomputes only the tables that setting changes. Bounded, oldest first out.
 _RATES: dict[tuple, float] = {}
-_RATES_KEPT = 20_000
-#: Courses of small cohorts (an explorer's), by their model; the 100,000-referral ones are not kept.
+_RATES_KEPT = 4_000
+#: Courses of small cohorts (an explorer's: ~0.6 MB each at 4,000 referrals, 4 per waterfall), by the
+#: parameters they read; the 100,000-referral ones are not kept.
 _COURSES: dict[tuple, Any] = {}
-_COURSES_KEPT = 24
+_COURSES_KEPT = 12
 _COURSE_KEPT_UP_TO_N = 20_000
 
 
@@ -180,8 +181,8 @@ def _course(model: CohortModel, draws: Any) -> Any:
     if model.n > _COURSE_KEPT_UP_TO_N or draws.n != model.n or draws.seed != model.seed:
         return course_of(model, draws)
     key = tuple(getattr(model, f.name) for f in dataclasses.fields(model) if f.name not in NOT_READ_BY_COURSE)
-    if key in _COURSES:
-        return _COURSES[key]
+    if key in _COURSES:  # used again: now the newest, the last to be dropped
+        return _remember(_COURSES, key, _COURSES.pop(key), _COURSES_KEPT)
     return _remember(_COURSES, key, course_of(model, draws), _COURSES_KEPT)
 
 
