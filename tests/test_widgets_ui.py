@@ -392,3 +392,35 @@ def test_a_slider_move_sends_the_chart_before_the_number_box(renderer, monkeypat
     sent.clear()
     number.set_state({"value": 13})  # typed in the number box: the slider follows, then the chart
     assert slider.value == 13 and view in [widget for widget, _ in sent]
+
+
+def _labelled(cut_off=10, rule=">=", strict=False) -> Result:
+    """Bars whose long labels carry the cut-off, wrapped as the lessons' rate charts wrap them."""
+    from iaptlab.charts.rates import rates_bar
+
+    data = pd.DataFrame({"outcome": [f"recovered at a cut-off of {cut_off} points", "short"],
+                         "numerator": [1, 2], "denominator": [4, 4], "rate": [0.25, 0.5]})
+    return Result(data, chart=rates_bar(data, title="Rates"), sentence=f"cut {cut_off}")
+
+
+def test_new_wrapped_labels_go_to_their_signals_not_a_new_embed(renderer):
+    import json
+
+    from iaptlab.charts import live
+
+    renderer("jupyter", offline=True)
+    box = build(_labelled, CONTROLS)
+    view = box.chart_slot.chart_widget
+    embedded = view.spec
+    lookup = json.dumps({"recovered at a cut-off of 10 points": ["recovered at a cut-off of", "10 points"]})
+    assert set(live._without_label_lookups(embedded)[1]) == {lookup}  # labels wrapped by a lookup (per layer)
+    box.controls["cut_off"].value = 12
+    assert view.spec is embedded
+    maps = view.update["label_maps"]
+    assert maps and all(old == lookup for old, _ in maps)
+    assert all(new == {"recovered at a cut-off of 12 points": ["recovered at a cut-off of", "12 points"]}
+               for _, new in maps)
+    (rows,) = view.update["datasets"].values()
+    assert rows[0]["outcome"] == "recovered at a cut-off of 12 points"
+    box.controls["cut_off"].value = 13  # keyed by the lookup as embedded, not by the last one
+    assert view.spec is embedded and view.update["label_maps"][0][0] == lookup

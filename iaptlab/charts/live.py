@@ -27,6 +27,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
@@ -41,7 +42,7 @@ from altair.utils.schemapi import SchemaBase
 from ..errors import ParameterError
 
 __all__ = ["BROWSER_DATASET", "LIVE_EMBED_OPTIONS", "bundled_offline", "chart_skeleton", "data_update",
-           "forget_shown", "has_params", "live_view", "live_view_available", "refilled_update",
+           "forget_shown", "has_params", "label_lookup_update", "live_view", "live_view_available", "refilled_update",
            "replace_live_chart", "schema_checks", "use_cached_altair_bundle"]
 
 #: Vega-embed options for the live chart: SVG, so every bar is an element with an ARIA label
@@ -214,10 +215,12 @@ def replace_live_chart(view: Any, chart: Any, texts: Sequence[str] | None = None
     new = chart.to_dict(validate=False)
     update = data_update(view.spec, new, shown=view.shown_spec)
     if update is None:
+        update = label_lookup_update(view.spec, new, shown=view.shown_spec)
+    if update is None:
         with view.hold_sync():
             view.update = extra
             view.spec = new
-    elif update["datasets"] or update["description"] is not None or extra:
+    elif update["datasets"] or update["description"] is not None or update.get("label_maps") or extra:
         view.update = {**update, **extra}
     view.shown_spec = new
     datasets = list(new.get("datasets", {}).values())
@@ -337,6 +340,59 @@ def _skeleton(spec: dict) -> tuple[str, list[str]]:
     for index, name in enumerate(names):
         text = text.replace(json.dumps(name), f'"@dataset{index}"')
     return text, names
+
+
+#: An axis ``labelExpr`` made by :func:`iaptlab.charts.layout.wrapped_labels`: a lookup of each
+#: long label's lines (group 1, JSON), the only part of it that changes with the labels.
+_LABEL_LOOKUP = re.compile(r"^\((\{.*\})\)\[datum\.label\] \|\| datum\.label$", re.S)
+
+
+def _without_label_lookups(spec: dict) -> tuple[dict, list[str]]:
+    """``spec`` with each wrapped-label lookup's JSON replaced by a placeholder, and those JSONs in order."""
+    found: list[str] = []
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            out = {}
+            for key, value in node.items():
+                match = _LABEL_LOOKUP.match(value) if key == "labelExpr" and isinstance(value, str) else None
+                if match:
+                    found.append(match.group(1))
+                    out[key] = "@label-lookup"
+                else:
+                    out[key] = walk(value)
+            return out
+        if isinstance(node, list):
+            return [walk(value) for value in node]
+        return node
+
+    stripped = {key: value if key == "datasets" else walk(value) for key, value in spec.items()}
+    return stripped, found
+
+
+def label_lookup_update(embedded: dict, new: dict, *, shown: dict | None = None) -> dict | None:
+    """:func:`data_update` for a ``new`` spec that differs from the ``embedded`` one only in the
+    wrapped-label lookups of its axes (long labels that carry a number, e.g. a cut-off): the update
+    then also has ``label_maps``, [lookup JSON as embedded, new lookup] pairs, which the page puts in
+    the signals it reads them from (no new embed). None when anything else differs.
+
+    >>> axis = lambda labels: {"mark": "bar", "encoding": {"y": {"axis": {"labelExpr": labels}}}}
+    >>> old = axis('({"a long label 1": ["a long", "label 1"]})[datum.label] || datum.label')
+    >>> new = axis('({"a long label 2": ["a long", "label 2"]})[datum.label] || datum.label')
+    >>> label_lookup_update(old, new)["label_maps"]
+    [['{"a long label 1": ["a long", "label 1"]}', {'a long label 2': ['a long', 'label 2']}]]
+    >>> label_lookup_update(old, {**new, "mark": "point"}) is None
+    True
+    """
+    before, embedded_lookups = _without_label_lookups(embedded)
+    after, new_lookups = _without_label_lookups(new)
+    if not embedded_lookups or len(embedded_lookups) != len(new_lookups):
+        return None
+    update = data_update(before, after, shown=shown)
+    if update is None:
+        return None
+    return {**update, "label_maps": [[old, json.loads(lookup)]
+                                     for old, lookup in zip(embedded_lookups, new_lookups, strict=True)]}
 
 
 def data_update(embedded: dict, new: dict, *, shown: dict | None = None) -> dict | None:

@@ -31,6 +31,34 @@ function titleFromSignals(vg) {
   return { ...vg, signals: [...(vg.signals || []), ...signals], title };
 }
 
+// A wrapped-label lookup (iaptlab.charts.layout.wrapped_labels) in a compiled axis: its JSON is the
+// only part that changes with the labels.
+const LABEL_LOOKUP = /^\((\{.*\})\)\[datum\.label\] \|\| datum\.label$/s;
+
+// The compiled Vega spec with each axis's wrapped-label lookup read from a signal of its own, so new
+// labels (a cut-off in a label) are a signal change, not a new view. `found` maps each lookup's JSON,
+// as embedded, to its signal's name.
+function labelsFromSignals(vg, found) {
+  const signals = [];
+  const visit = (node) => {
+    for (const axis of node.axes || []) {
+      const text = axis.encode && axis.encode.labels && axis.encode.labels.update && axis.encode.labels.update.text;
+      const match = text && typeof text.signal === "string" ? LABEL_LOOKUP.exec(text.signal) : null;
+      if (!match) continue;
+      let name = found.get(match[1]);
+      if (!name) {
+        name = `iaptlab_labels_${found.size}`;
+        found.set(match[1], name);
+        signals.push({ name, value: JSON.parse(match[1]) });
+      }
+      text.signal = `${name}[datum.label] || datum.label`;
+    }
+    for (const mark of node.marks || []) visit(mark);
+  };
+  visit(vg);
+  return signals.length ? { ...vg, signals: [...(vg.signals || []), ...signals] } : vg;
+}
+
 function asTitle(title) {
   return typeof title === "object" && title !== null && !Array.isArray(title) ? title : { text: title };
 }
@@ -43,6 +71,7 @@ async function render({ model, el }) {
   let shownStructure = null;  // the browser structure on screen; null: the kernel's spec
   let shownHasSubtitle = false;
   let answeredFor = null;
+  let labelSignals = new Map();  // wrapped-label lookup JSON as embedded -> its signal (labelsFromSignals)
   // Every change to the view runs in this one queue, in order; a step that fails never stops later ones.
   const queue = (step) => {
     embedding = embedding.then(step).catch((error) => console.warn("iaptlab live chart:", error));
@@ -50,7 +79,9 @@ async function render({ model, el }) {
 
   const options = () => {
     const chosen = structuredClone(model.get("embed_options") || {});
-    chosen.patch = titleFromSignals;  // both paths change the title through its signals
+    labelSignals = new Map();
+    // both paths change the title, and the kernel path wrapped labels, through signals
+    chosen.patch = (vg) => labelsFromSignals(titleFromSignals(vg), labelSignals);
     return chosen;
   };
 
@@ -94,6 +125,11 @@ async function render({ model, el }) {
       const title = asTitle(update.title);
       view.signal(TITLE, title.text);
       if (title.subtitle) view.signal(SUBTITLE, title.subtitle);
+    }
+    for (const [embedded, lookup] of update.label_maps || []) {
+      const name = labelSignals.get(embedded);
+      if (name) view.signal(name, lookup);
+      else console.warn("iaptlab live chart: no signal for the labels", embedded);
     }
     await view.runAsync();
     if (update.description != null) describe(update.description);

@@ -84,3 +84,58 @@ def test_kernel_path_shows_the_direct_result_after_each_move(lab_server, page, g
     assert wait_until_shown(page, explorer, at_default) == at_default
     harness.shut_down_kernels(lab_server)
     assert guard.blocked == []
+
+
+DEFINITIONS_NOTEBOOK = "kernel_path_02_definitions.ipynb"
+
+
+def _axis_labels(explorer) -> set[str]:
+    texts = explorer.locator(".iaptlab-chart .role-axis-label text").all_text_contents()
+    joined = {"".join(text.split()) for text in texts}  # a wrapped label's lines, joined, no spaces
+    return {text for text in joined if not text.endswith("%")}  # the y axis: the rate axis is in %
+
+
+def test_labels_that_carry_a_number_change_in_the_same_view(lab_server, page, guard):
+    """Lesson 02's definitions: the Jacobson-Truax row's label carries its cut-off, wrapped over two
+    lines; moving the non-clinical mean changes that label through its signal, not a new embed."""
+    from iaptlab.explorers import REGISTRY
+
+    explorer_key = "02.definitions"
+    direct = REGISTRY[explorer_key].bound()
+    source = _notebook().replace(repr(KEY), repr(explorer_key))
+    (lab_server.root / DEFINITIONS_NOTEBOOK).write_text(source)
+    harness.open_notebook(page, lab_server, DEFINITIONS_NOTEBOOK)
+    _, summary = harness.run_all(page)
+    assert harness.problems(summary) == []
+    explorer = page.locator(".iaptlab-explorer")
+    explorer.scroll_into_view_if_needed()
+    chart = explorer.locator(".iaptlab-chart")
+    chart.locator("svg").first.wait_for()
+
+    def want(**settings) -> tuple[set[str], str]:
+        result = direct(**settings)
+        return {"".join(label.split()) for label in result.table["definition"]}, result.sentence
+
+    def seen() -> tuple[set[str], str]:
+        return _axis_labels(explorer), explorer.locator(".iaptlab-sentence").inner_text().strip()
+
+    def wait_for(expected) -> tuple[set[str], str]:
+        for _ in range(200):
+            if seen() == expected:
+                break
+            page.wait_for_timeout(100)
+        return seen()
+
+    start = want()
+    assert wait_for(start) == start
+    chart.evaluate("el => { el.querySelector('svg').dataset.firstView = 'yes'; }")
+    explorer.locator(".iaptlab-control-functional_mean .noUi-handle").focus()
+    mean = REGISTRY[explorer_key].controls[3]
+    assert mean.name == "functional_mean"
+    page.keyboard.press("ArrowRight")
+    moved = want(functional_mean=mean.default + mean.step)
+    assert moved[0] != start[0]  # the cut-off, and so a label, moved
+    assert wait_for(moved) == moved
+    assert chart.locator("svg[data-first-view='yes']").count() == 1  # the same view
+    harness.shut_down_kernels(lab_server)
+    assert guard.blocked == []
