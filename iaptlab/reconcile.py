@@ -156,7 +156,7 @@ _RATES_KEPT = 4_000
 #: Courses of small cohorts (an explorer's: ~0.6 MB each at 4,000 referrals, 4 per waterfall), by the
 #: parameters they read; the 100,000-referral ones are not kept.
 _COURSES: dict[tuple, Any] = {}
-_COURSES_KEPT = 12
+_COURSES_KEPT = 24  # ~15 MB at most: a slider swept back and forth over 6 positions (8 courses + 2 per position)
 _COURSE_KEPT_UP_TO_N = 20_000
 
 
