@@ -77,7 +77,8 @@ from .simulate import (
     simulate,
 )
 
-__all__ = ["EXACT_UP_TO", "FIVE_GROUPS", "MECHANISM_WORDS", "OUTCOMES", "SIDES", "outcome_rate",
+__all__ = ["EXACT_UP_TO", "FIVE_GROUPS", "MECHANISM_WORDS", "NOT_READ_BY_COURSE", "OUTCOMES", "SIDES",
+           "forget_computed", "outcome_rate",
            "shapley_weights", "waterfall_table"]
 
 #: What each mechanism means, in a sentence a student can read beside the chart.
@@ -158,6 +159,16 @@ _RATES_KEPT = 4_000
 _COURSES: dict[tuple, Any] = {}
 _COURSES_KEPT = 24  # ~15 MB at most: a slider swept back and forth over 6 positions (8 courses + 2 per position)
 _COURSE_KEPT_UP_TO_N = 20_000
+
+
+def forget_computed() -> None:
+    """Drop the rates and courses :func:`waterfall_table` keeps between calls (memory back; the
+    next waterfall computes everything afresh, with the same numbers).
+
+    >>> forget_computed()
+    """
+    _RATES.clear()
+    _COURSES.clear()
 
 
 def _remember(store: dict, key: Any, value: Any, kept: int) -> Any:

@@ -49,8 +49,7 @@ def test_the_course_never_reads_an_interview_only_parameter(preset, dropout, nam
 
 
 def _clear(monkeypatch) -> None:
-    monkeypatch.setattr(reconcile, "_RATES", {})
-    monkeypatch.setattr(reconcile, "_COURSES", {})
+    reconcile.forget_computed()
 
 
 @pytest.mark.parametrize("change", [{"treatment_effect_d": 0.4}, {"relapse_within_12_months": 0.1},
@@ -82,4 +81,4 @@ def test_caches_stay_bounded_and_big_cohorts_keep_no_course(monkeypatch):
     monkeypatch.setattr(reconcile, "_RATES_KEPT", 5)
     monkeypatch.setattr(reconcile, "_COURSE_KEPT_UP_TO_N", 500)
     waterfall_table(CohortModel(n=501, seed=2), groups=FIVE_GROUPS, method="exact")
-    assert len(reconcile._RATES) == 5 and reconcile._COURSES == {}
+    assert len(reconcile._RATES) == 5 and reconcile._COURSES == {}  # the module's own stores, bounded

@@ -369,13 +369,13 @@ def test_a_new_title_of_the_same_shape_goes_through_the_title_signals(renderer):
 def test_records_equal_altairs_own(rows):
     from altair.utils.core import sanitize_pandas_dataframe
 
-    from iaptlab.charts.live import _records
+    from iaptlab.charts.live import chart_records
 
     frame = pd.DataFrame(rows, columns=["n", "x", "s", "b"]).astype(
         {"n": "int64", "x": "float64", "s": "str", "b": "bool"})
     expected = sanitize_pandas_dataframe(frame).to_dict(orient="records")
-    assert _records(frame) == expected
-    assert _records(frame.assign(c=pd.Categorical(frame["s"]))) == sanitize_pandas_dataframe(
+    assert chart_records(frame) == expected
+    assert chart_records(frame.assign(c=pd.Categorical(frame["s"]))) == sanitize_pandas_dataframe(
         frame.assign(c=pd.Categorical(frame["s"]))).to_dict(orient="records")  # Altair's path
 
 
@@ -406,14 +406,13 @@ def _labelled(cut_off=10, rule=">=", strict=False) -> Result:
 def test_new_wrapped_labels_go_to_their_signals_not_a_new_embed(renderer):
     import json
 
-    from iaptlab.charts import live
-
     renderer("jupyter", offline=True)
     box = build(_labelled, CONTROLS)
     view = box.chart_slot.chart_widget
     embedded = view.spec
     lookup = json.dumps({"recovered at a cut-off of 10 points": ["recovered at a cut-off of", "10 points"]})
-    assert set(live._without_label_lookups(embedded)[1]) == {lookup}  # labels wrapped by a lookup (per layer)
+    lookups = {axis["labelExpr"] for layer in embedded["layer"] for axis in [layer["encoding"]["y"]["axis"]]}
+    assert lookups == {f"({lookup})[datum.label] || datum.label"}  # the labels are wrapped by a lookup
     box.controls["cut_off"].value = 12
     assert view.spec is embedded
     maps = view.update["label_maps"]

@@ -41,7 +41,7 @@ from altair.utils.schemapi import SchemaBase
 
 from ..errors import ParameterError
 
-__all__ = ["BROWSER_DATASET", "LIVE_EMBED_OPTIONS", "bundled_offline", "chart_skeleton", "data_update",
+__all__ = ["BROWSER_DATASET", "LIVE_EMBED_OPTIONS", "bundled_offline", "chart_records", "chart_skeleton", "data_update",
            "forget_shown", "has_params", "label_lookup_update", "live_view", "live_view_available", "refilled_update",
            "replace_live_chart", "schema_checks", "use_cached_altair_bundle"]
 
@@ -257,13 +257,13 @@ def refilled_update(view: Any, chart: Any) -> dict | None:
         title = _signal_title(new_title, old_title)
         if title is None:
             return None
-    rows = _records(data)
+    rows = chart_records(data)
     description = chart._kwds.get("description", alt.Undefined)
     return {"datasets": {names[0]: rows}, "description": None if description is alt.Undefined else description,
             "title": title}
 
 
-def _records(data: pd.DataFrame) -> list[dict]:
+def chart_records(data: pd.DataFrame) -> list[dict]:
     """``data`` as the records Altair's ``to_dict`` puts in a spec (sanitised: NaN and infinities
     as None, numpy numbers as Python ones, missing text as None).
 
@@ -271,7 +271,7 @@ def _records(data: pd.DataFrame) -> list[dict]:
     tenth of the cost of Altair's sanitiser on a small frame); a frame with any other column takes
     Altair's own path. Both give the same records.
 
-    >>> _records(pd.DataFrame({"a": [1, 2], "b": [0.5, float("nan")], "c": ["x", None]}))
+    >>> chart_records(pd.DataFrame({"a": [1, 2], "b": [0.5, float("nan")], "c": ["x", None]}))
     [{'a': 1, 'b': 0.5, 'c': 'x'}, {'a': 2, 'b': None, 'c': None}]
     """
     names = list(data.columns)
