@@ -161,7 +161,7 @@ def write_lab_settings(settings_dir: Path, extra: dict[str, dict] | None = None)
 
     >>> folder = Path(tempfile.mkdtemp())
     >>> [p.name for p in write_lab_settings(folder)]
-    ['notification.jupyterlab-settings', 'tracker.jupyterlab-settings']
+    ['notification.jupyterlab-settings', 'tracker.jupyterlab-settings', 'kernels-settings.jupyterlab-settings']
     """
     written = []
     for rel, value in {**LAB_SETTINGS, **(extra or {})}.items():
