@@ -139,3 +139,24 @@ def test_labels_that_carry_a_number_change_in_the_same_view(lab_server, page, gu
     assert chart.locator("svg[data-first-view='yes']").count() == 1  # the same view
     harness.shut_down_kernels(lab_server)
     assert guard.blocked == []
+
+
+def test_the_dashboard_writes_the_kernels_sentence_and_table_too(page, guard):
+    """In Voila (``iaptlab present``), the sentence and table that come with the chart's update are
+    written by the page as in JupyterLab (lesson 05's explorer, one move)."""
+    from iaptlab.explorers import REGISTRY
+
+    server = harness.start_server("voila")
+    try:
+        page.goto(server.voila_url("present/workshop.ipynb"), wait_until="commit")
+        explorer = page.locator(".iaptlab-explorer:has(.iaptlab-control-entry_cutoff)")
+        explorer.wait_for(timeout=180_000)
+        explorer.locator(".iaptlab-chart svg").first.wait_for(timeout=60_000)
+        explorer.scroll_into_view_if_needed()
+        explorer.locator(".iaptlab-control-entry_cutoff .noUi-handle").focus()
+        page.keyboard.press("ArrowRight")
+        want = expected(REGISTRY[KEY].bound(), entry_cutoff=11)
+        assert wait_until_shown(page, explorer, want) == want
+        assert guard.blocked == []
+    finally:
+        server.stop()
