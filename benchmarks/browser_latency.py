@@ -16,6 +16,9 @@ whose median is also shown). Any p95 above 50 ms is flagged.
 
     .venv/bin/python benchmarks/browser_latency.py [--moves 40] [--only 02.thresholds]
     .venv/bin/python benchmarks/browser_latency.py --quick    # 3 moves of one explorer (CI)
+
+After the explorers, a kernel-path explorer that does no work (:data:`FLOOR_KEY`) is measured the
+same way: the floor of any explorer the kernel answers (``--no-floor`` leaves it out).
 """
 
 from __future__ import annotations
@@ -38,9 +41,15 @@ BENCH_NOTEBOOK = "bench_explorers.ipynb"
 _INSTRUMENT_JS = """(index) => {
   const explorer = document.querySelectorAll('.jp-Notebook .iaptlab-explorer')[index];
   const chart = explorer.querySelector('.iaptlab-chart');
-  const state = {input: null, drawn: []};
+  const state = {input: null, drawn: [], pressed: null, arrived: [], applied: []};
   window.__iaptlabStopwatch = state;
-  explorer.addEventListener('keydown', () => { state.input = performance.now(); }, true);
+  explorer.addEventListener('keydown', () => { state.input = state.pressed = performance.now(); }, true);
+  // the kernel path's own marks (live_chart.js): when its update arrived, when the chart had it
+  explorer.addEventListener('iaptlab-drawn', (event) => {
+    if (state.pressed === null) return;
+    state.arrived.push(event.detail.received - state.pressed);
+    state.applied.push(event.detail.drawn - event.detail.received);
+  });
   new MutationObserver(() => {
     if (state.input === null) return;
     const started = state.input;
@@ -63,12 +72,30 @@ _CONTROL_JS = """(index) => {
 }"""
 
 
+#: Not an explorer of the registry: a kernel-path explorer whose compute does no work (one bar, one
+#: number), measured like the others. Its times are the floor of the kernel path on this machine:
+#: the page -> server -> kernel -> server -> page round trip of a widget message, the refill of a
+#: one-bar chart, and Vega's redraw.
+FLOOR_KEY = "floor.kernel_no_work"
+_FLOOR_SOURCE = """import altair as alt
+import pandas as pd
+from iaptlab.charts.layout import refill
+from iaptlab import widgets
+_floor_template = alt.Chart().mark_bar().encode(x=alt.X("n:Q", scale=alt.Scale(domain=[0, 10])), y="k:N")
+def _no_work(n=0):
+    data = pd.DataFrame({"k": ["n"], "n": [n]})
+    return widgets.Result(data, refill(_floor_template, data, description=f"n = {n}"), f"n is {n}.")
+widgets.show(_no_work, (widgets.Control("n", "A control that computes nothing", "int", 0, 0, 10),),
+             title="Floor: a kernel-path explorer that does no work")"""
+
+
 def notebook_text(keys: list[str]) -> str:
-    """A notebook showing each explorer in ``keys`` live, one cell each, as the lessons set up."""
+    """A notebook showing each explorer in ``keys`` live, one cell each, as the lessons set up
+    (:data:`FLOOR_KEY` shows the no-work explorer)."""
     cells = [{"cell_type": "code", "execution_count": None, "id": "setup", "metadata": {}, "outputs": [],
               "source": "from iaptlab.notebook import setup\nprint(setup())\nfrom iaptlab.explorers import show"}]
     cells += [{"cell_type": "code", "execution_count": None, "id": f"e{i}", "metadata": {}, "outputs": [],
-               "source": f"show({key!r})"} for i, key in enumerate(keys)]
+               "source": _FLOOR_SOURCE if key == FLOOR_KEY else f"show({key!r})"} for i, key in enumerate(keys)]
     notebook = {"cells": cells, "nbformat": 4, "nbformat_minor": 5,
                 "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
                              "language_info": {"name": "python"}}}
@@ -126,6 +153,14 @@ def measure_explorer(page, index: int, moves: int, timeout_s: float = 30) -> lis
                                timeout=timeout_s * 1000)
         page.wait_for_timeout(60)  # let the sentence and table land before the next move
     return page.evaluate("() => window.__iaptlabStopwatch.drawn")
+
+
+def page_breakdown(page) -> dict[str, float | None]:
+    """Medians (ms) of the kernel path's marks for the moves just measured: key press -> its update
+    arrived in the page (``arrived``: the round trip and the kernel's work), and update arrived ->
+    chart changed (``applied``: the changeset run by Vega). None where the page answered itself."""
+    marks = page.evaluate("() => ({arrived: window.__iaptlabStopwatch.arrived, applied: window.__iaptlabStopwatch.applied})")
+    return {name: round(statistics.median(values), 1) if values else None for name, values in marks.items()}
 
 
 def page_path(page, index: int) -> str | None:
@@ -193,16 +228,18 @@ def bench(browser, server, keys: list[str], moves: int, *, notebook: str = BENCH
         measured = []
         for index, key in enumerate(keys):
             print(f"  explorer {index + 1}/{len(keys)} {key}", file=sys.stderr, flush=True)
-            measured.append((key, measure_explorer(page, index, moves), page_path(page, index)))
+            page_ms = measure_explorer(page, index, moves)
+            measured.append((key, page_ms, page_path(page, index), page_breakdown(page)))
         kernel = kernel_timings(server, notebook)
         rows = []
-        for index, (key, page_ms, marked) in enumerate(measured):
+        for index, (key, page_ms, marked, breakdown) in enumerate(measured):
             if not page_ms:
                 rows.append({"explorer": key, "moves": 0, "path": "no control to press"})
                 continue
             # the refreshes after the first draw, i.e. one per move answered by the kernel
             kernel_ms = kernel[index][1:] if index < len(kernel) else []
-            rows.append(summarise(key, page_ms, kernel_ms, marked))
+            rows.append({**summarise(key, page_ms, kernel_ms, marked),
+                         "arrived_p50_ms": breakdown["arrived"], "applied_p50_ms": breakdown["applied"]})
         floor = kernel_round_trip_ms(server, notebook)
         return {"rows": rows, "kernel_round_trip_ms": round(floor, 1), "blocked_requests": len(guard.blocked)}
     finally:
@@ -212,15 +249,19 @@ def bench(browser, server, keys: list[str], moves: int, *, notebook: str = BENCH
 
 def table(result: dict) -> str:
     """The printed table: one row per explorer, misses flagged."""
-    lines = [f"{'explorer':<26} {'moves':>5} {'first':>6} {'p50':>5} {'p95':>5} {'path':>7} {'kernel p50':>10}"]
+    lines = [f"{'explorer':<26} {'moves':>5} {'first':>6} {'p50':>5} {'p95':>5} {'path':>7} {'kernel p50':>10}"
+             f" {'arrived':>8} {'applied':>8}"]
     for row in result["rows"]:
         if not row["moves"]:
             lines.append(f"{row['explorer']:<26} {row['path']}")
             continue
         kernel = "" if row["kernel_p50_ms"] is None else f"{row['kernel_p50_ms']:.1f}"
+        arrived, applied = ("" if row.get(k) is None else f"{row[k]:.1f}" for k in ("arrived_p50_ms", "applied_p50_ms"))
         flag = f"  p95 > {TARGET_P95_MS} ms" if row["over_target"] else ""
         lines.append(f"{row['explorer']:<26} {row['moves']:>5} {row['first_ms']:>6} {row['p50_ms']:>5} "
-                     f"{row['p95_ms']:>5} {row['path']:>7} {kernel:>10}{flag}")
+                     f"{row['p95_ms']:>5} {row['path']:>7} {kernel:>10} {arrived:>8} {applied:>8}{flag}")
+    lines.append("kernel path, medians: 'arrived' = key press -> the kernel's update reached the page; "
+                 "'applied' = update -> chart changed")
     lines.append(f"floor: an empty kernel round trip (execute 'pass') takes {result['kernel_round_trip_ms']} ms "
                  "(median, from Python; the page's widget messages take the same route)")
     return "\n".join(lines)
@@ -231,6 +272,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--moves", type=int, default=40, help="key presses per explorer (>= 30)")
     parser.add_argument("--only", action="append", help="an explorer key (repeatable); default every one")
     parser.add_argument("--quick", action="store_true", help="3 moves of lesson 02's threshold explorer")
+    parser.add_argument("--no-floor", action="store_true",
+                        help="leave out the kernel-path explorer that does no work (the floor)")
     parser.add_argument("--json", type=Path, default=harness.REPO / "build" / "browser" / "latency.json")
     args = parser.parse_args(argv)
     if args.moves < 30 and not args.quick:
@@ -241,6 +284,8 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [k for k in keys if k not in REGISTRY]
     if unknown:
         parser.error(f"unknown explorer(s) {unknown}; known: {', '.join(REGISTRY)}")
+    if not (args.quick or args.no_floor):
+        keys.append(FLOOR_KEY)
     moves = 3 if args.quick else args.moves
     reason = harness.browser_missing()
     if reason:

@@ -53,6 +53,7 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
@@ -76,7 +77,8 @@ from .simulate import (
     simulate,
 )
 
-__all__ = ["EXACT_UP_TO", "FIVE_GROUPS", "MECHANISM_WORDS", "OUTCOMES", "SIDES", "outcome_rate",
+__all__ = ["EXACT_UP_TO", "FIVE_GROUPS", "MECHANISM_WORDS", "NOT_READ_BY_COURSE", "OUTCOMES", "SIDES",
+           "forget_computed", "outcome_rate",
            "shapley_weights", "waterfall_table"]
 
 #: What each mechanism means, in a sentence a student can read beside the chart.
@@ -145,6 +147,54 @@ _SIDE_COLUMNS = {
 #: scores and measure only for the M192 denominator).
 _RATES_READ = ("finished", "paired", "caseness_first")
 _M192_READ = ("anxiety_measure", "phq9_first", "gad7_first", "adsm_first")
+
+
+#: Rates of tables already made, by everything they depend on (the model as switched, the model of
+#: its course, side, selection, rules, outcome, odds): a waterfall asked again after one setting
+#: has moved (an explorer) recomputes only the tables that setting changes. Bounded, oldest first out.
+_RATES: dict[tuple, float] = {}
+_RATES_KEPT = 4_000
+#: Courses of small cohorts (an explorer's: ~0.6 MB each at 4,000 referrals, 4 per waterfall), by the
+#: parameters they read; the 100,000-referral ones are not kept.
+_COURSES: dict[tuple, Any] = {}
+_COURSES_KEPT = 24  # ~15 MB at most: a slider swept back and forth over 6 positions (8 courses + 2 per position)
+_COURSE_KEPT_UP_TO_N = 20_000
+
+
+def forget_computed() -> None:
+    """Drop the rates and courses :func:`waterfall_table` keeps between calls (memory back; the
+    next waterfall computes everything afresh, with the same numbers).
+
+    >>> forget_computed()
+    """
+    _RATES.clear()
+    _COURSES.clear()
+
+
+def _remember(store: dict, key: Any, value: Any, kept: int) -> Any:
+    """Put ``value`` under ``key`` in ``store`` (dropping the oldest entry beyond ``kept``); return it."""
+    store[key] = value
+    if len(store) > kept:
+        del store[next(iter(store))]
+    return value
+
+
+#: Parameters only the interview reads (``simulate``'s interview functions), never the course: two
+#: models differing only in these have the same course (tested).
+NOT_READ_BY_COURSE = ("relapse_within_12_months", "months_from_end_to_interview", "unseen_disorder_remission",
+                      "share_with_unseen_disorder", "interview_sensitivity", "interview_specificity",
+                      "interviewed_odds_ratio_still_ill")
+
+
+def _course(model: CohortModel, draws: Any) -> Any:
+    """``course_of(model, draws)``, kept for small cohorts by every parameter the course reads (a
+    pure function of them: ``n`` and ``seed`` make ``draws``)."""
+    if model.n > _COURSE_KEPT_UP_TO_N or draws.n != model.n or draws.seed != model.seed:
+        return course_of(model, draws)
+    key = tuple(getattr(model, f.name) for f in dataclasses.fields(model) if f.name not in NOT_READ_BY_COURSE)
+    if key in _COURSES:  # used again: now the newest, the last to be dropped
+        return _remember(_COURSES, key, _COURSES.pop(key), _COURSES_KEPT)
+    return _remember(_COURSES, key, course_of(model, draws), _COURSES_KEPT)
 
 
 def _table_columns(columns: Mapping[str, np.ndarray], names: Iterable[str]) -> dict[str, Any]:
@@ -271,22 +321,39 @@ def waterfall_table(model: CohortModel, from_outcome: str = "recovered",
               for side in ("questionnaire", "interview")}
     odds_values = tuple(dict.fromkeys((model.interviewed_odds_ratio_still_ill, 1.0)))
 
+    models: dict[frozenset[str], CohortModel] = {}
+
+    def switched(off: frozenset[str]) -> CohortModel:
+        """``model.without(*off)``, made once per set of mechanisms (each copy is validated)."""
+        if off not in models:
+            models[off] = model.without(*off)
+        return models[off]
+
     def fill(side: str, off: frozenset[str], select: bool) -> None:
         """Every wanted rate of one side's table with the ``off`` mechanisms off, into ``cache``.
 
         The table (valid by construction) is made from the cached course, classified, read and
-        dropped: only the rates are kept, so memory stays at the courses plus one table.
+        dropped: only the rates are kept, so memory stays at the courses plus one table. Rates and
+        courses already computed for the same models (by an earlier call) are reused.
         """
         course_key = off | frozenset(not_in_course(model))
+        course_model, table_model = switched(course_key), switched(off)
+        odds_here = odds_values if side == "interview" else (1.0,)
+        keys = {(outcome, odds): (table_model, course_model, side, select, rules, outcome, odds)
+                for outcome in wanted[side] for odds in odds_here}
+        if all(key in _RATES for key in keys.values()):
+            for (outcome, odds), key in keys.items():
+                cache[outcome, off, select, odds] = _RATES[key]
+            return
         if course_key not in courses:  # one session-by-session course per distinct course
-            courses[course_key] = course_of(model.without(*course_key), draws)
-        columns = episode_columns(model.without(*off), draws, courses[course_key],
+            courses[course_key] = _course(course_model, draws)
+        columns = episode_columns(table_model, draws, courses[course_key],
                                   questionnaires=side == "questionnaire", interview=side == "interview")
         flags = selected_flags(_table_columns(columns, _SIDE_COLUMNS[side]), rules,
                                select_on_first_measurement=select)
-        for outcome in wanted[side]:
-            for odds in odds_values if side == "interview" else (1.0,):
-                cache[outcome, off, select, odds] = _rate(flags, outcome, rules, odds)
+        for (outcome, odds), key in keys.items():
+            cache[outcome, off, select, odds] = _remember(_RATES, key, _rate(flags, outcome, rules, odds),
+                                                          _RATES_KEPT)
 
     def rate(outcome: str, off: frozenset[str]) -> float:
         side = OUTCOMES[outcome]

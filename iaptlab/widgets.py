@@ -166,8 +166,7 @@ def _widget_for(control: Control):
         box = box_cls(value=control.default, min=control.minimum, max=control.maximum, step=step,
                       description=control.label, style=style, layout=w.Layout(width="7em"),
                       tooltip=f"{control.label} (type a value)")
-        box.add_class("iaptlab-number")
-        w.link((slider, "value"), (box, "value"))
+        box.add_class("iaptlab-number")  # linked to the slider by build(), after its refresh
         row = w.HBox([slider, box], layout=w.Layout(width="auto", max_width="100%"))
     elif control.kind == "choice":
         # Radio buttons, not a drop-down: every option is visible and wraps on a narrow screen
@@ -254,6 +253,7 @@ class ChartSlot:
 
         self.mode = "output"
         self.browser: dict[str, Any] | None = None
+        self.text_widgets: tuple[Any, ...] = ()  # the sentence and table widgets the page may write
         self.on_kernel_path: Callable[[], None] = lambda: None
         if live.live_view_available():
             self.mode = "widget"
@@ -288,30 +288,46 @@ class ChartSlot:
             live.forget_shown(self.chart_widget)  # the page showed its own numbers since
             self.on_kernel_path()
 
-    def update(self, chart: Any) -> None:
-        """Show ``chart`` (an Altair chart, or None for nothing) in place of the previous one."""
+    def update(self, chart: Any, texts: Sequence[str] | None = None) -> bool:
+        """Show ``chart`` (an Altair chart, or None for nothing) in place of the previous one.
+
+        In live chart mode, once the view exists, ``texts`` (the sentence and table HTML) go with the
+        chart's update in one message, and the page writes them into :attr:`text_widgets` after the
+        chart is painted: returns True then (the caller sets the text widgets without sending them).
+        """
         from .charts import live
 
         if self.mode == "widget":
             if chart is None:
-                return
+                return False
             if self.chart_widget is None:
                 self.chart_widget = live.live_view(chart)
+                with self.chart_widget.hold_sync():
+                    self.chart_widget.texts = list(self.text_widgets)
+                    for name, value in (self.browser or {}).items():
+                        setattr(self.chart_widget, name, value)
                 if self.browser is not None:
-                    with self.chart_widget.hold_sync():
-                        for name, value in self.browser.items():
-                            setattr(self.chart_widget, name, value)
                     self.chart_widget.observe(self._browser_ready_changed, names="browser_ready")
                 self.widget.children = (self.chart_widget,)
-            else:
-                live.replace_live_chart(self.chart_widget, chart)
-            return
+                return False
+            with_texts = texts is not None and len(texts) == len(self.text_widgets) > 0
+            live.replace_live_chart(self.chart_widget, chart, texts if with_texts else None)
+            return with_texts
         from IPython.display import display
 
         with self.widget:
             self.widget.clear_output(wait=True)
             if chart is not None:
                 display(chart)
+        return False
+
+
+def _set_unsent(widget: Any, value: str) -> None:
+    """Set ``widget.value`` in the kernel without a message to the page: the page has the value
+    already (the live chart's update carried it). ipywidgets sends nothing for a value equal to
+    its property lock, as when the value came from the page itself."""
+    with widget._lock_property(value=value):
+        widget.value = value
 
 
 def _css_name(name: str) -> str:
@@ -354,6 +370,7 @@ def build(compute: Callable[..., Result], controls: Sequence[Control], *, title:
     table = w.HTML()
     table.add_class("iaptlab-table")
     slot = ChartSlot()
+    slot.text_widgets = (sentence, table)
     status = w.HTML()
     timings: deque[float] = deque(maxlen=TIMINGS_KEPT)
     from .charts import live
@@ -372,9 +389,12 @@ def build(compute: Callable[..., Result], controls: Sequence[Control], *, title:
             status.value = f'<p role="alert">Cannot show these settings: {html.escape(str(err))}</p>'
             return
         status.value = ""
-        slot.update(result.chart)  # first, so the page starts re-drawing while the text is sent
-        sentence.value = f'<p aria-live="polite">{html.escape(result.sentence)}</p>'
-        table.value = table_html(result.table)
+        texts = (f'<p aria-live="polite">{html.escape(result.sentence)}</p>', table_html(result.table))
+        if slot.update(result.chart, texts):  # one message: the chart's update carries the texts
+            for widget, text in zip((sentence, table), texts, strict=True):
+                _set_unsent(widget, text)
+        else:
+            sentence.value, table.value = texts
         timings.append(time.perf_counter() - started)
 
     def on_reset(_: Any) -> None:
@@ -389,6 +409,9 @@ def build(compute: Callable[..., Result], controls: Sequence[Control], *, title:
         slot.answer_in_page(browser, watched, (sentence, table), refresh)
     for widget in value_widgets.values():
         widget.observe(refresh, names="value")
+    for control, row in zip(controls, rows, strict=True):
+        if len(row.children) > 1:  # after refresh: a slider's move sends the chart before the number box
+            w.link((value_widgets[control.name], "value"), (row.children[1], "value"))
     reset.on_click(on_reset)
     heading = [w.HTML(f"<h4>{html.escape(title)}</h4>")] if title else []
     support = _support_widget()

@@ -83,8 +83,10 @@ def test_jupyter_renderer_updates_one_chart_widget_in_place(renderer):
     box.controls["cut_off"].value = 0  # the minimum is a real value, not "nothing"
     assert first.update["datasets"] == {name: [{"x": "cut", "y": 0}]}
     assert "cut 0" in box.sentence.value
-    box.controls["rule"].value = ">"  # same chart data: nothing to send
-    assert first.update["datasets"] == {name: [{"x": "cut", "y": 0}]}
+    box.controls["rule"].value = ">"  # same chart data: no rows sent, only the new texts
+    assert first.update["datasets"] == {} and first.update["description"] is None
+    assert first.update["texts"] == [box.sentence.value, box.table.value]
+    assert "cut 0 &gt; False" in first.update["texts"][0]
 
 
 def test_a_new_chart_structure_is_embedded_afresh(renderer):
@@ -99,7 +101,8 @@ def test_a_new_chart_structure_is_embedded_afresh(renderer):
     first = box.chart_slot.chart_widget
     box.controls["strict"].value = True
     assert box.chart_slot.chart_widget is first
-    assert first.spec["mark"]["type"] == "point" and first.update == {}
+    assert first.spec["mark"]["type"] == "point" and "datasets" not in first.update
+    assert first.update["texts"] == [box.sentence.value, box.table.value]
 
 
 def test_every_control_part_has_an_accessible_name(renderer):
@@ -283,3 +286,140 @@ def test_the_page_copy_is_made_only_for_a_live_chart(renderer):
     renderer("jupyter", offline=True)
     box = build(compute, CONTROLS, browser=factory)
     assert made == [1] and box.chart_slot.browser is None and box.path() == "kernel"
+
+
+def _sent_messages(monkeypatch) -> list[tuple[object, dict]]:
+    """Every widget message the kernel sends from now on, as (widget, message)."""
+    import ipywidgets
+
+    sent: list[tuple[object, dict]] = []
+    original = ipywidgets.Widget._send
+
+    def recording(self, msg, buffers=None):
+        sent.append((self, msg))
+        return original(self, msg, buffers=buffers)
+
+    monkeypatch.setattr(ipywidgets.Widget, "_send", recording)
+    return sent
+
+
+def test_a_kernel_move_is_one_message_that_carries_chart_sentence_and_table(renderer, monkeypatch):
+    renderer("jupyter", offline=True)
+    box = build(compute, CONTROLS)
+    view = box.chart_slot.chart_widget
+    check_box = box.controls["strict"]  # no number box linked to it
+    sent = _sent_messages(monkeypatch)
+    check_box.set_state({"value": True})  # as a message from the page does
+    assert [widget for widget, _ in sent if widget is not check_box] == [view]  # no sentence, no table
+    (update,) = (msg["state"]["update"] for widget, msg in sent if widget is view)
+    assert update["texts"] == [box.sentence.value, box.table.value]
+    assert "cut 10 &gt;= True" in box.sentence.value  # the kernel's copies are current
+    sent.clear()
+    check_box.set_state({"value": False})
+    check_box.set_state({"value": False})  # no change: nothing more
+    assert [widget for widget, _ in sent if widget is not check_box] == [view]
+
+
+def test_first_draw_and_other_renderers_send_the_texts_themselves(renderer, monkeypatch):
+    renderer("svg")
+    sent = _sent_messages(monkeypatch)
+    box = build(compute, CONTROLS)
+    sent.clear()
+    box.controls["cut_off"].value = 12  # a new sentence and a new table
+    assert {id(box.sentence), id(box.table)} <= {id(widget) for widget, _ in sent}
+
+
+def _titled(cut_off=10, rule=">=", strict=False) -> Result:
+    from iaptlab.charts.layout import chart_title, refill
+
+    data = pd.DataFrame({"x": ["cut"], "y": [cut_off]})
+    template = _titled_template()
+    title = chart_title(f"cut {cut_off}", None if strict else f"rule {rule}")  # strict: an empty subtitle
+    return Result(data, chart=refill(template, data, title=title, description=f"cut {cut_off}"),
+                  sentence="")
+
+
+_TEMPLATE: list = []
+
+
+def _titled_template():
+    if not _TEMPLATE:
+        _TEMPLATE.append(alt.Chart().mark_bar().encode(x="x:N", y="y:Q"))
+    return _TEMPLATE[0]
+
+
+def test_a_new_title_of_the_same_shape_goes_through_the_title_signals(renderer):
+    renderer("jupyter", offline=True)
+    box = build(_titled, CONTROLS)
+    view = box.chart_slot.chart_widget
+    embedded = view.spec
+    box.controls["cut_off"].value = 11
+    assert view.spec is embedded  # no new embed for a new title text
+    assert view.update["title"] == {"text": "cut 11", "subtitle": "Source: rule >="}
+    assert view.update["description"] == "cut 11"
+    box.controls["rule"].value = ">"
+    assert view.spec is embedded and view.update["title"]["subtitle"] == "Source: rule >"
+    assert view.update["datasets"] == {}  # same rows: none sent
+    box.controls["strict"].value = True  # no subtitle now: the view has no subtitle signal to take it
+    assert view.spec is not embedded and view.spec["title"] == {"text": "cut 11", "subtitle": ""}
+
+
+@given(st.lists(st.tuples(st.integers(-10**12, 10**12), st.floats(allow_nan=True, allow_infinity=True),
+                          st.one_of(st.none(), st.text(max_size=5)), st.booleans()), max_size=8))
+def test_records_equal_altairs_own(rows):
+    from altair.utils.core import sanitize_pandas_dataframe
+
+    from iaptlab.charts.live import chart_records
+
+    frame = pd.DataFrame(rows, columns=["n", "x", "s", "b"]).astype(
+        {"n": "int64", "x": "float64", "s": "str", "b": "bool"})
+    expected = sanitize_pandas_dataframe(frame).to_dict(orient="records")
+    assert chart_records(frame) == expected
+    assert chart_records(frame.assign(c=pd.Categorical(frame["s"]))) == sanitize_pandas_dataframe(
+        frame.assign(c=pd.Categorical(frame["s"]))).to_dict(orient="records")  # Altair's path
+
+
+def test_a_slider_move_sends_the_chart_before_the_number_box(renderer, monkeypatch):
+    renderer("jupyter", offline=True)
+    box = build(compute, CONTROLS)
+    view, slider = box.chart_slot.chart_widget, box.controls["cut_off"]
+    row = next(c for c in box.children if slider in getattr(c, "children", ()))
+    number = next(c for c in row.children if c is not slider)
+    sent = _sent_messages(monkeypatch)
+    slider.set_state({"value": 12})
+    order = [widget for widget, _ in sent if widget is not slider]
+    assert order == [view, number] and number.value == 12
+    sent.clear()
+    number.set_state({"value": 13})  # typed in the number box: the slider follows, then the chart
+    assert slider.value == 13 and view in [widget for widget, _ in sent]
+
+
+def _labelled(cut_off=10, rule=">=", strict=False) -> Result:
+    """Bars whose long labels carry the cut-off, wrapped as the lessons' rate charts wrap them."""
+    from iaptlab.charts.rates import rates_bar
+
+    data = pd.DataFrame({"outcome": [f"recovered at a cut-off of {cut_off} points", "short"],
+                         "numerator": [1, 2], "denominator": [4, 4], "rate": [0.25, 0.5]})
+    return Result(data, chart=rates_bar(data, title="Rates"), sentence=f"cut {cut_off}")
+
+
+def test_new_wrapped_labels_go_to_their_signals_not_a_new_embed(renderer):
+    import json
+
+    renderer("jupyter", offline=True)
+    box = build(_labelled, CONTROLS)
+    view = box.chart_slot.chart_widget
+    embedded = view.spec
+    lookup = json.dumps({"recovered at a cut-off of 10 points": ["recovered at a cut-off of", "10 points"]})
+    lookups = {axis["labelExpr"] for layer in embedded["layer"] for axis in [layer["encoding"]["y"]["axis"]]}
+    assert lookups == {f"({lookup})[datum.label] || datum.label"}  # the labels are wrapped by a lookup
+    box.controls["cut_off"].value = 12
+    assert view.spec is embedded
+    maps = view.update["label_maps"]
+    assert maps and all(old == lookup for old, _ in maps)
+    assert all(new == {"recovered at a cut-off of 12 points": ["recovered at a cut-off of", "12 points"]}
+               for _, new in maps)
+    (rows,) = view.update["datasets"].values()
+    assert rows[0]["outcome"] == "recovered at a cut-off of 12 points"
+    box.controls["cut_off"].value = 13  # keyed by the lookup as embedded, not by the last one
+    assert view.spec is embedded and view.update["label_maps"][0][0] == lookup

@@ -146,7 +146,15 @@ def demand_chart(tidy: pd.DataFrame, *, n_referrals: int):
         title="Same people, same true change: what the forms report",
         source=(f"simulated IAPT-like cohort of {n_referrals:,} referrals; demand settings are "
                 "assumptions, not measurements"))
-    return chart.configure_legend(orient="bottom")
+    return _legend_below(chart)
+
+
+def _legend_below(chart, **legend):
+    """``chart.configure_legend(orient="bottom", **legend)`` without its deep copy of every layer
+    (a few ms a move, and the copy's layers are no longer the template's, so the live chart must
+    serialise them to compare): ``chart`` is a fresh refilled copy, its config is its own."""
+    chart.config = alt.Config(legend=alt.LegendConfig(orient="bottom", **legend))
+    return chart
 
 
 def scenario_rates_chart(tidy: pd.DataFrame, title: str, source: str):
@@ -156,7 +164,7 @@ def scenario_rates_chart(tidy: pd.DataFrame, title: str, source: str):
             tidy[["group", "outcome", "numerator", "denominator", "rate"]].itertuples(index=False)]
     chart = rates_bar(tidy.drop(columns="scenario"), title=title, source=source,
                              description=f"{title}. " + "; ".join(bars))  # six bars, not episodes
-    return chart.configure_legend(orient="bottom", labelLimit=400)
+    return _legend_below(chart, labelLimit=400)
 
 
 @lru_cache(maxsize=4)

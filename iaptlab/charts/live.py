@@ -2,9 +2,10 @@
 
 With Altair's ``jupyter`` renderer (and anywidget) active, an explorer keeps one
 :class:`LiveChart` widget. A move whose chart has the same structure as the one on screen (same
-builder, new numbers) sends only the changed rows of its datasets and its description: the page
-applies them as a Vega changeset to the view it already has, with no new embed. A chart of a new
-structure is embedded afresh. :mod:`iaptlab.widgets` uses these functions; it never imports
+builder, new numbers) sends only the changed rows of its datasets, its description and (a new text
+of the same shape) its title, in one message with the explorer's sentence and table: the page
+applies them as a Vega changeset and title signals to the view it already has, with no new embed.
+A chart of a new structure is embedded afresh. :mod:`iaptlab.widgets` uses these functions; it never imports
 Altair itself.
 
 An explorer whose computation is arithmetic on a small table (00, 01, 04, 06) is also answered in
@@ -26,19 +27,22 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import altair as alt
+import numpy as np
 import pandas as pd
+from altair.utils.schemapi import SchemaBase
 
 from ..errors import ParameterError
 
-__all__ = ["BROWSER_DATASET", "LIVE_EMBED_OPTIONS", "bundled_offline", "chart_skeleton", "data_update",
-           "forget_shown", "has_params", "live_view", "live_view_available", "refilled_update",
+__all__ = ["BROWSER_DATASET", "LIVE_EMBED_OPTIONS", "bundled_offline", "chart_records", "chart_skeleton", "data_update",
+           "forget_shown", "has_params", "label_lookup_update", "live_view", "live_view_available", "refilled_update",
            "replace_live_chart", "schema_checks", "use_cached_altair_bundle"]
 
 #: Vega-embed options for the live chart: SVG, so every bar is an element with an ARIA label
@@ -182,22 +186,27 @@ def forget_shown(view: Any) -> None:
                        "datasets": {name: None for name in view.spec.get("datasets", {})}}
 
 
-def replace_live_chart(view: Any, chart: Any) -> None:
+def replace_live_chart(view: Any, chart: Any, texts: Sequence[str] | None = None) -> None:
     """Show ``chart`` in the existing live ``view``: only its data when the structure is unchanged.
 
     Same builder, new numbers: the first chart was validated against the Vega-Lite schema, and
     re-validating each move's spec costs more than computing the rates, so it is skipped. A chart
     refilled from the same template as the one shown (:func:`iaptlab.charts.refill`) is not even
-    serialised whole: only its rows are (:func:`refilled_update`).
+    serialised whole: only its rows, description and title are (:func:`refilled_update`).
+    ``texts`` (the explorer's sentence and table HTML) travel in the same ``update`` message: one
+    message per move, and the page writes them after the chart has been painted.
     """
+    extra = {} if texts is None else {"texts": list(texts)}
     update = refilled_update(view, chart)
     if update is not None:
         rows = next(iter(update["datasets"].values()))
         changed = {"datasets": update["datasets"] if rows != view.shown_rows else {},
                    "description": update["description"]
                    if update["description"] != view.shown_spec.get("description") else None}
-        if changed["datasets"] or changed["description"] is not None:
-            view.update = changed
+        if update.get("title") is not None:
+            changed["title"] = update["title"]
+        if changed["datasets"] or changed["description"] is not None or "title" in changed or extra:
+            view.update = {**changed, **extra}
         shown_name = next(iter(view.shown_spec.get("datasets", {})), None)
         view.shown_spec = {**view.shown_spec, "description": update["description"],
                            "datasets": {shown_name: rows}}
@@ -206,11 +215,13 @@ def replace_live_chart(view: Any, chart: Any) -> None:
     new = chart.to_dict(validate=False)
     update = data_update(view.spec, new, shown=view.shown_spec)
     if update is None:
+        update = label_lookup_update(view.spec, new, shown=view.shown_spec)
+    if update is None:
         with view.hold_sync():
-            view.update = {}
+            view.update = extra
             view.spec = new
-    elif update["datasets"] or update["description"] is not None:
-        view.update = update
+    elif update["datasets"] or update["description"] is not None or update.get("label_maps") or extra:
+        view.update = {**update, **extra}
     view.shown_spec = new
     datasets = list(new.get("datasets", {}).values())
     view.shown_rows = datasets[0] if len(datasets) == 1 else None
@@ -223,13 +234,13 @@ _MAX_ROWS = 5000
 
 def refilled_update(view: Any, chart: Any) -> dict | None:
     """The update for ``chart`` when it differs from the chart ``view`` shows only in its top-level
-    data (a DataFrame) and description, as charts refilled from one template do; else None.
+    data (a DataFrame), description and title text, as charts refilled from one template do; else None.
 
     The rows are made as Altair's ``to_dict`` makes them (sanitised, one record per row), so the
-    page receives exactly what the full path would send, at a fraction of the cost.
+    page receives exactly what the full path would send, at a fraction of the cost. A new title
+    (``"title"`` in the update) is applied through the view's title signals, so it must have the
+    shape of the one embedded: the same keys, a subtitle in both or in neither.
     """
-    from altair.utils.core import sanitize_pandas_dataframe
-
     previous = getattr(view, "shown_chart", None)
     names = list(view.spec.get("datasets", {}))
     data = getattr(chart, "_kwds", {}).get("data")
@@ -237,12 +248,70 @@ def refilled_update(view: Any, chart: Any) -> dict | None:
             or not isinstance(data, pd.DataFrame) or len(data) > _MAX_ROWS):
         return None
     for key in set(chart._kwds) | set(previous._kwds):
-        if key not in ("data", "description") and not _same(chart._kwds.get(key, alt.Undefined),
-                                                                 previous._kwds.get(key, alt.Undefined)):
+        if key not in ("data", "description", "title") and not _same(
+                chart._kwds.get(key, alt.Undefined), previous._kwds.get(key, alt.Undefined)):
             return None
-    rows = sanitize_pandas_dataframe(data).to_dict(orient="records")
+    new_title, old_title = chart._kwds.get("title", alt.Undefined), previous._kwds.get("title", alt.Undefined)
+    title = None
+    if not _same(new_title, old_title):
+        title = _signal_title(new_title, old_title)
+        if title is None:
+            return None
+    rows = chart_records(data)
     description = chart._kwds.get("description", alt.Undefined)
-    return {"datasets": {names[0]: rows}, "description": None if description is alt.Undefined else description}
+    return {"datasets": {names[0]: rows}, "description": None if description is alt.Undefined else description,
+            "title": title}
+
+
+def chart_records(data: pd.DataFrame) -> list[dict]:
+    """``data`` as the records Altair's ``to_dict`` puts in a spec (sanitised: NaN and infinities
+    as None, numpy numbers as Python ones, missing text as None).
+
+    Columns of numpy numbers, booleans and pandas text are converted here, a column at a time (a
+    tenth of the cost of Altair's sanitiser on a small frame); a frame with any other column takes
+    Altair's own path. Both give the same records.
+
+    >>> chart_records(pd.DataFrame({"a": [1, 2], "b": [0.5, float("nan")], "c": ["x", None]}))
+    [{'a': 1, 'b': 0.5, 'c': 'x'}, {'a': 2, 'b': None, 'c': None}]
+    """
+    names = list(data.columns)
+    columns = []
+    for name in names:
+        column = data[name] if isinstance(name, str) and names.count(name) == 1 else None
+        dtype = None if column is None else column.dtype
+        if isinstance(dtype, np.dtype) and dtype.kind in "iub":
+            columns.append(column.to_numpy().tolist())
+        elif isinstance(dtype, np.dtype) and dtype.kind == "f":
+            values = column.to_numpy()
+            columns.append(np.where(np.isfinite(values), values.astype(object), None).tolist())
+        elif isinstance(dtype, pd.StringDtype):
+            columns.append(column.to_numpy(dtype=object, na_value=None).tolist())
+        else:
+            from altair.utils.core import sanitize_pandas_dataframe
+
+            return sanitize_pandas_dataframe(data).to_dict(orient="records")
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
+def _title_dict(title: Any) -> dict | None:
+    if isinstance(title, str):
+        return {"text": title}
+    if isinstance(title, alt.Title):
+        return title.to_dict(validate=False)
+    return None
+
+
+def _signal_title(new: Any, old: Any) -> dict | None:
+    """``new`` title as a dict when the view embedded with ``old`` can show it through its title
+    signals (same keys, the same properties but text and subtitle, a subtitle in both or neither)."""
+    new_d, old_d = _title_dict(new), _title_dict(old)
+    if new_d is None or old_d is None or set(new_d) != set(old_d) or not new_d.get("text"):
+        return None
+    if any(new_d[k] != old_d[k] for k in new_d if k not in ("text", "subtitle")):
+        return None
+    if bool(new_d.get("subtitle")) != bool(old_d.get("subtitle")):
+        return None
+    return new_d
 
 
 def _same(new: Any, old: Any) -> bool:
@@ -258,7 +327,7 @@ def _same(new: Any, old: Any) -> bool:
     if isinstance(new, alt.TopLevelMixin):  # a refilled part: its own properties, shared layers
         keys = set(new._kwds) | set(old._kwds)
         return all(_same(new._kwds.get(k, alt.Undefined), old._kwds.get(k, alt.Undefined)) for k in keys)
-    if isinstance(new, alt.Title):
+    if isinstance(new, SchemaBase):  # a title, a config: small, compared by their spec
         return new.to_dict(validate=False) == old.to_dict(validate=False)
     return False
 
@@ -271,6 +340,59 @@ def _skeleton(spec: dict) -> tuple[str, list[str]]:
     for index, name in enumerate(names):
         text = text.replace(json.dumps(name), f'"@dataset{index}"')
     return text, names
+
+
+#: An axis ``labelExpr`` made by :func:`iaptlab.charts.layout.wrapped_labels`: a lookup of each
+#: long label's lines (group 1, JSON), the only part of it that changes with the labels.
+_LABEL_LOOKUP = re.compile(r"^\((\{.*\})\)\[datum\.label\] \|\| datum\.label$", re.S)
+
+
+def _without_label_lookups(spec: dict) -> tuple[dict, list[str]]:
+    """``spec`` with each wrapped-label lookup's JSON replaced by a placeholder, and those JSONs in order."""
+    found: list[str] = []
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            out = {}
+            for key, value in node.items():
+                match = _LABEL_LOOKUP.match(value) if key == "labelExpr" and isinstance(value, str) else None
+                if match:
+                    found.append(match.group(1))
+                    out[key] = "@label-lookup"
+                else:
+                    out[key] = walk(value)
+            return out
+        if isinstance(node, list):
+            return [walk(value) for value in node]
+        return node
+
+    stripped = {key: value if key == "datasets" else walk(value) for key, value in spec.items()}
+    return stripped, found
+
+
+def label_lookup_update(embedded: dict, new: dict, *, shown: dict | None = None) -> dict | None:
+    """:func:`data_update` for a ``new`` spec that differs from the ``embedded`` one only in the
+    wrapped-label lookups of its axes (long labels that carry a number, e.g. a cut-off): the update
+    then also has ``label_maps``, [lookup JSON as embedded, new lookup] pairs, which the page puts in
+    the signals it reads them from (no new embed). None when anything else differs.
+
+    >>> axis = lambda labels: {"mark": "bar", "encoding": {"y": {"axis": {"labelExpr": labels}}}}
+    >>> old = axis('({"a long label 1": ["a long", "label 1"]})[datum.label] || datum.label')
+    >>> new = axis('({"a long label 2": ["a long", "label 2"]})[datum.label] || datum.label')
+    >>> label_lookup_update(old, new)["label_maps"]
+    [['{"a long label 1": ["a long", "label 1"]}', {'a long label 2': ['a long', 'label 2']}]]
+    >>> label_lookup_update(old, {**new, "mark": "point"}) is None
+    True
+    """
+    before, embedded_lookups = _without_label_lookups(embedded)
+    after, new_lookups = _without_label_lookups(new)
+    if not embedded_lookups or len(embedded_lookups) != len(new_lookups):
+        return None
+    update = data_update(before, after, shown=shown)
+    if update is None:
+        return None
+    return {**update, "label_maps": [[old, json.loads(lookup)]
+                                     for old, lookup in zip(embedded_lookups, new_lookups, strict=True)]}
 
 
 def data_update(embedded: dict, new: dict, *, shown: dict | None = None) -> dict | None:

@@ -1,6 +1,12 @@
 // iaptlab live chart: one Vega view per explorer. A move that changes only numbers replaces the
-// rows of the view's named datasets (a Vega changeset) and its description; the view is never
-// re-embedded. A new structure (the `spec` trait) embeds a new view.
+// rows of the view's named datasets (a Vega changeset), its description and its title text (two
+// signals); the view is never re-embedded. A new structure (the `spec` trait) embeds a new view.
+//
+// Kernel path: each move is one `update` message (rows, description, title, and the sentence and
+// table HTML). The chart is changed first; the sentence and table widgets are written after the
+// chart has been painted (`initialize`, per model), and the kernel has set its own copies of them
+// without sending them. Each applied update fires `iaptlab-drawn` (when it arrived, when it was
+// drawn) for the latency benchmark.
 //
 // Browser path (the `compute_script` trait is set): the page answers every move itself, with no
 // kernel round trip. It watches the explorer's control widgets, runs the explorer's script
@@ -63,6 +69,34 @@ function titleShape(result) {
   return JSON.stringify([has(result.title), (result.partTitles || []).map(has)]);
 }
 
+// A wrapped-label lookup (iaptlab.charts.layout.wrapped_labels) in a compiled axis: its JSON is the
+// only part that changes with the labels.
+const LABEL_LOOKUP = /^\((\{.*\})\)\[datum\.label\] \|\| datum\.label$/s;
+
+// The compiled Vega spec with each axis's wrapped-label lookup read from a signal of its own, so new
+// labels (a cut-off in a label) are a signal change, not a new view. `found` maps each lookup's JSON,
+// as embedded, to its signal's name.
+function labelsFromSignals(vg, found) {
+  const signals = [];
+  const visit = (node) => {
+    for (const axis of node.axes || []) {
+      const text = axis.encode && axis.encode.labels && axis.encode.labels.update && axis.encode.labels.update.text;
+      const match = text && typeof text.signal === "string" ? LABEL_LOOKUP.exec(text.signal) : null;
+      if (!match) continue;
+      let name = found.get(match[1]);
+      if (!name) {
+        name = `iaptlab_labels_${found.size}`;
+        found.set(match[1], name);
+        signals.push({ name, value: JSON.parse(match[1]) });
+      }
+      text.signal = `${name}[datum.label] || datum.label`;
+    }
+    for (const mark of node.marks || []) visit(mark);
+  };
+  visit(vg);
+  return signals.length ? { ...vg, signals: [...(vg.signals || []), ...signals] } : vg;
+}
+
 function asTitle(title) {
   return typeof title === "object" && title !== null && !Array.isArray(title) ? title : { text: title };
 }
@@ -75,6 +109,7 @@ async function render({ model, el }) {
   let shownStructure = null;  // the browser structure on screen; null: the kernel's spec
   let shownTitleShape = null;  // titleShape() of the result on screen
   let answeredFor = null;
+  let labelSignals = new Map();  // wrapped-label lookup JSON as embedded -> its signal (labelsFromSignals)
   // Every change to the view runs in this one queue, in order; a step that fails never stops later ones.
   const queue = (step) => {
     embedding = embedding.then(step).catch((error) => console.warn("iaptlab live chart:", error));
@@ -82,7 +117,9 @@ async function render({ model, el }) {
 
   const options = () => {
     const chosen = structuredClone(model.get("embed_options") || {});
-    if (browser) chosen.patch = titleFromSignals;
+    labelSignals = new Map();
+    // both paths change the title, and the kernel path wrapped labels, through signals
+    chosen.patch = (vg) => labelsFromSignals(titleFromSignals(vg), labelSignals);
     return chosen;
   };
 
@@ -113,16 +150,32 @@ async function render({ model, el }) {
     el.dataset.iaptlabPath = path;
   };
 
-  const applyUpdate = async () => {
+  // The kernel's answer to a move: new rows (a changeset per dataset), title (its signals) and
+  // description; `received` is when its message arrived (for the latency benchmark's breakdown).
+  const applyUpdate = async (received = null) => {
     const update = model.get("update");
     if (!api || !update || !update.datasets || browser) return;
     const view = api.view;
     for (const [name, rows] of Object.entries(update.datasets)) {
       view.change(name, view.changeset().remove(() => true).insert(structuredClone(rows)));
     }
+    if (update.title != null) {
+      const title = asTitle(update.title);
+      view.signal(TITLE, title.text);
+      if (title.subtitle) view.signal(SUBTITLE, title.subtitle);
+    }
+    for (const [embedded, lookup] of update.label_maps || []) {
+      const name = labelSignals.get(embedded);
+      if (name) view.signal(name, lookup);
+      else console.warn("iaptlab live chart: no signal for the labels", embedded);
+    }
     await view.runAsync();
     if (update.description != null) describe(update.description);
     counted("kernel");
+    if (received !== null) {
+      el.dispatchEvent(new CustomEvent("iaptlab-drawn", {
+        bubbles: true, detail: { path: "kernel", received, drawn: performance.now() } }));
+    }
   };
 
   const embed = async () => {
@@ -262,7 +315,10 @@ async function render({ model, el }) {
   };
   document.addEventListener("click", onClick, true);
   model.on("change:spec", () => queue(embed));
-  model.on("change:update", () => queue(applyUpdate));
+  model.on("change:update", () => {
+    const received = performance.now();
+    queue(() => applyUpdate(received));
+  });
   queue(async () => {
     if (model.get("compute_script")) await connect();
     else await embed();
@@ -274,4 +330,41 @@ async function render({ model, el }) {
   };
 }
 
-export default { render };
+// Kernel path: the sentence and table come in the chart's update (one message per move; the kernel
+// has set its copies without sending them) and are written once the chart has been painted, so
+// their layout never delays the chart. Per model, so they are written even with no chart view.
+function initialize({ model }) {
+  let texts = null;
+  const textModels = () => {
+    if (texts === null) {
+      const manager = model.widget_manager;
+      texts = Promise.all((model.get("texts") || []).map(
+        (ref) => manager.get_model(String(ref).replace(/^IPY_MODEL_/, ""))));
+    }
+    return texts;
+  };
+  const onTexts = () => { texts = null; };
+  const onUpdate = () => {
+    const update = model.get("update");
+    if (!update || !Array.isArray(update.texts)) return;
+    const write = async () => {
+      if (model.get("update") !== update) return;  // a later update has come: it writes its own
+      const widgets = await textModels();
+      widgets.forEach((m, i) => {
+        const html = update.texts[i];
+        if (m && typeof html === "string" && m.get("value") !== html) m.set("value", html);
+      });
+    };
+    const written = () => write().catch((error) => console.warn("iaptlab live chart:", error));
+    if (document.visibilityState === "visible") requestAnimationFrame(() => setTimeout(written, 0));
+    else written();
+  };
+  model.on("change:texts", onTexts);
+  model.on("change:update", onUpdate);
+  return () => {
+    model.off("change:texts", onTexts);
+    model.off("change:update", onUpdate);
+  };
+}
+
+export default { initialize, render };
