@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 
 from . import instruments
 from .csv_files import edge_bytes
-from .errors import SHOWN_PROBLEMS, InputError, Problem
+from .errors import SHOWN_PROBLEMS, InputError, ParameterError, Problem
 
 __all__ = ["EXCLUDED_REASON", "INPUT_PREFIX", "MAX_TREATMENT_CONTACTS", "MISSING_TOKENS", "OPTIONAL_COLUMNS",
            "OUTPUT_COLUMNS", "REQUIRED_COLUMNS", "ROW", "TRUE_STATE_PREFIX", "Validated", "describe_columns",
@@ -79,6 +79,8 @@ OUTPUT_COLUMNS = (ROW, "finished", "paired", "caseness_first", "caseness_last", 
                   "reliable_improvement", "reliable_deterioration", "no_reliable_change", "mixed_change",
                   "reliable_recovery", "anxiety_measure", "interviewed", "diagnosis_lost", EXCLUDED_REASON)
 INPUT_PREFIX = "input_"
+#: Rows whose ``excluded_reason`` is worded at a time (bounds the Python objects alive).
+_REASON_BLOCK = 65_536
 
 
 @dataclass(frozen=True)
@@ -205,6 +207,49 @@ class Validated:
             masks[check.column] = masks[check.column] | check.mask if check.column in masks else check.mask
         return {c: int(np.count_nonzero(m)) for c, m in sorted(masks.items())}
 
+    @property
+    def valid_mask(self) -> np.ndarray:
+        """One boolean per row of the table given to :func:`validate`, in its order: True where the
+        row is valid (is in :attr:`table`).
+
+        >>> validate(pd.DataFrame({"episode_id": ["a", "b"], "treatment_contacts": [1, -1],
+        ...     "phq9_first": [1, 2], "phq9_last": [1, 2], "gad7_first": [1, 2], "gad7_last": [1, 2]})).valid_mask
+        array([ True, False])
+        """
+        if self._source is not None:
+            return ~self._bad
+        if self._excluded is None or self._excluded.empty:
+            return np.ones(len(self.table), dtype=bool)
+        raise ParameterError("valid_mask is known only for a Validated made by validate(): this one was "
+                             "assembled from valid and excluded tables, without the input's row order")
+
+    def excluded_reason_by_row(self) -> pa.ChunkedArray:
+        """One text per row of the table given to :func:`validate`, in its order: the
+        ``excluded_reason`` of an invalid row (as :attr:`excluded` words it), "" for a valid one.
+
+        Built a block of rows at a time as pyarrow text (one chunk per block): no Python object per
+        row is kept and nothing is copied into one long array, so a file of millions of invalid
+        rows needs memory for their text only.
+
+        >>> validate(pd.DataFrame({"episode_id": ["a", "b"], "treatment_contacts": [1, -1],
+        ...     "phq9_first": [1, 2], "phq9_last": [1, 2], "gad7_first": [1, 2], "gad7_last": [1, 2]})
+        ...     ).excluded_reason_by_row().to_pylist()
+        ['', 'treatment_contacts: must be a whole number from 0 to 1,000, got -1']
+        """
+        valid = self.valid_mask
+        blocks = []
+        for start in range(0, len(valid), _REASON_BLOCK):
+            block_valid = valid[start:start + _REASON_BLOCK]
+            invalid = np.flatnonzero(~block_valid)
+            if self._source is None or not len(invalid):
+                blocks.append(pa.repeat(pa.scalar("", pa.string()), len(block_valid)))
+                continue
+            which = np.zeros(len(block_valid), dtype=np.int64)  # 0: the "" of a valid row; k: the k-th reason
+            which[invalid] = np.arange(1, len(invalid) + 1)
+            reasons = pa.concat_arrays([pa.array([""]), self._joined_reasons(invalid + start)])
+            blocks.append(reasons.take(pa.array(which)))
+        return pa.chunked_array(blocks, type=pa.string())
+
     def _build_excluded(self, positions: np.ndarray | None = None) -> pd.DataFrame:
         if self._source is None:
             return self.table.iloc[:0].assign(**{EXCLUDED_REASON: pd.Series(dtype="str")})
@@ -213,10 +258,11 @@ class Validated:
         # no excluded rows (a clean file): an empty slice, not a take over millions of rows
         excluded = self._source.iloc[positions].copy() if len(positions) else self._source.iloc[:0].copy()
         excluded.insert(0, ROW, self._rows[positions])
-        excluded[EXCLUDED_REASON] = pd.array(self._joined_reasons(positions), dtype="str")
+        reasons = self._joined_reasons(positions).to_numpy(zero_copy_only=False)
+        excluded[EXCLUDED_REASON] = pd.array(reasons, dtype="str")
         return excluded.reset_index(drop=True)
 
-    def _joined_reasons(self, positions: np.ndarray) -> np.ndarray:
+    def _joined_reasons(self, positions: np.ndarray) -> pa.Array:
         """Each row's problems as "column: reason", joined by "; " in the order of :meth:`problems`
         (column order, then check order), one check at a time: no object per problem is sorted."""
         order = {c: i for i, c in enumerate(self._source.columns)}
@@ -230,9 +276,8 @@ class Validated:
                 texts[where] = [f"{check.column}: {r}" for r in check.reasons(positions[where])]
                 parts.append(pa.array(texts, type=pa.string()))
         if not parts:
-            return np.full(len(positions), "", dtype=object)
-        joined = pc.binary_join_element_wise(*parts, "; ", null_handling="skip")
-        return joined.to_numpy(zero_copy_only=False)
+            return pa.array(np.full(len(positions), "", dtype=object), type=pa.string())
+        return pc.binary_join_element_wise(*parts, "; ", null_handling="skip")
 
     def raise_if_invalid(self) -> Validated:
         """Raise :class:`InputError` (the first 100 problems, the rest counted); otherwise return ``self``."""
