@@ -20,6 +20,7 @@ as a spreadsheet user sees them (header = row 1, first data row = row 2).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -300,8 +301,8 @@ def _is_missing(values: pd.Series) -> np.ndarray:
     missing = values.isna().to_numpy(dtype=bool).copy()
     arrow = _arrow(values)
     if arrow is not None:
-        first, _ = edge_bytes(arrow)  # only a cell starting like a token can be one: screen first
-        candidates = np.flatnonzero(np.isin(first, _TOKEN_STARTS))
+        first, _ = edge_bytes(arrow, last=False)  # only a cell starting like a token can be one: screen first
+        candidates = np.flatnonzero(_TOKEN_START[first])
         if len(candidates):
             text = pc.utf8_lower(pc.utf8_trim_whitespace(arrow.take(pa.array(candidates))))
             token = pc.is_in(text, value_set=_MISSING_ARRAY).to_numpy(zero_copy_only=False).astype(bool)
@@ -319,6 +320,7 @@ _TOKEN_STARTS = np.frombuffer(("".join(sorted({t[0] for t in MISSING_TOKENS if t
                                + "".join(sorted({t[0].upper() for t in MISSING_TOKENS if t}))
                                + " \t\r\n\x0b\x0c\x1c\x1d\x1e\x1f\x85").encode("ascii", "ignore")
                               + b"\x00\xc2\xe1\xe2\xe3", dtype=np.uint8)  # empty cell; UTF-8 blanks
+_TOKEN_START = np.isin(np.arange(256), _TOKEN_STARTS)  # looked up per cell: cheaper than np.isin
 _NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 
 
@@ -328,9 +330,15 @@ def _fast_number(values: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
     if arrow is None:
         return None
     try:
-        numbers = pc.cast(arrow, pa.float64()).to_numpy(zero_copy_only=False)
+        cast = pc.cast(arrow, pa.float64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
+    # one writeable array, made in one copy (a chunked array's to_numpy is read-only when it can be)
+    numbers = np.empty(len(cast), dtype=float)
+    start = 0
+    for chunk in cast.chunks:
+        numbers[start:start + len(chunk)] = chunk.to_numpy(zero_copy_only=False)
+        start += len(chunk)
     if len(numbers) - np.count_nonzero(np.isfinite(numbers)) != arrow.null_count:
         return None  # 'nan', 'inf' and the like (not finite, yet not empty): the careful path decides
     return numbers, np.zeros(len(numbers), dtype=bool)
@@ -371,12 +379,13 @@ def _stripped_text(values: pd.Series) -> pd.Series:
     if arrow is None:
         return values.astype("str").str.strip()
     first, last = edge_bytes(arrow)
-    if np.isin(first, _BLANK_BYTES).any() or np.isin(last, _BLANK_BYTES).any():
+    if _BLANK[first].any() or _BLANK[last].any():
         arrow = pc.utf8_trim_whitespace(arrow)
     return pd.Series(pd.arrays.ArrowExtensionArray(arrow), index=values.index)
 
 
 _BLANK_BYTES = np.frombuffer(b" \t\r\n\x0b\x0c\xc2\xa0\xe3\x80", dtype=np.uint8)
+_BLANK = np.isin(np.arange(256), _BLANK_BYTES)
 
 
 def _duplicated(text: pd.Series) -> np.ndarray:
@@ -469,7 +478,13 @@ def _whole_number_text(values: pd.Series) -> bool:
         return False
     for chunk in arrow.chunks:
         data = chunk.buffers()[2]
-        if data is not None and data.size and not _WHOLE_NUMBER_BYTES[np.frombuffer(data, dtype=np.uint8)].all():
+        if data is None or not data.size:
+            continue
+        as_bytes = pa.Array.from_buffers(pa.uint8(), data.size, [None, data])
+        low, high = pc.min_max(as_bytes).values()
+        if ord("0") <= low.as_py() and high.as_py() <= ord("9"):
+            continue  # digits only: one vectorised pass, no lookup per byte
+        if not _WHOLE_NUMBER_BYTES[np.frombuffer(data, dtype=np.uint8)].all():
             return False
     return True
 
@@ -487,8 +502,10 @@ def _in_range_already(numbers: np.ndarray, bad: np.ndarray, lo, hi, integer, val
 
 def _check_score(col: str, values: pd.Series, inst: instruments.Instrument | np.ndarray,
                  problems: _Collector, lo=None, hi=None, integer=None, label: str = "",
-                 decimal_comma: bool = False) -> np.ndarray:
-    numbers, bad = _to_number(values, decimal_comma)
+                 decimal_comma: bool = False, read: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    """The column's numbers, NaN where missing or invalid; its problems added to ``problems``.
+    ``read``: what ``_to_number(values, decimal_comma)`` gives, when already known."""
+    numbers, bad = _to_number(values, decimal_comma) if read is None else read
     problems.add(bad, col, _not_a_number(values, bad, decimal_comma), values)
     if isinstance(inst, instruments.Instrument):
         lo, hi, integer = inst.score_min, inst.score_max, inst.integer_scores
@@ -569,7 +586,10 @@ def validate(episodes: pd.DataFrame, *, decimal_comma: bool = False,
     id_missing = _is_missing(ids)
     problems.add(id_missing, "episode_id", "is empty")
     id_text = _stripped_text(ids)
-    dup = _duplicated(id_text) & ~id_missing
+    with ThreadPoolExecutor(max_workers=1) as pool:  # hashing and sorting the ids release the GIL,
+        duplicated = pool.submit(_duplicated, id_text)  # as do reading the numbers meanwhile
+        numbers = {col: _to_number(df[col], decimal_comma) for col in ("treatment_contacts", *_SCORE_COLUMNS)}
+        dup = duplicated.result() & ~id_missing
     if dup.any():
         firsts = pd.Series(row_numbers[dup], index=id_text[dup].to_numpy()).groupby(level=0).min()
 
@@ -581,7 +601,7 @@ def validate(episodes: pd.DataFrame, *, decimal_comma: bool = False,
         problems.add(dup, "episode_id", "duplicate episode_id", detail=first_seen)
     typed["episode_id"] = id_text
 
-    contacts, bad = _to_number(df["treatment_contacts"], decimal_comma)
+    contacts, bad = numbers["treatment_contacts"]
     if not np.isnan(contacts).any() and _in_range_already(contacts, bad, 0, MAX_TREATMENT_CONTACTS, True,
                                                           df["treatment_contacts"]):
         typed["treatment_contacts"] = contacts.astype(np.int64)  # none empty, none out of range: a clean file
@@ -589,7 +609,7 @@ def validate(episodes: pd.DataFrame, *, decimal_comma: bool = False,
         _check_contacts(contacts, bad, df["treatment_contacts"], problems, typed)
 
     for col, inst in _SCORE_COLUMNS.items():
-        typed[col] = _check_score(col, df[col], inst, problems, decimal_comma=decimal_comma)
+        typed[col] = _check_score(col, df[col], inst, problems, decimal_comma=decimal_comma, read=numbers[col])
 
     if "adsm" in df.columns:
         typed.update(_check_adsm(df, problems, decimal_comma))
