@@ -253,6 +253,22 @@ def _field_count_problem(row: int | None, actual: int, expected: int, last_row: 
                    kind)
 
 
+def _quoted_data(body: bytes, header_lines: int) -> bool:
+    """True when a quote appears after the header's ``header_lines`` lines: only then can a value
+    hold a line break, and pyarrow must split the file for its threads by reading every quote
+    rather than at line breaks (a quoted header, as many tools write it, does not count).
+
+    >>> _quoted_data(b'"id","score"\\nA,1\\n', 1), _quoted_data(b'id,score\\n"A",1\\n', 1)
+    (False, True)
+    """
+    start = 0
+    for _ in range(header_lines):
+        start = body.find(b"\n", start) + 1
+        if not start:  # no line feed (a file with bare CR line ends, or the header only): read it all
+            return b'"' in body
+    return body.find(b'"', start) >= 0
+
+
 def _parse(body: bytes, width: int, sep: str, skip: int, threads: bool,
            bad: list[tuple[int | None, int]], extra: dict[int, int]) -> pa.Table:
     """Parse with pyarrow (every cell text); rows with the wrong field count go to bad/extra."""
@@ -269,7 +285,7 @@ def _parse(body: bytes, width: int, sep: str, skip: int, threads: bool,
         read_options=pa_csv.ReadOptions(column_names=internal, skip_rows=skip, use_threads=threads,
                                         block_size=1 << 22),
         parse_options=pa_csv.ParseOptions(delimiter=sep, quote_char='"', double_quote=True,
-                                          escape_char=False, newlines_in_values=b'"' in body,
+                                          escape_char=False, newlines_in_values=_quoted_data(body, skip),
                                           ignore_empty_lines=False, invalid_row_handler=handler),
         convert_options=pa_csv.ConvertOptions(column_types=dict.fromkeys(internal, pa.string()),
                                               null_values=[""], strings_can_be_null=True,
@@ -460,7 +476,7 @@ _FORMULA_FIRST = np.isin(np.arange(256), _FORMULA_BYTES)
 #: per-cell look (one scan of its bytes instead of a gather of every cell's first byte).
 _FORMULA_BYTE = "".join(FORMULA_START).encode()
 #: Bytes of a text buffer copied at a time to be scanned by ``bytes`` methods (memchr speed).
-_SCAN_BYTES = 1 << 24
+_SCAN_BYTES = 1 << 20
 
 
 def _holds_any(values: pa.Array | pa.ChunkedArray, needles: bytes) -> bool:

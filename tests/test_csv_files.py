@@ -8,10 +8,11 @@ import re
 
 import numpy as np
 import pyarrow as pa
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from iaptlab.csv_files import FORMULA_START, neutralise_formulas, write_csv
+from iaptlab.csv_files import FORMULA_START, neutralise_formulas, read_csv_table, write_csv
 
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
 
@@ -162,3 +163,15 @@ def test_a_category_with_several_dictionaries_is_written_as_its_text():
     out = io.BytesIO()
     write_csv(columns, out)
     assert out.getvalue().decode().splitlines() == ["id,anxiety_measure", "A,GAD-7", "B,", "C,SPIN"]
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    (b'"id","score"\r\nA,1\r\nB,2\r\n', {"id": ["A", "B"], "score": ["1", "2"]}),  # a quoted header only
+    (b'"i\nd",score\nA,1\nB,2\n', {"i\nd": ["A", "B"], "score": ["1", "2"]}),  # a line break in the header
+    (b'"i\nd",score\nA,"1\n2"\nB,2\n', {"i\nd": ["A", "B"], "score": ["1\n2", "2"]}),  # and in a value
+    (b'id,score\nA,"1\r\n2"\n', {"id": ["A"], "score": ["1\r\n2"]}),  # a quote after a plain header
+])
+def test_a_quoted_header_does_not_change_how_rows_are_read(raw, expected):
+    table = read_csv_table(raw, required=[])
+    assert table.frame.to_dict("list") == expected
+    assert table.rows.tolist() == list(range(2, len(expected["score"]) + 2))
