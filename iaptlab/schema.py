@@ -273,9 +273,10 @@ class Validated:
             check = self._checks[k]
             where = np.flatnonzero(check.mask[positions])
             if len(where):
-                texts = np.full(len(positions), None, dtype=object)
-                texts[where] = [f"{check.column}: {r}" for r in check.reasons(positions[where])]
-                parts.append(pa.array(texts, type=pa.string()))
+                worded = _worded(check, positions[where])
+                scatter = np.full(len(positions), -1, dtype=np.int64)  # -1: no such problem on that row
+                scatter[where] = np.arange(len(where))
+                parts.append(worded.take(pa.array(scatter, mask=scatter < 0)))
         if not parts:
             return pa.array(np.full(len(positions), "", dtype=object), type=pa.string())
         return pc.binary_join_element_wise(*parts, "; ", null_handling="skip")
@@ -445,6 +446,35 @@ def _to_bool(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     mapped = mapped.mask(missing)
     bad = ~missing & mapped.isna().to_numpy()
     return mapped, bad
+
+
+#: Text whose Python ``repr`` is the text in single quotes: printable ASCII without ' or \\.
+_PLAIN_REPR = r"^[ -&(-\[\]-~]*$"
+
+
+def _worded(check: _Check, positions: np.ndarray) -> pa.Array:
+    """"column: reason" for each of ``positions`` (rows where ``check`` found its problem), as
+    :meth:`_Check.reasons` words it. A reason quoting the cell ("..., got '31'") is assembled by
+    pyarrow for every cell whose ``repr`` is the cell in single quotes (plain text); only the
+    others are worded one by one in Python.
+
+    >>> values = pd.Series(pd.array(["31", "é", "x"], dtype=pd.ArrowDtype(pa.string())))
+    >>> check = _Check(np.ones(3, bool), "phq9_last", "out of range", values)
+    >>> _worded(check, np.array([0, 1])).to_pylist()
+    ["phq9_last: out of range, got '31'", "phq9_last: out of range, got 'é'"]
+    """
+    arrow = _arrow(check.shown) if check.shown is not None and check.detail is None else None
+    if arrow is None:
+        return pa.array([f"{check.column}: {r}" for r in check.reasons(positions)], type=pa.string())
+    cells = arrow.take(pa.array(positions)).combine_chunks().cast(pa.string())  # pandas' own may be large
+    plain = pc.fill_null(pc.match_substring_regex(cells, _PLAIN_REPR), False)
+    worded = pc.binary_join_element_wise(f"{check.column}: {check.kind}, got '", cells, "'", "")
+    other = np.flatnonzero(~plain.to_numpy(zero_copy_only=False))
+    if not len(other):
+        return worded
+    spelled = worded.to_numpy(zero_copy_only=False).astype(object)
+    spelled[other] = [f"{check.column}: {r}" for r in check.reasons(positions[other])]
+    return pa.array(spelled, type=pa.string())
 
 
 def _cell_text(values: pd.Series, positions: np.ndarray) -> list[str]:
