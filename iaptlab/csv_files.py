@@ -37,6 +37,7 @@ import io
 import os
 import re
 import stat
+from collections import deque
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -696,9 +697,9 @@ def write_csv(columns: Mapping[str, pa.Array | pa.ChunkedArray | np.ndarray], ha
     booleans are written ``True``/``False``; integers as integers; NA as an empty cell. Cells are
     quoted only when some cell needs it (holds the separator, a quote or a line break); then every
     cell that is not empty is. Batches are formatted on as many threads as there are cores
-    (pyarrow releases the GIL) and written in order; batches of 32,768 rows (a few MB each) reuse
-    memory already mapped, where larger ones spent more time having fresh pages mapped than
-    formatting.
+    (pyarrow releases the GIL) and written in order while the next ones are formatted; batches
+    of 32,768 rows (a few MB each) reuse memory already mapped, where larger ones spent more time
+    having fresh pages mapped than formatting.
 
     Text, integer, boolean and category columns are written by joining each row's cells with
     pyarrow compute, a run of adjacent boolean and category columns (the outcome flags) as one
@@ -754,10 +755,14 @@ def write_csv(columns: Mapping[str, pa.Array | pa.ChunkedArray | np.ndarray], ha
             pa_csv.write_csv(part, sink, options)
             return [sink.getvalue()]  # written as it is (buffer protocol): no copy into a bytes object
 
-    starts = list(range(0, rows, batch_rows))
     workers = max(1, min(4, os.cpu_count() or 1))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        for window in range(0, len(starts), workers):  # at most `workers` batches in memory
-            for buffers in pool.map(formatted, starts[window:window + workers]):
-                for buffer in buffers:
+        pending: deque = deque()  # batches being formatted while the oldest is written (GIL released)
+        for start in range(0, rows, batch_rows):
+            pending.append(pool.submit(formatted, start))
+            if len(pending) > workers:  # at most workers + 1 batches in memory
+                for buffer in pending.popleft().result():
                     handle.write(buffer)
+        while pending:
+            for buffer in pending.popleft().result():
+                handle.write(buffer)
