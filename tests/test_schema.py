@@ -10,8 +10,8 @@ from conftest import episode, table
 from hypothesis import given
 from hypothesis import strategies as st
 
-from iaptlab.errors import InputError
-from iaptlab.schema import REQUIRED_COLUMNS, describe_columns, validate
+from iaptlab.errors import InputError, ParameterError
+from iaptlab.schema import REQUIRED_COLUMNS, Validated, describe_columns, validate
 
 
 def reasons(df: pd.DataFrame) -> list[str]:
@@ -226,3 +226,12 @@ def test_excluded_reason_words_every_cell_as_the_problem_list_does(cells):
         {row: "; ".join(words) for row, words in by_row.items()}
     reason_by_row = checked.excluded_reason_by_row().to_pylist()
     assert reason_by_row == ["; ".join(by_row.get(row, [])) for row in range(2, n + 2)]
+
+
+def test_valid_mask_is_known_only_where_the_input_order_is():
+    checked = validate(table(episode(), episode(phq9_first=28), episode(), episode(treatment_contacts=-1)))
+    assert checked.valid_mask.tolist() == [True, False, True, False]
+    assert checked.excluded_reason_by_row().to_pylist()[0::2] == ["", ""]
+    assert Validated(checked.table).valid_mask.tolist() == [True, True]  # nothing excluded: every row valid
+    with pytest.raises(ParameterError, match="validate"):
+        _ = Validated(checked.table, checked.excluded).valid_mask
