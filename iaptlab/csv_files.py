@@ -578,7 +578,7 @@ def _codes(array: pa.Array | pa.ChunkedArray | np.ndarray) -> tuple[np.ndarray, 
         return None
     codes = []
     for chunk in chunks:
-        indices = pc.fill_null(chunk.indices, len(dictionary)).to_numpy(zero_copy_only=False)
+        indices = pc.fill_null(chunk.indices.cast(pa.int32()), len(dictionary)).to_numpy(zero_copy_only=False)
         codes.append(indices)
     return np.concatenate(codes), [*dictionary, None]
 

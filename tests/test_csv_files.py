@@ -175,3 +175,11 @@ def test_a_quoted_header_does_not_change_how_rows_are_read(raw, expected):
     table = read_csv_table(raw, required=[])
     assert table.frame.to_dict("list") == expected
     assert table.rows.tolist() == list(range(2, len(expected["score"]) + 2))
+
+
+def test_a_category_with_as_many_names_as_its_codes_can_hold_keeps_its_missing_cells_empty():
+    names = pa.array([f"m{i}" for i in range(128)])  # int8 codes: 0..127, so "missing" needs a wider code
+    values = pa.DictionaryArray.from_arrays(pa.array([127, None, 0], pa.int8()), names)
+    out = io.BytesIO()
+    write_csv({"id": pa.array(["A", "B", "C"]), "measure": values}, out)
+    assert out.getvalue().decode().splitlines() == ["id,measure", "A,m127", "B,", "C,m0"]
