@@ -110,7 +110,9 @@ class Validated:
     ``excluded``: the invalid rows as given, with ``row`` and ``excluded_reason``;
     ``problems``: every problem found, in row order (built when first asked for: on a file of
     millions of bad rows prefer :meth:`error`, which lists the first 100 and counts the rest);
-    ``renamed``: input columns renamed because they were named like an output column.
+    ``renamed``: input columns renamed because they were named like an output column;
+    :attr:`valid_mask` and :meth:`excluded_reason_by_row`: one value per input row, in its order
+    (to lay the valid rows' results beside every input row without building :attr:`excluded`).
     """
 
     def __init__(self, table: pd.DataFrame, excluded: pd.DataFrame | None = None,
