@@ -116,12 +116,35 @@ def read_source_bytes(source: str | Path) -> bytes:
                                  f"{MAX_BYTES / 1e9:.1f} GB are not read"))
     try:
         with open(path, "rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
+            raw = _read_at_most(handle, MAX_BYTES + 1, info.st_size if stat.S_ISREG(info.st_mode) else 0)
     except OSError as err:
         raise InputError(Problem(None, None, f"{path}: cannot read it ({err.strerror or err})")) from None
     if len(raw) > MAX_BYTES:
         raise InputError(Problem(None, None, f"{path}: more than {MAX_BYTES / 1e9:.1f} GB; not read"))
     return raw
+
+
+#: Bytes asked for at a time once a file's announced size has been read (a pipe, or a file that grew).
+_READ_BLOCK = 1 << 24
+
+
+def _read_at_most(handle, limit: int, size: int) -> bytes:
+    """Up to ``limit`` bytes of ``handle``: ``size`` (the file's size, 0 if unknown) in one read,
+    then blocks until the end. Never asks for ``limit`` bytes at once: Python allocates what a
+    read asks for, and 4 GB of address space is refused on a small machine or under a memory limit.
+
+    >>> _read_at_most(io.BytesIO(b"abcdef"), 4, 2), _read_at_most(io.BytesIO(b"ab"), 4, 0)
+    (b'abcd', b'ab')
+    """
+    parts = [handle.read(min(size + 1, limit))] if size else []
+    total = len(parts[0]) if parts else 0
+    while total < limit:
+        part = handle.read(min(_READ_BLOCK, limit - total))
+        if not part:
+            break
+        parts.append(part)
+        total += len(part)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 def _row_of(raw: bytes, offset: int) -> int:

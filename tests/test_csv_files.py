@@ -183,3 +183,25 @@ def test_a_category_with_as_many_names_as_its_codes_can_hold_keeps_its_missing_c
     out = io.BytesIO()
     write_csv({"id": pa.array(["A", "B", "C"]), "measure": values}, out)
     assert out.getvalue().decode().splitlines() == ["id,measure", "A,m127", "B,", "C,m0"]
+
+
+def test_a_small_file_is_read_under_a_memory_limit_below_the_largest_file(tmp_path):
+    """Reading never asks for MAX_BYTES (4 GB) at once: under a 3.5 GB address-space limit (a small
+    machine, a container) a 10-row file is read, where asking for 4 GB gave "not enough memory"."""
+    import resource
+    import subprocess
+    import sys
+
+    source = tmp_path / "e.csv"
+    source.write_text("episode_id,treatment_contacts,phq9_first,phq9_last,gad7_first,gad7_last\nA,6,16,6,12,4\n")
+    limit = int(3.5 * 1024**3)
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    code = ("import sys; from iaptlab.csv_files import read_csv_table; "
+            "print(len(read_csv_table(sys.argv[1], required=[]).frame))")
+    done = subprocess.run([sys.executable, "-c", code, str(source)], capture_output=True, text=True,
+                          preexec_fn=limited, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "1"
