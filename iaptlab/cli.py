@@ -183,13 +183,22 @@ def _no_valid_rows(checked) -> InputError:
     return InputError([*err.problems[:99], note], more=err.more)
 
 
-def _outcome_columns(loaded, classified) -> dict[str, object]:
-    """The output table: row, the input columns as read, then every column classify added."""
+def _outcome_columns(loaded, checked, classified) -> dict[str, object]:
+    """The output table, one row per input row in the file's order: row, the input columns as
+    read, then every column classify added (``classified``: the valid rows only, as
+    ``classify(..., on_invalid="skip")`` gives them) and ``excluded_reason``. An invalid row's
+    flags are False and its measure empty, as ``classify(..., on_invalid="exclude")`` has them;
+    they are scattered into whole columns, never a table of every row as Python objects."""
+    import numpy as np
     import pandas as pd
     import pyarrow as pa
 
     from .schema import EXCLUDED_REASON, ROW
 
+    valid = checked.valid_mask
+    everyone = bool(valid.all())
+    # for each input row: its position among the valid rows, -1 for an invalid row
+    position = np.arange(len(valid)) if everyone else np.where(valid, np.cumsum(valid) - 1, -1)
     columns: dict[str, object] = {ROW: pa.array(loaded.rows)}
     for name in loaded.frame.columns:
         columns[name] = pa.chunked_array(loaded.frame[name].array.__arrow_array__())
@@ -197,27 +206,39 @@ def _outcome_columns(loaded, classified) -> dict[str, object]:
              c.startswith("true_")]
     for name in added:
         values = classified[name]
-        if name == EXCLUDED_REASON and not (values != "").any():
-            columns[name] = pa.repeat(pa.scalar("", pa.string()), len(values))
-        elif name == EXCLUDED_REASON:
-            columns[name] = pa.array(values.fillna("").astype(str).to_numpy(dtype=object), type=pa.string())
-        elif values.dtype == bool:
-            columns[name] = values.to_numpy(dtype=bool)
+        if values.dtype == bool:
+            flags = values.to_numpy(dtype=bool)
+            columns[name] = flags if everyone else np.where(valid, flags[np.maximum(position, 0)], False)
         elif isinstance(values.dtype, pd.CategoricalDtype):
-            columns[name] = pa.array(values.array)
+            codes = values.cat.codes.to_numpy()
+            full = codes if everyone else np.where(valid, codes[np.maximum(position, 0)], -1).astype(codes.dtype)
+            columns[name] = pa.DictionaryArray.from_arrays(
+                pa.array(full, mask=full < 0), pa.array([str(c) for c in values.cat.categories], pa.string()))
         else:
-            columns[name] = pa.array(values.astype(object).where(values.notna(), None).to_numpy(dtype=object),
-                                     type=pa.string())
+            text = pa.array(values.astype(object).where(values.notna(), None).to_numpy(dtype=object),
+                            type=pa.string())
+            columns[name] = text if everyone else text.take(pa.array(position, mask=position < 0))
+    # one category "" when every row is valid: written like the text column, formatted with the flags
+    columns[EXCLUDED_REASON] = (pa.DictionaryArray.from_arrays(np.zeros(len(valid), np.int8), pa.array([""]))
+                                if everyone else checked.excluded_reason_by_row())
     return columns
 
 
 def _one_blas_thread() -> None:
-    """Ask numpy's BLAS (OpenBLAS) for one thread unless the user set it: ``outcomes``,
-    ``episodes`` and ``report`` do no matrix algebra, and starting a BLAS thread per core cost
-    ~40 ms of CPU time per run (``import numpy`` on 2 cores: 130 ms, 91 ms with one thread).
+    """Set numpy up for one pass over a big file, unless the user set these variables: one BLAS
+    thread, and no transparent huge pages for its large arrays.
+
+    ``outcomes``, ``episodes`` and ``report`` do no matrix algebra, and starting a BLAS thread per
+    core cost ~40 ms of CPU time per run (``import numpy`` on 2 cores: 130 ms, 91 ms with one
+    thread). numpy asks Linux for huge pages for arrays of 4 MB or more; each is cleared when first
+    touched, and where the kernel makes them on demand (``madvise``) that cost ``outcomes`` on
+    2,000,000 rows ~0.4 s of system time (0.69-0.84 s -> 0.32-0.43 s; same peak memory): these
+    commands touch each array a few times, too few for huge pages to pay back.
+
     Only takes effect before numpy is first imported, as in a fresh ``iaptlab`` process; these
     commands start no other process that could inherit it."""
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
 
 
 def _outcomes(args: argparse.Namespace) -> int:
@@ -238,8 +259,8 @@ def _outcomes(args: argparse.Namespace) -> int:
         raise checked.error()
     if len(checked.table) == 0 and checked.invalid_rows:
         raise _no_valid_rows(checked)
-    classified = classify(checked, rules, on_invalid="exclude")
-    columns = _outcome_columns(loaded, classified)
+    classified = classify(checked, rules, on_invalid="skip")
+    columns = _outcome_columns(loaded, checked, classified)
     write_atomically(target, lambda handle: write_csv(columns, handle, separator=loaded.separator,
                                                       raw=args.raw))
     table = rates(classified, rules)
@@ -249,13 +270,13 @@ def _outcomes(args: argparse.Namespace) -> int:
             print(f"note: input column {original!r} is named like an output column; it is kept as {new!r}",
                   file=sys.stderr)
     if args.json:
-        print(json.dumps({"rules": rules.name, "episodes": len(classified), "contacts": read.contacts,
+        print(json.dumps({"rules": rules.name, "episodes": len(loaded.frame), "contacts": read.contacts,
                           "excluded": excluded,
                           "output": str(target), "rates": json.loads(table.to_json(orient="records"))},
                          indent=2))
     else:
         made = "" if read.contacts is None else f" (made from {read.contacts:,} contacts)"
-        print(f"{len(classified):,} episodes{made} read from {source}; rules: {rules.name}")
+        print(f"{len(loaded.frame):,} episodes{made} read from {source}; rules: {rules.name}")
         print(format_rates(table))
         print(f"Per-episode flags written to {target}")
     if excluded:

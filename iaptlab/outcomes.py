@@ -241,9 +241,13 @@ def classify(episodes: pd.DataFrame | Validated, rules: Rules = IAPT, *,
 
 
 def _column(table: pd.DataFrame | Mapping[str, np.ndarray], name: str) -> np.ndarray:
+    """The column as floats, NaN where missing (for a float column, a read-only view: no copy)."""
     if isinstance(table, pd.DataFrame):
         if name in table.columns:
-            return table[name].to_numpy(dtype=float, na_value=np.nan)
+            values = table[name]
+            if values.dtype == np.float64:
+                return values.to_numpy()  # NaN already marks a missing value
+            return values.to_numpy(dtype=float, na_value=np.nan)
         return np.full(len(table), np.nan)
     return (np.asarray(table[name], dtype=float) if name in table
             else np.full(len(next(iter(table.values()))), np.nan))
@@ -290,15 +294,18 @@ def _flags(table: pd.DataFrame | Mapping[str, np.ndarray], rules: Rules,
     """The flag arrays for a validated table or its columns (vectorised; no row loops)."""
     contacts = np.asarray(table["treatment_contacts"])
     phq_first, phq_last = _column(table, "phq9_first"), _column(table, "phq9_last")
-    adsm_first, adsm_last = _column(table, "adsm_first"), _column(table, "adsm_last")
     has_adsm = _has(table, "adsm") and rules.use_adsm
     adsm = np.asarray(table["adsm"], dtype=object) if has_adsm else None
-    use_adsm = (~np.isnan(adsm_first) & ~np.isnan(adsm_last)) if has_adsm else np.zeros(len(contacts), bool)
+    use_adsm = np.zeros(len(contacts), bool)
+    if has_adsm:
+        adsm_first, adsm_last = _column(table, "adsm_first"), _column(table, "adsm_last")
+        use_adsm = ~np.isnan(adsm_first) & ~np.isnan(adsm_last)
     two_contacts = rules.contacts.paired_needs_two_contacts
     if two_contacts:
         use_adsm &= _different_contacts(table, "adsm")
-    anx_first = np.where(use_adsm, adsm_first, _column(table, "gad7_first"))
-    anx_last = np.where(use_adsm, adsm_last, _column(table, "gad7_last"))
+    anx_first, anx_last = _column(table, "gad7_first"), _column(table, "gad7_last")
+    if use_adsm.any():  # otherwise GAD-7 for everyone, without a copy
+        anx_first, anx_last = np.where(use_adsm, adsm_first, anx_first), np.where(use_adsm, adsm_last, anx_last)
 
     finished = contacts >= rules.min_treatment_contacts
     if _has(table, "referral_ended"):

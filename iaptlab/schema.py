@@ -20,6 +20,7 @@ as a spreadsheet user sees them (header = row 1, first data row = row 2).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -30,7 +31,7 @@ import pyarrow.compute as pc
 
 from . import instruments
 from .csv_files import edge_bytes
-from .errors import SHOWN_PROBLEMS, InputError, Problem
+from .errors import SHOWN_PROBLEMS, InputError, ParameterError, Problem
 
 __all__ = ["EXCLUDED_REASON", "INPUT_PREFIX", "MAX_TREATMENT_CONTACTS", "MISSING_TOKENS", "OPTIONAL_COLUMNS",
            "OUTPUT_COLUMNS", "REQUIRED_COLUMNS", "ROW", "TRUE_STATE_PREFIX", "Validated", "describe_columns",
@@ -79,6 +80,8 @@ OUTPUT_COLUMNS = (ROW, "finished", "paired", "caseness_first", "caseness_last", 
                   "reliable_improvement", "reliable_deterioration", "no_reliable_change", "mixed_change",
                   "reliable_recovery", "anxiety_measure", "interviewed", "diagnosis_lost", EXCLUDED_REASON)
 INPUT_PREFIX = "input_"
+#: Rows whose ``excluded_reason`` is worded at a time (bounds the Python objects alive).
+_REASON_BLOCK = 65_536
 
 
 @dataclass(frozen=True)
@@ -107,7 +110,9 @@ class Validated:
     ``excluded``: the invalid rows as given, with ``row`` and ``excluded_reason``;
     ``problems``: every problem found, in row order (built when first asked for: on a file of
     millions of bad rows prefer :meth:`error`, which lists the first 100 and counts the rest);
-    ``renamed``: input columns renamed because they were named like an output column.
+    ``renamed``: input columns renamed because they were named like an output column;
+    :attr:`valid_mask` and :meth:`excluded_reason_by_row`: one value per input row, in its order
+    (to lay the valid rows' results beside every input row without building :attr:`excluded`).
     """
 
     def __init__(self, table: pd.DataFrame, excluded: pd.DataFrame | None = None,
@@ -205,6 +210,49 @@ class Validated:
             masks[check.column] = masks[check.column] | check.mask if check.column in masks else check.mask
         return {c: int(np.count_nonzero(m)) for c, m in sorted(masks.items())}
 
+    @property
+    def valid_mask(self) -> np.ndarray:
+        """One boolean per row of the table given to :func:`validate`, in its order: True where the
+        row is valid (is in :attr:`table`).
+
+        >>> validate(pd.DataFrame({"episode_id": ["a", "b"], "treatment_contacts": [1, -1],
+        ...     "phq9_first": [1, 2], "phq9_last": [1, 2], "gad7_first": [1, 2], "gad7_last": [1, 2]})).valid_mask
+        array([ True, False])
+        """
+        if self._source is not None:
+            return ~self._bad
+        if self._excluded is None or self._excluded.empty:
+            return np.ones(len(self.table), dtype=bool)
+        raise ParameterError("valid_mask is known only for a Validated made by validate(): this one was "
+                             "assembled from valid and excluded tables, without the input's row order")
+
+    def excluded_reason_by_row(self) -> pa.ChunkedArray:
+        """One text per row of the table given to :func:`validate`, in its order: the
+        ``excluded_reason`` of an invalid row (as :attr:`excluded` words it), "" for a valid one.
+
+        Built a block of rows at a time as pyarrow text (one chunk per block): no Python object per
+        row is kept and nothing is copied into one long array, so a file of millions of invalid
+        rows needs memory for their text only.
+
+        >>> validate(pd.DataFrame({"episode_id": ["a", "b"], "treatment_contacts": [1, -1],
+        ...     "phq9_first": [1, 2], "phq9_last": [1, 2], "gad7_first": [1, 2], "gad7_last": [1, 2]})
+        ...     ).excluded_reason_by_row().to_pylist()
+        ['', 'treatment_contacts: must be a whole number from 0 to 1,000, got -1']
+        """
+        valid = self.valid_mask
+        blocks = []
+        for start in range(0, len(valid), _REASON_BLOCK):
+            block_valid = valid[start:start + _REASON_BLOCK]
+            invalid = np.flatnonzero(~block_valid)
+            if self._source is None or not len(invalid):
+                blocks.append(pa.repeat(pa.scalar("", pa.string()), len(block_valid)))
+                continue
+            which = np.zeros(len(block_valid), dtype=np.int64)  # 0: the "" of a valid row; k: the k-th reason
+            which[invalid] = np.arange(1, len(invalid) + 1)
+            reasons = pa.concat_arrays([pa.array([""]), self._joined_reasons(invalid + start)])
+            blocks.append(reasons.take(pa.array(which)))
+        return pa.chunked_array(blocks, type=pa.string())
+
     def _build_excluded(self, positions: np.ndarray | None = None) -> pd.DataFrame:
         if self._source is None:
             return self.table.iloc[:0].assign(**{EXCLUDED_REASON: pd.Series(dtype="str")})
@@ -213,10 +261,11 @@ class Validated:
         # no excluded rows (a clean file): an empty slice, not a take over millions of rows
         excluded = self._source.iloc[positions].copy() if len(positions) else self._source.iloc[:0].copy()
         excluded.insert(0, ROW, self._rows[positions])
-        excluded[EXCLUDED_REASON] = pd.array(self._joined_reasons(positions), dtype="str")
+        reasons = self._joined_reasons(positions).to_numpy(zero_copy_only=False)
+        excluded[EXCLUDED_REASON] = pd.array(reasons, dtype="str")
         return excluded.reset_index(drop=True)
 
-    def _joined_reasons(self, positions: np.ndarray) -> np.ndarray:
+    def _joined_reasons(self, positions: np.ndarray) -> pa.Array:
         """Each row's problems as "column: reason", joined by "; " in the order of :meth:`problems`
         (column order, then check order), one check at a time: no object per problem is sorted."""
         order = {c: i for i, c in enumerate(self._source.columns)}
@@ -226,13 +275,13 @@ class Validated:
             check = self._checks[k]
             where = np.flatnonzero(check.mask[positions])
             if len(where):
-                texts = np.full(len(positions), None, dtype=object)
-                texts[where] = [f"{check.column}: {r}" for r in check.reasons(positions[where])]
-                parts.append(pa.array(texts, type=pa.string()))
+                worded = _worded(check, positions[where])
+                scatter = np.full(len(positions), -1, dtype=np.int64)  # -1: no such problem on that row
+                scatter[where] = np.arange(len(where))
+                parts.append(worded.take(pa.array(scatter, mask=scatter < 0)))
         if not parts:
-            return np.full(len(positions), "", dtype=object)
-        joined = pc.binary_join_element_wise(*parts, "; ", null_handling="skip")
-        return joined.to_numpy(zero_copy_only=False)
+            return pa.array(np.full(len(positions), "", dtype=object), type=pa.string())
+        return pc.binary_join_element_wise(*parts, "; ", null_handling="skip")
 
     def raise_if_invalid(self) -> Validated:
         """Raise :class:`InputError` (the first 100 problems, the rest counted); otherwise return ``self``."""
@@ -255,8 +304,8 @@ def _is_missing(values: pd.Series) -> np.ndarray:
     missing = values.isna().to_numpy(dtype=bool).copy()
     arrow = _arrow(values)
     if arrow is not None:
-        first, _ = edge_bytes(arrow)  # only a cell starting like a token can be one: screen first
-        candidates = np.flatnonzero(np.isin(first, _TOKEN_STARTS))
+        first, _ = edge_bytes(arrow, last=False)  # only a cell starting like a token can be one: screen first
+        candidates = np.flatnonzero(_TOKEN_START[first])
         if len(candidates):
             text = pc.utf8_lower(pc.utf8_trim_whitespace(arrow.take(pa.array(candidates))))
             token = pc.is_in(text, value_set=_MISSING_ARRAY).to_numpy(zero_copy_only=False).astype(bool)
@@ -274,6 +323,7 @@ _TOKEN_STARTS = np.frombuffer(("".join(sorted({t[0] for t in MISSING_TOKENS if t
                                + "".join(sorted({t[0].upper() for t in MISSING_TOKENS if t}))
                                + " \t\r\n\x0b\x0c\x1c\x1d\x1e\x1f\x85").encode("ascii", "ignore")
                               + b"\x00\xc2\xe1\xe2\xe3", dtype=np.uint8)  # empty cell; UTF-8 blanks
+_TOKEN_START = np.isin(np.arange(256), _TOKEN_STARTS)  # looked up per cell: cheaper than np.isin
 _NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 
 
@@ -283,9 +333,15 @@ def _fast_number(values: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
     if arrow is None:
         return None
     try:
-        numbers = pc.cast(arrow, pa.float64()).to_numpy(zero_copy_only=False)
+        cast = pc.cast(arrow, pa.float64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
+    # one writeable array, made in one copy (a chunked array's to_numpy is read-only when it can be)
+    numbers = np.empty(len(cast), dtype=float)
+    start = 0
+    for chunk in cast.chunks:
+        numbers[start:start + len(chunk)] = chunk.to_numpy(zero_copy_only=False)
+        start += len(chunk)
     if len(numbers) - np.count_nonzero(np.isfinite(numbers)) != arrow.null_count:
         return None  # 'nan', 'inf' and the like (not finite, yet not empty): the careful path decides
     return numbers, np.zeros(len(numbers), dtype=bool)
@@ -326,12 +382,13 @@ def _stripped_text(values: pd.Series) -> pd.Series:
     if arrow is None:
         return values.astype("str").str.strip()
     first, last = edge_bytes(arrow)
-    if np.isin(first, _BLANK_BYTES).any() or np.isin(last, _BLANK_BYTES).any():
+    if _BLANK[first].any() or _BLANK[last].any():
         arrow = pc.utf8_trim_whitespace(arrow)
     return pd.Series(pd.arrays.ArrowExtensionArray(arrow), index=values.index)
 
 
 _BLANK_BYTES = np.frombuffer(b" \t\r\n\x0b\x0c\xc2\xa0\xe3\x80", dtype=np.uint8)
+_BLANK = np.isin(np.arange(256), _BLANK_BYTES)
 
 
 def _duplicated(text: pd.Series) -> np.ndarray:
@@ -393,6 +450,35 @@ def _to_bool(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return mapped, bad
 
 
+#: Text whose Python ``repr`` is the text in single quotes: printable ASCII without ' or \\.
+_PLAIN_REPR = r"^[ -&(-\[\]-~]*$"
+
+
+def _worded(check: _Check, positions: np.ndarray) -> pa.Array:
+    """"column: reason" for each of ``positions`` (rows where ``check`` found its problem), as
+    :meth:`_Check.reasons` words it. A reason quoting the cell ("..., got '31'") is assembled by
+    pyarrow for every cell whose ``repr`` is the cell in single quotes (plain text); only the
+    others are worded one by one in Python.
+
+    >>> values = pd.Series(pd.array(["31", "é", "x"], dtype=pd.ArrowDtype(pa.string())))
+    >>> check = _Check(np.ones(3, bool), "phq9_last", "out of range", values)
+    >>> _worded(check, np.array([0, 1])).to_pylist()
+    ["phq9_last: out of range, got '31'", "phq9_last: out of range, got 'é'"]
+    """
+    arrow = _arrow(check.shown) if check.shown is not None and check.detail is None else None
+    if arrow is None:
+        return pa.array([f"{check.column}: {r}" for r in check.reasons(positions)], type=pa.string())
+    cells = arrow.take(pa.array(positions)).combine_chunks().cast(pa.string())  # pandas' own may be large
+    plain = pc.fill_null(pc.match_substring_regex(cells, _PLAIN_REPR), False)
+    worded = pc.binary_join_element_wise(f"{check.column}: {check.kind}, got '", cells, "'", "")
+    other = np.flatnonzero(~plain.to_numpy(zero_copy_only=False))
+    if not len(other):
+        return worded
+    spelled = worded.to_numpy(zero_copy_only=False).astype(object)
+    spelled[other] = [f"{check.column}: {r}" for r in check.reasons(positions[other])]
+    return pa.array(spelled, type=pa.string())
+
+
 def _cell_text(values: pd.Series, positions: np.ndarray) -> list[str]:
     cells = values.iloc[positions].to_numpy(dtype=object)  # not the Series' element-wise iterator
     return [repr(v) if isinstance(v, str) else str(v) for v in cells]
@@ -424,7 +510,13 @@ def _whole_number_text(values: pd.Series) -> bool:
         return False
     for chunk in arrow.chunks:
         data = chunk.buffers()[2]
-        if data is not None and data.size and not _WHOLE_NUMBER_BYTES[np.frombuffer(data, dtype=np.uint8)].all():
+        if data is None or not data.size:
+            continue
+        as_bytes = pa.Array.from_buffers(pa.uint8(), data.size, [None, data])
+        low, high = pc.min_max(as_bytes).values()
+        if ord("0") <= low.as_py() and high.as_py() <= ord("9"):
+            continue  # digits only: one vectorised pass, no lookup per byte
+        if not _WHOLE_NUMBER_BYTES[np.frombuffer(data, dtype=np.uint8)].all():
             return False
     return True
 
@@ -442,8 +534,10 @@ def _in_range_already(numbers: np.ndarray, bad: np.ndarray, lo, hi, integer, val
 
 def _check_score(col: str, values: pd.Series, inst: instruments.Instrument | np.ndarray,
                  problems: _Collector, lo=None, hi=None, integer=None, label: str = "",
-                 decimal_comma: bool = False) -> np.ndarray:
-    numbers, bad = _to_number(values, decimal_comma)
+                 decimal_comma: bool = False, read: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    """The column's numbers, NaN where missing or invalid; its problems added to ``problems``.
+    ``read``: what ``_to_number(values, decimal_comma)`` gives, when already known."""
+    numbers, bad = _to_number(values, decimal_comma) if read is None else read
     problems.add(bad, col, _not_a_number(values, bad, decimal_comma), values)
     if isinstance(inst, instruments.Instrument):
         lo, hi, integer = inst.score_min, inst.score_max, inst.integer_scores
@@ -524,7 +618,10 @@ def validate(episodes: pd.DataFrame, *, decimal_comma: bool = False,
     id_missing = _is_missing(ids)
     problems.add(id_missing, "episode_id", "is empty")
     id_text = _stripped_text(ids)
-    dup = _duplicated(id_text) & ~id_missing
+    with ThreadPoolExecutor(max_workers=1) as pool:  # hashing and sorting the ids release the GIL,
+        duplicated = pool.submit(_duplicated, id_text)  # as do reading the numbers meanwhile
+        numbers = {col: _to_number(df[col], decimal_comma) for col in ("treatment_contacts", *_SCORE_COLUMNS)}
+        dup = duplicated.result() & ~id_missing
     if dup.any():
         firsts = pd.Series(row_numbers[dup], index=id_text[dup].to_numpy()).groupby(level=0).min()
 
@@ -536,7 +633,7 @@ def validate(episodes: pd.DataFrame, *, decimal_comma: bool = False,
         problems.add(dup, "episode_id", "duplicate episode_id", detail=first_seen)
     typed["episode_id"] = id_text
 
-    contacts, bad = _to_number(df["treatment_contacts"], decimal_comma)
+    contacts, bad = numbers["treatment_contacts"]
     if not np.isnan(contacts).any() and _in_range_already(contacts, bad, 0, MAX_TREATMENT_CONTACTS, True,
                                                           df["treatment_contacts"]):
         typed["treatment_contacts"] = contacts.astype(np.int64)  # none empty, none out of range: a clean file
@@ -544,7 +641,7 @@ def validate(episodes: pd.DataFrame, *, decimal_comma: bool = False,
         _check_contacts(contacts, bad, df["treatment_contacts"], problems, typed)
 
     for col, inst in _SCORE_COLUMNS.items():
-        typed[col] = _check_score(col, df[col], inst, problems, decimal_comma=decimal_comma)
+        typed[col] = _check_score(col, df[col], inst, problems, decimal_comma=decimal_comma, read=numbers[col])
 
     if "adsm" in df.columns:
         typed.update(_check_adsm(df, problems, decimal_comma))

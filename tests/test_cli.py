@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import csv as csv_module
 import json
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from iaptlab.cli import main
+from iaptlab.episode_files import read_episode_file
+from iaptlab.outcomes import FLAGS, classify, rates
+from iaptlab.schema import validate
 
 HEADER = "episode_id,treatment_contacts,phq9_first,phq9_last,gad7_first,gad7_last"
 GOOD = [HEADER, "A,6,16,6,12,4", "B,1,15,,10,", "C,4,18,15,14,13"]
@@ -165,3 +172,69 @@ def test_format_rates_words_an_empty_denominator():
     lines = format_rates(table).splitlines()
     assert EMPTY_DENOMINATOR in lines[1] and "n/a" not in lines[1]
     assert "1,234" in lines[2] and "5,678" in lines[2] and "21.7%" in lines[2]
+
+
+# --- --skip-invalid: the output table scattered from the valid rows' flags -----------------------
+
+#: Valid cells, then cells that make a row invalid, for each column of the generated files.
+_CELLS = {"treatment_contacts": (["0", "1", "2", "6"], ["-1", "x", ""]),
+          "phq9_first": (["3", "10", "16", "27", ""], ["31", "1.5"]), "phq9_last": (["2", "9", "10", ""], ["28"]),
+          "gad7_first": (["4", "8", "15", ""], ["22"]), "gad7_last": (["1", "7", "8", ""], ["x,y"]),
+          "adsm": (["", "SPIN", "MI"], ["nope"]), "adsm_first": (["", "2.5", "40"], ["99"]),
+          "adsm_last": (["", "1", "20"], []), "diagnosis_first": (["", "yes", "no"], ["maybe"]),
+          "diagnosis_last": (["", "yes", "no"], [])}
+
+
+@st.composite
+def _mixed_files(draw):
+    """An episode CSV of up to 30 rows, about a third of them with a problem (a bad cell, an empty or
+    repeated id)."""
+    names = list(_CELLS)[:5] + draw(st.sampled_from([[], ["adsm", "adsm_first", "adsm_last"], ["adsm"],
+                                                     ["diagnosis_first", "diagnosis_last"]]))
+    lines = ["episode_id," + ",".join(names)]
+    for i in range(draw(st.integers(min_value=1, max_value=30))):
+        identifier, cells = f"E{i}", [draw(st.sampled_from(_CELLS[n][0])) for n in names]
+        if draw(st.integers(0, 2)) == 0:  # a problem in one cell
+            k = draw(st.integers(0, len(names)))
+            if k == len(names):
+                identifier = draw(st.sampled_from(["", "E0"]))
+            elif _CELLS[names[k]][1]:
+                cells[k] = draw(st.sampled_from(_CELLS[names[k]][1]))
+        lines.append(",".join([identifier] + [f'"{c}"' if "," in c else c for c in cells]))
+    return lines
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(_mixed_files())
+def test_skip_invalid_output_is_every_row_in_order_with_classifys_flags(tmp_path, capsys, lines):
+    folder = Path(tempfile.mkdtemp(dir=tmp_path))  # one per example: tmp_path is the test's
+    src = write(folder, lines)
+    target = folder / "o.csv"
+    code, out, err = run(["outcomes", src, "-o", target, "--skip-invalid", "--json", "--raw"], capsys)
+    loaded = read_episode_file(src)
+    checked = validate(loaded.frame, rows=loaded.rows)
+    if len(checked.table) == 0:
+        assert code == 2 and "no valid rows" in err and not target.exists()
+        return
+    assert code == 0, err
+    with open(target, newline="", encoding="utf-8") as handle:
+        written = list(csv_module.DictReader(handle))
+    given_rows = list(csv_module.DictReader(lines, skipinitialspace=False))
+    assert [r["row"] for r in written] == [str(i) for i in range(2, len(given_rows) + 2)]
+    assert [r["episode_id"] for r in written] == [r["episode_id"] for r in given_rows]
+    reasons = dict(zip(checked.excluded["row"].tolist(), checked.excluded["excluded_reason"].tolist(), strict=True))
+    flags = classify(checked, on_invalid="skip").set_index("row")
+    names = [*FLAGS, *(["interviewed", "diagnosis_lost"] if "interviewed" in flags.columns else [])]
+    for r in written:
+        row = int(r["row"])
+        assert r["excluded_reason"] == reasons.get(row, "")
+        if row in reasons:
+            assert [r[n] for n in names] == ["False"] * len(names) and r["anxiety_measure"] == ""
+        else:
+            assert [r[n] for n in names] == [str(bool(flags.loc[row, n])) for n in names]
+            assert r["anxiety_measure"] == flags.loc[row, "anxiety_measure"]
+    shown = json.loads(out)
+    assert shown["episodes"] == len(given_rows) and shown["excluded"] == len(reasons)
+    expected = rates(classify(checked, on_invalid="skip"))
+    assert [(r["outcome"], r["numerator"], r["denominator"]) for r in shown["rates"]] == \
+        list(zip(expected["outcome"], expected["numerator"], expected["denominator"], strict=True))

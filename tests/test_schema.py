@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from conftest import episode, table
 from hypothesis import given
 from hypothesis import strategies as st
 
-from iaptlab.errors import InputError
-from iaptlab.schema import REQUIRED_COLUMNS, describe_columns, validate
+from iaptlab.errors import InputError, ParameterError
+from iaptlab.schema import REQUIRED_COLUMNS, Validated, describe_columns, validate
 
 
 def reasons(df: pd.DataFrame) -> list[str]:
@@ -203,3 +204,34 @@ def test_problem_rows_count_a_row_once_per_column():
     v = validate(table(episode(phq9_first=30, phq9_last="x"), episode(phq9_first=31), episode()))
     assert v.problem_rows_by_column() == {"phq9_first": 2, "phq9_last": 1}
     assert validate(table(episode())).problem_rows_by_column() == {}
+
+
+_ANY_TEXT = st.text(alphabet=st.sampled_from(list("x1' \"\\\t\n\u00e9\u00a0\x07\U0001f600,;")), min_size=1, max_size=5)
+
+
+@given(st.lists(st.tuples(_ANY_TEXT, st.sampled_from(["12", "31", "-3", "x"])), min_size=1, max_size=20))
+def test_excluded_reason_words_every_cell_as_the_problem_list_does(cells):
+    """``excluded_reason`` (assembled by pyarrow for plain cells) reads exactly as the problems
+    (worded one by one, with ``repr``) for any text: quotes, backslashes, control and non-ASCII."""
+    text = pd.ArrowDtype(pa.string())
+    n = len(cells)
+    frame = pd.DataFrame({"episode_id": [f"E{i}" for i in range(n)], "treatment_contacts": ["2"] * n,
+                          "phq9_first": [c for c, _ in cells], "phq9_last": [s for _, s in cells],
+                          "gad7_first": ["5"] * n, "gad7_last": ["5"] * n}).astype(text)
+    checked = validate(frame)
+    by_row: dict[int, list[str]] = {}
+    for problem in checked.problems:
+        by_row.setdefault(problem.row, []).append(f"{problem.column}: {problem.reason}")
+    assert dict(zip(checked.excluded["row"], checked.excluded["excluded_reason"], strict=True)) == \
+        {row: "; ".join(words) for row, words in by_row.items()}
+    reason_by_row = checked.excluded_reason_by_row().to_pylist()
+    assert reason_by_row == ["; ".join(by_row.get(row, [])) for row in range(2, n + 2)]
+
+
+def test_valid_mask_is_known_only_where_the_input_order_is():
+    checked = validate(table(episode(), episode(phq9_first=28), episode(), episode(treatment_contacts=-1)))
+    assert checked.valid_mask.tolist() == [True, False, True, False]
+    assert checked.excluded_reason_by_row().to_pylist()[0::2] == ["", ""]
+    assert Validated(checked.table).valid_mask.tolist() == [True, True]  # nothing excluded: every row valid
+    with pytest.raises(ParameterError, match="validate"):
+        _ = Validated(checked.table, checked.excluded).valid_mask
