@@ -10,6 +10,8 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -17,7 +19,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from .csv_files import CsvTable, read_csv_table
+from .csv_files import CsvTable, read_csv_table, read_source_bytes
 from .episodes import REQUIRED_CONTACT_COLUMNS, from_contacts, validate_contacts
 from .errors import InputError
 from .schema import OPTIONAL_COLUMNS, OUTPUT_COLUMNS, REQUIRED_COLUMNS
@@ -30,7 +32,8 @@ __all__ = ["CONTACT_FILE_MARKERS", "InputFile", "episodes_as_text", "is_contact_
 CONTACT_FILE_MARKERS = ("contact_number", "contact_type")
 
 
-def read_episode_file(path: str | Path | bytes, columns: Mapping[str, str] | None = None) -> CsvTable:
+def read_episode_file(path: str | Path | bytes, columns: Mapping[str, str] | None = None,
+                      *, name: str | None = None) -> CsvTable:
     """Read an episode CSV, requiring the episode-table columns (after the ``columns`` mapping).
 
     >>> read_episode_file(b"id,treatment_contacts\\nA,1\\n", {"id": "episode_id"})
@@ -43,7 +46,7 @@ def read_episode_file(path: str | Path | bytes, columns: Mapping[str, str] | Non
     columns found: 'id', 'treatment_contacts'
     """
     return read_csv_table(path, required=list(REQUIRED_COLUMNS), optional=list(OPTIONAL_COLUMNS),
-                          columns=columns, reserved=OUTPUT_COLUMNS)
+                          columns=columns, reserved=OUTPUT_COLUMNS, name=name)
 
 
 def read_episode_csv(path: str | Path) -> pd.DataFrame:
@@ -83,7 +86,7 @@ def episodes_as_text(episodes: pd.DataFrame) -> pd.DataFrame:
 
 
 def read_contact_file(path: str | Path | bytes, columns: Mapping[str, str] | None = None,
-                      *, reserved=OUTPUT_COLUMNS) -> tuple[CsvTable, int]:
+                      *, reserved=OUTPUT_COLUMNS, name: str | None = None) -> tuple[CsvTable, int]:
     """Read a contact CSV and turn it into episodes (:func:`iaptlab.episodes.from_contacts`).
 
     Returns the episode table as a :class:`CsvTable` of text cells (``rows``: the spreadsheet row
@@ -96,7 +99,7 @@ def read_contact_file(path: str | Path | bytes, columns: Mapping[str, str] | Non
     (2, ['9'], [2])
     """
     loaded = read_csv_table(path, required=list(REQUIRED_CONTACT_COLUMNS), columns=columns,
-                            reserved=reserved)
+                            reserved=reserved, name=name)
     checked = validate_contacts(loaded.frame).raise_if_invalid()
     episodes = from_contacts(checked)
     codes = checked.table["referral_id"].cat.codes.to_numpy().astype(np.int64)
@@ -123,10 +126,22 @@ def read_input_file(path: str | Path | bytes, columns: Mapping[str, str] | None 
     ...                 b"A,2,15,8,12,5\\n").contacts is None
     True
     """
+    name = None
+    if not isinstance(path, bytes | bytearray) and _is_pipe(path):
+        # a pipe (``<(...)``, a named pipe) can be read once only: read it here, then look at it
+        name, path = str(path), read_source_bytes(path)
     if is_contact_table(_header_names(path, columns)):
-        table, n = read_contact_file(path, columns)
+        table, n = read_contact_file(path, columns, name=name)
         return InputFile(table, n)
-    return InputFile(read_episode_file(path, columns), None)
+    return InputFile(read_episode_file(path, columns, name=name), None)
+
+
+def _is_pipe(path: str | Path) -> bool:
+    """True when ``path`` is a pipe (False when it cannot be looked at: the read then says why)."""
+    try:
+        return stat.S_ISFIFO(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
 
 
 def _header_names(path: str | Path | bytes, columns: Mapping[str, str] | None) -> list[str]:

@@ -417,3 +417,43 @@ def test_rci_refuses_pandas_inputs_whose_indexes_differ():
         rci(pre, post, sd_pre=5, reliability=0.8)
     aligned = rci(pre, post.reindex(pre.index), sd_pre=5, reliability=0.8)
     assert aligned.tolist() == rci([20.0, 18.0], [17.0, 12.0], sd_pre=5, reliability=0.8).tolist()
+
+
+@pytest.mark.parametrize("command", ["outcomes", "report"])
+def test_a_named_pipe_is_read_once_and_gives_the_file_s_results(tmp_path, capsys, command):
+    """A pipe (``<(...)`` or a named pipe) can be read only once: the tool reads it once, looks
+    for a contact table in what it read, and gives what the same file gives (it used to hang on a
+    named pipe, or call ``<(...)`` empty)."""
+    import threading
+
+    text = f"{HEADER}\nA,6,16,6,12,4\nB,1,18,17,13,12\n"
+    plain = tmp_path / "plain.csv"
+    plain.write_text(text)
+    pipe = tmp_path / "pipe.csv"
+    os.mkfifo(pipe)
+    writer = threading.Thread(target=lambda: pipe.write_text(text), daemon=True)
+    writer.start()
+    suffix = "csv" if command == "outcomes" else "html"
+    code, out, err = run([command, pipe, "-o", tmp_path / f"from_pipe.{suffix}"], capsys)
+    writer.join(timeout=10)
+    assert code == 0, err
+    code, plain_out, _ = run([command, plain, "-o", tmp_path / f"from_file.{suffix}"], capsys)
+    assert code == 0
+    def named_x(path: Path, source: Path) -> str:  # the report names its input file
+        return path.read_text().replace(str(source), "X").replace(source.name, "X")
+
+    assert named_x(tmp_path / f"from_pipe.{suffix}", pipe) == named_x(tmp_path / f"from_file.{suffix}", plain)
+    assert out.replace(str(pipe), "X").replace(f"from_pipe.{suffix}", "Y") == \
+        plain_out.replace(str(plain), "X").replace(f"from_file.{suffix}", "Y")
+
+
+def test_an_empty_pipe_is_refused_naming_it(tmp_path, capsys):
+    import threading
+
+    pipe = tmp_path / "empty.csv"
+    os.mkfifo(pipe)
+    writer = threading.Thread(target=lambda: pipe.write_text(""), daemon=True)
+    writer.start()
+    code, _, err = run(["outcomes", pipe, "-o", tmp_path / "o.csv"], capsys)
+    writer.join(timeout=10)
+    assert code == 2 and f"{pipe}: the file is empty" in err and not (tmp_path / "o.csv").exists()
