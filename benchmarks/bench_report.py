@@ -32,7 +32,7 @@ def main(n: int = 100_000, repeats: int = 2) -> dict[str, float]:
         times = []
         for _ in range(repeats):
             start = time.perf_counter()
-            code = cli_main(["report", str(source), "-o", str(target), *flags])
+            code = cli_main(["report", str(source), "-o", str(target), "--force", *flags])
             times.append(time.perf_counter() - start)
             assert code == 0, f"iaptlab report exited with {code}"
         html = target.read_text(encoding="utf-8")
