@@ -157,8 +157,8 @@ _RATES_KEPT = 4_000
 #: Courses of small cohorts (an explorer's: ~0.6 MB each at 4,000 referrals, 4 per waterfall), by the
 #: parameters they read; the 100,000-referral ones are not kept.
 _COURSES: dict[tuple, Any] = {}
-_COURSES_KEPT = 24  # ~15 MB at most: a slider swept back and forth over 6 positions (8 courses + 2 per position)
-_COURSE_KEPT_UP_TO_N = 20_000
+_COURSES_KEPT = 4  # ~2.5 MB: the courses of the waterfall on screen (moves of the interview, relapse and selection settings reuse them); lesson 07 within 200 MB
+_COURSE_KEPT_UP_TO_N = 4_000  # an explorer's cohort (reconcile_gap.EXPLORER_N); bigger ones are not kept
 
 
 def forget_computed() -> None:
