@@ -8,7 +8,7 @@ applies them as a Vega changeset and title signals to the view it already has, w
 A chart of a new structure is embedded afresh. :mod:`iaptlab.widgets` uses these functions; it never imports
 Altair itself.
 
-An explorer whose computation is arithmetic on a small table (00, 01, 04, 06) is also answered in
+An explorer whose computation is arithmetic on a small table (00, 01, 02.thresholds, 04, 06, 08) is answered in
 the page: its script (``iaptlab/static/compute``) runs there on JSON the explorer prepares, with
 each chart structure given once as a :func:`chart_skeleton`; the page fills in rows, title and
 description (``iaptlab/static/live_chart.js``), and the kernel draws nothing while it does.
