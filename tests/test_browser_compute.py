@@ -83,6 +83,23 @@ def _sample_numbers(seed: int = 15, count: int = 300) -> list[float]:
     return NUMBERS + drawn
 
 
+def _page_texts_as_python(script: str, prepared: dict, compute, prepared_python, grid: list[dict]) -> list:
+    """Run the page's ``script`` at every setting of ``grid`` and check its table, sentence and chart
+    description equal Python's ``compute(prepared_python, **values)``; return (values, page answer,
+    Python's chart spec) for the caller's further checks."""
+    results = _node(compute_script(script), [], [["compute", [prepared, values]] for values in grid])
+    answers = []
+    for values, page in zip(grid, results, strict=True):
+        assert "error" not in page, (values, page)
+        python = compute(prepared_python, **values)
+        spec = python.chart.to_dict(validate=False)
+        assert page["value"]["tableHtml"] == table_html(python.table), values
+        assert page["value"]["sentence"] == python.sentence, values
+        assert page["value"]["description"] == spec["description"], values
+        answers.append((values, page, spec))
+    return answers
+
+
 def test_round_and_fixed_match_python_including_exact_ties():
     numbers = _sample_numbers()
     calls = [["pyRound", [x]] for x in numbers] + [["fixed", [x, d]] for x in numbers for d in (0, 1, 2, 3)]
@@ -305,15 +322,7 @@ def test_threshold_page_equals_python_on_any_small_cohort(rows, data):
     controls = REGISTRY["02.thresholds"].controls
     grid = data.draw(st.lists(st.fixed_dictionaries({c.name: _setting(c) for c in controls}), min_size=1,
                               max_size=8))
-    prepared = thresholds.browser_data(cohort)
-    results = _node(compute_script("thresholds"), [], [["compute", [prepared, values]] for values in grid])
-    for values, page in zip(grid, results, strict=True):
-        assert "error" not in page, (values, page)
-        python = thresholds.compute(cohort, **values)
-        spec = python.chart.to_dict(validate=False)
-        assert page["value"]["tableHtml"] == table_html(python.table), values
-        assert page["value"]["sentence"] == python.sentence, values
-        assert page["value"]["description"] == spec["description"], values
+    _page_texts_as_python("thresholds", thresholds.browser_data(cohort), thresholds.compute, cohort, grid)
 
 
 def test_threshold_page_refuses_settings_off_its_sliders():
@@ -359,15 +368,9 @@ def _change_counts(cells: dict[tuple[int, int], int], extra_finishers: int) -> o
 def _check_change_and_cost(counts, grid: list[dict]) -> None:
     from iaptlab.explorers import change_and_cost
 
-    prepared = change_and_cost.browser_data(counts)
-    results = _node(compute_script("change_and_cost"), [], [["compute", [prepared, values]] for values in grid])
-    for values, page in zip(grid, results, strict=True):
-        assert "error" not in page, (values, page)
-        python = change_and_cost.compute(counts, **values)
-        spec = python.chart.to_dict(validate=False)
-        assert page["value"]["tableHtml"] == table_html(python.table), values
-        assert page["value"]["sentence"] == python.sentence, values
-        assert page["value"]["description"] == spec["description"], values
+    answers = _page_texts_as_python("change_and_cost", change_and_cost.browser_data(counts),
+                                    change_and_cost.compute, counts, grid)
+    for values, page, spec in answers:
         assert page["value"]["partTitles"] == [part["title"] for part in spec["vconcat"]], values
         assert _same_rows(page["value"]["rows"], next(iter(spec["datasets"].values()))) == [], values
 

@@ -508,3 +508,14 @@ def chart_titles(spec: dict) -> list[str]:
         texts += ["".join(title[key]) if isinstance(title[key], list) else title[key]
                   for key in ("text", "subtitle") if key in title]
     return texts
+
+
+def wait_until(page, read, want, *, timeout_s: float = 20, poll_ms: int = 100):
+    """Call ``read()`` every ``poll_ms`` until it returns ``want`` or ``timeout_s`` has passed (by
+    the page's clock); return the last value read, for the caller's assertion to show."""
+    deadline = page.evaluate("() => performance.now()") + 1000 * timeout_s
+    seen = read()
+    while seen != want and page.evaluate("() => performance.now()") < deadline:
+        page.wait_for_timeout(poll_ms)
+        seen = read()
+    return seen

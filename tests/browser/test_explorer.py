@@ -50,13 +50,8 @@ def shown(explorer) -> dict:
 
 
 def wait_until_shown(page, explorer, want: dict, timeout_s: float = 20) -> dict:
-    """Poll the page until it shows ``want`` (or time out and return what it shows)."""
-    deadline = page.evaluate("() => performance.now()") + 1000 * timeout_s
-    seen = shown(explorer)
-    while seen != want and page.evaluate("() => performance.now()") < deadline:
-        page.wait_for_timeout(100)
-        seen = shown(explorer)
-    return seen
+    """Poll the page until the explorer shows ``want`` (or time out and return what it shows)."""
+    return harness.wait_until(page, lambda: shown(explorer), want, timeout_s=timeout_s, poll_ms=100)
 
 
 def test_threshold_explorer_follows_slider_and_number_box(lab_server, page, guard, artefacts, direct):

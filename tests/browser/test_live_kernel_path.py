@@ -51,12 +51,8 @@ def shown(explorer) -> dict:
 
 
 def wait_until_shown(page, explorer, want: dict, timeout_s: float = 20) -> dict:
-    deadline = page.evaluate("() => performance.now()") + 1000 * timeout_s
-    seen = shown(explorer)
-    while seen != want and page.evaluate("() => performance.now()") < deadline:
-        page.wait_for_timeout(100)
-        seen = shown(explorer)
-    return seen
+    """Poll the page until the explorer shows ``want`` (or time out and return what it shows)."""
+    return harness.wait_until(page, lambda: shown(explorer), want, timeout_s=timeout_s, poll_ms=100)
 
 
 def test_kernel_path_shows_the_direct_result_after_each_move(lab_server, page, guard, direct):

@@ -64,12 +64,8 @@ def shown(explorer) -> dict:
 
 
 def wait_until_shown(page, explorer, want: dict, timeout_s: float = 10) -> dict:
-    deadline = time.monotonic() + timeout_s
-    seen = shown(explorer)
-    while seen != want and time.monotonic() < deadline:
-        page.wait_for_timeout(50)
-        seen = shown(explorer)
-    return seen
+    """Poll the page until the explorer shows ``want`` (or time out and return what it shows)."""
+    return harness.wait_until(page, lambda: shown(explorer), want, timeout_s=timeout_s, poll_ms=50)
 
 
 def test_moves_are_answered_in_the_page_while_the_kernel_is_busy(lab_server, page, guard, explorer_record):
