@@ -12,6 +12,7 @@ a screen reader hears).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -20,7 +21,7 @@ from altair.utils.schemapi import debug_mode
 from ..errors import IaptlabError, ParameterError
 from .inputs import check_rows
 
-__all__ = ["chart_title", "refill", "summary_text", "wrapped_labels"]
+__all__ = ["chart_title", "refill", "summary_text", "with_channels", "wrapped_labels"]
 
 
 
@@ -69,6 +70,35 @@ def refill(template: alt.TopLevelMixin, data: pd.DataFrame, *,
             part.title = part_title
         setattr(chart, key, titled)
     return chart
+
+
+def with_channels(template: alt.LayerChart, **channels: Any) -> alt.LayerChart:
+    """A copy of the layered ``template`` whose every layer has these encoding ``channels``
+    replaced (built Altair channel objects), without building the chart again: the same fast path
+    as :func:`refill`, for a channel that changes with the data (an axis's wrapped labels). The
+    template is not changed; the result's ``to_dict()`` equals that of the chart built with them.
+
+    >>> import altair as alt
+    >>> template = alt.layer(alt.Chart().mark_bar().encode(y="a:N"))
+    >>> axis = alt.Y("a:N", axis=alt.Axis(labelLimit=0))
+    >>> with_channels(template, y=axis).to_dict()["layer"][0]["encoding"]["y"]["axis"]
+    {'labelLimit': 0}
+    >>> "axis" in template.to_dict()["layer"][0]["encoding"]["y"]
+    False
+    """
+    if not isinstance(template, alt.LayerChart):
+        raise ParameterError(f"template must be a layered Altair chart, got {type(template).__name__}")
+    layers = []
+    for part in template.layer:
+        copy = _shallow_copy(part)
+        encoding = object.__new__(type(part.encoding))
+        object.__setattr__(encoding, "_args", part.encoding._args)
+        object.__setattr__(encoding, "_kwds", {**part.encoding._kwds, **channels})
+        copy._kwds["encoding"] = encoding
+        layers.append(copy)
+    layered = _shallow_copy(template)
+    layered._kwds["layer"] = layers
+    return layered
 
 
 def _shallow_copy(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:

@@ -17,7 +17,7 @@ import pandas as pd
 from ..errors import InputError, Problem
 from ..format import EMPTY_DENOMINATOR, percent_texts
 from .inputs import numeric_column, required_columns
-from .layout import chart_title, refill, summary_text, wrapped_labels
+from .layout import chart_title, refill, summary_text, with_channels, wrapped_labels
 from .theme import PALETTE
 
 __all__ = ["rates_bar", "rates_bar_with_labels"]
@@ -27,12 +27,21 @@ _COUNTS_LABEL = ("format(datum.numerator, ',') + '/' + format(datum.denominator,
                  f" + (isValid(datum.rate) ? format(datum.rate, '.1%') : '{EMPTY_DENOMINATOR}') + ')'")
 
 
-@lru_cache(maxsize=8)
 def _rates_bar_layout(grouped: bool, label_expression: str, wrap: str | None = None) -> alt.LayerChart:
+    """The bars' template; ``wrap`` (long outcomes wrap, never cut) only changes the y axis, so a
+    new one (a cut-off in a label, moved by a slider) reuses the template built without it."""
+    layout = _rates_bar_template(grouped, label_expression)
+    if wrap is None:
+        return layout
+    return with_channels(layout, y=alt.Y("outcome:N", sort=None, title=None,
+                                          axis=alt.Axis(labelExpr=wrap, labelLimit=0)))
+
+
+@lru_cache(maxsize=4)
+def _rates_bar_template(grouped: bool, label_expression: str) -> alt.LayerChart:
     if grouped:
         label_expression = "datum.group + ': ' + " + label_expression
-    y = (alt.Y("outcome:N", sort=None, title=None) if wrap is None else  # long outcomes wrap, never cut
-         alt.Y("outcome:N", sort=None, title=None, axis=alt.Axis(labelExpr=wrap, labelLimit=0)))
+    y = alt.Y("outcome:N", sort=None, title=None)
     base = alt.Chart().encode(y=y, tooltip=["outcome:N", "numerator:Q", "denominator:Q",
                                             alt.Tooltip("rate:Q", format=".1%")])
     bars = base.mark_bar(color=PALETTE[0]).encode(
