@@ -615,13 +615,18 @@ def _quoted(text: str | None, quote: bool) -> str:
 
 
 def _pieces(arrays: list[pa.Array | pa.ChunkedArray | np.ndarray], separator: str, quote: bool
-            ) -> list[pa.Array | pa.ChunkedArray | _Coded]:
-    """The columns as what is joined on each row: text (and integer) columns as they are, each run
-    of adjacent coded columns (booleans, categories) as one :class:`_Coded` piece."""
+            ) -> list[pa.Array | pa.ChunkedArray | _Coded] | None:
+    """The columns as what is joined on each row: text and integer columns as they are, each run
+    of adjacent coded columns (booleans, categories: :func:`_codes`) as one :class:`_Coded` piece;
+    None when a column is of another type (the joining writer formats only these exactly as
+    pyarrow's writer does after :func:`_as_text`)."""
     pieces: list[pa.Array | pa.ChunkedArray | _Coded] = []
     run: list[tuple[np.ndarray, list[str]]] = []
     for array in arrays:
         coded = _codes(array)
+        if coded is None and (isinstance(array, np.ndarray) or not (
+                pa.types.is_string(array.type) or pa.types.is_integer(array.type))):
+            return None
         if coded is not None and run and np.prod([len(t) for _, t in run]) * len(coded[1]) > _MAX_COMBINATIONS:
             pieces.append(_coded_run(run, separator))
             run = []
@@ -631,7 +636,7 @@ def _pieces(arrays: list[pa.Array | pa.ChunkedArray | np.ndarray], separator: st
         if run:
             pieces.append(_coded_run(run, separator))
             run = []
-        pieces.append(array if isinstance(array, pa.Array | pa.ChunkedArray) else pa.array(array))
+        pieces.append(array)
     if run:
         pieces.append(_coded_run(run, separator))
     return pieces
@@ -703,15 +708,6 @@ def _joined_lines(pieces: list[pa.Array | pa.ChunkedArray | _Coded], start: int,
     return _text_bytes(lines)
 
 
-def _joinable(array: pa.Array | pa.ChunkedArray | np.ndarray) -> bool:
-    """Columns the joining writer formats exactly as pyarrow's writer would after :func:`_as_text`."""
-    if isinstance(array, np.ndarray):
-        return array.dtype == bool
-    kind = array.type
-    return (pa.types.is_string(kind) or pa.types.is_integer(kind) or pa.types.is_boolean(kind)
-            or pa.types.is_dictionary(kind) and _codes(array) is not None)
-
-
 def write_csv(columns: Mapping[str, pa.Array | pa.ChunkedArray | np.ndarray], handle, *, separator: str = ",",
               raw: bool = False, batch_rows: int = 32_768) -> None:
     """Write ``columns`` as CSV to a binary ``handle``, in batches (bounded memory).
@@ -760,9 +756,8 @@ def write_csv(columns: Mapping[str, pa.Array | pa.ChunkedArray | np.ndarray], ha
     csv.writer(header, delimiter=separator, lineterminator="\n").writerow(names)
     handle.write(header.getvalue().encode("utf-8"))
     rows = len(arrays[0]) if arrays else 0
-    if arrays and all(_joinable(a) for a in arrays):
-        pieces = _pieces(arrays, separator, quoting == "needed")
-
+    pieces = _pieces(arrays, separator, quoting == "needed") if arrays else None
+    if pieces is not None:
         def formatted(start: int) -> list[pa.Buffer]:
             return _joined_lines(pieces, start, min(start + batch_rows, rows), separator, quoting == "needed")
     else:
