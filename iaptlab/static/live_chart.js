@@ -97,6 +97,18 @@ function labelsFromSignals(vg, found) {
   return signals.length ? { ...vg, signals: [...(vg.signals || []), ...signals] } : vg;
 }
 
+// The widget model a reference names ("IPY_MODEL_<id>", as a widget-valued trait is serialised).
+function modelOf(manager, ref) {
+  return manager.get_model(String(ref).replace(/^IPY_MODEL_/, ""));
+}
+
+// Run `step` once the chart just changed has been painted (at once in a hidden tab, which paints
+// nothing): text written after the chart never delays it.
+function afterPaint(step) {
+  if (document.visibilityState === "visible") requestAnimationFrame(() => setTimeout(step, 0));
+  else step();
+}
+
 function asTitle(title) {
   return typeof title === "object" && title !== null && !Array.isArray(title) ? title : { text: title };
 }
@@ -244,8 +256,7 @@ async function render({ model, el }) {
         }
       }
     };
-    if (document.visibilityState === "visible") requestAnimationFrame(() => setTimeout(write, 0));
-    else write();
+    afterPaint(write);
   };
 
   // Load the script and find the control widgets; any failure leaves the kernel path in charge.
@@ -255,9 +266,8 @@ async function render({ model, el }) {
     try {
       const compute = new Function(script)();
       const manager = model.widget_manager;
-      const modelOf = (ref) => manager.get_model(String(ref).replace(/^IPY_MODEL_/, ""));
-      const controls = await Promise.all((model.get("controls") || []).map(modelOf));
-      const texts = await Promise.all((model.get("texts") || []).map(modelOf));
+      const controls = await Promise.all((model.get("controls") || []).map((ref) => modelOf(manager, ref)));
+      const texts = await Promise.all((model.get("texts") || []).map((ref) => modelOf(manager, ref)));
       const names = model.get("control_names") || [];
       const choices = model.get("choice_options") || {};
       const read = (name, m) => (name in choices ? choices[name][m.get("index")] : m.get("value"));
@@ -337,9 +347,7 @@ function initialize({ model }) {
   let texts = null;
   const textModels = () => {
     if (texts === null) {
-      const manager = model.widget_manager;
-      texts = Promise.all((model.get("texts") || []).map(
-        (ref) => manager.get_model(String(ref).replace(/^IPY_MODEL_/, ""))));
+      texts = Promise.all((model.get("texts") || []).map((ref) => modelOf(model.widget_manager, ref)));
     }
     return texts;
   };
@@ -355,9 +363,7 @@ function initialize({ model }) {
         if (m && typeof html === "string" && m.get("value") !== html) m.set("value", html);
       });
     };
-    const written = () => write().catch((error) => console.warn("iaptlab live chart:", error));
-    if (document.visibilityState === "visible") requestAnimationFrame(() => setTimeout(written, 0));
-    else written();
+    afterPaint(() => write().catch((error) => console.warn("iaptlab live chart:", error)));
   };
   model.on("change:texts", onTexts);
   model.on("change:update", onUpdate);
