@@ -224,7 +224,7 @@ def _outcome_columns(loaded, checked, classified) -> dict[str, object]:
     return columns
 
 
-def _one_blas_thread() -> None:
+def _numpy_for_one_pass() -> None:
     """Set numpy up for one pass over a big file, unless the user set these variables: one BLAS
     thread, and no transparent huge pages for its large arrays.
 
@@ -242,7 +242,7 @@ def _one_blas_thread() -> None:
 
 
 def _outcomes(args: argparse.Namespace) -> int:
-    _one_blas_thread()
+    _numpy_for_one_pass()
     from .csv_files import write_csv
     from .episode_files import read_input_file
     from .outcomes import PRESETS, classify, rates
@@ -286,7 +286,7 @@ def _outcomes(args: argparse.Namespace) -> int:
 
 
 def _episodes(args: argparse.Namespace) -> int:
-    _one_blas_thread()
+    _numpy_for_one_pass()
     import pyarrow as pa
 
     from .csv_files import write_csv
@@ -307,7 +307,7 @@ def _episodes(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    _one_blas_thread()
+    _numpy_for_one_pass()
     from .outcomes import PRESETS
     from .report import build_report
 
