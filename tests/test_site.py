@@ -11,12 +11,15 @@ import os
 import re
 import shutil
 import subprocess
+from fractions import Fraction
 from importlib.resources import files
 from pathlib import Path
 
 import nbformat
 import pytest
 import test_answer_cases as cases
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from iaptlab import exercises as ex
 from iaptlab import site
@@ -118,6 +121,35 @@ def test_page_checker_agrees_at_the_edges_for_every_question():
     for (question, answer), (correct, reason, text) in zip(pairs, _run_js(pairs), strict=True):
         feedback = ex.check(question, answer)
         assert (correct, reason, text) == (feedback.correct, feedback.reason, feedback.text), (question, answer)
+
+
+def _format_g_in_page(values: list[float]) -> list[str]:
+    script = "const c = require(process.argv[1]); process.stdout.write(JSON.stringify(" \
+             "JSON.parse(require('fs').readFileSync(0, 'utf8')).map(c.formatG)));"
+    run = subprocess.run([NODE, "-e", script, str(CHECKER)], input=json.dumps(values),
+                         capture_output=True, text=True, check=True)
+    return json.loads(run.stdout)
+
+
+def _ties_at_the_seventh_digit() -> st.SearchStrategy[float]:
+    """Numbers whose binary value is exactly a seven-digit decimal ending in 5 (1000.125): to six
+    digits a tie, which Python breaks to the even digit and JavaScript's toFixed away from zero."""
+    return (st.builds(lambda digits, shift, sign: sign * digits / 10**shift,
+                      st.integers(100_000, 999_999).map(lambda k: 10 * k + 5), st.integers(1, 6),
+                      st.sampled_from([1, -1]))
+            .filter(lambda v: Fraction(v) == Fraction(repr(v))))
+
+
+def test_page_checker_formats_numbers_as_python_at_the_edges():
+    values = [1000.125, -1000.125, 1000.375, 2.5, 123456.5, 1234567.5, 0.1 + 0.2, 1e-5, 12345678, 0.5,
+              -0.0, 99999.95, 999999.5, 1e16, 5e-324]
+    assert _format_g_in_page(values) == [format(v, "g") for v in values]
+
+
+@settings(max_examples=5, deadline=None)
+@given(st.lists(st.one_of(_ties_at_the_seventh_digit(), st.floats(allow_nan=False)), min_size=1, max_size=40))
+def test_page_checker_formats_numbers_as_python_for_any_float(values):
+    assert _format_g_in_page(values) == [format(v, "g") for v in values]
 
 
 def test_page_checker_says_where_to_type_when_blank_and_keeps_the_hint():

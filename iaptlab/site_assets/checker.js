@@ -137,18 +137,33 @@
     return s.indexOf(".") < 0 ? s + ".0" : s;
   }
 
+  /** x.toExponential(digits), rounded as Python rounds: an exact tie (1000.125 to six digits) goes
+   * to the even digit (1.00012e+3), where JavaScript goes away from zero (1.00013e+3). */
+  function exponentialAsPython(x, digits) {
+    var text = x.toExponential(digits);
+    var size = Math.abs(x);
+    var exact = size.toPrecision(100).replace(/e.*$/, "").replace(".", "").replace(/^0+/, "");
+    var last = digits + 1;  // significant digits kept
+    if (exact.charAt(last) !== "5" || !/^0*$/.test(exact.slice(last + 1)) ||
+        Number(exact.charAt(last - 1)) % 2 !== 0) return text;
+    var whole = size.toExponential(last).split("e");  // a tie has one digit more, so this is exact
+    var kept = whole[0].replace(".", "").slice(0, last);
+    return (x < 0 ? "-" : "") + kept.charAt(0) + (last > 1 ? "." + kept.slice(1) : "") + "e" + whole[1];
+  }
+
   /** Python's format(x, "g"). */
   function formatG(x) {
     if (Number.isNaN(x)) return "nan";
     if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
     if (x === 0) return Object.is(x, -0) ? "-0" : "0";
-    var parts = x.toExponential(5).split("e");
+    var rounded = exponentialAsPython(x, 5);
+    var parts = rounded.split("e");
     var exp = parseInt(parts[1], 10);
     if (exp < -4 || exp >= 6) {
       var digits = String(Math.abs(exp));
       return stripZeros(parts[0]) + "e" + (exp < 0 ? "-" : "+") + (digits.length < 2 ? "0" + digits : digits);
     }
-    return stripZeros(x.toFixed(Math.max(0, 5 - exp)));
+    return stripZeros(Number(rounded).toFixed(Math.max(0, 5 - exp)));
   }
 
   var NOT_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u;
@@ -566,5 +581,5 @@
   }
 
   return {check: check, PyFloat: PyFloat, precisionText: precisionText, sha256Hex: sha256Hex,
-    normaliseChoice: normaliseChoice, formatG: formatG, floatRepr: floatRepr, pyRepr: pyRepr};
+    normaliseChoice: normaliseChoice, formatG: formatG, exponentialAsPython: exponentialAsPython, floatRepr: floatRepr, pyRepr: pyRepr};
 }));

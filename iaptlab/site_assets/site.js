@@ -32,14 +32,28 @@
     if (Object.is(value, -0)) return "-0";
     if (!Number.isFinite(value)) return Number.isNaN(value) ? "nan" : value > 0 ? "inf" : "-inf";
     if (Number.isInteger(value)) return String(value);  // JSON cannot tell 20 from 20.0: as Python's int
-    var exponent = Number(value.toExponential(3).split("e")[1]);
+    var rounded = fourDigitsAsPython(value);
+    var exponent = Number(rounded.split("e")[1]);
     if (exponent < -4 || exponent >= 4) {
-      var parts = value.toExponential(3).split("e");
+      var parts = rounded.split("e");
       var digits = parts[0].indexOf(".") >= 0 ? parts[0].replace(/0+$/, "").replace(/\.$/, "") : parts[0];
       var power = Number(parts[1]);
       return digits + "e" + (power < 0 ? "-" : "+") + String(Math.abs(power)).padStart(2, "0");
     }
-    return Number(value.toPrecision(4)).toString();
+    return Number(rounded).toString();
+  }
+
+  // value.toExponential(3), rounded as Python's "{:.4g}" rounds: an exact tie (100.25 to four
+  // digits) goes to the even digit (100.2), where JavaScript goes away from zero (100.3).
+  // (checker.js's exponentialAsPython is the same rule for any number of digits.)
+  function fourDigitsAsPython(value) {
+    var text = value.toExponential(3);
+    var size = Math.abs(value);
+    var exact = size.toPrecision(100).replace(/e.*$/, "").replace(".", "").replace(/^0+/, "");
+    if (exact.charAt(4) !== "5" || !/^0*$/.test(exact.slice(5)) || Number(exact.charAt(3)) % 2 !== 0) return text;
+    var whole = size.toExponential(4).split("e");  // a tie has five digits, so this is exact
+    var kept = whole[0].replace(".", "").slice(0, 4);
+    return (value < 0 ? "-" : "") + kept.charAt(0) + "." + kept.slice(1) + "e" + whole[1];
   }
 
   function dataTable(figure, rows) {
