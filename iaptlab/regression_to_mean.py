@@ -38,11 +38,11 @@ import pandas as pd
 from .errors import ParameterError
 from .format import counts_of_texts
 from .instruments import PHQ9
-from .lesson_cohort import LESSON_N, LESSON_SEED, fresh_lesson_cohort
-from .outcomes import IAPT, classify, rates
+from .lesson_cohort import LESSON_N, LESSON_SEED
+from .outcomes import IAPT, flag_arrays, rate_counts
 from .reliable_change import rci
 from .schema import Validated, validate
-from .simulate import CohortModel, simulate
+from .simulate import CohortModel, Draws, course_of, draw, episode_columns, episode_ids
 
 __all__ = ["COHORT_COLUMNS", "COMMON_OFF", "EXACT", "GROUPS", "IAPT_PHQ9_DROP", "LESSON_COHORT", "NOISY", "RULES", "SCENARIOS",
            "SCENARIO_OFF", "ScenarioInputs", "iapt_rule_by_mechanism", "observed_scores", "pre_post_d",
@@ -122,12 +122,29 @@ COHORT_COLUMNS = ("episode_id", "treatment_contacts", "phq9_first", "phq9_last",
                   "true_phq9_first", "true_phq9_last", "true_weeks")
 
 
-def _finishers(checked: Validated) -> tuple[Validated, np.ndarray]:
-    """The finishers' rows and :data:`COHORT_COLUMNS` of a valid cohort (a part of a valid table is
-    valid), and which referrals finished."""
-    table = checked.table
-    finished = table["treatment_contacts"].to_numpy() >= IAPT.min_treatment_contacts
-    return Validated(table.loc[finished, list(COHORT_COLUMNS)].reset_index(drop=True)), finished
+#: The score columns IAPT's rules read (what :func:`iapt_rule_by_mechanism` classifies).
+_RULE_COLUMNS = ("treatment_contacts", "phq9_first", "phq9_last", "gad7_first", "gad7_last")
+
+
+#: The outcomes :func:`iapt_rule_by_mechanism` reports, in :func:`iaptlab.outcomes.rates`' order.
+_MECHANISM_OUTCOMES = ("recovered", "reliable_recovery")
+
+
+def _simulated_columns(model: CohortModel, draws: Draws) -> dict[str, np.ndarray]:
+    """``simulate(model, draws)``'s columns as arrays (the same numbers, tested), without building
+    the contact table and the episode table from it: the lesson needs a few columns of each of its
+    four cohorts, and their contact tables (a million rows each) cost time and leave the kernel's
+    heap fragmented."""
+    return episode_columns(model, draws, course_of(model, draws))
+
+
+def _finishers(columns: dict[str, np.ndarray], ids: np.ndarray) -> Validated:
+    """The finishers' rows and :data:`COHORT_COLUMNS`, validated (as ``validate(simulate(model))``
+    cut to them: a part of a valid table is valid). Raises if a row is invalid."""
+    finished = columns["treatment_contacts"] >= IAPT.min_treatment_contacts
+    table = pd.DataFrame({"episode_id": ids[finished],
+                          **{c: columns[c][finished] for c in COHORT_COLUMNS[1:]}}, copy=False)
+    return Validated(validate(table).raise_if_invalid().table[list(COHORT_COLUMNS)])
 
 
 def _sharing_equal_columns(cohorts: dict[str, Validated], base: str) -> dict[str, Validated]:
@@ -160,15 +177,23 @@ def scenario_inputs(n: int = LESSON_N, seed: int = LESSON_SEED) -> ScenarioInput
     True
     """
     models = scenario_models(n, seed)
-    built = {key: _finishers(validate(simulate(model)).raise_if_invalid()) for key, model in models.items()}
-    finished = built["treatment"][1]
-    for key, (_, finished_here) in built.items():  # attrition bias is off, so the same people finish
-        if not np.array_equal(finished_here, finished):
+    draws = draw(n, seed)  # every scenario's random numbers: the same people, the same luck
+    ids = episode_ids(n)
+    finished = None
+    built = {}
+    for key, model in models.items():
+        columns = _simulated_columns(model, draws)
+        finished_here = columns["treatment_contacts"] >= IAPT.min_treatment_contacts
+        if finished is None:
+            finished = finished_here
+        elif not np.array_equal(finished_here, finished):  # attrition bias is off, so the same people finish
             raise ParameterError(f"scenario {key} has different finishers; switch off attrition bias")
-    cohorts = _sharing_equal_columns({key: checked for key, (checked, _) in built.items()}, "treatment")
+        built[key] = _finishers(columns, ids)
+        del columns
+    cohorts = _sharing_equal_columns(built, "treatment")
     true_first = cohorts["treatment"].table["true_phq9_first"].to_numpy(dtype=float)
     true_last = {key: checked.table["true_phq9_last"].to_numpy(dtype=float) for key, checked in cohorts.items()}
-    error_z = np.random.default_rng(seed + ERROR_SEED_OFFSET).standard_normal((2, int(finished.sum())))
+    error_z = np.random.default_rng(seed + ERROR_SEED_OFFSET).standard_normal((2, len(true_first)))
     return ScenarioInputs(models=MappingProxyType(models), cohorts=MappingProxyType(cohorts),
                           true_first=true_first, true_last=MappingProxyType(true_last),
                           error_z=error_z, true_sd=models["treatment"].phq9_sd_at_referral)
@@ -232,22 +257,39 @@ def scenario_rates(inputs: ScenarioInputs, *, entry_cutoff: int = int(PHQ9.casen
     return pd.DataFrame(rows, columns=["group", "outcome", "scenario", "numerator", "denominator", "rate"])
 
 
+def _rule_rows(name: str, columns: Mapping[str, np.ndarray]) -> list[tuple[str, str, int, int, float]]:
+    """``rates(classify(table))``'s rows of :data:`_MECHANISM_OUTCOMES` for a valid table's
+    :data:`_RULE_COLUMNS` (IAPT's rules), counted from the flags without building the classified table."""
+    flags = flag_arrays({c: columns[c] for c in _RULE_COLUMNS}, IAPT)
+    rows = []
+    for outcome in _MECHANISM_OUTCOMES:
+        numerator, denominator = rate_counts(flags, outcome, IAPT)
+        rows.append((name, outcome, numerator, denominator, numerator / denominator if denominator else float("nan")))
+    return rows
+
+
 def iapt_rule_by_mechanism(inputs: ScenarioInputs, lesson: Validated | None = None) -> pd.DataFrame:
     """IAPT's full rules (PHQ-9 and GAD-7) on each cohort, adding one mechanism at a time.
 
-    Rows: the three scenarios, then the lesson cohort (``lesson_cohort()``'s referrals unless
-    ``lesson`` is given: also demand, hello-goodbye and attrition bias). Columns ``cohort``,
-    ``outcome`` (recovered / reliable_recovery), ``numerator``, ``denominator``, ``rate``.
-    The lesson cohort is built for this table and not kept (``lesson_cohort``'s cache would hold
-    all its columns for the rest of the lesson).
+    Rows: the three scenarios, then the lesson cohort (the referrals of ``lesson_cohort()``, also
+    with demand, hello-goodbye and attrition bias, unless ``lesson`` is given). Columns ``cohort``,
+    ``outcome`` (recovered / reliable_recovery), ``numerator``, ``denominator``, ``rate``: as
+    ``rates(classify(cohort))`` counts them. The lesson cohort is simulated for this table as
+    columns, counted and let go (not kept, nor ``lesson_cohort``'s shared table built).
+
+    >>> iapt_rule_by_mechanism(scenario_inputs(500), lesson=scenario_inputs(500).cohorts["treatment"]
+    ...                        )["cohort"].unique().tolist()[-1]
+    'lesson cohort (all on)'
     """
     if lesson is None:
-        lesson = fresh_lesson_cohort(LESSON_N, LESSON_SEED)
-    checked = {**{SCENARIOS[k]: inputs.cohorts[k] for k in SCENARIOS}, LESSON_COHORT: lesson}
-    frames = [rates(classify(c)).assign(cohort=name) for name, c in checked.items()]
-    table = pd.concat(frames, ignore_index=True)
-    table = table[table["outcome"].isin(["recovered", "reliable_recovery"])]
-    return table[["cohort", "outcome", "numerator", "denominator", "rate"]].reset_index(drop=True)
+        model = CohortModel.interview_sees_questionnaires(n=LESSON_N, seed=LESSON_SEED)
+        lesson_columns = _simulated_columns(model, draw(model.n, model.seed))
+    else:
+        lesson_columns = {c: lesson.raise_if_invalid().table[c].to_numpy() for c in _RULE_COLUMNS}
+    rows = [row for key, words in SCENARIOS.items()
+            for row in _rule_rows(words, {c: inputs.cohorts[key].table[c].to_numpy() for c in _RULE_COLUMNS})]
+    rows += _rule_rows(LESSON_COHORT, lesson_columns)
+    return pd.DataFrame(rows, columns=["cohort", "outcome", "numerator", "denominator", "rate"])
 
 
 def rci_comparison(table: pd.DataFrame, *, reliability: float, caseness: float = PHQ9.caseness,

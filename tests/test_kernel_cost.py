@@ -183,11 +183,43 @@ def _uncached_only(monkeypatch, module, cohort):
     return built
 
 
-def test_rule_by_mechanism_builds_the_lesson_cohort_without_caching_it(small_inputs, monkeypatch):
-    built = _uncached_only(monkeypatch, rtm, small_inputs.cohorts["treatment"])
+def _plain_by_mechanism(cohorts: dict[str, object]) -> pd.DataFrame:
+    """``rates(classify(cohort))`` of recovery and reliable recovery per cohort: the path the lean one replaces."""
+    frames = [rates(classify(checked)).assign(cohort=name) for name, checked in cohorts.items()]
+    table = pd.concat(frames, ignore_index=True)
+    table = table[table["outcome"].isin(["recovered", "reliable_recovery"])]
+    return table[["cohort", "outcome", "numerator", "denominator", "rate"]].reset_index(drop=True)
+
+
+def test_rule_by_mechanism_counts_as_classify_and_rates_on_each_cohort(small_inputs):
+    lesson = small_inputs.cohorts["remission"]  # any valid cohort stands in for the lesson's
+    expected = _plain_by_mechanism({**{words: small_inputs.cohorts[key] for key, words in rtm.SCENARIOS.items()},
+                                    rtm.LESSON_COHORT: lesson})
+    pd.testing.assert_frame_equal(rtm.iapt_rule_by_mechanism(small_inputs, lesson=lesson), expected,
+                                  check_dtype=False)  # the words: str columns, object or pyarrow-backed
+
+
+def test_rule_by_mechanism_simulates_the_lesson_cohort_as_lesson_cohort_does_without_caching_it(
+        small_inputs, monkeypatch):
+    import iaptlab.lesson_cohort as lessons
+
+    expected = _plain_by_mechanism({rtm.LESSON_COHORT: lessons.fresh_lesson_cohort()})
+
+    def cached(*args):
+        raise AssertionError("the cached lesson cohort was used")
+
+    monkeypatch.setattr(lessons, "lesson_cohort", cached)
     table = rtm.iapt_rule_by_mechanism(small_inputs)
-    assert built == [(rtm.LESSON_N, rtm.LESSON_SEED)]
     assert table["cohort"].iloc[-1] == rtm.LESSON_COHORT
+    pd.testing.assert_frame_equal(table.iloc[-2:].reset_index(drop=True), expected, check_dtype=False)
+
+
+def test_rule_by_mechanism_refuses_an_invalid_lesson_cohort(small_inputs):
+    from iaptlab.errors import InputError
+
+    broken = small_inputs.cohorts["treatment"].table.head(3).assign(phq9_first=[40.0, 5.0, 5.0])
+    with pytest.raises(InputError, match="phq9_first"):
+        rtm.iapt_rule_by_mechanism(small_inputs, lesson=validate(broken))
 
 
 # ------------------------------------------------------------------ setup(): freed memory, once per cell
