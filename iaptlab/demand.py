@@ -44,7 +44,7 @@ from .instruments import GAD7, PHQ9
 from .lesson_cohort import LESSON_N, LESSON_SEED
 from .outcomes import PRESETS, classify, flag_arrays, rate_counts, rates
 from .schema import Validated, validate
-from .simulate import CohortModel, simulate
+from .simulate import CohortModel, course_of, draw, episode_columns, episode_ids
 
 __all__ = ["BASELINE", "KEPT_COLUMNS", "SCALE_MAX", "SHOWN", "THERAPIST_SEED_OFFSET", "WITH", "DemandInputs",
            "demand_inputs", "demand_rates", "shifted_scores", "trial_evidence", "demand_table"]
@@ -109,17 +109,20 @@ def demand_inputs(n: int = LESSON_N, seed: int = LESSON_SEED) -> DemandInputs:
     0.0
     """
     model = CohortModel.interview_sees_questionnaires(n=n, seed=seed).without("demand", "hello_goodbye")
-    checked = validate(simulate(model)).raise_if_invalid()
-    table = checked.table
+    draws = draw(model.n, model.seed)
+    # simulate(model)'s score columns (the same numbers, tested), without its contact table of a
+    # million rows and the truth and interview columns, which the explorer never reads
+    columns = episode_columns(model, draws, course_of(model, draws), interview=False)
     # Only finished referrals with all four scores can enter a denominator under any preset, so
     # the rest are dropped once here: the rates are unchanged and each slider move is faster.
-    finished = table["treatment_contacts"].to_numpy() >= min(r.min_treatment_contacts
-                                                              for r in PRESETS.values())
-    paired = table[list(SCALE_MAX)].notna().all(axis="columns").to_numpy()
+    finished = columns["treatment_contacts"] >= min(r.min_treatment_contacts for r in PRESETS.values())
+    paired = ~np.isnan(np.stack([columns[c] for c in SCALE_MAX])).any(axis=0)
     kept = finished & paired
-    episodes = table.loc[kept, list(KEPT_COLUMNS)].reset_index(drop=True)
+    table = pd.DataFrame({"episode_id": episode_ids(model.n)[kept],
+                          **{c: columns[c][kept] for c in KEPT_COLUMNS[1:]}}, copy=False)
+    episodes = validate(table).raise_if_invalid().table[list(KEPT_COLUMNS)]
     # one draw per referral in the whole cohort, then kept alongside its referral
-    u = np.random.default_rng(seed + THERAPIST_SEED_OFFSET).random(len(table))[kept]
+    u = np.random.default_rng(seed + THERAPIST_SEED_OFFSET).random(model.n)[kept]
     baseline = MappingProxyType({name: _rates(episodes, name) for name in PRESETS})
     return DemandInputs(episodes=episodes, with_therapist_u=u, model=model, baseline=baseline)
 

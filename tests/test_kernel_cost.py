@@ -22,7 +22,10 @@ from iaptlab import datasets, notebook
 from iaptlab import regression_to_mean as rtm
 from iaptlab.demand import (
     BASELINE,
+    KEPT_COLUMNS,
+    SCALE_MAX,
     SHOWN,
+    THERAPIST_SEED_OFFSET,
     WITH,
     DemandInputs,
     demand_inputs,
@@ -100,6 +103,22 @@ def test_hello_goodbye_at_the_cut_off_lets_people_in_only_from_ten():
     assert tidy.loc[(BASELINE, "recovered"), "denominator"] == 0
 
 
+@pytest.mark.parametrize("n, seed", [(1, 3), (2, 3), (57, 1), (SMALL_N, 5)])
+def test_demand_inputs_keep_the_rows_and_columns_of_the_validated_simulated_cohort(n, seed):
+    # the plain path: simulate the whole table, validate it, keep finished rows with all four scores
+    inputs = demand_inputs.__wrapped__(n, seed)  # not the cache: built here
+    table = validate(simulate(inputs.model)).raise_if_invalid().table
+    finished = table["treatment_contacts"].to_numpy() >= min(r.min_treatment_contacts for r in PRESETS.values())
+    kept = finished & table[list(SCALE_MAX)].notna().all(axis="columns").to_numpy()
+    pd.testing.assert_frame_equal(inputs.episodes, table.loc[kept, list(KEPT_COLUMNS)].reset_index(drop=True))
+    u = np.random.default_rng(seed + THERAPIST_SEED_OFFSET).random(len(table))[kept]
+    assert np.array_equal(inputs.with_therapist_u, u)
+    for name, rules in PRESETS.items():
+        expected = rates(classify(table, rules), rules)
+        pd.testing.assert_frame_equal(inputs.baseline[name], expected[expected["outcome"].isin(list(SHOWN))]
+                                      .reset_index(drop=True))
+
+
 def test_demand_table_matches_a_pivot_of_the_tidy_rates():
     tidy = demand_rates(demand_inputs(SMALL_N), last_shift=-3, share_with_therapist=0.6)
     wide = (100 * tidy.pivot(index="outcome", columns="group", values="rate").loc[list(SHOWN)]).round(1)
@@ -154,6 +173,29 @@ def test_scenario_cohorts_hold_each_column_they_share_once_and_equal_the_unshare
             assert np.shares_memory(table[column].to_numpy(), treatment[column].to_numpy()), (key, column)
         if key != "treatment":  # what the scenarios change is each cohort's own
             assert not np.shares_memory(table["phq9_last"].to_numpy(), treatment["phq9_last"].to_numpy()), key
+
+
+@pytest.mark.parametrize("n, seed", [(1, 3), (2, 3), (57, 1)])
+def test_tiny_scenario_cohorts_equal_the_validated_simulated_finishers(n, seed):
+    _assert_scenarios_equal_the_plain_path(n, seed)
+
+
+@settings(max_examples=8, deadline=None)
+@given(n=st.integers(1, 400), seed=st.integers(0, 2**32 - 1))
+def test_any_scenario_cohorts_equal_the_validated_simulated_finishers(n, seed):
+    _assert_scenarios_equal_the_plain_path(n, seed)
+
+
+def _assert_scenarios_equal_the_plain_path(n: int, seed: int) -> None:
+    """Each scenario cohort is ``validate(simulate(model))`` cut to the finishers and COHORT_COLUMNS."""
+    inputs = rtm.scenario_inputs.__wrapped__(n, seed)
+    for key, model in rtm.scenario_models(n, seed).items():
+        table = validate(simulate(model)).raise_if_invalid().table
+        finished = table["treatment_contacts"].to_numpy() >= 2
+        expected = table.loc[finished, list(rtm.COHORT_COLUMNS)].reset_index(drop=True)
+        pd.testing.assert_frame_equal(inputs.cohorts[key].table, expected)
+        assert np.array_equal(inputs.true_last[key], expected["true_phq9_last"].to_numpy(dtype=float))
+    assert inputs.error_z.shape == (2, len(inputs.true_first))
 
 
 def test_writing_to_a_shared_column_leaves_the_other_cohorts_untouched(small_inputs):
