@@ -37,6 +37,7 @@ from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from .errors import ParameterError
 from .format import counts_of_texts
@@ -118,7 +119,9 @@ def demand_inputs(n: int = LESSON_N, seed: int = LESSON_SEED) -> DemandInputs:
     finished = columns["treatment_contacts"] >= min(r.min_treatment_contacts for r in PRESETS.values())
     paired = ~np.isnan(np.stack([columns[c] for c in SCALE_MAX])).any(axis=0)
     kept = finished & paired
-    table = pd.DataFrame({"episode_id": episode_ids(model.n)[kept],
+    # the ids as pyarrow text from the start: validate reads them without a Python string per referral
+    ids = pd.arrays.ArrowStringArray(pa.array(episode_ids(model.n)[kept], type=pa.large_string()))
+    table = pd.DataFrame({"episode_id": ids,
                           **{c: columns[c][kept] for c in KEPT_COLUMNS[1:]}}, copy=False)
     episodes = validate(table).raise_if_invalid().table[list(KEPT_COLUMNS)]
     # one draw per referral in the whole cohort, then kept alongside its referral

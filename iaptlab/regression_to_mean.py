@@ -34,6 +34,7 @@ from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from .errors import ParameterError
 from .format import counts_of_texts
@@ -41,7 +42,7 @@ from .instruments import PHQ9
 from .lesson_cohort import LESSON_N, LESSON_SEED
 from .outcomes import IAPT, flag_arrays, rate_counts
 from .reliable_change import rci
-from .schema import Validated, validate
+from .schema import REQUIRED_COLUMNS, Validated, validate
 from .simulate import CohortModel, Draws, course_of, draw, episode_columns, episode_ids
 
 __all__ = ["COHORT_COLUMNS", "COMMON_OFF", "EXACT", "GROUPS", "IAPT_PHQ9_DROP", "LESSON_COHORT", "NOISY", "RULES", "SCENARIOS",
@@ -130,32 +131,48 @@ _RULE_COLUMNS = ("treatment_contacts", "phq9_first", "phq9_last", "gad7_first", 
 _MECHANISM_OUTCOMES = ("recovered", "reliable_recovery")
 
 
-def _simulated_columns(model: CohortModel, draws: Draws) -> dict[str, np.ndarray]:
-    """``simulate(model, draws)``'s columns as arrays (the same numbers, tested), without building
-    the contact table and the episode table from it: the lesson needs a few columns of each of its
-    four cohorts, and their contact tables (a million rows each) cost time and leave the kernel's
-    heap fragmented."""
-    return episode_columns(model, draws, course_of(model, draws))
+def _score_columns(model: CohortModel, draws: Draws) -> dict[str, np.ndarray]:
+    """``treatment_contacts`` and the four scores of ``simulate(model, draws)`` (the same numbers,
+    tested), without its contact table of a million rows, which costs time and leaves the heap fragmented."""
+    return episode_columns(model, draws, course_of(model, draws), interview=False)
 
 
-def _finishers(columns: dict[str, np.ndarray], ids: np.ndarray) -> Validated:
-    """The finishers' rows and :data:`COHORT_COLUMNS`, validated (as ``validate(simulate(model))``
-    cut to them: a part of a valid table is valid). Raises if a row is invalid."""
-    finished = columns["treatment_contacts"] >= IAPT.min_treatment_contacts
-    table = pd.DataFrame({"episode_id": ids[finished],
-                          **{c: columns[c][finished] for c in COHORT_COLUMNS[1:]}}, copy=False)
-    return Validated(validate(table).raise_if_invalid().table[list(COHORT_COLUMNS)])
+def _cohort_columns(model: CohortModel, draws: Draws) -> dict[str, np.ndarray]:
+    """:data:`COHORT_COLUMNS` but ``episode_id`` of ``simulate(model, draws)`` (the same numbers,
+    tested): the scores and true state at referral, and the true last score and weeks as
+    ``simulate`` takes them from the course (at the last attended contact; NaN without one)."""
+    course = course_of(model, draws)
+    columns = episode_columns(model, draws, course, interview=False)
+    f32 = np.float32
+    columns["true_phq9_last"] = np.where(course.attended_count > 0, course.last_true[0], np.nan).astype(f32)
+    columns["true_weeks"] = course.last_week.astype(f32)
+    return {c: columns[c] for c in COHORT_COLUMNS[1:]}
 
 
-def _sharing_equal_columns(cohorts: dict[str, Validated], base: str) -> dict[str, Validated]:
-    """``cohorts`` with every column equal to cohort ``base``'s held once: the scenarios differ only in
-    their last and true last scores, so the other columns of a 100,000-referral cohort are not kept
-    three times (the tables are equal to the given ones; pandas copies a shared column on write).
-    """
-    first = cohorts[base].table
-    return {key: checked if key == base else Validated(pd.concat(
-        [first[c] if checked.table[c].equals(first[c]) else checked.table[c] for c in checked.table.columns],
-        axis="columns")) for key, checked in cohorts.items()}
+def _validated(columns: Mapping[str, np.ndarray], ids: pd.api.extensions.ExtensionArray) -> pd.DataFrame:
+    """``validate`` of a table of ``ids`` and ``columns`` (typed as ``validate`` types them); raises if a row is invalid."""
+    table = pd.DataFrame({"episode_id": ids, **columns}, copy=False)
+    return validate(table).raise_if_invalid().table
+
+
+def _scenario_cohorts(columns: Mapping[str, dict[str, np.ndarray]], ids: pd.api.extensions.ExtensionArray, base: str
+                      ) -> dict[str, Validated]:
+    """Each scenario's :data:`COHORT_COLUMNS` (``columns``: the finishers', by scenario) as a validated
+    table, every column equal to scenario ``base``'s held once: the scenarios differ only in their last
+    and true last scores, so the rest is neither validated nor kept three times (pandas copies a
+    shared column on write)."""
+    shared = _validated(columns[base], ids)[list(COHORT_COLUMNS)]
+    cohorts = {base: Validated(shared)}
+    for key, own in columns.items():
+        if key == base:
+            continue
+        differ = [c for c in own if not np.array_equal(own[c], columns[base][c], equal_nan=True)]
+        # the columns validate requires, with this scenario's own values where they differ
+        checked = _validated({c: (own if c in differ else columns[base])[c]
+                              for c in dict.fromkeys([*REQUIRED_COLUMNS, *differ]) if c != "episode_id"}, ids)
+        cohorts[key] = Validated(pd.DataFrame({c: checked[c] if c in differ else shared[c] for c in COHORT_COLUMNS},
+                                              copy=False))
+    return cohorts
 
 
 def scenario_models(n: int = LESSON_N, seed: int = LESSON_SEED) -> dict[str, CohortModel]:
@@ -178,19 +195,22 @@ def scenario_inputs(n: int = LESSON_N, seed: int = LESSON_SEED) -> ScenarioInput
     """
     models = scenario_models(n, seed)
     draws = draw(n, seed)  # every scenario's random numbers: the same people, the same luck
-    ids = episode_ids(n)
     finished = None
-    built = {}
-    for key, model in models.items():
-        columns = _simulated_columns(model, draws)
-        finished_here = columns["treatment_contacts"] >= IAPT.min_treatment_contacts
+    columns = {}
+    for key in ("treatment", *(k for k in models if k != "treatment")):
+        full = _cohort_columns(models[key], draws)
+        finished_here = full["treatment_contacts"] >= IAPT.min_treatment_contacts
         if finished is None:
             finished = finished_here
         elif not np.array_equal(finished_here, finished):  # attrition bias is off, so the same people finish
             raise ParameterError(f"scenario {key} has different finishers; switch off attrition bias")
-        built[key] = _finishers(columns, ids)
-        del columns
-    cohorts = _sharing_equal_columns(built, "treatment")
+        columns[key] = {c: values[finished] for c, values in full.items()}
+        del full
+    del draws
+    # the ids as pyarrow text from the start: validate reads them without a Python string per referral
+    ids = pd.arrays.ArrowStringArray(pa.array(episode_ids(n)[finished], type=pa.large_string()))
+    built = _scenario_cohorts(columns, ids, "treatment")
+    cohorts = {key: built[key] for key in models}  # in SCENARIOS' order
     true_first = cohorts["treatment"].table["true_phq9_first"].to_numpy(dtype=float)
     true_last = {key: checked.table["true_phq9_last"].to_numpy(dtype=float) for key, checked in cohorts.items()}
     error_z = np.random.default_rng(seed + ERROR_SEED_OFFSET).standard_normal((2, len(true_first)))
@@ -283,7 +303,7 @@ def iapt_rule_by_mechanism(inputs: ScenarioInputs, lesson: Validated | None = No
     """
     if lesson is None:
         model = CohortModel.interview_sees_questionnaires(n=LESSON_N, seed=LESSON_SEED)
-        lesson_columns = _simulated_columns(model, draw(model.n, model.seed))
+        lesson_columns = _score_columns(model, draw(model.n, model.seed))
     else:
         lesson_columns = {c: lesson.raise_if_invalid().table[c].to_numpy() for c in _RULE_COLUMNS}
     rows = [row for key, words in SCENARIOS.items()
