@@ -144,36 +144,40 @@ def shifted_scores(episodes: pd.DataFrame, with_therapist_u: np.ndarray, *, last
     >>> out.to_numpy().tolist()
     [[14.0, 0.0, 11.0, 6.0], [27.0, nan, 21.0, 7.0]]
     """
-    if not 0.0 <= share_with_therapist <= 1.0:
-        raise ParameterError(f"share_with_therapist must be from 0 to 1, got {share_with_therapist!r}")
-    u = np.asarray(with_therapist_u, dtype=float)
-    if u.shape != (len(episodes),):
-        raise ParameterError(f"with_therapist_u has {u.size} values for {len(episodes)} episodes")
-    with_therapist = u < share_with_therapist
-    moves = {"first": np.full(len(episodes), float(hello_points)),
-             "last": np.where(with_therapist, float(last_shift), 0.0)}
     out = episodes.copy(deep=False)  # pandas copy-on-write: only the columns set below are new
-    for column, top in SCALE_MAX.items():
-        if column in out.columns:
-            moved = out[column].to_numpy(dtype=float) + moves[column.rsplit("_", 1)[1]]
-            out[column] = np.clip(moved, 0.0, top)  # NaN stays NaN
+    scores = {c: out[c].to_numpy() for c in SCALE_MAX if c in out.columns}
+    for column, moved in _moved(scores, with_therapist_u, len(out), last_shift=last_shift,
+                                share_with_therapist=share_with_therapist, hello_points=hello_points).items():
+        out[column] = moved
     return out
 
 
-def _shifted_rates(episodes: pd.DataFrame, baseline: pd.DataFrame, rules_name: str) -> pd.DataFrame:
-    """:func:`_rates` of ``episodes`` (valid: the inputs' episodes with their scores shifted),
-    counted from :func:`iaptlab.outcomes.flag_arrays` as ``rates`` counts them, without building
-    the classified table; ``baseline`` (the same rules' unshifted rates) gives the denominators'
-    words, which depend on the rules only. A slider move's main cost, so it is kept lean."""
+def _moved(scores: Mapping[str, np.ndarray], with_therapist_u: np.ndarray, rows: int, *, last_shift: float,
+           share_with_therapist: float, hello_points: float) -> dict[str, np.ndarray]:
+    """:func:`shifted_scores`' arithmetic on score columns (of :data:`SCALE_MAX`) as arrays of ``rows`` values."""
+    if not 0.0 <= share_with_therapist <= 1.0:
+        raise ParameterError(f"share_with_therapist must be from 0 to 1, got {share_with_therapist!r}")
+    u = np.asarray(with_therapist_u, dtype=float)
+    if u.shape != (rows,):
+        raise ParameterError(f"with_therapist_u has {u.size} values for {rows} episodes")
+    moves = {"first": float(hello_points), "last": np.where(u < share_with_therapist, float(last_shift), 0.0)}
+    return {column: np.clip(np.asarray(values, dtype=float) + moves[column.rsplit("_", 1)[1]], 0.0, SCALE_MAX[column])
+            for column, values in scores.items()}  # NaN stays NaN
+
+
+def _shifted_counts(columns: Mapping[str, np.ndarray], outcomes: list[str], rules_name: str
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Numerators, denominators and rates of ``outcomes`` for a valid table's number ``columns`` (the
+    inputs' episodes with their scores shifted), counted from :func:`iaptlab.outcomes.flag_arrays` as
+    :func:`iaptlab.outcomes.rates` counts them, without building a table. A slider move's main cost,
+    so it is kept lean."""
     rules = PRESETS[rules_name]
-    columns = {name: episodes[name].to_numpy() for name in episodes.columns
-               if episodes[name].dtype.kind in "biuf"}  # numbers only: ids are never counted
-    flags = {**columns, **flag_arrays(episodes, rules)}
-    counts = [rate_counts(flags, outcome, rules) for outcome in baseline["outcome"]]
+    flags = {**columns, **flag_arrays(columns, rules)}
+    counts = [rate_counts(flags, outcome, rules) for outcome in outcomes]
     numerator, denominator = (np.array(c, dtype=np.int64) for c in zip(*counts, strict=True))
     with np.errstate(invalid="ignore", divide="ignore"):
         rate = np.where(denominator > 0, numerator / np.maximum(denominator, 1), np.nan)
-    return baseline.assign(numerator=numerator, denominator=denominator, rate=rate)
+    return numerator, denominator, rate
 
 
 def demand_rates(inputs: DemandInputs, *, last_shift: float = 0, share_with_therapist: float = 0.0,
@@ -187,12 +191,24 @@ def demand_rates(inputs: DemandInputs, *, last_shift: float = 0, share_with_ther
     >>> t["group"].tolist()
     ['baseline (no demand)', 'baseline (no demand)', 'with demand', 'with demand']
     """
-    shifted = shifted_scores(inputs.episodes, inputs.with_therapist_u, last_shift=last_shift,
-                             share_with_therapist=share_with_therapist, hello_points=hello_points)
     baseline = _rates(inputs.episodes, rules) if rules not in inputs.baseline else inputs.baseline[rules]
-    both = [baseline.assign(group=BASELINE), _shifted_rates(shifted, baseline, rules).assign(group=WITH)]
-    table = pd.concat(both, ignore_index=True)
-    return table[["group", "outcome", "numerator", "denominator", "rate", "denominator_description"]]
+    episodes = inputs.episodes
+    columns = {name: episodes[name].to_numpy() for name in episodes.columns
+               if episodes[name].dtype.kind in "biuf"}  # numbers only: ids are never counted
+    columns.update(_moved({c: columns[c] for c in SCALE_MAX if c in columns}, inputs.with_therapist_u,
+                          len(episodes), last_shift=last_shift, share_with_therapist=share_with_therapist,
+                          hello_points=hello_points))
+    outcomes = baseline["outcome"].tolist()
+    numerator, denominator, rate = _shifted_counts(columns, outcomes, rules)
+    # one table built once (a slider move): the baseline's rows, then the shifted ones
+    return pd.DataFrame({
+        "group": [BASELINE] * len(outcomes) + [WITH] * len(outcomes),
+        "outcome": outcomes * 2,
+        "numerator": np.concatenate([baseline["numerator"].to_numpy(dtype=np.int64), numerator]),
+        "denominator": np.concatenate([baseline["denominator"].to_numpy(dtype=np.int64), denominator]),
+        "rate": np.concatenate([baseline["rate"].to_numpy(dtype=float), rate]),
+        "denominator_description": baseline["denominator_description"].tolist() * 2,
+    })
 
 
 def trial_evidence(bias: pd.DataFrame) -> pd.DataFrame:

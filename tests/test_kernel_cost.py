@@ -69,6 +69,19 @@ def test_demand_rates_equal_classify_and_rates_on_the_shifted_scores(shift, shar
             assert got["denominator_description"] == expected.loc[outcome, "denominator_description"]
 
 
+@pytest.mark.parametrize("rules", sorted(PRESETS))
+def test_demand_rates_table_is_the_baseline_then_the_plain_shifted_rates(rules):
+    inputs = demand_inputs(SMALL_N)
+    tidy = demand_rates(inputs, last_shift=-3, share_with_therapist=0.6, hello_points=1, rules=rules)
+    shifted = shifted_scores(inputs.episodes, inputs.with_therapist_u, last_shift=-3, share_with_therapist=0.6,
+                             hello_points=1)
+    plain = rates(classify(shifted, PRESETS[rules]), PRESETS[rules])
+    expected = pd.concat([inputs.baseline[rules].assign(group=BASELINE),
+                          plain[plain["outcome"].isin(list(SHOWN))].assign(group=WITH)], ignore_index=True)
+    columns = ["group", "outcome", "numerator", "denominator", "rate", "denominator_description"]
+    pd.testing.assert_frame_equal(tidy, expected[columns])  # values, order and dtypes
+
+
 def test_shifted_scores_leave_the_inputs_untouched():
     inputs = demand_inputs(SMALL_N)
     before = inputs.episodes.copy()
