@@ -34,7 +34,7 @@ from iaptlab.demand import (
     shifted_scores,
 )
 from iaptlab.outcomes import PRESETS, classify, rates
-from iaptlab.schema import validate
+from iaptlab.schema import Validated, validate
 from iaptlab.simulate import simulate
 
 SMALL_N = 3_000
@@ -152,36 +152,47 @@ def small_inputs() -> rtm.ScenarioInputs:
     return rtm.scenario_inputs(SMALL_N)
 
 
+def _finished_validated(model) -> pd.DataFrame:
+    """The plain path: ``validate(simulate(model))``'s finishers (2+ treatment contacts), all columns."""
+    table = validate(simulate(model)).raise_if_invalid().table
+    return table.loc[table["treatment_contacts"].to_numpy() >= 2].reset_index(drop=True)
+
+
 def test_scenario_cohorts_keep_only_the_finishers_and_the_columns_the_lesson_reads(small_inputs):
-    for key, checked in small_inputs.cohorts.items():
-        assert tuple(checked.table.columns) == rtm.COHORT_COLUMNS
-        assert checked.ok
-        assert (checked.table["treatment_contacts"] >= 2).all()  # IAPT: finished = 2+ treatment contacts
+    for key, table in small_inputs.cohorts.items():
+        assert tuple(table.columns) == rtm.COHORT_COLUMNS
+        assert (table["treatment_contacts"] >= 2).all()  # IAPT: finished = 2+ treatment contacts
         full = validate(simulate(rtm.scenario_models(SMALL_N)[key])).table
-        assert len(checked.table) == int((full["treatment_contacts"] >= 2).sum()) == len(small_inputs.true_first)
+        assert len(table) == int((full["treatment_contacts"] >= 2).sum()) == len(small_inputs.true_first)
         assert small_inputs.models[key].n == SMALL_N
+
+
+def test_a_cut_cohort_cannot_be_classified_by_mistake(small_inputs):
+    from iaptlab.errors import InputError
+
+    # no GAD-7 scores and no ids: classify refuses it, rather than counting nobody as paired
+    with pytest.raises(InputError, match="gad7_first"):
+        classify(small_inputs.cohorts["treatment"])
 
 
 @pytest.mark.parametrize("key", list(rtm.SCENARIOS))
 def test_slim_cohorts_give_the_full_cohorts_rates_and_effect_size(small_inputs, key):
     full = validate(simulate(rtm.scenario_models(SMALL_N)[key])).raise_if_invalid()
-    slim = small_inputs.cohorts[key]
-    slim_rates = rates(classify(slim)).set_index("outcome")
-    full_rates = rates(classify(full)).set_index("outcome")
-    # every outcome's denominator needs a finished course, so dropping non-finishers changes no rate;
-    # the questionnaire outcomes only (the slim table has no interview columns, so no diagnosis rates)
-    assert {"recovered", "reliable_recovery"} <= set(slim_rates.index)
-    pd.testing.assert_frame_equal(slim_rates, full_rates.loc[slim_rates.index])
-    assert rtm.pre_post_d(slim.table) == rtm.pre_post_d(full.table)
+    full_rates = rates(classify(full))
+    full_rates = full_rates[full_rates["outcome"].isin(["recovered", "reliable_recovery"])]
+    # every outcome's denominator needs a finished course, so dropping non-finishers changes no rate
+    got = small_inputs.iapt_rates[small_inputs.iapt_rates["cohort"] == rtm.SCENARIOS[key]]
+    pd.testing.assert_frame_equal(got.drop(columns="cohort").reset_index(drop=True),
+                                  full_rates[["outcome", "numerator", "denominator", "rate"]].reset_index(drop=True),
+                                  check_dtype=False)  # the words: str columns, object or pyarrow-backed
+    assert rtm.pre_post_d(small_inputs.cohorts[key]) == rtm.pre_post_d(full.table)
 
 
 def test_scenario_cohorts_hold_each_column_they_share_once_and_equal_the_unshared_ones(small_inputs):
-    treatment = small_inputs.cohorts["treatment"].table
+    treatment = small_inputs.cohorts["treatment"]
     for key, model in rtm.scenario_models(SMALL_N).items():
-        table = small_inputs.cohorts[key].table
-        unshared = validate(simulate(model)).table
-        finished = unshared["treatment_contacts"].to_numpy() >= 2
-        pd.testing.assert_frame_equal(table, unshared.loc[finished, list(rtm.COHORT_COLUMNS)].reset_index(drop=True))
+        table = small_inputs.cohorts[key]
+        pd.testing.assert_frame_equal(table, _finished_validated(model)[list(rtm.COHORT_COLUMNS)])
         for column in ("phq9_first", "true_phq9_first", "true_weeks"):  # the same before any change
             assert np.shares_memory(table[column].to_numpy(), treatment[column].to_numpy()), (key, column)
         if key != "treatment":  # what the scenarios change is each cohort's own
@@ -200,21 +211,23 @@ def test_any_scenario_cohorts_equal_the_validated_simulated_finishers(n, seed):
 
 
 def _assert_scenarios_equal_the_plain_path(n: int, seed: int) -> None:
-    """Each scenario cohort is ``validate(simulate(model))`` cut to the finishers and COHORT_COLUMNS."""
+    """Each scenario cohort is ``validate(simulate(model))`` cut to the finishers and COHORT_COLUMNS,
+    and its IAPT rates are ``rates(classify(...))`` of those finishers."""
     inputs = rtm.scenario_inputs.__wrapped__(n, seed)
+    finishers = {}
     for key, model in rtm.scenario_models(n, seed).items():
-        table = validate(simulate(model)).raise_if_invalid().table
-        finished = table["treatment_contacts"].to_numpy() >= 2
-        expected = table.loc[finished, list(rtm.COHORT_COLUMNS)].reset_index(drop=True)
-        pd.testing.assert_frame_equal(inputs.cohorts[key].table, expected)
+        finishers[rtm.SCENARIOS[key]] = Validated(_finished_validated(model))
+        expected = finishers[rtm.SCENARIOS[key]].table[list(rtm.COHORT_COLUMNS)]
+        pd.testing.assert_frame_equal(inputs.cohorts[key], expected)
         assert np.array_equal(inputs.true_last[key], expected["true_phq9_last"].to_numpy(dtype=float))
+    pd.testing.assert_frame_equal(inputs.iapt_rates, _plain_by_mechanism(finishers), check_dtype=False)
     assert inputs.error_z.shape == (2, len(inputs.true_first))
 
 
 def test_writing_to_a_shared_column_leaves_the_other_cohorts_untouched(small_inputs):
-    treatment = small_inputs.cohorts["treatment"].table
+    treatment = small_inputs.cohorts["treatment"]
     before = treatment["phq9_first"].copy()
-    copy = small_inputs.cohorts["remission"].table.copy(deep=False)
+    copy = small_inputs.cohorts["remission"].copy(deep=False)
     copy.loc[0, "phq9_first"] = -1.0  # pandas copies a shared column on write
     pd.testing.assert_series_equal(treatment["phq9_first"], before)
 
@@ -247,9 +260,10 @@ def _plain_by_mechanism(cohorts: dict[str, object]) -> pd.DataFrame:
 
 
 def test_rule_by_mechanism_counts_as_classify_and_rates_on_each_cohort(small_inputs):
-    lesson = small_inputs.cohorts["remission"]  # any valid cohort stands in for the lesson's
-    expected = _plain_by_mechanism({**{words: small_inputs.cohorts[key] for key, words in rtm.SCENARIOS.items()},
-                                    rtm.LESSON_COHORT: lesson})
+    models = rtm.scenario_models(SMALL_N)
+    lesson = validate(simulate(models["remission"]))  # any valid cohort stands in for the lesson's
+    expected = _plain_by_mechanism({**{words: Validated(_finished_validated(models[key]))
+                                       for key, words in rtm.SCENARIOS.items()}, rtm.LESSON_COHORT: lesson})
     pd.testing.assert_frame_equal(rtm.iapt_rule_by_mechanism(small_inputs, lesson=lesson), expected,
                                   check_dtype=False)  # the words: str columns, object or pyarrow-backed
 
@@ -272,7 +286,8 @@ def test_rule_by_mechanism_simulates_the_lesson_cohort_as_lesson_cohort_does_wit
 def test_rule_by_mechanism_refuses_an_invalid_lesson_cohort(small_inputs):
     from iaptlab.errors import InputError
 
-    broken = small_inputs.cohorts["treatment"].table.head(3).assign(phq9_first=[40.0, 5.0, 5.0])
+    broken = validate(simulate(rtm.scenario_models(SMALL_N)["treatment"])).table.drop(columns="row").head(3)
+    broken = broken.assign(phq9_first=[40.0, 5.0, 5.0])
     with pytest.raises(InputError, match="phq9_first"):
         rtm.iapt_rule_by_mechanism(small_inputs, lesson=validate(broken))
 
