@@ -199,7 +199,8 @@ def scenario_models(n: int = LESSON_N, seed: int = LESSON_SEED) -> dict[str, Coh
 
 @lru_cache(maxsize=2)
 def scenario_inputs(n: int = LESSON_N, seed: int = LESSON_SEED) -> ScenarioInputs:
-    """Simulate and validate the three cohorts once; keep the finishers' true scores (cached).
+    """Simulate and validate the three cohorts once, count IAPT's rates on them, and keep the columns
+    of their finishers the lesson reads later (cached).
 
     >>> inputs = scenario_inputs(500)
     >>> bool(np.array_equal(inputs.true_first, inputs.true_first))  # one array for all scenarios
