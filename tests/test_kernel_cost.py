@@ -118,7 +118,17 @@ def test_hello_goodbye_at_the_cut_off_lets_people_in_only_from_ten():
 
 @pytest.mark.parametrize("n, seed", [(1, 3), (2, 3), (57, 1), (SMALL_N, 5)])
 def test_demand_inputs_keep_the_rows_and_columns_of_the_validated_simulated_cohort(n, seed):
-    # the plain path: simulate the whole table, validate it, keep finished rows with all four scores
+    _assert_demand_inputs_equal_the_plain_path(n, seed)
+
+
+@settings(max_examples=8, deadline=None)
+@given(n=st.integers(1, 400), seed=st.integers(0, 2**32 - 1))
+def test_any_demand_inputs_equal_the_plain_path(n, seed):
+    _assert_demand_inputs_equal_the_plain_path(n, seed)
+
+
+def _assert_demand_inputs_equal_the_plain_path(n: int, seed: int) -> None:
+    """The plain path: simulate the whole table, validate it, keep finished rows with all four scores."""
     inputs = demand_inputs.__wrapped__(n, seed)  # not the cache: built here
     table = validate(simulate(inputs.model)).raise_if_invalid().table
     finished = table["treatment_contacts"].to_numpy() >= min(r.min_treatment_contacts for r in PRESETS.values())
