@@ -37,6 +37,7 @@ from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from .errors import ParameterError
 from .format import counts_of_texts
@@ -44,7 +45,7 @@ from .instruments import GAD7, PHQ9
 from .lesson_cohort import LESSON_N, LESSON_SEED
 from .outcomes import PRESETS, classify, flag_arrays, rate_counts, rates
 from .schema import Validated, validate
-from .simulate import CohortModel, simulate
+from .simulate import CohortModel, course_of, draw, episode_columns, episode_ids
 
 __all__ = ["BASELINE", "KEPT_COLUMNS", "SCALE_MAX", "SHOWN", "THERAPIST_SEED_OFFSET", "WITH", "DemandInputs",
            "demand_inputs", "demand_rates", "shifted_scores", "trial_evidence", "demand_table"]
@@ -109,17 +110,22 @@ def demand_inputs(n: int = LESSON_N, seed: int = LESSON_SEED) -> DemandInputs:
     0.0
     """
     model = CohortModel.interview_sees_questionnaires(n=n, seed=seed).without("demand", "hello_goodbye")
-    checked = validate(simulate(model)).raise_if_invalid()
-    table = checked.table
+    draws = draw(model.n, model.seed)
+    # simulate(model)'s score columns (the same numbers, tested), without its contact table of a
+    # million rows and the truth and interview columns, which the explorer never reads
+    columns = episode_columns(model, draws, course_of(model, draws), interview=False)
     # Only finished referrals with all four scores can enter a denominator under any preset, so
     # the rest are dropped once here: the rates are unchanged and each slider move is faster.
-    finished = table["treatment_contacts"].to_numpy() >= min(r.min_treatment_contacts
-                                                              for r in PRESETS.values())
-    paired = table[list(SCALE_MAX)].notna().all(axis="columns").to_numpy()
+    finished = columns["treatment_contacts"] >= min(r.min_treatment_contacts for r in PRESETS.values())
+    paired = ~np.isnan(np.stack([columns[c] for c in SCALE_MAX])).any(axis=0)
     kept = finished & paired
-    episodes = table.loc[kept, list(KEPT_COLUMNS)].reset_index(drop=True)
+    # the ids as pyarrow text from the start: validate reads them without a Python string per referral
+    ids = pd.arrays.ArrowStringArray(pa.array(episode_ids(model.n)[kept], type=pa.large_string()))
+    table = pd.DataFrame({"episode_id": ids,
+                          **{c: columns[c][kept] for c in KEPT_COLUMNS[1:]}}, copy=False)
+    episodes = validate(table).raise_if_invalid().table[list(KEPT_COLUMNS)]
     # one draw per referral in the whole cohort, then kept alongside its referral
-    u = np.random.default_rng(seed + THERAPIST_SEED_OFFSET).random(len(table))[kept]
+    u = np.random.default_rng(seed + THERAPIST_SEED_OFFSET).random(model.n)[kept]
     baseline = MappingProxyType({name: _rates(episodes, name) for name in PRESETS})
     return DemandInputs(episodes=episodes, with_therapist_u=u, model=model, baseline=baseline)
 
@@ -138,36 +144,40 @@ def shifted_scores(episodes: pd.DataFrame, with_therapist_u: np.ndarray, *, last
     >>> out.to_numpy().tolist()
     [[14.0, 0.0, 11.0, 6.0], [27.0, nan, 21.0, 7.0]]
     """
-    if not 0.0 <= share_with_therapist <= 1.0:
-        raise ParameterError(f"share_with_therapist must be from 0 to 1, got {share_with_therapist!r}")
-    u = np.asarray(with_therapist_u, dtype=float)
-    if u.shape != (len(episodes),):
-        raise ParameterError(f"with_therapist_u has {u.size} values for {len(episodes)} episodes")
-    with_therapist = u < share_with_therapist
-    moves = {"first": np.full(len(episodes), float(hello_points)),
-             "last": np.where(with_therapist, float(last_shift), 0.0)}
     out = episodes.copy(deep=False)  # pandas copy-on-write: only the columns set below are new
-    for column, top in SCALE_MAX.items():
-        if column in out.columns:
-            moved = out[column].to_numpy(dtype=float) + moves[column.rsplit("_", 1)[1]]
-            out[column] = np.clip(moved, 0.0, top)  # NaN stays NaN
+    scores = {c: out[c].to_numpy() for c in SCALE_MAX if c in out.columns}
+    for column, moved in _moved(scores, with_therapist_u, len(out), last_shift=last_shift,
+                                share_with_therapist=share_with_therapist, hello_points=hello_points).items():
+        out[column] = moved
     return out
 
 
-def _shifted_rates(episodes: pd.DataFrame, baseline: pd.DataFrame, rules_name: str) -> pd.DataFrame:
-    """:func:`_rates` of ``episodes`` (valid: the inputs' episodes with their scores shifted),
-    counted from :func:`iaptlab.outcomes.flag_arrays` as ``rates`` counts them, without building
-    the classified table; ``baseline`` (the same rules' unshifted rates) gives the denominators'
-    words, which depend on the rules only. A slider move's main cost, so it is kept lean."""
+def _moved(scores: Mapping[str, np.ndarray], with_therapist_u: np.ndarray, rows: int, *, last_shift: float,
+           share_with_therapist: float, hello_points: float) -> dict[str, np.ndarray]:
+    """:func:`shifted_scores`' arithmetic on score columns (of :data:`SCALE_MAX`) as arrays of ``rows`` values."""
+    if not 0.0 <= share_with_therapist <= 1.0:
+        raise ParameterError(f"share_with_therapist must be from 0 to 1, got {share_with_therapist!r}")
+    u = np.asarray(with_therapist_u, dtype=float)
+    if u.shape != (rows,):
+        raise ParameterError(f"with_therapist_u has {u.size} values for {rows} episodes")
+    moves = {"first": float(hello_points), "last": np.where(u < share_with_therapist, float(last_shift), 0.0)}
+    return {column: np.clip(np.asarray(values, dtype=float) + moves[column.rsplit("_", 1)[1]], 0.0, SCALE_MAX[column])
+            for column, values in scores.items()}  # NaN stays NaN
+
+
+def _shifted_counts(columns: Mapping[str, np.ndarray], outcomes: list[str], rules_name: str
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Numerators, denominators and rates of ``outcomes`` for a valid table's number ``columns`` (the
+    inputs' episodes with their scores shifted), counted from :func:`iaptlab.outcomes.flag_arrays` as
+    :func:`iaptlab.outcomes.rates` counts them, without building a table. A slider move's main cost,
+    so it is kept lean."""
     rules = PRESETS[rules_name]
-    columns = {name: episodes[name].to_numpy() for name in episodes.columns
-               if episodes[name].dtype.kind in "biuf"}  # numbers only: ids are never counted
-    flags = {**columns, **flag_arrays(episodes, rules)}
-    counts = [rate_counts(flags, outcome, rules) for outcome in baseline["outcome"]]
+    flags = {**columns, **flag_arrays(columns, rules)}
+    counts = [rate_counts(flags, outcome, rules) for outcome in outcomes]
     numerator, denominator = (np.array(c, dtype=np.int64) for c in zip(*counts, strict=True))
     with np.errstate(invalid="ignore", divide="ignore"):
         rate = np.where(denominator > 0, numerator / np.maximum(denominator, 1), np.nan)
-    return baseline.assign(numerator=numerator, denominator=denominator, rate=rate)
+    return numerator, denominator, rate
 
 
 def demand_rates(inputs: DemandInputs, *, last_shift: float = 0, share_with_therapist: float = 0.0,
@@ -181,12 +191,24 @@ def demand_rates(inputs: DemandInputs, *, last_shift: float = 0, share_with_ther
     >>> t["group"].tolist()
     ['baseline (no demand)', 'baseline (no demand)', 'with demand', 'with demand']
     """
-    shifted = shifted_scores(inputs.episodes, inputs.with_therapist_u, last_shift=last_shift,
-                             share_with_therapist=share_with_therapist, hello_points=hello_points)
     baseline = _rates(inputs.episodes, rules) if rules not in inputs.baseline else inputs.baseline[rules]
-    both = [baseline.assign(group=BASELINE), _shifted_rates(shifted, baseline, rules).assign(group=WITH)]
-    table = pd.concat(both, ignore_index=True)
-    return table[["group", "outcome", "numerator", "denominator", "rate", "denominator_description"]]
+    episodes = inputs.episodes
+    columns = {name: episodes[name].to_numpy() for name in episodes.columns
+               if episodes[name].dtype.kind in "biuf"}  # numbers only: ids are never counted
+    columns.update(_moved({c: columns[c] for c in SCALE_MAX if c in columns}, inputs.with_therapist_u,
+                          len(episodes), last_shift=last_shift, share_with_therapist=share_with_therapist,
+                          hello_points=hello_points))
+    outcomes = baseline["outcome"].tolist()
+    numerator, denominator, rate = _shifted_counts(columns, outcomes, rules)
+    # one table built once (a slider move): the baseline's rows, then the shifted ones
+    return pd.DataFrame({
+        "group": [BASELINE] * len(outcomes) + [WITH] * len(outcomes),
+        "outcome": outcomes * 2,
+        "numerator": np.concatenate([baseline["numerator"].to_numpy(dtype=np.int64), numerator]),
+        "denominator": np.concatenate([baseline["denominator"].to_numpy(dtype=np.int64), denominator]),
+        "rate": np.concatenate([baseline["rate"].to_numpy(dtype=float), rate]),
+        "denominator_description": baseline["denominator_description"].tolist() * 2,
+    })
 
 
 def trial_evidence(bias: pd.DataFrame) -> pd.DataFrame:

@@ -34,15 +34,16 @@ from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from .errors import ParameterError
 from .format import counts_of_texts
 from .instruments import PHQ9
-from .lesson_cohort import LESSON_N, LESSON_SEED, fresh_lesson_cohort
-from .outcomes import IAPT, classify, rates
+from .lesson_cohort import LESSON_N, LESSON_SEED
+from .outcomes import IAPT, flag_arrays, rate_counts
 from .reliable_change import rci
-from .schema import Validated, validate
-from .simulate import CohortModel, simulate
+from .schema import REQUIRED_COLUMNS, Validated, validate
+from .simulate import CohortModel, Draws, course_of, draw, episode_columns, episode_ids
 
 __all__ = ["COHORT_COLUMNS", "COMMON_OFF", "EXACT", "GROUPS", "IAPT_PHQ9_DROP", "LESSON_COHORT", "NOISY", "RULES", "SCENARIOS",
            "SCENARIO_OFF", "ScenarioInputs", "iapt_rule_by_mechanism", "observed_scores", "pre_post_d",
@@ -100,45 +101,90 @@ ERROR_SEED_OFFSET = 5
 class ScenarioInputs:
     """What does not change when a slider moves (built once by :func:`scenario_inputs`).
 
-    By scenario key: ``models``, and ``cohorts``: each model's validated episode table cut to the
-    finishers (at least 2 treatment contacts: the same people in every scenario, and the only
-    referrals any of IAPT's outcome rates counts) and to :data:`COHORT_COLUMNS`. For those
-    finishers, in the same order: ``true_first``, ``true_last`` (by scenario) and ``error_z``
-    (2 × finishers: first, last); ``true_sd`` is the SD of true PHQ-9 scores at referral the
-    simulation uses for its error SD. Each model's ``n`` is the number of referrals simulated.
+    By scenario key: ``models``, and ``cohorts``: each model's finishers (at least 2 treatment
+    contacts: the same people in every scenario, and the only referrals any of IAPT's outcome rates
+    counts), validated and then cut to :data:`COHORT_COLUMNS` (a table, typed as ``validate`` types
+    it). ``iapt_rates``: IAPT's full rules (PHQ-9 and GAD-7) on each validated cohort, as
+    :func:`iapt_rule_by_mechanism` shows them (its first rows). For the finishers, in the same order:
+    ``true_first``, ``true_last`` (by scenario) and ``error_z`` (2 × finishers: first, last);
+    ``true_sd`` is the SD of true PHQ-9 scores at referral the simulation uses for its error SD.
+    Each model's ``n`` is the number of referrals simulated.
     """
 
     models: Mapping[str, CohortModel]
-    cohorts: Mapping[str, Validated]
+    cohorts: Mapping[str, pd.DataFrame]
+    iapt_rates: pd.DataFrame
     true_first: np.ndarray
     true_last: Mapping[str, np.ndarray]
     error_z: np.ndarray
     true_sd: float
 
 
-#: The columns of each cohort the lesson and its functions read (the rest is dropped once validated:
-#: three full 100,000-referral cohorts would hold about 70 MB in every learner's kernel).
-COHORT_COLUMNS = ("episode_id", "treatment_contacts", "phq9_first", "phq9_last", "gad7_first", "gad7_last",
-                  "true_phq9_first", "true_phq9_last", "true_weeks")
+#: The columns of each cohort the lesson reads after its IAPT rates are counted (:func:`rci_comparison`,
+#: :func:`pre_post_d`, the remission check): three full 100,000-referral cohorts would hold about
+#: 70 MB in every learner's kernel; these, shared where equal, hold about 3 MB.
+COHORT_COLUMNS = ("treatment_contacts", "phq9_first", "phq9_last", "true_phq9_first", "true_phq9_last", "true_weeks")
 
 
-def _finishers(checked: Validated) -> tuple[Validated, np.ndarray]:
-    """The finishers' rows and :data:`COHORT_COLUMNS` of a valid cohort (a part of a valid table is
-    valid), and which referrals finished."""
-    table = checked.table
-    finished = table["treatment_contacts"].to_numpy() >= IAPT.min_treatment_contacts
-    return Validated(table.loc[finished, list(COHORT_COLUMNS)].reset_index(drop=True)), finished
+#: The columns simulated for each scenario: :data:`COHORT_COLUMNS` and the GAD-7 scores IAPT's rules also read.
+_SIMULATED_COLUMNS = ("treatment_contacts", "phq9_first", "phq9_last", "gad7_first", "gad7_last",
+                      "true_phq9_first", "true_phq9_last", "true_weeks")
 
 
-def _sharing_equal_columns(cohorts: dict[str, Validated], base: str) -> dict[str, Validated]:
-    """``cohorts`` with every column equal to cohort ``base``'s held once: the scenarios differ only in
-    their last and true last scores, so the other columns of a 100,000-referral cohort are not kept
-    three times (the tables are equal to the given ones; pandas copies a shared column on write).
-    """
-    first = cohorts[base].table
-    return {key: checked if key == base else Validated(pd.concat(
-        [first[c] if checked.table[c].equals(first[c]) else checked.table[c] for c in checked.table.columns],
-        axis="columns")) for key, checked in cohorts.items()}
+#: The score columns IAPT's rules read (what :func:`iapt_rule_by_mechanism` classifies).
+_RULE_COLUMNS = ("treatment_contacts", "phq9_first", "phq9_last", "gad7_first", "gad7_last")
+
+
+#: The outcomes :func:`iapt_rule_by_mechanism` reports, in :func:`iaptlab.outcomes.rates`' order.
+_MECHANISM_OUTCOMES = ("recovered", "reliable_recovery")
+
+
+#: The columns of :func:`iapt_rule_by_mechanism`'s table.
+_MECHANISM_TABLE = ["cohort", "outcome", "numerator", "denominator", "rate"]
+
+
+def _score_columns(model: CohortModel, draws: Draws) -> dict[str, np.ndarray]:
+    """``treatment_contacts`` and the four scores of ``simulate(model, draws)`` (the same numbers,
+    tested), without its contact table of a million rows, which costs time and leaves the heap fragmented."""
+    return episode_columns(model, draws, course_of(model, draws), interview=False)
+
+
+def _cohort_columns(model: CohortModel, draws: Draws) -> dict[str, np.ndarray]:
+    """The :data:`_SIMULATED_COLUMNS` of ``simulate(model, draws)`` (the same numbers,
+    tested): the scores and true state at referral, and the true last score and weeks as
+    ``simulate`` takes them from the course (at the last attended contact; NaN without one)."""
+    course = course_of(model, draws)
+    columns = episode_columns(model, draws, course, interview=False)
+    f32 = np.float32
+    columns["true_phq9_last"] = np.where(course.attended_count > 0, course.last_true[0], np.nan).astype(f32)
+    columns["true_weeks"] = course.last_week.astype(f32)
+    return {c: columns[c] for c in _SIMULATED_COLUMNS}
+
+
+def _validated(columns: Mapping[str, np.ndarray], ids: pd.api.extensions.ExtensionArray) -> pd.DataFrame:
+    """``validate`` of a table of ``ids`` and ``columns`` (typed as ``validate`` types them); raises if a row is invalid."""
+    table = pd.DataFrame({"episode_id": ids, **columns}, copy=False)
+    return validate(table).raise_if_invalid().table
+
+
+def _scenario_cohorts(columns: Mapping[str, dict[str, np.ndarray]], ids: pd.api.extensions.ExtensionArray, base: str
+                      ) -> dict[str, pd.DataFrame]:
+    """Each scenario's columns (``columns``: the finishers', by scenario) as a validated table, every
+    column equal to scenario ``base``'s held once: the scenarios differ only in their last and true
+    last scores, so the rest is neither validated nor kept three times (pandas copies a shared
+    column on write)."""
+    shared = _validated(columns[base], ids)
+    cohorts = {base: shared}
+    for key, own in columns.items():
+        if key == base:
+            continue
+        differ = [c for c in own if not np.array_equal(own[c], columns[base][c], equal_nan=True)]
+        # the columns validate requires, with this scenario's own values where they differ
+        checked = _validated({c: (own if c in differ else columns[base])[c]
+                              for c in dict.fromkeys([*REQUIRED_COLUMNS, *differ]) if c != "episode_id"}, ids)
+        cohorts[key] = pd.DataFrame({c: checked[c] if c in differ else shared[c] for c in shared.columns},
+                                    copy=False)
+    return cohorts
 
 
 def scenario_models(n: int = LESSON_N, seed: int = LESSON_SEED) -> dict[str, CohortModel]:
@@ -153,23 +199,40 @@ def scenario_models(n: int = LESSON_N, seed: int = LESSON_SEED) -> dict[str, Coh
 
 @lru_cache(maxsize=2)
 def scenario_inputs(n: int = LESSON_N, seed: int = LESSON_SEED) -> ScenarioInputs:
-    """Simulate and validate the three cohorts once; keep the finishers' true scores (cached).
+    """Simulate and validate the three cohorts once, count IAPT's rates on them, and keep the columns
+    of their finishers the lesson reads later (cached).
 
     >>> inputs = scenario_inputs(500)
     >>> bool(np.array_equal(inputs.true_first, inputs.true_first))  # one array for all scenarios
     True
     """
     models = scenario_models(n, seed)
-    built = {key: _finishers(validate(simulate(model)).raise_if_invalid()) for key, model in models.items()}
-    finished = built["treatment"][1]
-    for key, (_, finished_here) in built.items():  # attrition bias is off, so the same people finish
-        if not np.array_equal(finished_here, finished):
+    draws = draw(n, seed)  # every scenario's random numbers: the same people, the same luck
+    finished = None
+    columns = {}
+    for key in ("treatment", *(k for k in models if k != "treatment")):
+        full = _cohort_columns(models[key], draws)
+        finished_here = full["treatment_contacts"] >= IAPT.min_treatment_contacts
+        if finished is None:
+            finished = finished_here
+        elif not np.array_equal(finished_here, finished):  # attrition bias is off, so the same people finish
             raise ParameterError(f"scenario {key} has different finishers; switch off attrition bias")
-    cohorts = _sharing_equal_columns({key: checked for key, (checked, _) in built.items()}, "treatment")
-    true_first = cohorts["treatment"].table["true_phq9_first"].to_numpy(dtype=float)
-    true_last = {key: checked.table["true_phq9_last"].to_numpy(dtype=float) for key, checked in cohorts.items()}
-    error_z = np.random.default_rng(seed + ERROR_SEED_OFFSET).standard_normal((2, int(finished.sum())))
-    return ScenarioInputs(models=MappingProxyType(models), cohorts=MappingProxyType(cohorts),
+        columns[key] = {c: values[finished] for c, values in full.items()}
+        del full
+    del draws
+    # the ids as pyarrow text from the start: validate reads them without a Python string per referral
+    ids = pd.arrays.ArrowStringArray(pa.array(episode_ids(n)[finished], type=pa.large_string()))
+    validated = _scenario_cohorts(columns, ids, "treatment")
+    del columns, ids
+    iapt_rates = pd.DataFrame([row for key, words in SCENARIOS.items() for row in _rule_rows(words, validated[key])],
+                              columns=_MECHANISM_TABLE)
+    # what the lesson reads from here on (the ids and GAD-7 scores were for validating and counting)
+    cohorts = {key: validated[key][list(COHORT_COLUMNS)] for key in models}  # in SCENARIOS' order
+    del validated
+    true_first = cohorts["treatment"]["true_phq9_first"].to_numpy(dtype=float)
+    true_last = {key: table["true_phq9_last"].to_numpy(dtype=float) for key, table in cohorts.items()}
+    error_z = np.random.default_rng(seed + ERROR_SEED_OFFSET).standard_normal((2, len(true_first)))
+    return ScenarioInputs(models=MappingProxyType(models), cohorts=MappingProxyType(cohorts), iapt_rates=iapt_rates,
                           true_first=true_first, true_last=MappingProxyType(true_last),
                           error_z=error_z, true_sd=models["treatment"].phq9_sd_at_referral)
 
@@ -232,22 +295,38 @@ def scenario_rates(inputs: ScenarioInputs, *, entry_cutoff: int = int(PHQ9.casen
     return pd.DataFrame(rows, columns=["group", "outcome", "scenario", "numerator", "denominator", "rate"])
 
 
+def _rule_rows(name: str, table: pd.DataFrame | Mapping[str, np.ndarray]) -> list[tuple[str, str, int, int, float]]:
+    """``rates(classify(table))``'s rows of :data:`_MECHANISM_OUTCOMES` for a valid table (or its
+    columns) under IAPT's rules, counted from the flags without building the classified table."""
+    flags = flag_arrays({c: np.asarray(table[c]) for c in _RULE_COLUMNS}, IAPT)
+    rows = []
+    for outcome in _MECHANISM_OUTCOMES:
+        numerator, denominator = rate_counts(flags, outcome, IAPT)
+        rows.append((name, outcome, numerator, denominator, numerator / denominator if denominator else float("nan")))
+    return rows
+
+
 def iapt_rule_by_mechanism(inputs: ScenarioInputs, lesson: Validated | None = None) -> pd.DataFrame:
     """IAPT's full rules (PHQ-9 and GAD-7) on each cohort, adding one mechanism at a time.
 
-    Rows: the three scenarios, then the lesson cohort (``lesson_cohort()``'s referrals unless
-    ``lesson`` is given: also demand, hello-goodbye and attrition bias). Columns ``cohort``,
-    ``outcome`` (recovered / reliable_recovery), ``numerator``, ``denominator``, ``rate``.
-    The lesson cohort is built for this table and not kept (``lesson_cohort``'s cache would hold
-    all its columns for the rest of the lesson).
+    Rows: the three scenarios (``inputs.iapt_rates``), then the lesson cohort (the referrals of
+    ``lesson_cohort()``, also with demand, hello-goodbye and attrition bias, unless ``lesson`` is
+    given). Columns ``cohort``, ``outcome`` (recovered / reliable_recovery), ``numerator``,
+    ``denominator``, ``rate``: as ``rates(classify(cohort))`` counts them. The lesson cohort is
+    simulated for this table as columns, counted and let go (not kept, nor ``lesson_cohort``'s
+    shared table built).
+
+    >>> from iaptlab.lesson_cohort import fresh_lesson_cohort
+    >>> iapt_rule_by_mechanism(scenario_inputs(500), lesson=fresh_lesson_cohort(500))["cohort"].tolist()[-1]
+    'lesson cohort (all on)'
     """
     if lesson is None:
-        lesson = fresh_lesson_cohort(LESSON_N, LESSON_SEED)
-    checked = {**{SCENARIOS[k]: inputs.cohorts[k] for k in SCENARIOS}, LESSON_COHORT: lesson}
-    frames = [rates(classify(c)).assign(cohort=name) for name, c in checked.items()]
-    table = pd.concat(frames, ignore_index=True)
-    table = table[table["outcome"].isin(["recovered", "reliable_recovery"])]
-    return table[["cohort", "outcome", "numerator", "denominator", "rate"]].reset_index(drop=True)
+        model = CohortModel.interview_sees_questionnaires(n=LESSON_N, seed=LESSON_SEED)
+        lesson_columns = _score_columns(model, draw(model.n, model.seed))
+    else:
+        lesson_columns = lesson.raise_if_invalid().table
+    return pd.concat([inputs.iapt_rates, pd.DataFrame(_rule_rows(LESSON_COHORT, lesson_columns), columns=_MECHANISM_TABLE)],
+                     ignore_index=True)
 
 
 def rci_comparison(table: pd.DataFrame, *, reliability: float, caseness: float = PHQ9.caseness,

@@ -22,7 +22,10 @@ from iaptlab import datasets, notebook
 from iaptlab import regression_to_mean as rtm
 from iaptlab.demand import (
     BASELINE,
+    KEPT_COLUMNS,
+    SCALE_MAX,
     SHOWN,
+    THERAPIST_SEED_OFFSET,
     WITH,
     DemandInputs,
     demand_inputs,
@@ -31,7 +34,7 @@ from iaptlab.demand import (
     shifted_scores,
 )
 from iaptlab.outcomes import PRESETS, classify, rates
-from iaptlab.schema import validate
+from iaptlab.schema import Validated, validate
 from iaptlab.simulate import simulate
 
 SMALL_N = 3_000
@@ -64,6 +67,19 @@ def test_demand_rates_equal_classify_and_rates_on_the_shifted_scores(shift, shar
                                                               expected.loc[outcome, "denominator"])
             assert _same_rate(got["rate"], expected.loc[outcome, "rate"])
             assert got["denominator_description"] == expected.loc[outcome, "denominator_description"]
+
+
+@pytest.mark.parametrize("rules", sorted(PRESETS))
+def test_demand_rates_table_is_the_baseline_then_the_plain_shifted_rates(rules):
+    inputs = demand_inputs(SMALL_N)
+    tidy = demand_rates(inputs, last_shift=-3, share_with_therapist=0.6, hello_points=1, rules=rules)
+    shifted = shifted_scores(inputs.episodes, inputs.with_therapist_u, last_shift=-3, share_with_therapist=0.6,
+                             hello_points=1)
+    plain = rates(classify(shifted, PRESETS[rules]), PRESETS[rules])
+    expected = pd.concat([inputs.baseline[rules].assign(group=BASELINE),
+                          plain[plain["outcome"].isin(list(SHOWN))].assign(group=WITH)], ignore_index=True)
+    columns = ["group", "outcome", "numerator", "denominator", "rate", "denominator_description"]
+    pd.testing.assert_frame_equal(tidy, expected[columns])  # values, order and dtypes
 
 
 def test_shifted_scores_leave_the_inputs_untouched():
@@ -100,6 +116,32 @@ def test_hello_goodbye_at_the_cut_off_lets_people_in_only_from_ten():
     assert tidy.loc[(BASELINE, "recovered"), "denominator"] == 0
 
 
+@pytest.mark.parametrize("n, seed", [(1, 3), (2, 3), (57, 1), (SMALL_N, 5)])
+def test_demand_inputs_keep_the_rows_and_columns_of_the_validated_simulated_cohort(n, seed):
+    _assert_demand_inputs_equal_the_plain_path(n, seed)
+
+
+@settings(max_examples=8, deadline=None)
+@given(n=st.integers(1, 400), seed=st.integers(0, 2**32 - 1))
+def test_any_demand_inputs_equal_the_plain_path(n, seed):
+    _assert_demand_inputs_equal_the_plain_path(n, seed)
+
+
+def _assert_demand_inputs_equal_the_plain_path(n: int, seed: int) -> None:
+    """The plain path: simulate the whole table, validate it, keep finished rows with all four scores."""
+    inputs = demand_inputs.__wrapped__(n, seed)  # not the cache: built here
+    table = validate(simulate(inputs.model)).raise_if_invalid().table
+    finished = table["treatment_contacts"].to_numpy() >= min(r.min_treatment_contacts for r in PRESETS.values())
+    kept = finished & table[list(SCALE_MAX)].notna().all(axis="columns").to_numpy()
+    pd.testing.assert_frame_equal(inputs.episodes, table.loc[kept, list(KEPT_COLUMNS)].reset_index(drop=True))
+    u = np.random.default_rng(seed + THERAPIST_SEED_OFFSET).random(len(table))[kept]
+    assert np.array_equal(inputs.with_therapist_u, u)
+    for name, rules in PRESETS.items():
+        expected = rates(classify(table, rules), rules)
+        pd.testing.assert_frame_equal(inputs.baseline[name], expected[expected["outcome"].isin(list(SHOWN))]
+                                      .reset_index(drop=True))
+
+
 def test_demand_table_matches_a_pivot_of_the_tidy_rates():
     tidy = demand_rates(demand_inputs(SMALL_N), last_shift=-3, share_with_therapist=0.6)
     wide = (100 * tidy.pivot(index="outcome", columns="group", values="rate").loc[list(SHOWN)]).round(1)
@@ -120,46 +162,82 @@ def small_inputs() -> rtm.ScenarioInputs:
     return rtm.scenario_inputs(SMALL_N)
 
 
+def _finished_validated(model) -> pd.DataFrame:
+    """The plain path: ``validate(simulate(model))``'s finishers (2+ treatment contacts), all columns."""
+    table = validate(simulate(model)).raise_if_invalid().table
+    return table.loc[table["treatment_contacts"].to_numpy() >= 2].reset_index(drop=True)
+
+
 def test_scenario_cohorts_keep_only_the_finishers_and_the_columns_the_lesson_reads(small_inputs):
-    for key, checked in small_inputs.cohorts.items():
-        assert tuple(checked.table.columns) == rtm.COHORT_COLUMNS
-        assert checked.ok
-        assert (checked.table["treatment_contacts"] >= 2).all()  # IAPT: finished = 2+ treatment contacts
+    for key, table in small_inputs.cohorts.items():
+        assert tuple(table.columns) == rtm.COHORT_COLUMNS
+        assert (table["treatment_contacts"] >= 2).all()  # IAPT: finished = 2+ treatment contacts
         full = validate(simulate(rtm.scenario_models(SMALL_N)[key])).table
-        assert len(checked.table) == int((full["treatment_contacts"] >= 2).sum()) == len(small_inputs.true_first)
+        assert len(table) == int((full["treatment_contacts"] >= 2).sum()) == len(small_inputs.true_first)
         assert small_inputs.models[key].n == SMALL_N
+
+
+def test_a_cut_cohort_cannot_be_classified_by_mistake(small_inputs):
+    from iaptlab.errors import InputError
+
+    # no GAD-7 scores and no ids: classify refuses it, rather than counting nobody as paired
+    with pytest.raises(InputError, match="gad7_first"):
+        classify(small_inputs.cohorts["treatment"])
 
 
 @pytest.mark.parametrize("key", list(rtm.SCENARIOS))
 def test_slim_cohorts_give_the_full_cohorts_rates_and_effect_size(small_inputs, key):
     full = validate(simulate(rtm.scenario_models(SMALL_N)[key])).raise_if_invalid()
-    slim = small_inputs.cohorts[key]
-    slim_rates = rates(classify(slim)).set_index("outcome")
-    full_rates = rates(classify(full)).set_index("outcome")
-    # every outcome's denominator needs a finished course, so dropping non-finishers changes no rate;
-    # the questionnaire outcomes only (the slim table has no interview columns, so no diagnosis rates)
-    assert {"recovered", "reliable_recovery"} <= set(slim_rates.index)
-    pd.testing.assert_frame_equal(slim_rates, full_rates.loc[slim_rates.index])
-    assert rtm.pre_post_d(slim.table) == rtm.pre_post_d(full.table)
+    full_rates = rates(classify(full))
+    full_rates = full_rates[full_rates["outcome"].isin(["recovered", "reliable_recovery"])]
+    # every outcome's denominator needs a finished course, so dropping non-finishers changes no rate
+    got = small_inputs.iapt_rates[small_inputs.iapt_rates["cohort"] == rtm.SCENARIOS[key]]
+    pd.testing.assert_frame_equal(got.drop(columns="cohort").reset_index(drop=True),
+                                  full_rates[["outcome", "numerator", "denominator", "rate"]].reset_index(drop=True),
+                                  check_dtype=False)  # the words: str columns, object or pyarrow-backed
+    assert rtm.pre_post_d(small_inputs.cohorts[key]) == rtm.pre_post_d(full.table)
 
 
 def test_scenario_cohorts_hold_each_column_they_share_once_and_equal_the_unshared_ones(small_inputs):
-    treatment = small_inputs.cohorts["treatment"].table
+    treatment = small_inputs.cohorts["treatment"]
     for key, model in rtm.scenario_models(SMALL_N).items():
-        table = small_inputs.cohorts[key].table
-        unshared = validate(simulate(model)).table
-        finished = unshared["treatment_contacts"].to_numpy() >= 2
-        pd.testing.assert_frame_equal(table, unshared.loc[finished, list(rtm.COHORT_COLUMNS)].reset_index(drop=True))
+        table = small_inputs.cohorts[key]
+        pd.testing.assert_frame_equal(table, _finished_validated(model)[list(rtm.COHORT_COLUMNS)])
         for column in ("phq9_first", "true_phq9_first", "true_weeks"):  # the same before any change
             assert np.shares_memory(table[column].to_numpy(), treatment[column].to_numpy()), (key, column)
         if key != "treatment":  # what the scenarios change is each cohort's own
             assert not np.shares_memory(table["phq9_last"].to_numpy(), treatment["phq9_last"].to_numpy()), key
 
 
+@pytest.mark.parametrize("n, seed", [(1, 3), (2, 3), (57, 1)])
+def test_tiny_scenario_cohorts_equal_the_validated_simulated_finishers(n, seed):
+    _assert_scenarios_equal_the_plain_path(n, seed)
+
+
+@settings(max_examples=8, deadline=None)
+@given(n=st.integers(1, 400), seed=st.integers(0, 2**32 - 1))
+def test_any_scenario_cohorts_equal_the_validated_simulated_finishers(n, seed):
+    _assert_scenarios_equal_the_plain_path(n, seed)
+
+
+def _assert_scenarios_equal_the_plain_path(n: int, seed: int) -> None:
+    """Each scenario cohort is ``validate(simulate(model))`` cut to the finishers and COHORT_COLUMNS,
+    and its IAPT rates are ``rates(classify(...))`` of those finishers."""
+    inputs = rtm.scenario_inputs.__wrapped__(n, seed)
+    finishers = {}
+    for key, model in rtm.scenario_models(n, seed).items():
+        finishers[rtm.SCENARIOS[key]] = Validated(_finished_validated(model))
+        expected = finishers[rtm.SCENARIOS[key]].table[list(rtm.COHORT_COLUMNS)]
+        pd.testing.assert_frame_equal(inputs.cohorts[key], expected)
+        assert np.array_equal(inputs.true_last[key], expected["true_phq9_last"].to_numpy(dtype=float))
+    pd.testing.assert_frame_equal(inputs.iapt_rates, _plain_by_mechanism(finishers), check_dtype=False)
+    assert inputs.error_z.shape == (2, len(inputs.true_first))
+
+
 def test_writing_to_a_shared_column_leaves_the_other_cohorts_untouched(small_inputs):
-    treatment = small_inputs.cohorts["treatment"].table
+    treatment = small_inputs.cohorts["treatment"]
     before = treatment["phq9_first"].copy()
-    copy = small_inputs.cohorts["remission"].table.copy(deep=False)
+    copy = small_inputs.cohorts["remission"].copy(deep=False)
     copy.loc[0, "phq9_first"] = -1.0  # pandas copies a shared column on write
     pd.testing.assert_series_equal(treatment["phq9_first"], before)
 
@@ -183,11 +261,45 @@ def _uncached_only(monkeypatch, module, cohort):
     return built
 
 
-def test_rule_by_mechanism_builds_the_lesson_cohort_without_caching_it(small_inputs, monkeypatch):
-    built = _uncached_only(monkeypatch, rtm, small_inputs.cohorts["treatment"])
+def _plain_by_mechanism(cohorts: dict[str, object]) -> pd.DataFrame:
+    """``rates(classify(cohort))`` of recovery and reliable recovery per cohort: the path the lean one replaces."""
+    frames = [rates(classify(checked)).assign(cohort=name) for name, checked in cohorts.items()]
+    table = pd.concat(frames, ignore_index=True)
+    table = table[table["outcome"].isin(["recovered", "reliable_recovery"])]
+    return table[["cohort", "outcome", "numerator", "denominator", "rate"]].reset_index(drop=True)
+
+
+def test_rule_by_mechanism_counts_as_classify_and_rates_on_each_cohort(small_inputs):
+    models = rtm.scenario_models(SMALL_N)
+    lesson = validate(simulate(models["remission"]))  # any valid cohort stands in for the lesson's
+    expected = _plain_by_mechanism({**{words: Validated(_finished_validated(models[key]))
+                                       for key, words in rtm.SCENARIOS.items()}, rtm.LESSON_COHORT: lesson})
+    pd.testing.assert_frame_equal(rtm.iapt_rule_by_mechanism(small_inputs, lesson=lesson), expected,
+                                  check_dtype=False)  # the words: str columns, object or pyarrow-backed
+
+
+def test_rule_by_mechanism_simulates_the_lesson_cohort_as_lesson_cohort_does_without_caching_it(
+        small_inputs, monkeypatch):
+    import iaptlab.lesson_cohort as lessons
+
+    expected = _plain_by_mechanism({rtm.LESSON_COHORT: lessons.fresh_lesson_cohort()})
+
+    def cached(*args):
+        raise AssertionError("the cached lesson cohort was used")
+
+    monkeypatch.setattr(lessons, "lesson_cohort", cached)
     table = rtm.iapt_rule_by_mechanism(small_inputs)
-    assert built == [(rtm.LESSON_N, rtm.LESSON_SEED)]
     assert table["cohort"].iloc[-1] == rtm.LESSON_COHORT
+    pd.testing.assert_frame_equal(table.iloc[-2:].reset_index(drop=True), expected, check_dtype=False)
+
+
+def test_rule_by_mechanism_refuses_an_invalid_lesson_cohort(small_inputs):
+    from iaptlab.errors import InputError
+
+    broken = validate(simulate(rtm.scenario_models(SMALL_N)["treatment"])).table.drop(columns="row").head(3)
+    broken = broken.assign(phq9_first=[40.0, 5.0, 5.0])
+    with pytest.raises(InputError, match="phq9_first"):
+        rtm.iapt_rule_by_mechanism(small_inputs, lesson=validate(broken))
 
 
 # ------------------------------------------------------------------ setup(): freed memory, once per cell

@@ -20,6 +20,7 @@ from iaptlab import datasets, regression_to_mean
 from iaptlab.errors import ParameterError
 from iaptlab.exercises import check
 from iaptlab.explorers import regression_to_mean as rtm
+from iaptlab.lesson_cohort import fresh_lesson_cohort
 from iaptlab.reliable_change import REQUIRED_PARAMETERS, rci
 from iaptlab.widgets import defaults, sweep
 
@@ -96,7 +97,7 @@ def test_explorer_agrees_with_the_simulations_own_questionnaire(inputs):
     # different samples of the same distribution: rates agree within sampling error (SE ~0.3 pp).
     tidy = rtm.compute(inputs).extra["rates"].set_index(["group", "scenario"])
     for key in SCENARIO_ORDER:
-        table = inputs.cohorts[key].table
+        table = inputs.cohorts[key]
         finished = table[table["treatment_contacts"] >= 2].dropna(subset=["phq9_last"])
         entered = finished["phq9_first"] >= 10
         simulated = (entered & (finished["phq9_last"] < 10)).sum() / entered.sum()
@@ -188,7 +189,7 @@ def test_scenarios_differ_only_in_treatment_and_remission(small):
 
 
 def test_iapt_rule_rates_nest_across_scenarios(small):
-    table = regression_to_mean.iapt_rule_by_mechanism(small, lesson=small.cohorts["treatment"])
+    table = regression_to_mean.iapt_rule_by_mechanism(small, lesson=fresh_lesson_cohort(4_000, seed=11))
     recovered = table[table["outcome"] == "recovered"]
     first_three = recovered.iloc[:3]
     assert first_three["denominator"].nunique() == 1
@@ -224,15 +225,15 @@ def test_rci_comparison_against_hand_formulas():
 
 
 def test_rci_comparison_in_a_cohort_where_no_one_changes(small):
-    out = regression_to_mean.rci_comparison(small.cohorts["selection_only"].table, reliability=0.9)
+    out = regression_to_mean.rci_comparison(small.cohorts["selection_only"], reliability=0.9)
     assert (out["no true change"] == out["at caseness"]).all()
     assert (out["improved"] == out["improved but no true change"]).all()
     assert out["false-positive share"].between(0, 0.2).all()
 
 
 def test_pre_post_d_is_near_zero_without_change_and_positive_with_it(small):
-    assert abs(regression_to_mean.pre_post_d(small.cohorts["selection_only"].table)) < 0.05
-    d = [regression_to_mean.pre_post_d(small.cohorts[k].table) for k in SCENARIO_ORDER]
+    assert abs(regression_to_mean.pre_post_d(small.cohorts["selection_only"])) < 0.05
+    d = [regression_to_mean.pre_post_d(small.cohorts[k]) for k in SCENARIO_ORDER]
     assert d[0] < d[1] < d[2]
 
 
