@@ -187,14 +187,15 @@ NOT_READ_BY_COURSE = ("relapse_within_12_months", "months_from_end_to_interview"
 
 
 def _course(model: CohortModel, draws: Any) -> Any:
-    """``course_of(model, draws)``, kept for small cohorts by every parameter the course reads (a
-    pure function of them: ``n`` and ``seed`` make ``draws``)."""
+    """``course_of(model, draws)`` without its per-slot arrays (``steps``: only the contact table reads
+    them, ~40% of a course), kept for small cohorts by every parameter the course reads (a pure
+    function of them: ``n`` and ``seed`` make ``draws``)."""
     if model.n > _COURSE_KEPT_UP_TO_N or draws.n != model.n or draws.seed != model.seed:
-        return course_of(model, draws)
+        return dataclasses.replace(course_of(model, draws), steps=())
     key = tuple(getattr(model, f.name) for f in dataclasses.fields(model) if f.name not in NOT_READ_BY_COURSE)
     if key in _COURSES:  # used again: now the newest, the last to be dropped
         return _remember(_COURSES, key, _COURSES.pop(key), _COURSES_KEPT)
-    return _remember(_COURSES, key, course_of(model, draws), _COURSES_KEPT)
+    return _remember(_COURSES, key, dataclasses.replace(course_of(model, draws), steps=()), _COURSES_KEPT)
 
 
 def _table_columns(columns: Mapping[str, np.ndarray], names: Iterable[str]) -> dict[str, Any]:
@@ -271,6 +272,21 @@ def _players(mechanisms: Iterable[str] | None, groups: Mapping[str, Iterable[str
     return players
 
 
+def _coalitions(k: int, sampled: bool, pairs: int, seed: int) -> list[int]:
+    """The coalitions (bit masks) a waterfall of ``k`` players values, none and all among them: every
+    one when exact; when sampled, those :func:`sampled_shapley`'s orders visit (drawn from the seed
+    alone, so a first pass that only records them sees the very orders the real pass will).
+
+    >>> _coalitions(2, False, 2, 0)
+    [0, 1, 2, 3]
+    """
+    if not sampled:
+        return list(range(2**k))
+    seen: dict[int, None] = {0: None, 2**k - 1: None}
+    sampled_shapley(lambda mask: seen.setdefault(mask) or 0.0, k, pairs, np.random.default_rng(seed))
+    return list(seen)
+
+
 def waterfall_table(model: CohortModel, from_outcome: str = "recovered",
               to_outcome: str = "diagnosis_lost", mechanisms: Iterable[str] | None = None,
               rules: Rules = IAPT, *, groups: Mapping[str, Iterable[str]] | None = None,
@@ -332,9 +348,9 @@ def waterfall_table(model: CohortModel, from_outcome: str = "recovered",
     def fill(side: str, off: frozenset[str], select: bool) -> None:
         """Every wanted rate of one side's table with the ``off`` mechanisms off, into ``cache``.
 
-        The table (valid by construction) is made from the cached course, classified, read and
-        dropped: only the rates are kept, so memory stays at the courses plus one table. Rates and
-        courses already computed for the same models (by an earlier call) are reused.
+        The table (valid by construction) is made from its course, classified, read and dropped:
+        only the rates are kept. Rates and courses already computed for the same models (by an
+        earlier call) are reused.
         """
         course_key = off | frozenset(not_in_course(model))
         course_model, table_model = switched(course_key), switched(off)
@@ -351,29 +367,50 @@ def waterfall_table(model: CohortModel, from_outcome: str = "recovered",
                                   questionnaires=side == "questionnaire", interview=side == "interview")
         flags = selected_flags(_table_columns(columns, _SIDE_COLUMNS[side]), rules,
                                select_on_first_measurement=select)
+        del columns
         for (outcome, odds), key in keys.items():
             cache[outcome, off, select, odds] = _remember(_RATES, key, _rate(flags, outcome, rules, odds),
                                                           _RATES_KEPT)
 
-    def rate(outcome: str, off: frozenset[str]) -> float:
+    def where(outcome: str, off: frozenset[str]) -> tuple[str, frozenset[str], bool, float]:
+        """(side, mechanisms off in its table, selection on, interview odds) of one rate."""
         side = OUTCOMES[outcome]
         select = model.select_on_first_measurement and "selection" not in off
         odds = (model.interviewed_odds_ratio_still_ill
                 if side == "interview" and "interview_sample_selection" not in off else 1.0)
-        table_off = off | frozenset(_CANNOT_CHANGE[side]) | frozenset(_AT_RATE_TIME)
+        return side, off | frozenset(_CANNOT_CHANGE[side]) | frozenset(_AT_RATE_TIME), select, odds
+
+    def rate(outcome: str, off: frozenset[str]) -> float:
+        side, table_off, select, odds = where(outcome, off)
         key = (outcome, table_off, select, odds)
         if key not in cache:
             fill(side, table_off, select)
         return cache[key]
 
-    def value(mask: int) -> float:
+    def switched_off(mask: int) -> frozenset[str]:
         on = {m for bit, (_, group) in enumerate(players) if mask >> bit & 1 for m in group}
-        off = frozenset(m for m in listed if m not in on)
+        return frozenset(m for m in listed if m not in on)
+
+    def value(mask: int) -> float:
+        off = switched_off(mask)
         return rate(from_outcome, off) - rate(to_outcome, off)
 
+    # Every table the coalitions need, made course by course: one 100,000-referral course (~9 MB)
+    # alive at a time, not one per distinct course at once (8 for every mechanism: the peak).
+    shapley_seed = model.seed if seed is None else seed
+    tables: dict[frozenset[str], dict[tuple[str, frozenset[str], bool], None]] = {}
+    for mask in _coalitions(k, sampled, int(pairs), shapley_seed):
+        off = switched_off(mask)
+        for outcome in dict.fromkeys((from_outcome, to_outcome)):
+            side, table_off, select, _ = where(outcome, off)
+            tables.setdefault(table_off | frozenset(not_in_course(model)), {})[side, table_off, select] = None
+    for of_course in tables.values():  # a loop over a few courses, not over rows
+        for side, table_off, select in of_course:
+            fill(side, table_off, select)
+        courses.clear()
+
     if sampled:
-        rng = np.random.default_rng(model.seed if seed is None else seed)
-        contributions, errors = sampled_shapley(value, k, int(pairs), rng)
+        contributions, errors = sampled_shapley(value, k, int(pairs), np.random.default_rng(shapley_seed))
     else:
         contributions, errors = exact_shapley(value, k), np.zeros(k)
     rate_from, rate_to = rate(from_outcome, frozenset()), rate(to_outcome, frozenset())
