@@ -55,7 +55,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from types import MappingProxyType
 from typing import Any, Literal
 
@@ -78,7 +79,7 @@ from .simulate import (
 )
 
 __all__ = ["EXACT_UP_TO", "FIVE_GROUPS", "MECHANISM_WORDS", "NOT_READ_BY_COURSE", "OUTCOMES", "SIDES",
-           "forget_computed", "outcome_rate",
+           "check_simulated_table", "forget_computed", "outcome_rate", "sharing_courses",
            "shapley_weights", "waterfall_table"]
 
 #: What each mechanism means, in a sentence a student can read beside the chart.
@@ -161,6 +162,14 @@ _COURSES_KEPT = 4  # ~2.5 MB: the courses of the waterfall on screen (moves of t
 _COURSE_KEPT_UP_TO_N = 4_000  # an explorer's cohort (reconcile_gap.EXPLORER_N); bigger ones are not kept
 
 
+#: Models whose simulated table ``waterfall_table(check_table=True)`` has validated (the table is a pure
+#: function of the model, so once is enough); bounded, oldest first out.
+_VALIDATED: dict[CohortModel, None] = {}
+_VALIDATED_KEPT = 64
+#: Courses of any size kept while :func:`sharing_courses` is open (None: closed).
+_SHARED: dict[tuple, Any] | None = None
+
+
 def forget_computed() -> None:
     """Drop the rates and courses :func:`waterfall_table` keeps between calls (memory back; the
     next waterfall computes everything afresh, with the same numbers).
@@ -169,6 +178,40 @@ def forget_computed() -> None:
     """
     _RATES.clear()
     _COURSES.clear()
+    _VALIDATED.clear()
+
+
+def check_simulated_table(model: CohortModel) -> None:
+    """Validate ``simulate(model)``'s table (raise :class:`~iaptlab.errors.InputError` if invalid), once per
+    model: the table is a pure function of the model, so a model checked before is not checked again.
+
+    >>> check_simulated_table(CohortModel(n=300))
+    """
+    if model not in _VALIDATED:
+        validate(simulate(model)).raise_if_invalid()
+        _remember(_VALIDATED, model, None, _VALIDATED_KEPT)
+
+
+@contextmanager
+def sharing_courses() -> Iterator[None]:
+    """Within the block, waterfalls of any cohort size share their courses (e.g. two models that differ
+    only in interview parameters need the very same ones); they are dropped when it ends.
+
+    Each 100,000-referral course kept is ~9 MB: use it around a few waterfalls computed together.
+
+    >>> with sharing_courses():
+    ...     shared = waterfall_table(CohortModel(n=5000), mechanisms=("treatment_effect",))
+    >>> shared.equals(waterfall_table(CohortModel(n=5000), mechanisms=("treatment_effect",)))
+    True
+    """
+    global _SHARED
+    outer, _SHARED = _SHARED, ({} if _SHARED is None else _SHARED)
+    try:
+        yield
+    finally:
+        if outer is None:
+            _SHARED.clear()
+        _SHARED = outer
 
 
 def _remember(store: dict, key: Any, value: Any, kept: int) -> Any:
@@ -190,9 +233,15 @@ def _course(model: CohortModel, draws: Any) -> Any:
     """``course_of(model, draws)`` without its per-slot arrays (``steps``: only the contact table reads
     them, ~40% of a course), kept for small cohorts by every parameter the course reads (a pure
     function of them: ``n`` and ``seed`` make ``draws``)."""
-    if model.n > _COURSE_KEPT_UP_TO_N or draws.n != model.n or draws.seed != model.seed:
+    if draws.n != model.n or draws.seed != model.seed:
         return dataclasses.replace(course_of(model, draws), steps=())
     key = tuple(getattr(model, f.name) for f in dataclasses.fields(model) if f.name not in NOT_READ_BY_COURSE)
+    if model.n > _COURSE_KEPT_UP_TO_N:
+        if _SHARED is None:
+            return dataclasses.replace(course_of(model, draws), steps=())
+        if key not in _SHARED:
+            _SHARED[key] = dataclasses.replace(course_of(model, draws), steps=())
+        return _SHARED[key]
     if key in _COURSES:  # used again: now the newest, the last to be dropped
         return _remember(_COURSES, key, _COURSES.pop(key), _COURSES_KEPT)
     return _remember(_COURSES, key, dataclasses.replace(course_of(model, draws), steps=()), _COURSES_KEPT)
@@ -305,10 +354,11 @@ def waterfall_table(model: CohortModel, from_outcome: str = "recovered",
     mechanisms in no group stay players of their own. ``method``: ``"exact"`` (all 2^k
     coalitions), ``"sampled"`` (``pairs`` random orders plus their reverses, seeded by ``seed``,
     default the model's seed) or ``"auto"`` (exact up to :data:`EXACT_UP_TO` players).
-    ``check_table`` validates the simulated table once before classifying it (the simulator's output
-    is valid by construction and tested to be; an explorer re-running the waterfall on every
-    slider move may skip the check, which is about a fifth of its time at a few thousand
-    referrals). ``standard_error`` is the Monte Carlo SE of a sampled contribution (0 when exact). ``attrs``
+    ``check_table`` validates ``simulate(model)``'s table, once per model (the table is a pure function
+    of it): the waterfall classifies the same columns built from the course (:func:`~iaptlab.simulate.
+    episode_columns`), and the simulator's output is valid by construction and tested to be, so an
+    explorer re-running the waterfall on every slider move may skip the check (about a fifth of its
+    time at a few thousand referrals). ``standard_error`` is the Monte Carlo SE of a sampled contribution (0 when exact). ``attrs``
     holds ``gap``, ``n``, ``seed``, ``method``, ``pairs``, ``from_outcome`` and ``to_outcome``.
 
     >>> w = waterfall_table(CohortModel(n=2000), mechanisms=("demand",))
@@ -327,7 +377,7 @@ def waterfall_table(model: CohortModel, from_outcome: str = "recovered",
     sampled = method == "sampled" or (method == "auto" and k > EXACT_UP_TO)
     draws = draw(model.n, model.seed)
     if check_table:
-        validate(simulate(model, draws)).raise_if_invalid()
+        check_simulated_table(model)
     listed = [m for _, group in players for m in group]
     courses: dict[frozenset[str], Any] = {}
     cache: dict[tuple[str, frozenset[str], bool, float], float] = {}

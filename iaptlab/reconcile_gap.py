@@ -27,12 +27,18 @@ from .cohort_model import INTERVIEW_SEES_MORE
 from .errors import ParameterError
 from .lesson_cohort import LESSON_SEED
 from .outcomes import classify
-from .reconcile import FIVE_GROUPS, outcome_rate, waterfall_table
+from .reconcile import (
+    FIVE_GROUPS,
+    check_simulated_table,
+    outcome_rate,
+    sharing_courses,
+    waterfall_table,
+)
 from .simulate import CohortModel, simulate
 
 __all__ = ["EXPLORER_N", "GROUP_WORDS", "INTERVIEWED", "INTERVIEW_SAME", "INTERVIEW_MORE", "LINKS",
            "SCENARIOS", "SPREAD_SEEDS", "Link",
-           "RATE_WORDS", "five_group_waterfall", "gap", "gap_table", "link_values", "model_for", "sample_range", "scenario_model",
+           "RATE_WORDS", "five_group_waterfall", "five_group_waterfalls", "gap", "gap_table", "link_values", "model_for", "sample_range", "scenario_model",
            "scenario_rates", "seed_spread", "two_rates"]
 
 
@@ -232,6 +238,22 @@ def five_group_waterfall(model: CohortModel, *, check_table: bool = True) -> pd.
     True
     """
     return waterfall_table(model, groups=FIVE_GROUPS, method="exact", check_table=check_table)
+
+
+def five_group_waterfalls(*models: CohortModel, check_table: bool = True) -> list[pd.DataFrame]:
+    """:func:`five_group_waterfall` of each model, computed together: models that differ only in what
+    the interview sees (e.g. the two presets) share every simulated course, so the second costs about
+    half the first. Same numbers as one at a time.
+
+    >>> same, more = five_group_waterfalls(CohortModel.interview_sees_questionnaires(n=2000),
+    ...                                    CohortModel.interview_sees_more(n=2000))
+    >>> same.equals(five_group_waterfall(CohortModel.interview_sees_questionnaires(n=2000)))
+    True
+    """
+    for model in models if check_table else ():  # each table checked before any course is shared (a lower peak)
+        check_simulated_table(model)
+    with sharing_courses():
+        return [five_group_waterfall(model, check_table=check_table) for model in models]
 
 #: What each waterfall rate stands for (the mechanisms' words are :data:`GROUP_WORDS`).
 RATE_WORDS = {"recovered": "below caseness on both questionnaires at the end (IAPT's rule)",

@@ -82,3 +82,70 @@ def test_caches_stay_bounded_and_big_cohorts_keep_no_course(monkeypatch):
     monkeypatch.setattr(reconcile, "_COURSE_KEPT_UP_TO_N", 500)
     waterfall_table(CohortModel(n=501, seed=2), groups=FIVE_GROUPS, method="exact")
     assert len(reconcile._RATES) == 5 and reconcile._COURSES == {}  # the module's own stores, bounded
+
+
+def _counting_courses(monkeypatch) -> list:
+    made = []
+    monkeypatch.setattr(reconcile, "course_of", lambda model, draws: made.append(model) or course_of(model, draws))
+    return made
+
+
+@pytest.mark.parametrize("method", ["exact", "sampled"])
+def test_a_big_waterfall_makes_each_course_once_and_keeps_none(monkeypatch, method):
+    # tables are made course by course: every distinct course once, none kept for the next call
+    _clear(monkeypatch)
+    monkeypatch.setattr(reconcile, "_COURSE_KEPT_UP_TO_N", 500)
+    made = _counting_courses(monkeypatch)
+    model = CohortModel.interview_sees_more(n=501, seed=4)
+    table = waterfall_table(model, method=method, pairs=3, check_table=False)
+    keys = [tuple(getattr(m, f.name) for f in dataclasses.fields(m) if f.name not in NOT_READ_BY_COURSE)
+            for m in made]
+    assert len(keys) == len(set(keys)) > 1 and reconcile._COURSES == {}
+    reconcile.forget_computed()
+    assert waterfall_table(model, method=method, pairs=3, check_table=False).equals(table)
+
+
+@pytest.mark.parametrize(("k", "pairs", "seed"), [(2, 2, 0), (5, 3, 1), (11, 64, 2021)])
+def test_the_coalitions_recorded_in_advance_are_those_a_sampled_run_values(k, pairs, seed):
+    # the recording pass draws the very orders of the real one (values play no part in the draw)
+    from iaptlab._shapley import sampled_shapley
+
+    valued = set()
+    sampled_shapley(lambda mask: valued.add(mask) or float(mask % 7), k, pairs, np.random.default_rng(seed))
+    assert set(reconcile._coalitions(k, True, pairs, seed)) == valued
+    assert reconcile._coalitions(k, False, pairs, seed) == list(range(2**k))
+
+
+def test_waterfalls_sharing_courses_equal_separate_ones_and_share_every_course(monkeypatch):
+    _clear(monkeypatch)
+    monkeypatch.setattr(reconcile, "_COURSE_KEPT_UP_TO_N", 500)
+    same = CohortModel.interview_sees_questionnaires(n=900, seed=6)
+    more = CohortModel.interview_sees_more(n=900, seed=6)  # differs only in what the interview sees
+    made = _counting_courses(monkeypatch)
+    with reconcile.sharing_courses():
+        together = [waterfall_table(m, groups=FIVE_GROUPS, method="exact", check_table=False) for m in (same, more)]
+        after_first = len(made)
+    assert after_first > 0 and len(made) == after_first  # nothing made for the second model
+    assert reconcile._SHARED is None  # dropped at the end of the block
+    reconcile.forget_computed()
+    for model, table in zip((same, more), together, strict=True):
+        assert waterfall_table(model, groups=FIVE_GROUPS, method="exact", check_table=False).equals(table)
+
+
+def test_the_simulated_table_is_checked_once_per_model_and_a_bad_one_is_refused(monkeypatch):
+    from iaptlab.errors import InputError
+    from iaptlab.simulate import simulate
+
+    _clear(monkeypatch)
+    simulated = []
+    monkeypatch.setattr(reconcile, "simulate", lambda model: simulated.append(model) or simulate(model))
+    model = CohortModel(n=400, seed=3)
+    reconcile.check_simulated_table(model)
+    reconcile.check_simulated_table(model)
+    reconcile.check_simulated_table(dataclasses.replace(model, seed=4))
+    assert len(simulated) == 2
+    monkeypatch.setattr(reconcile, "simulate", lambda model: simulate(model).drop(columns="phq9_first"))
+    with pytest.raises(InputError):
+        reconcile.check_simulated_table(dataclasses.replace(model, seed=5))
+    with pytest.raises(InputError):  # a model refused is not remembered as checked
+        reconcile.check_simulated_table(dataclasses.replace(model, seed=5))
