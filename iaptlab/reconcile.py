@@ -79,7 +79,7 @@ from .simulate import (
 )
 
 __all__ = ["EXACT_UP_TO", "FIVE_GROUPS", "MECHANISM_WORDS", "NOT_READ_BY_COURSE", "OUTCOMES", "SIDES",
-           "check_simulated_table", "forget_computed", "outcome_rate", "sharing_courses",
+           "check_simulated_table", "forget_computed", "model_rates", "outcome_rate", "sharing_courses",
            "shapley_weights", "waterfall_table"]
 
 #: What each mechanism means, in a sentence a student can read beside the chart.
@@ -300,6 +300,34 @@ def outcome_rate(classified: pd.DataFrame, outcome: str, *, select_on_first_meas
     if not select_on_first_measurement:
         classified = classify_selected(classified, rules, select_on_first_measurement=False)
     return _rate(classified, outcome, rules, interviewed_odds_ratio_still_ill)
+
+
+def model_rates(model: CohortModel, outcomes: Iterable[str] = ("recovered", "diagnosis_lost"),
+                rules: Rules = IAPT) -> dict[str, float]:
+    """Each outcome's rate (:data:`OUTCOMES`) in ``model``'s simulated cohort, with every mechanism as the
+    model sets them: :func:`outcome_rate` of ``classify(simulate(model))``, selection and interview odds
+    as the model has them, computed as :func:`waterfall_table` does (from the course's columns, without
+    building the episode table: the same numbers in a fraction of the time and memory, tested).
+
+    >>> r = model_rates(CohortModel.interview_sees_more(n=3000))
+    >>> 0 < r["diagnosis_lost"] < r["recovered"] < 1
+    True
+    """
+    wanted = tuple(dict.fromkeys(outcomes))
+    unknown = [o for o in wanted if o not in OUTCOMES]
+    if unknown:
+        raise ParameterError(f"unknown outcome(s) {unknown}; known: {', '.join(OUTCOMES)}")
+    draws = draw(model.n, model.seed)
+    course = _course(model, draws)
+    rates: dict[str, float] = {}
+    for side in dict.fromkeys(OUTCOMES[o] for o in wanted):  # one or two sides
+        columns = episode_columns(model, draws, course, questionnaires=side == "questionnaire",
+                                  interview=side == "interview")
+        flags = selected_flags(_table_columns(columns, _SIDE_COLUMNS[side]), rules,
+                               select_on_first_measurement=model.select_on_first_measurement)
+        odds = model.interviewed_odds_ratio_still_ill if side == "interview" else 1.0
+        rates |= {o: _rate(flags, o, rules, odds) for o in wanted if OUTCOMES[o] == side}
+    return {o: rates[o] for o in wanted}
 
 
 def _players(mechanisms: Iterable[str] | None, groups: Mapping[str, Iterable[str]] | None

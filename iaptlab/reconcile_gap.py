@@ -26,15 +26,14 @@ import pandas as pd
 from .cohort_model import INTERVIEW_SEES_MORE
 from .errors import ParameterError
 from .lesson_cohort import LESSON_SEED
-from .outcomes import classify
 from .reconcile import (
     FIVE_GROUPS,
     check_simulated_table,
-    outcome_rate,
+    model_rates,
     sharing_courses,
     waterfall_table,
 )
-from .simulate import CohortModel, simulate
+from .simulate import CohortModel
 
 __all__ = ["EXPLORER_N", "GROUP_WORDS", "INTERVIEWED", "INTERVIEW_SAME", "INTERVIEW_MORE", "LINKS",
            "SCENARIOS", "SPREAD_SEEDS", "Link",
@@ -180,18 +179,15 @@ def two_rates(model: CohortModel) -> tuple[float, float]:
 
     Both as :func:`iaptlab.reconcile.waterfall_table` defines them: recovery among finishers with
     paired scores at caseness; loss of diagnosis among finishers who met criteria at the first
-    interview, weighted by how likely each is to be interviewed.
+    interview, weighted by how likely each is to be interviewed (:func:`iaptlab.reconcile.model_rates`:
+    the rates of ``classify(simulate(model))`` without building the table).
 
     >>> r, lost = two_rates(CohortModel.interview_sees_more(n=4000))
     >>> r > lost
     True
     """
-    classified = classify(simulate(model))
-    select = model.select_on_first_measurement
-    recovery = outcome_rate(classified, "recovered", select_on_first_measurement=select)
-    lost = outcome_rate(classified, "diagnosis_lost", select_on_first_measurement=select,
-                        interviewed_odds_ratio_still_ill=model.interviewed_odds_ratio_still_ill)
-    return recovery, lost
+    rates = model_rates(model, ("recovered", "diagnosis_lost"))  # = outcome_rate of classify(simulate(model))
+    return rates["recovered"], rates["diagnosis_lost"]
 
 
 def gap(model: CohortModel) -> float:

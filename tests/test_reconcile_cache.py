@@ -149,3 +149,29 @@ def test_the_simulated_table_is_checked_once_per_model_and_a_bad_one_is_refused(
         reconcile.check_simulated_table(dataclasses.replace(model, seed=5))
     with pytest.raises(InputError):  # a model refused is not remembered as checked
         reconcile.check_simulated_table(dataclasses.replace(model, seed=5))
+
+
+@pytest.mark.parametrize("change", [{}, {"select_on_first_measurement": False}, {"dropout_mechanism": "mar"},
+                                    {"interviewed_odds_ratio_still_ill": 1.0}, {"treatment_effect_d": 0.0},
+                                    {"months_from_end_to_interview": 0.0, "share_with_unseen_disorder": 0.0}])
+@pytest.mark.parametrize("preset", ["interview_sees_questionnaires", "interview_sees_more"])
+def test_model_rates_are_exactly_the_rates_of_the_classified_simulated_table(preset, change):
+    from iaptlab.outcomes import classify
+    from iaptlab.reconcile import OUTCOMES, model_rates, outcome_rate
+    from iaptlab.simulate import simulate
+
+    model = dataclasses.replace(getattr(CohortModel, preset)(n=3000, seed=12), **change)
+    classified = classify(simulate(model))
+    expected = {o: outcome_rate(classified, o, select_on_first_measurement=model.select_on_first_measurement,
+                                interviewed_odds_ratio_still_ill=model.interviewed_odds_ratio_still_ill
+                                if OUTCOMES[o] == "interview" else 1.0) for o in OUTCOMES}
+    assert model_rates(model, OUTCOMES) == expected  # bit for bit, not approximately
+    assert list(model_rates(model, ("diagnosis_lost",))) == ["diagnosis_lost"]
+
+
+def test_model_rates_refuse_an_unknown_outcome():
+    from iaptlab.errors import ParameterError
+    from iaptlab.reconcile import model_rates
+
+    with pytest.raises(ParameterError, match="recovery"):
+        model_rates(CohortModel(n=100), ("recovery",))
