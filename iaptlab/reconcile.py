@@ -162,6 +162,10 @@ _COURSES_KEPT = 4  # ~2.5 MB: the courses of the waterfall on screen (moves of t
 _COURSE_KEPT_UP_TO_N = 4_000  # an explorer's cohort (reconcile_gap.EXPLORER_N); bigger ones are not kept
 
 
+#: Waterfall tables already made, by every argument they depend on (a setting visited again returns a
+#: copy at once); a few kilobytes each. Bounded, oldest first out.
+_TABLES: dict[tuple, pd.DataFrame] = {}
+_TABLES_KEPT = 64
 #: Models whose simulated table ``waterfall_table(check_table=True)`` has validated (the table is a pure
 #: function of the model, so once is enough); bounded, oldest first out.
 _VALIDATED: dict[CohortModel, None] = {}
@@ -179,6 +183,7 @@ def forget_computed() -> None:
     _RATES.clear()
     _COURSES.clear()
     _VALIDATED.clear()
+    _TABLES.clear()
 
 
 def check_simulated_table(model: CohortModel) -> None:
@@ -403,9 +408,19 @@ def waterfall_table(model: CohortModel, from_outcome: str = "recovered",
         raise ParameterError(f"pairs = {pairs!r} must be a whole number, 2 or more")
     k = len(players)
     sampled = method == "sampled" or (method == "auto" and k > EXACT_UP_TO)
-    draws = draw(model.n, model.seed)
+    drawn: list[Any] = []  # the model's random draws, made when a table is first needed (not when all are kept)
+
+    def draws() -> Any:
+        if not drawn:
+            drawn.append(draw(model.n, model.seed))
+        return drawn[0]
+
     if check_table:
         check_simulated_table(model)
+    made_key = (model, from_outcome, to_outcome, tuple(players), rules, sampled,
+                (int(pairs), model.seed if seed is None else seed) if sampled else None)
+    if made_key in _TABLES:  # asked before (an explorer's setting visited again): a copy of that table
+        return _remember(_TABLES, made_key, _TABLES.pop(made_key), _TABLES_KEPT).copy()
     listed = [m for _, group in players for m in group]
     courses: dict[frozenset[str], Any] = {}
     cache: dict[tuple[str, frozenset[str], bool, float], float] = {}
@@ -440,8 +455,8 @@ def waterfall_table(model: CohortModel, from_outcome: str = "recovered",
                 cache[outcome, off, select, odds] = _RATES[key]
             return
         if course_key not in courses:  # one session-by-session course per distinct course
-            courses[course_key] = _course(course_model, draws)
-        columns = episode_columns(table_model, draws, courses[course_key],
+            courses[course_key] = _course(course_model, draws())
+        columns = episode_columns(table_model, draws(), courses[course_key],
                                   questionnaires=side == "questionnaire", interview=side == "interview")
         flags = selected_flags(_table_columns(columns, _SIDE_COLUMNS[side]), rules,
                                select_on_first_measurement=select)
@@ -511,8 +526,9 @@ def waterfall_table(model: CohortModel, from_outcome: str = "recovered",
     table.attrs.update(gap=rate_from - rate_to, n=model.n, seed=model.seed,
                        from_outcome=from_outcome, to_outcome=to_outcome,
                        method="sampled" if sampled else "exact", pairs=int(pairs) if sampled else 0)
-    return table[["component", "kind", "value", "contribution", "contribution_points", "start",
-                  "end", "standard_error", "meaning", "mechanisms"]]
+    table = table[["component", "kind", "value", "contribution", "contribution_points", "start",
+                   "end", "standard_error", "meaning", "mechanisms"]]
+    return _remember(_TABLES, made_key, table, _TABLES_KEPT).copy()
 
 
 #: Names that moved, kept importable from here for one release (each warns once used).

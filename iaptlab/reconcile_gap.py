@@ -265,13 +265,17 @@ def gap_table(table_w: pd.DataFrame, spread_points: pd.Series,
     >>> gap_table(w, pd.Series(0.0, index=w["component"]))["part"].iloc[0]
     'recovered'
     """
-    is_rate = (table_w["kind"] == "rate").to_numpy()
+    # from numpy and dicts: a waterfall has a few rows, where pandas' per-call overhead would dominate
+    component = table_w["component"].to_numpy(dtype=object)
+    is_rate = table_w["kind"].to_numpy(dtype=object) == "rate"
+    spread = dict(zip(spread_points.index, spread_points.to_numpy(dtype=float), strict=True))
+    words = {**RATE_WORDS, **GROUP_WORDS}
     return pd.DataFrame({
-        "part": table_w["component"].map(label).to_numpy(),
-        "points": np.where(is_rate, 100 * table_w["value"], 100 * table_w["contribution"]).round(1),
-        "± between seeds": spread_points.reindex(table_w["component"]).round(1).to_numpy(),
-        "what it stands for": table_w["component"].map({**RATE_WORDS, **GROUP_WORDS})
-        .fillna("gap left with every mechanism off").to_numpy(),
+        "part": [label(name) for name in component],
+        "points": np.where(is_rate, 100 * table_w["value"].to_numpy(dtype=float),
+                           100 * table_w["contribution"].to_numpy(dtype=float)).round(1),
+        "± between seeds": np.array([spread.get(name, np.nan) for name in component], dtype=float).round(1),
+        "what it stands for": [words.get(name, "gap left with every mechanism off") for name in component],
     })
 
 

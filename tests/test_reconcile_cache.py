@@ -175,3 +175,18 @@ def test_model_rates_refuse_an_unknown_outcome():
 
     with pytest.raises(ParameterError, match="recovery"):
         model_rates(CohortModel(n=100), ("recovery",))
+
+
+def test_a_waterfall_asked_again_is_an_independent_copy_of_the_first(monkeypatch):
+    _clear(monkeypatch)
+    model = CohortModel.interview_sees_more(n=700, seed=9)
+    first = waterfall_table(model, groups=FIVE_GROUPS, method="exact")
+    again = waterfall_table(model, groups=FIVE_GROUPS, method="exact")
+    assert again.equals(first) and again.attrs == first.attrs and again is not first
+    again.loc[0, "value"] = 2.0  # changing a returned table changes no later answer
+    assert waterfall_table(model, groups=FIVE_GROUPS, method="exact").equals(first)
+    # every argument is part of what was asked: another number of sampled pairs is computed afresh
+    three = waterfall_table(model, method="sampled", pairs=3)
+    four = waterfall_table(model, method="sampled", pairs=4)
+    assert (three.attrs["pairs"], four.attrs["pairs"]) == (3, 4)
+    assert not three["standard_error"].equals(four["standard_error"])

@@ -128,11 +128,14 @@ def compute(pre: Precomputed, **controls: Any) -> Result:
     """The five-group waterfall of the gap under the chosen assumptions: chart, table, sentence."""
     model = model_for(settings(pre.controls, controls), n=pre.n, seed=pre.seed)
     table_w = five_group_waterfall(model, check_table=False)  # simulate() output: valid by construction
-    rows = table_w.set_index("component")
-    recovery, lost = float(rows.loc["recovered", "value"]), float(rows.loc["diagnosis_lost", "value"])
+    component = table_w["component"].to_numpy(dtype=object)
+    value = table_w["value"].to_numpy(dtype=float)
+    recovery, lost = float(value[component == "recovered"][0]), float(value[component == "diagnosis_lost"][0])
     table = gap_table(table_w, pre.spread_points, label=plain_label)
-    groups = table_w[table_w["kind"] == "mechanism"]
-    biggest = groups.loc[groups["contribution"].abs().idxmax()]
+    is_group = table_w["kind"].to_numpy(dtype=object) == "mechanism"
+    contributions = table_w["contribution"].to_numpy(dtype=float)[is_group]
+    at = int(np.argmax(np.abs(contributions)))  # the first of equally large ones, as idxmax
+    biggest = {"component": component[is_group][at], "contribution": contributions[at]}
     low, high = sample_range(lost)
     typical = float(np.nanmax(pre.spread_points.to_numpy()))
     difference = 100 * (recovery - lost)
