@@ -438,8 +438,9 @@ def waterfall_table(model: CohortModel, from_outcome: str = "recovered",
             models[off] = model.without(*off)
         return models[off]
 
-    def fill(side: str, off: frozenset[str], select: bool) -> None:
-        """Every wanted rate of one side's table with the ``off`` mechanisms off, into ``cache``.
+    def fill(side: str, off: frozenset[str], selects: Iterable[bool]) -> None:
+        """Every wanted rate of one side's table with the ``off`` mechanisms off, into ``cache``, for
+        each selection in ``selects`` (one table, classified once per selection).
 
         The table (valid by construction) is made from its course, classified, read and dropped:
         only the rates are kept. Rates and courses already computed for the same models (by an
@@ -448,22 +449,24 @@ def waterfall_table(model: CohortModel, from_outcome: str = "recovered",
         course_key = off | frozenset(not_in_course(model))
         course_model, table_model = switched(course_key), switched(off)
         odds_here = odds_values if side == "interview" else (1.0,)
-        keys = {(outcome, odds): (table_model, course_model, side, select, rules, outcome, odds)
-                for outcome in wanted[side] for odds in odds_here}
-        if all(key in _RATES for key in keys.values()):
+        columns = None
+        for select in selects:  # one or both
+            keys = {(outcome, odds): (table_model, course_model, side, select, rules, outcome, odds)
+                    for outcome in wanted[side] for odds in odds_here}
+            if all(key in _RATES for key in keys.values()):
+                for (outcome, odds), key in keys.items():
+                    cache[outcome, off, select, odds] = _RATES[key]
+                continue
+            if columns is None:
+                if course_key not in courses:  # one session-by-session course per distinct course
+                    courses[course_key] = _course(course_model, draws())
+                columns = _table_columns(episode_columns(table_model, draws(), courses[course_key],
+                                                         questionnaires=side == "questionnaire",
+                                                         interview=side == "interview"), _SIDE_COLUMNS[side])
+            flags = selected_flags(columns, rules, select_on_first_measurement=select)
             for (outcome, odds), key in keys.items():
-                cache[outcome, off, select, odds] = _RATES[key]
-            return
-        if course_key not in courses:  # one session-by-session course per distinct course
-            courses[course_key] = _course(course_model, draws())
-        columns = episode_columns(table_model, draws(), courses[course_key],
-                                  questionnaires=side == "questionnaire", interview=side == "interview")
-        flags = selected_flags(_table_columns(columns, _SIDE_COLUMNS[side]), rules,
-                               select_on_first_measurement=select)
-        del columns
-        for (outcome, odds), key in keys.items():
-            cache[outcome, off, select, odds] = _remember(_RATES, key, _rate(flags, outcome, rules, odds),
-                                                          _RATES_KEPT)
+                cache[outcome, off, select, odds] = _remember(_RATES, key, _rate(flags, outcome, rules, odds),
+                                                              _RATES_KEPT)
 
     def where(outcome: str, off: frozenset[str]) -> tuple[str, frozenset[str], bool, float]:
         """(side, mechanisms off in its table, selection on, interview odds) of one rate."""
@@ -477,7 +480,7 @@ def waterfall_table(model: CohortModel, from_outcome: str = "recovered",
         side, table_off, select, odds = where(outcome, off)
         key = (outcome, table_off, select, odds)
         if key not in cache:
-            fill(side, table_off, select)
+            fill(side, table_off, (select,))
         return cache[key]
 
     def switched_off(mask: int) -> frozenset[str]:
@@ -491,15 +494,16 @@ def waterfall_table(model: CohortModel, from_outcome: str = "recovered",
     # Every table the coalitions need, made course by course: one 100,000-referral course (~9 MB)
     # alive at a time, not one per distinct course at once (8 for every mechanism: the peak).
     shapley_seed = model.seed if seed is None else seed
-    tables: dict[frozenset[str], dict[tuple[str, frozenset[str], bool], None]] = {}
+    tables: dict[frozenset[str], dict[tuple[str, frozenset[str]], dict[bool, None]]] = {}
     for mask in _coalitions(k, sampled, int(pairs), shapley_seed):
         off = switched_off(mask)
         for outcome in dict.fromkeys((from_outcome, to_outcome)):
             side, table_off, select, _ = where(outcome, off)
-            tables.setdefault(table_off | frozenset(not_in_course(model)), {})[side, table_off, select] = None
+            of_course = tables.setdefault(table_off | frozenset(not_in_course(model)), {})
+            of_course.setdefault((side, table_off), {})[select] = None
     for of_course in tables.values():  # a loop over a few courses, not over rows
-        for side, table_off, select in of_course:
-            fill(side, table_off, select)
+        for (side, table_off), selects in of_course.items():
+            fill(side, table_off, selects)
         courses.clear()
 
     if sampled:
