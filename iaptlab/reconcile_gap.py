@@ -130,6 +130,7 @@ def seed_spread(settings: Mapping[str, Any], *, n: int = EXPLORER_N, seed: int =
                 spread_seeds: int = SPREAD_SEEDS) -> pd.Series:
     """SD (points) of each waterfall row across ``spread_seeds`` other seeds: the Monte Carlo spread.
 
+
     >>> seed_spread({}, n=500, spread_seeds=2).index[0]
     'recovered'
     """
@@ -226,7 +227,7 @@ def sample_range(rate: float, k: int = INTERVIEWED, coverage: float = 0.95) -> t
     return low / k, high / k
 
 
-def five_group_waterfall(model: CohortModel, *, check_table: bool = True) -> pd.DataFrame:
+def five_group_waterfall(model: CohortModel, *, check_table: bool = False) -> pd.DataFrame:
     """``waterfall_table(model, groups=FIVE_GROUPS)`` (exact): the five-bar split of the gap.
 
     >>> w = five_group_waterfall(CohortModel(n=2000))
@@ -236,7 +237,7 @@ def five_group_waterfall(model: CohortModel, *, check_table: bool = True) -> pd.
     return waterfall_table(model, groups=FIVE_GROUPS, method="exact", check_table=check_table)
 
 
-def five_group_waterfalls(*models: CohortModel, check_table: bool = True) -> list[pd.DataFrame]:
+def five_group_waterfalls(*models: CohortModel, check_table: bool = False) -> list[pd.DataFrame]:
     """:func:`five_group_waterfall` of each model, computed together: models that differ only in what
     the interview sees (e.g. the two presets) share every simulated course, so the second costs about
     half the first. Same numbers as one at a time.

@@ -190,3 +190,18 @@ def test_a_waterfall_asked_again_is_an_independent_copy_of_the_first(monkeypatch
     four = waterfall_table(model, method="sampled", pairs=4)
     assert (three.attrs["pairs"], four.attrs["pairs"]) == (3, 4)
     assert not three["standard_error"].equals(four["standard_error"])
+
+
+def test_the_table_check_runs_only_when_asked_for_and_refuses_a_bad_table(monkeypatch):
+    from iaptlab.errors import InputError
+    from iaptlab.simulate import simulate
+
+    _clear(monkeypatch)
+    simulated = []
+    monkeypatch.setattr(reconcile, "simulate", lambda model: simulated.append(model) or simulate(model).iloc[:, 1:])
+    model = CohortModel(n=400, seed=13)
+    waterfall_table(model, mechanisms=("demand",))
+    assert simulated == []  # off by default: the waterfall never reads simulate()'s table
+    with pytest.raises(InputError):
+        waterfall_table(model, mechanisms=("demand",), check_table=True)
+    assert simulated == [model]
