@@ -234,6 +234,12 @@ NOT_READ_BY_COURSE = ("relapse_within_12_months", "months_from_end_to_interview"
                       "interviewed_odds_ratio_still_ill")
 
 
+#: The default of each interview-only parameter: questionnaire tables are kept under a model with these
+#: (nothing a questionnaire rate reads can depend on them: tested), so moving an interview setting
+#: recomputes no questionnaire table.
+_INTERVIEW_ONLY_DEFAULTS = {f.name: f.default for f in dataclasses.fields(CohortModel) if f.name in NOT_READ_BY_COURSE}
+
+
 def _course(model: CohortModel, draws: Any) -> Any:
     """``course_of(model, draws)`` without its per-slot arrays (``steps``: only the contact table reads
     them, ~40% of a course), kept for small cohorts by every parameter the course reads (a pure
@@ -432,12 +438,22 @@ def waterfall_table(model: CohortModel, from_outcome: str = "recovered",
     odds_values = tuple(dict.fromkeys((model.interviewed_odds_ratio_still_ill, 1.0)))
 
     models: dict[frozenset[str], CohortModel] = {}
+    models_kept_as: dict[tuple[str, frozenset[str]], CohortModel] = {}
 
     def switched(off: frozenset[str]) -> CohortModel:
         """``model.without(*off)``, made once per set of mechanisms (each copy is validated)."""
         if off not in models:
             models[off] = model.without(*off)
         return models[off]
+
+    def kept_as(off: frozenset[str], side: str) -> CohortModel:
+        """The model a table's rates are kept under: for the questionnaire side, its interview-only
+        parameters at their defaults (made once per set of mechanisms)."""
+        if side == "interview":
+            return switched(off)
+        if (side, off) not in models_kept_as:
+            models_kept_as[side, off] = dataclasses.replace(switched(off), **_INTERVIEW_ONLY_DEFAULTS)
+        return models_kept_as[side, off]
 
     def fill(side: str, off: frozenset[str], selects: Iterable[bool]) -> None:
         """Every wanted rate of one side's table with the ``off`` mechanisms off, into ``cache``, for
@@ -449,10 +465,11 @@ def waterfall_table(model: CohortModel, from_outcome: str = "recovered",
         """
         course_key = off | frozenset(not_in_course(model))
         course_model, table_model = switched(course_key), switched(off)
+        kept_table, kept_course = kept_as(off, side), kept_as(course_key, side)
         odds_here = odds_values if side == "interview" else (1.0,)
         columns = None
         for select in selects:  # one or both
-            keys = {(outcome, odds): (table_model, course_model, side, select, rules, outcome, odds)
+            keys = {(outcome, odds): (kept_table, kept_course, side, select, rules, outcome, odds)
                     for outcome in wanted[side] for odds in odds_here}
             if all(key in _RATES for key in keys.values()):
                 for (outcome, odds), key in keys.items():

@@ -205,3 +205,32 @@ def test_the_table_check_runs_only_when_asked_for_and_refuses_a_bad_table(monkey
     with pytest.raises(InputError):
         waterfall_table(model, mechanisms=("demand",), check_table=True)
     assert simulated == [model]
+
+
+@pytest.mark.parametrize("dropout", ["mcar", "mar"])
+@pytest.mark.parametrize("select", [True, False])
+@pytest.mark.parametrize("name", NOT_READ_BY_COURSE)
+def test_no_questionnaire_rate_reads_an_interview_only_parameter(name, select, dropout):
+    # what lets the waterfall keep questionnaire tables under the interview-only defaults
+    from iaptlab.reconcile import OUTCOMES, model_rates
+
+    questionnaire = [o for o, side in OUTCOMES.items() if side == "questionnaire"]
+    model = dataclasses.replace(CohortModel.interview_sees_more(n=1200, seed=7), select_on_first_measurement=select,
+                                dropout_mechanism=dropout)
+    moved = dataclasses.replace(model, **{name: _OTHER[name]})
+    assert model_rates(moved, questionnaire) == model_rates(model, questionnaire)
+
+
+def test_an_interview_setting_recomputes_no_questionnaire_table(monkeypatch):
+    _clear(monkeypatch)
+    sides = []
+    real = reconcile.episode_columns
+    monkeypatch.setattr(reconcile, "episode_columns",
+                        lambda *a, **k: sides.append(k["questionnaires"]) or real(*a, **k))
+    base = CohortModel.interview_sees_more(n=800, seed=5)
+    waterfall_table(base, groups=FIVE_GROUPS, method="exact")
+    assert True in sides
+    sides.clear()
+    for name, value in _OTHER.items():
+        waterfall_table(dataclasses.replace(base, **{name: value}), groups=FIVE_GROUPS, method="exact")
+    assert True not in sides and False in sides
