@@ -158,7 +158,7 @@ _RATES_KEPT = 4_000
 #: Courses of small cohorts (an explorer's: ~0.6 MB each at 4,000 referrals, 4 per waterfall), by the
 #: parameters they read; the 100,000-referral ones are not kept.
 _COURSES: dict[tuple, Any] = {}
-_COURSES_KEPT = 4  # ~2.5 MB: the courses of the waterfall on screen (moves of the interview, relapse and selection settings reuse them); lesson 07 within 200 MB
+_COURSES_KEPT = 4  # ~1.7 MB (without per-slot arrays): the courses of the waterfall on screen (moves of the interview, relapse and selection settings reuse them); lesson 07 within 200 MB
 _COURSE_KEPT_UP_TO_N = 4_000  # an explorer's cohort (reconcile_gap.EXPLORER_N); bigger ones are not kept
 
 

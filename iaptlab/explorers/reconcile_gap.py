@@ -4,7 +4,8 @@ diagnosis" each assumption explains.
 Glue over :mod:`iaptlab.reconcile_gap`: each control sets a mechanism's strength
 (:data:`~iaptlab.reconcile_gap.LINKS`); ``compute`` splits the gap into five groups of mechanisms
 and draws the waterfall (:mod:`iaptlab.charts.gap_split`). A live waterfall runs on
-:data:`~iaptlab.reconcile_gap.EXPLORER_N` referrals (about 35 ms a move) and reports how much each
+:data:`~iaptlab.reconcile_gap.EXPLORER_N` referrals (a few ms for a setting seen before, 20-40 ms when the
+treatment, remission or finishing setting needs new courses) and reports how much each
 figure moves from one random seed to another. Two starting points, named after what the interview
 is assumed to measure: ``CohortModel.interview_sees_questionnaires()`` and ``interview_sees_more()``.
 
