@@ -83,8 +83,8 @@ def waterfall(contrib_df: pd.DataFrame, *, title: str = "From one rate to anothe
     # df.assign's result (same columns, order and types) built from numpy: a tenth of the time
     new = {"value": value, "kind": pd.Series(kind, dtype="str"), "start": np.where(is_total, 0.0, level - value),
            "end": level, "direction": direction}
-    data = pd.DataFrame({**{c: df[c] for c in df.columns if c not in new}, **new})
-    data = data[[*df.columns, *(c for c in new if c not in df.columns)]]
+    data = pd.DataFrame({**{c: new[c] if c in new else df[c] for c in df.columns},
+                         **{c: v for c, v in new.items() if c not in df.columns}})
     labels = df["label"].to_numpy().astype(str)
     if not description:
         text = np.where(is_total, percent_texts(value), [points_text(v) for v in value])

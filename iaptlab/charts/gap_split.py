@@ -90,7 +90,8 @@ def waterfall_chart(table_w: pd.DataFrame, *, title: str, source: str, sentence:
     steps = "; ".join(f"{label.replace(chr(10), ' ')}: {value * 100:+.1f} points"
                       if kind == "change" else
                       f"{label.replace(chr(10), ' ')}: {value:.1%}"
-                      for label, value, kind in rows.itertuples(index=False))
+                      for label, value, kind in zip(rows["label"].tolist(), rows["value"].tolist(),
+                                                    rows["kind"].tolist(), strict=True))
     description = f"{title}. {steps}. {sentence}".strip()
     # a dropped residual may leave the last total that far from the running sum
     return waterfall(rows, title=title, source=source, description=description,
