@@ -184,6 +184,7 @@ def forget_computed() -> None:
     _COURSES.clear()
     _VALIDATED.clear()
     _TABLES.clear()
+    _DRAWS.clear()
 
 
 def check_simulated_table(model: CohortModel) -> None:
@@ -238,6 +239,23 @@ NOT_READ_BY_COURSE = ("relapse_within_12_months", "months_from_end_to_interview"
 #: (nothing a questionnaire rate reads can depend on them: tested), so moving an interview setting
 #: recomputes no questionnaire table.
 _INTERVIEW_ONLY_DEFAULTS = {f.name: f.default for f in dataclasses.fields(CohortModel) if f.name in NOT_READ_BY_COURSE}
+
+
+#: The random draws of the last small cohort (an explorer's: ~0.3 MB at 4,000 referrals), by size and seed.
+_DRAWS: dict[tuple[int, int], Any] = {}
+
+
+def _draws(n: int, seed: int) -> Any:
+    """``draw(n, seed)``; the last one of a small cohort is kept (every move of an explorer uses it)."""
+    if n > _COURSE_KEPT_UP_TO_N:
+        return draw(n, seed)
+    if (n, seed) not in _DRAWS:
+        drawn = draw(n, seed)
+        for value in vars(drawn).values():  # shared between calls: nothing may change them
+            if isinstance(value, np.ndarray):
+                value.setflags(write=False)
+        _remember(_DRAWS, (n, seed), drawn, 1)
+    return _DRAWS[n, seed]
 
 
 def _course(model: CohortModel, draws: Any) -> Any:
@@ -419,7 +437,7 @@ def waterfall_table(model: CohortModel, from_outcome: str = "recovered",
 
     def draws() -> Any:
         if not drawn:
-            drawn.append(draw(model.n, model.seed))
+            drawn.append(_draws(model.n, model.seed))
         return drawn[0]
 
     if check_table:

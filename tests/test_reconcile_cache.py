@@ -234,3 +234,17 @@ def test_an_interview_setting_recomputes_no_questionnaire_table(monkeypatch):
     for name, value in _OTHER.items():
         waterfall_table(dataclasses.replace(base, **{name: value}), groups=FIVE_GROUPS, method="exact")
     assert True not in sides and False in sides
+
+
+def test_the_kept_draws_are_a_small_cohorts_own_and_cannot_be_changed(monkeypatch):
+    _clear(monkeypatch)
+    kept = reconcile._draws(900, 3)
+    fresh = draw(900, 3)
+    for f in dataclasses.fields(fresh):
+        value = getattr(kept, f.name)
+        if isinstance(value, np.ndarray):
+            assert np.array_equal(value, getattr(fresh, f.name)) and not value.flags.writeable
+    assert reconcile._draws(900, 3) is kept and reconcile._draws(900, 4) is not kept
+    assert reconcile._draws(5000, 3) is not reconcile._draws(5000, 3)  # big cohorts: none kept
+    with pytest.raises(ValueError):
+        kept.depression_z[0] = 0.0
