@@ -55,7 +55,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from types import MappingProxyType
 from typing import Any, Literal
 
@@ -78,7 +79,7 @@ from .simulate import (
 )
 
 __all__ = ["EXACT_UP_TO", "FIVE_GROUPS", "MECHANISM_WORDS", "NOT_READ_BY_COURSE", "OUTCOMES", "SIDES",
-           "forget_computed", "outcome_rate",
+           "check_simulated_table", "forget_computed", "model_rates", "outcome_rate", "sharing_courses",
            "shapley_weights", "waterfall_table"]
 
 #: What each mechanism means, in a sentence a student can read beside the chart.
@@ -157,8 +158,20 @@ _RATES_KEPT = 4_000
 #: Courses of small cohorts (an explorer's: ~0.6 MB each at 4,000 referrals, 4 per waterfall), by the
 #: parameters they read; the 100,000-referral ones are not kept.
 _COURSES: dict[tuple, Any] = {}
-_COURSES_KEPT = 4  # ~2.5 MB: the courses of the waterfall on screen (moves of the interview, relapse and selection settings reuse them); lesson 07 within 200 MB
+_COURSES_KEPT = 4  # ~1.7 MB (without per-slot arrays): the courses of the waterfall on screen (moves of the interview, relapse and selection settings reuse them); lesson 07 within 200 MB
 _COURSE_KEPT_UP_TO_N = 4_000  # an explorer's cohort (reconcile_gap.EXPLORER_N); bigger ones are not kept
+
+
+#: Waterfall tables already made, by every argument they depend on (a setting visited again returns a
+#: copy at once); a few kilobytes each. Bounded, oldest first out.
+_TABLES: dict[tuple, pd.DataFrame] = {}
+_TABLES_KEPT = 64
+#: Models whose simulated table ``waterfall_table(check_table=True)`` has validated (the table is a pure
+#: function of the model, so once is enough); bounded, oldest first out.
+_VALIDATED: dict[CohortModel, None] = {}
+_VALIDATED_KEPT = 64
+#: Courses of any size kept while :func:`sharing_courses` is open (None: closed).
+_SHARED: dict[tuple, Any] | None = None
 
 
 def forget_computed() -> None:
@@ -169,6 +182,42 @@ def forget_computed() -> None:
     """
     _RATES.clear()
     _COURSES.clear()
+    _VALIDATED.clear()
+    _TABLES.clear()
+    _DRAWS.clear()
+
+
+def check_simulated_table(model: CohortModel) -> None:
+    """Validate ``simulate(model)``'s table (raise :class:`~iaptlab.errors.InputError` if invalid), once per
+    model: the table is a pure function of the model, so a model checked before is not checked again.
+
+    >>> check_simulated_table(CohortModel(n=300))
+    """
+    if model not in _VALIDATED:
+        validate(simulate(model)).raise_if_invalid()
+        _remember(_VALIDATED, model, None, _VALIDATED_KEPT)
+
+
+@contextmanager
+def sharing_courses() -> Iterator[None]:
+    """Within the block, waterfalls of any cohort size share their courses (e.g. two models that differ
+    only in interview parameters need the very same ones); they are dropped when it ends.
+
+    Each 100,000-referral course kept is ~9 MB: use it around a few waterfalls computed together.
+
+    >>> with sharing_courses():
+    ...     shared = waterfall_table(CohortModel(n=5000), mechanisms=("treatment_effect",))
+    >>> shared.equals(waterfall_table(CohortModel(n=5000), mechanisms=("treatment_effect",)))
+    True
+    """
+    global _SHARED
+    outer, _SHARED = _SHARED, ({} if _SHARED is None else _SHARED)
+    try:
+        yield
+    finally:
+        if outer is None:
+            _SHARED.clear()
+        _SHARED = outer
 
 
 def _remember(store: dict, key: Any, value: Any, kept: int) -> Any:
@@ -186,15 +235,45 @@ NOT_READ_BY_COURSE = ("relapse_within_12_months", "months_from_end_to_interview"
                       "interviewed_odds_ratio_still_ill")
 
 
+#: The default of each interview-only parameter: questionnaire tables are kept under a model with these
+#: (nothing a questionnaire rate reads can depend on them: tested), so moving an interview setting
+#: recomputes no questionnaire table.
+_INTERVIEW_ONLY_DEFAULTS = {f.name: f.default for f in dataclasses.fields(CohortModel) if f.name in NOT_READ_BY_COURSE}
+
+
+#: The random draws of the last small cohort (an explorer's: ~0.3 MB at 4,000 referrals), by size and seed.
+_DRAWS: dict[tuple[int, int], Any] = {}
+
+
+def _draws(n: int, seed: int) -> Any:
+    """``draw(n, seed)``; the last one of a small cohort is kept (every move of an explorer uses it)."""
+    if n > _COURSE_KEPT_UP_TO_N:
+        return draw(n, seed)
+    if (n, seed) not in _DRAWS:
+        drawn = draw(n, seed)
+        for value in vars(drawn).values():  # shared between calls: nothing may change them
+            if isinstance(value, np.ndarray):
+                value.setflags(write=False)
+        _remember(_DRAWS, (n, seed), drawn, 1)
+    return _DRAWS[n, seed]
+
+
 def _course(model: CohortModel, draws: Any) -> Any:
-    """``course_of(model, draws)``, kept for small cohorts by every parameter the course reads (a
-    pure function of them: ``n`` and ``seed`` make ``draws``)."""
-    if model.n > _COURSE_KEPT_UP_TO_N or draws.n != model.n or draws.seed != model.seed:
-        return course_of(model, draws)
+    """``course_of(model, draws)`` without its per-slot arrays (``steps``: only the contact table reads
+    them, ~40% of a course), kept for small cohorts by every parameter the course reads (a pure
+    function of them: ``n`` and ``seed`` make ``draws``)."""
+    if draws.n != model.n or draws.seed != model.seed:
+        return dataclasses.replace(course_of(model, draws), steps=())
     key = tuple(getattr(model, f.name) for f in dataclasses.fields(model) if f.name not in NOT_READ_BY_COURSE)
+    if model.n > _COURSE_KEPT_UP_TO_N:
+        if _SHARED is None:
+            return dataclasses.replace(course_of(model, draws), steps=())
+        if key not in _SHARED:
+            _SHARED[key] = dataclasses.replace(course_of(model, draws), steps=())
+        return _SHARED[key]
     if key in _COURSES:  # used again: now the newest, the last to be dropped
         return _remember(_COURSES, key, _COURSES.pop(key), _COURSES_KEPT)
-    return _remember(_COURSES, key, course_of(model, draws), _COURSES_KEPT)
+    return _remember(_COURSES, key, dataclasses.replace(course_of(model, draws), steps=()), _COURSES_KEPT)
 
 
 def _table_columns(columns: Mapping[str, np.ndarray], names: Iterable[str]) -> dict[str, Any]:
@@ -252,6 +331,34 @@ def outcome_rate(classified: pd.DataFrame, outcome: str, *, select_on_first_meas
     return _rate(classified, outcome, rules, interviewed_odds_ratio_still_ill)
 
 
+def model_rates(model: CohortModel, outcomes: Iterable[str] = ("recovered", "diagnosis_lost"),
+                rules: Rules = IAPT) -> dict[str, float]:
+    """Each outcome's rate (:data:`OUTCOMES`) in ``model``'s simulated cohort, with every mechanism as the
+    model sets them: :func:`outcome_rate` of ``classify(simulate(model))``, selection and interview odds
+    as the model has them, computed as :func:`waterfall_table` does (from the course's columns, without
+    building the episode table: the same numbers in a fraction of the time and memory, tested).
+
+    >>> r = model_rates(CohortModel.interview_sees_more(n=3000))
+    >>> 0 < r["diagnosis_lost"] < r["recovered"] < 1
+    True
+    """
+    wanted = tuple(dict.fromkeys(outcomes))
+    unknown = [o for o in wanted if o not in OUTCOMES]
+    if unknown:
+        raise ParameterError(f"unknown outcome(s) {unknown}; known: {', '.join(OUTCOMES)}")
+    draws = draw(model.n, model.seed)
+    course = _course(model, draws)
+    rates: dict[str, float] = {}
+    for side in dict.fromkeys(OUTCOMES[o] for o in wanted):  # one or two sides
+        columns = episode_columns(model, draws, course, questionnaires=side == "questionnaire",
+                                  interview=side == "interview")
+        flags = selected_flags(_table_columns(columns, _SIDE_COLUMNS[side]), rules,
+                               select_on_first_measurement=model.select_on_first_measurement)
+        odds = model.interviewed_odds_ratio_still_ill if side == "interview" else 1.0
+        rates |= {o: _rate(flags, o, rules, odds) for o in wanted if OUTCOMES[o] == side}
+    return {o: rates[o] for o in wanted}
+
+
 def _players(mechanisms: Iterable[str] | None, groups: Mapping[str, Iterable[str]] | None
              ) -> list[tuple[str, tuple[str, ...]]]:
     """(player name, its mechanisms): each group, then every listed mechanism in no group."""
@@ -271,11 +378,26 @@ def _players(mechanisms: Iterable[str] | None, groups: Mapping[str, Iterable[str
     return players
 
 
+def _coalitions(k: int, sampled: bool, pairs: int, seed: int) -> list[int]:
+    """The coalitions (bit masks) a waterfall of ``k`` players values, none and all among them: every
+    one when exact; when sampled, those :func:`sampled_shapley`'s orders visit (drawn from the seed
+    alone, so a first pass that only records them sees the very orders the real pass will).
+
+    >>> _coalitions(2, False, 2, 0)
+    [0, 1, 2, 3]
+    """
+    if not sampled:
+        return list(range(2**k))
+    seen: dict[int, None] = {0: None, 2**k - 1: None}
+    sampled_shapley(lambda mask: seen.setdefault(mask) or 0.0, k, pairs, np.random.default_rng(seed))
+    return list(seen)
+
+
 def waterfall_table(model: CohortModel, from_outcome: str = "recovered",
               to_outcome: str = "diagnosis_lost", mechanisms: Iterable[str] | None = None,
               rules: Rules = IAPT, *, groups: Mapping[str, Iterable[str]] | None = None,
               method: Literal["auto", "exact", "sampled"] = "auto", pairs: int = 64,
-              seed: int | None = None, check_table: bool = True) -> pd.DataFrame:
+              seed: int | None = None, check_table: bool = False) -> pd.DataFrame:
     """Each mechanism's (or group's) Shapley contribution to the gap ``rate(from) - rate(to)``.
 
     Rows, in order: the ``from`` rate; one row per player (``contribution`` > 0 means it widens
@@ -289,10 +411,12 @@ def waterfall_table(model: CohortModel, from_outcome: str = "recovered",
     mechanisms in no group stay players of their own. ``method``: ``"exact"`` (all 2^k
     coalitions), ``"sampled"`` (``pairs`` random orders plus their reverses, seeded by ``seed``,
     default the model's seed) or ``"auto"`` (exact up to :data:`EXACT_UP_TO` players).
-    ``check_table`` validates the simulated table once before classifying it (the simulator's output
-    is valid by construction and tested to be; an explorer re-running the waterfall on every
-    slider move may skip the check, which is about a fifth of its time at a few thousand
-    referrals). ``standard_error`` is the Monte Carlo SE of a sampled contribution (0 when exact). ``attrs``
+    ``check_table=True`` also validates ``simulate(model)``'s table (:func:`check_simulated_table`, once per
+    model). It is off by default: the waterfall never reads that table (it classifies the same columns
+    built from the course, :func:`~iaptlab.simulate.episode_columns`), the simulator's output is valid by
+    construction and tested to be (for any valid model, and for lesson 07's own models at full size), and
+    at 100,000 referrals the check took as long as a five-group waterfall and left ~4 MB of the kernel's
+    memory fragmented. ``standard_error`` is the Monte Carlo SE of a sampled contribution (0 when exact). ``attrs``
     holds ``gap``, ``n``, ``seed``, ``method``, ``pairs``, ``from_outcome`` and ``to_outcome``.
 
     >>> w = waterfall_table(CohortModel(n=2000), mechanisms=("demand",))
@@ -309,9 +433,19 @@ def waterfall_table(model: CohortModel, from_outcome: str = "recovered",
         raise ParameterError(f"pairs = {pairs!r} must be a whole number, 2 or more")
     k = len(players)
     sampled = method == "sampled" or (method == "auto" and k > EXACT_UP_TO)
-    draws = draw(model.n, model.seed)
+    drawn: list[Any] = []  # the model's random draws, made when a table is first needed (not when all are kept)
+
+    def draws() -> Any:
+        if not drawn:
+            drawn.append(_draws(model.n, model.seed))
+        return drawn[0]
+
     if check_table:
-        validate(simulate(model, draws)).raise_if_invalid()
+        check_simulated_table(model)
+    made_key = (model, from_outcome, to_outcome, tuple(players), rules, sampled,
+                (int(pairs), model.seed if seed is None else seed) if sampled else None)
+    if made_key in _TABLES:  # asked before (an explorer's setting visited again): a copy of that table
+        return _remember(_TABLES, made_key, _TABLES.pop(made_key), _TABLES_KEPT).copy()
     listed = [m for _, group in players for m in group]
     courses: dict[frozenset[str], Any] = {}
     cache: dict[tuple[str, frozenset[str], bool, float], float] = {}
@@ -322,6 +456,7 @@ def waterfall_table(model: CohortModel, from_outcome: str = "recovered",
     odds_values = tuple(dict.fromkeys((model.interviewed_odds_ratio_still_ill, 1.0)))
 
     models: dict[frozenset[str], CohortModel] = {}
+    models_kept_as: dict[tuple[str, frozenset[str]], CohortModel] = {}
 
     def switched(off: frozenset[str]) -> CohortModel:
         """``model.without(*off)``, made once per set of mechanisms (each copy is validated)."""
@@ -329,51 +464,86 @@ def waterfall_table(model: CohortModel, from_outcome: str = "recovered",
             models[off] = model.without(*off)
         return models[off]
 
-    def fill(side: str, off: frozenset[str], select: bool) -> None:
-        """Every wanted rate of one side's table with the ``off`` mechanisms off, into ``cache``.
+    def kept_as(off: frozenset[str], side: str) -> CohortModel:
+        """The model a table's rates are kept under: for the questionnaire side, its interview-only
+        parameters at their defaults (made once per set of mechanisms)."""
+        if side == "interview":
+            return switched(off)
+        if (side, off) not in models_kept_as:
+            models_kept_as[side, off] = dataclasses.replace(switched(off), **_INTERVIEW_ONLY_DEFAULTS)
+        return models_kept_as[side, off]
 
-        The table (valid by construction) is made from the cached course, classified, read and
-        dropped: only the rates are kept, so memory stays at the courses plus one table. Rates and
-        courses already computed for the same models (by an earlier call) are reused.
+    def fill(side: str, off: frozenset[str], selects: Iterable[bool]) -> None:
+        """Every wanted rate of one side's table with the ``off`` mechanisms off, into ``cache``, for
+        each selection in ``selects`` (one table, classified once per selection).
+
+        The table (valid by construction) is made from its course, classified, read and dropped:
+        only the rates are kept. Rates and courses already computed for the same models (by an
+        earlier call) are reused.
         """
         course_key = off | frozenset(not_in_course(model))
         course_model, table_model = switched(course_key), switched(off)
+        kept_table, kept_course = kept_as(off, side), kept_as(course_key, side)
         odds_here = odds_values if side == "interview" else (1.0,)
-        keys = {(outcome, odds): (table_model, course_model, side, select, rules, outcome, odds)
-                for outcome in wanted[side] for odds in odds_here}
-        if all(key in _RATES for key in keys.values()):
+        columns = None
+        for select in selects:  # one or both
+            keys = {(outcome, odds): (kept_table, kept_course, side, select, rules, outcome, odds)
+                    for outcome in wanted[side] for odds in odds_here}
+            if all(key in _RATES for key in keys.values()):
+                for (outcome, odds), key in keys.items():
+                    cache[outcome, off, select, odds] = _RATES[key]
+                continue
+            if columns is None:
+                if course_key not in courses:  # one session-by-session course per distinct course
+                    courses[course_key] = _course(course_model, draws())
+                columns = _table_columns(episode_columns(table_model, draws(), courses[course_key],
+                                                         questionnaires=side == "questionnaire",
+                                                         interview=side == "interview"), _SIDE_COLUMNS[side])
+            flags = selected_flags(columns, rules, select_on_first_measurement=select)
             for (outcome, odds), key in keys.items():
-                cache[outcome, off, select, odds] = _RATES[key]
-            return
-        if course_key not in courses:  # one session-by-session course per distinct course
-            courses[course_key] = _course(course_model, draws)
-        columns = episode_columns(table_model, draws, courses[course_key],
-                                  questionnaires=side == "questionnaire", interview=side == "interview")
-        flags = selected_flags(_table_columns(columns, _SIDE_COLUMNS[side]), rules,
-                               select_on_first_measurement=select)
-        for (outcome, odds), key in keys.items():
-            cache[outcome, off, select, odds] = _remember(_RATES, key, _rate(flags, outcome, rules, odds),
-                                                          _RATES_KEPT)
+                cache[outcome, off, select, odds] = _remember(_RATES, key, _rate(flags, outcome, rules, odds),
+                                                              _RATES_KEPT)
 
-    def rate(outcome: str, off: frozenset[str]) -> float:
+    def where(outcome: str, off: frozenset[str]) -> tuple[str, frozenset[str], bool, float]:
+        """(side, mechanisms off in its table, selection on, interview odds) of one rate."""
         side = OUTCOMES[outcome]
         select = model.select_on_first_measurement and "selection" not in off
         odds = (model.interviewed_odds_ratio_still_ill
                 if side == "interview" and "interview_sample_selection" not in off else 1.0)
-        table_off = off | frozenset(_CANNOT_CHANGE[side]) | frozenset(_AT_RATE_TIME)
+        return side, off | frozenset(_CANNOT_CHANGE[side]) | frozenset(_AT_RATE_TIME), select, odds
+
+    def rate(outcome: str, off: frozenset[str]) -> float:
+        side, table_off, select, odds = where(outcome, off)
         key = (outcome, table_off, select, odds)
         if key not in cache:
-            fill(side, table_off, select)
+            fill(side, table_off, (select,))
         return cache[key]
 
-    def value(mask: int) -> float:
+    def switched_off(mask: int) -> frozenset[str]:
         on = {m for bit, (_, group) in enumerate(players) if mask >> bit & 1 for m in group}
-        off = frozenset(m for m in listed if m not in on)
+        return frozenset(m for m in listed if m not in on)
+
+    def value(mask: int) -> float:
+        off = switched_off(mask)
         return rate(from_outcome, off) - rate(to_outcome, off)
 
+    # Every table the coalitions need, made course by course: one 100,000-referral course (~9 MB)
+    # alive at a time, not one per distinct course at once (8 for every mechanism: the peak).
+    shapley_seed = model.seed if seed is None else seed
+    tables: dict[frozenset[str], dict[tuple[str, frozenset[str]], dict[bool, None]]] = {}
+    for mask in _coalitions(k, sampled, int(pairs), shapley_seed):
+        off = switched_off(mask)
+        for outcome in dict.fromkeys((from_outcome, to_outcome)):
+            side, table_off, select, _ = where(outcome, off)
+            of_course = tables.setdefault(table_off | frozenset(not_in_course(model)), {})
+            of_course.setdefault((side, table_off), {})[select] = None
+    for of_course in tables.values():  # a loop over a few courses, not over rows
+        for (side, table_off), selects in of_course.items():
+            fill(side, table_off, selects)
+        courses.clear()
+
     if sampled:
-        rng = np.random.default_rng(model.seed if seed is None else seed)
-        contributions, errors = sampled_shapley(value, k, int(pairs), rng)
+        contributions, errors = sampled_shapley(value, k, int(pairs), np.random.default_rng(shapley_seed))
     else:
         contributions, errors = exact_shapley(value, k), np.zeros(k)
     rate_from, rate_to = rate(from_outcome, frozenset()), rate(to_outcome, frozenset())
@@ -396,8 +566,9 @@ def waterfall_table(model: CohortModel, from_outcome: str = "recovered",
     table.attrs.update(gap=rate_from - rate_to, n=model.n, seed=model.seed,
                        from_outcome=from_outcome, to_outcome=to_outcome,
                        method="sampled" if sampled else "exact", pairs=int(pairs) if sampled else 0)
-    return table[["component", "kind", "value", "contribution", "contribution_points", "start",
-                  "end", "standard_error", "meaning", "mechanisms"]]
+    table = table[["component", "kind", "value", "contribution", "contribution_points", "start",
+                   "end", "standard_error", "meaning", "mechanisms"]]
+    return _remember(_TABLES, made_key, table, _TABLES_KEPT).copy()
 
 
 #: Names that moved, kept importable from here for one release (each warns once used).

@@ -26,13 +26,18 @@ import pandas as pd
 from .cohort_model import INTERVIEW_SEES_MORE
 from .errors import ParameterError
 from .lesson_cohort import LESSON_SEED
-from .outcomes import classify
-from .reconcile import FIVE_GROUPS, outcome_rate, waterfall_table
-from .simulate import CohortModel, simulate
+from .reconcile import (
+    FIVE_GROUPS,
+    check_simulated_table,
+    model_rates,
+    sharing_courses,
+    waterfall_table,
+)
+from .simulate import CohortModel
 
 __all__ = ["EXPLORER_N", "GROUP_WORDS", "INTERVIEWED", "INTERVIEW_SAME", "INTERVIEW_MORE", "LINKS",
            "SCENARIOS", "SPREAD_SEEDS", "Link",
-           "RATE_WORDS", "five_group_waterfall", "gap", "gap_table", "link_values", "model_for", "sample_range", "scenario_model",
+           "RATE_WORDS", "five_group_waterfall", "five_group_waterfalls", "gap", "gap_table", "link_values", "model_for", "sample_range", "scenario_model",
            "scenario_rates", "seed_spread", "two_rates"]
 
 
@@ -125,6 +130,7 @@ def seed_spread(settings: Mapping[str, Any], *, n: int = EXPLORER_N, seed: int =
                 spread_seeds: int = SPREAD_SEEDS) -> pd.Series:
     """SD (points) of each waterfall row across ``spread_seeds`` other seeds: the Monte Carlo spread.
 
+
     >>> seed_spread({}, n=500, spread_seeds=2).index[0]
     'recovered'
     """
@@ -174,18 +180,15 @@ def two_rates(model: CohortModel) -> tuple[float, float]:
 
     Both as :func:`iaptlab.reconcile.waterfall_table` defines them: recovery among finishers with
     paired scores at caseness; loss of diagnosis among finishers who met criteria at the first
-    interview, weighted by how likely each is to be interviewed.
+    interview, weighted by how likely each is to be interviewed (:func:`iaptlab.reconcile.model_rates`:
+    the rates of ``classify(simulate(model))`` without building the table).
 
     >>> r, lost = two_rates(CohortModel.interview_sees_more(n=4000))
     >>> r > lost
     True
     """
-    classified = classify(simulate(model))
-    select = model.select_on_first_measurement
-    recovery = outcome_rate(classified, "recovered", select_on_first_measurement=select)
-    lost = outcome_rate(classified, "diagnosis_lost", select_on_first_measurement=select,
-                        interviewed_odds_ratio_still_ill=model.interviewed_odds_ratio_still_ill)
-    return recovery, lost
+    rates = model_rates(model, ("recovered", "diagnosis_lost"))  # = outcome_rate of classify(simulate(model))
+    return rates["recovered"], rates["diagnosis_lost"]
 
 
 def gap(model: CohortModel) -> float:
@@ -224,7 +227,7 @@ def sample_range(rate: float, k: int = INTERVIEWED, coverage: float = 0.95) -> t
     return low / k, high / k
 
 
-def five_group_waterfall(model: CohortModel, *, check_table: bool = True) -> pd.DataFrame:
+def five_group_waterfall(model: CohortModel, *, check_table: bool = False) -> pd.DataFrame:
     """``waterfall_table(model, groups=FIVE_GROUPS)`` (exact): the five-bar split of the gap.
 
     >>> w = five_group_waterfall(CohortModel(n=2000))
@@ -232,6 +235,22 @@ def five_group_waterfall(model: CohortModel, *, check_table: bool = True) -> pd.
     True
     """
     return waterfall_table(model, groups=FIVE_GROUPS, method="exact", check_table=check_table)
+
+
+def five_group_waterfalls(*models: CohortModel, check_table: bool = False) -> list[pd.DataFrame]:
+    """:func:`five_group_waterfall` of each model, computed together: models that differ only in what
+    the interview sees (e.g. the two presets) share every simulated course, so the second costs about
+    half the first. Same numbers as one at a time.
+
+    >>> same, more = five_group_waterfalls(CohortModel.interview_sees_questionnaires(n=2000),
+    ...                                    CohortModel.interview_sees_more(n=2000))
+    >>> same.equals(five_group_waterfall(CohortModel.interview_sees_questionnaires(n=2000)))
+    True
+    """
+    for model in models if check_table else ():  # each table checked before any course is shared (a lower peak)
+        check_simulated_table(model)
+    with sharing_courses():
+        return [five_group_waterfall(model, check_table=check_table) for model in models]
 
 #: What each waterfall rate stands for (the mechanisms' words are :data:`GROUP_WORDS`).
 RATE_WORDS = {"recovered": "below caseness on both questionnaires at the end (IAPT's rule)",
@@ -247,13 +266,17 @@ def gap_table(table_w: pd.DataFrame, spread_points: pd.Series,
     >>> gap_table(w, pd.Series(0.0, index=w["component"]))["part"].iloc[0]
     'recovered'
     """
-    is_rate = (table_w["kind"] == "rate").to_numpy()
+    # from numpy and dicts: a waterfall has a few rows, where pandas' per-call overhead would dominate
+    component = table_w["component"].to_numpy(dtype=object)
+    is_rate = table_w["kind"].to_numpy(dtype=object) == "rate"
+    spread = dict(zip(spread_points.index, spread_points.to_numpy(dtype=float), strict=True))
+    words = {**RATE_WORDS, **GROUP_WORDS}
     return pd.DataFrame({
-        "part": table_w["component"].map(label).to_numpy(),
-        "points": np.where(is_rate, 100 * table_w["value"], 100 * table_w["contribution"]).round(1),
-        "± between seeds": spread_points.reindex(table_w["component"]).round(1).to_numpy(),
-        "what it stands for": table_w["component"].map({**RATE_WORDS, **GROUP_WORDS})
-        .fillna("gap left with every mechanism off").to_numpy(),
+        "part": [label(name) for name in component],
+        "points": np.where(is_rate, 100 * table_w["value"].to_numpy(dtype=float),
+                           100 * table_w["contribution"].to_numpy(dtype=float)).round(1),
+        "± between seeds": np.array([spread.get(name, np.nan) for name in component], dtype=float).round(1),
+        "what it stands for": [words.get(name, "gap left with every mechanism off") for name in component],
     })
 
 

@@ -321,3 +321,14 @@ def test_definitions_explorer_interview_control_moves_only_loss_of_diagnosis():
     # the "same" cohort is the lesson cohort's model: no one has an unseen disorder
     assert INTERVIEW_MEASURES[same] == {"share_with_unseen_disorder": 0.0}
     assert CohortModel.interview_sees_questionnaires().share_with_unseen_disorder == 0.0
+
+
+def test_the_lessons_own_models_simulate_valid_tables_at_full_size():
+    # the lesson's waterfalls do not check simulate()'s table at run time (waterfall_table's
+    # check_table is off by default: they never read it); this checks it for the very models they use
+    from iaptlab.lesson_cohort import LESSON_N, LESSON_SEED
+    from iaptlab.schema import validate
+
+    for preset in ("interview_sees_questionnaires", "interview_sees_more"):
+        checked = validate(simulate(getattr(CohortModel, preset)(n=LESSON_N, seed=LESSON_SEED)))
+        assert checked.ok and len(checked.excluded) == 0 and len(checked.table) == LESSON_N

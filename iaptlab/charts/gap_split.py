@@ -63,13 +63,14 @@ def chart_rows(table_w: pd.DataFrame, *, drop_zero_residual: bool = True) -> pd.
     >>> chart_rows(w)["kind"].tolist()
     ['total', 'change', 'change', 'change', 'change', 'change', 'total']
     """
-    keep = ~((table_w["kind"] == "residual") & (table_w["contribution"].abs() < ZERO_RESIDUAL)
-             & drop_zero_residual)
-    used = table_w[keep]
-    is_rate = used["kind"] == "rate"
-    return pd.DataFrame({
-        "label": used["component"].map(SHORT_LABELS).fillna(used["component"]).to_numpy(),
-        "value": np.where(is_rate, used["value"], -used["contribution"]),
+    kind = table_w["kind"].to_numpy(dtype=object)
+    contribution = table_w["contribution"].to_numpy(dtype=float)
+    keep = ~((kind == "residual") & (np.abs(contribution) < ZERO_RESIDUAL) & drop_zero_residual)
+    component = table_w["component"].to_numpy(dtype=object)[keep]
+    is_rate = kind[keep] == "rate"
+    return pd.DataFrame({  # from numpy: a few rows, where pandas' per-call overhead would dominate
+        "label": np.select([component == name for name in SHORT_LABELS], list(SHORT_LABELS.values()), component),
+        "value": np.where(is_rate, table_w["value"].to_numpy(dtype=float)[keep], -contribution[keep]),
         "kind": np.where(is_rate, "total", "change"),
     })
 
@@ -89,7 +90,8 @@ def waterfall_chart(table_w: pd.DataFrame, *, title: str, source: str, sentence:
     steps = "; ".join(f"{label.replace(chr(10), ' ')}: {value * 100:+.1f} points"
                       if kind == "change" else
                       f"{label.replace(chr(10), ' ')}: {value:.1%}"
-                      for label, value, kind in rows.itertuples(index=False))
+                      for label, value, kind in zip(rows["label"].tolist(), rows["value"].tolist(),
+                                                    rows["kind"].tolist(), strict=True))
     description = f"{title}. {steps}. {sentence}".strip()
     # a dropped residual may leave the last total that far from the running sum
     return waterfall(rows, title=title, source=source, description=description,

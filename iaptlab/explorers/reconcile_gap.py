@@ -4,7 +4,8 @@ diagnosis" each assumption explains.
 Glue over :mod:`iaptlab.reconcile_gap`: each control sets a mechanism's strength
 (:data:`~iaptlab.reconcile_gap.LINKS`); ``compute`` splits the gap into five groups of mechanisms
 and draws the waterfall (:mod:`iaptlab.charts.gap_split`). A live waterfall runs on
-:data:`~iaptlab.reconcile_gap.EXPLORER_N` referrals (about 35 ms a move) and reports how much each
+:data:`~iaptlab.reconcile_gap.EXPLORER_N` referrals (a few ms for a setting seen before, 20-40 ms when the
+treatment, remission or finishing setting needs new courses) and reports how much each
 figure moves from one random seed to another. Two starting points, named after what the interview
 is assumed to measure: ``CohortModel.interview_sees_questionnaires()`` and ``interview_sees_more()``.
 
@@ -127,12 +128,15 @@ def prepare_critic() -> Precomputed:
 def compute(pre: Precomputed, **controls: Any) -> Result:
     """The five-group waterfall of the gap under the chosen assumptions: chart, table, sentence."""
     model = model_for(settings(pre.controls, controls), n=pre.n, seed=pre.seed)
-    table_w = five_group_waterfall(model, check_table=False)  # simulate() output: valid by construction
-    rows = table_w.set_index("component")
-    recovery, lost = float(rows.loc["recovered", "value"]), float(rows.loc["diagnosis_lost", "value"])
+    table_w = five_group_waterfall(model)
+    component = table_w["component"].to_numpy(dtype=object)
+    value = table_w["value"].to_numpy(dtype=float)
+    recovery, lost = float(value[component == "recovered"][0]), float(value[component == "diagnosis_lost"][0])
     table = gap_table(table_w, pre.spread_points, label=plain_label)
-    groups = table_w[table_w["kind"] == "mechanism"]
-    biggest = groups.loc[groups["contribution"].abs().idxmax()]
+    is_group = table_w["kind"].to_numpy(dtype=object) == "mechanism"
+    contributions = table_w["contribution"].to_numpy(dtype=float)[is_group]
+    at = int(np.argmax(np.abs(contributions)))  # the first of equally large ones, as idxmax
+    biggest = {"component": component[is_group][at], "contribution": contributions[at]}
     low, high = sample_range(lost)
     typical = float(np.nanmax(pre.spread_points.to_numpy()))
     difference = 100 * (recovery - lost)
