@@ -23,6 +23,7 @@ __all__ = [
     "PRESENTATION_FONT_SCALE",
     "SHAPES",
     "THEME_NAME",
+    "chart_output",
     "offline_chart_bundle",
     "save_chart",
     "theme_config",
@@ -119,6 +120,38 @@ def use_offline_renderer(mode: str | None = None) -> str:
         return "jupyter"
     alt.renderers.enable("svg")
     return "svg"
+
+
+def chart_output(chart: alt.TopLevelMixin):
+    """What to ``display`` for ``chart`` with the active renderer: the output ``display(chart)`` gives,
+    made with less work; for a chart that is validated elsewhere (an explorer's static default).
+
+    With Altair's ``jupyter`` renderer, ``display(chart)`` turns the chart into its Vega-Lite dict,
+    checked against the schema, parses that dict back into a new chart (checked again: 0.1-0.3 s for
+    an explorer's first chart) and hands it to Altair's chart widget, which makes and checks the dict
+    a third time. Here the widget gets the dict, made once without the check: the explorer's live
+    chart (:func:`iaptlab.charts.live.live_view`) makes and checks the same chart's dict right after.
+    With a chart that has parameters or selections (the widget syncs them from the chart), with
+    VegaFusion, or with any other renderer, it is what ``display(chart)`` shows (the chart itself).
+
+    >>> import altair as alt, pandas as pd
+    >>> chart = alt.Chart(pd.DataFrame({"a": [1]})).mark_point().encode(x="a:Q")
+    >>> _ = alt.renderers.enable("svg"); chart_output(chart) is chart
+    True
+    """
+    import altair as alt
+
+    if alt.renderers.active != "jupyter" or alt.data_transformers.active == "vegafusion":
+        return chart
+    options = dict(alt.renderers.options)
+    alt.JupyterChart.enable_offline(offline=options.get("offline", False))  # as the renderer does
+    spec = chart.to_dict(validate=False)
+    if "params" in spec or any("params" in part for key in ("layer", "vconcat", "hconcat", "concat")
+                               for part in spec.get(key, ())):
+        return alt.JupyterChart(chart=chart, embed_options=options.get("embed_options"))
+    widget = alt.JupyterChart(chart=None, embed_options=options.get("embed_options"))
+    widget.spec = spec
+    return widget
 
 
 def offline_chart_bundle() -> str:

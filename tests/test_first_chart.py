@@ -1,0 +1,98 @@
+"""An explorer's first chart sooner (issue 15 item 7): ``show`` computes the default result once and
+displays the static chart without Altair's parse-and-check round trip, with the same output.
+
+The static chart's widget is compared with the one Altair's ``jupyter`` renderer makes for the same
+chart (every synced property), for every explorer in the registry, never with copied values.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import IPython.display
+import pandas as pd
+import pytest
+
+from iaptlab import widgets
+from iaptlab.charts import chart_output
+from iaptlab.explorers import REGISTRY
+from iaptlab.widgets import Control, Result
+
+#: The widget properties the page receives (what it draws from).
+SYNCED = ("spec", "embed_options", "_params", "_vl_selections", "_selection_types", "debounce_wait",
+          "max_wait", "local_tz")
+
+
+@pytest.fixture
+def renderer():
+    """Switch Altair's renderer for one test and put the previous one back."""
+    before, options = alt.renderers.active, dict(alt.renderers.options)
+    yield lambda name, **kwargs: alt.renderers.enable(name, **kwargs)
+    alt.renderers.enable(before, **options)
+
+
+def _widget_by_id(model_id: str):
+    """The live widget with this model id (ipywidgets 8 keeps them in ``_instances``)."""
+    from ipywidgets.widgets.widget import _instances
+
+    return _instances[model_id]
+
+
+def _displayed_widget(chart):
+    """The chart widget that ``display(chart)`` makes with the active ``jupyter`` renderer."""
+    bundle = chart._repr_mimebundle_()
+    data = bundle[0] if isinstance(bundle, tuple) else bundle  # (data, metadata) or data
+    return _widget_by_id(data["application/vnd.jupyter.widget-view+json"]["model_id"])
+
+
+def _synced(widget) -> dict:
+    return {name: getattr(widget, name) for name in SYNCED}
+
+
+@pytest.mark.parametrize("key", list(REGISTRY))
+def test_static_chart_widget_is_the_one_the_renderer_makes(renderer, key):
+    renderer("jupyter", offline=True, embed_options={"actions": False})
+    chart = REGISTRY[key].run().chart
+    shown = chart_output(chart)
+    assert isinstance(shown, alt.JupyterChart)
+    assert _synced(shown) == _synced(_displayed_widget(chart))
+
+
+def test_a_chart_with_parameters_keeps_them_in_its_widget(renderer):
+    renderer("jupyter", offline=True, embed_options={"actions": False})
+    slider = alt.param(name="cut", value=3, bind=alt.binding_range(min=0, max=9))
+    chart = alt.Chart(pd.DataFrame({"x": [1, 5]})).mark_point().encode(x="x:Q").add_params(slider)
+    shown = chart_output(chart)
+    reference = _displayed_widget(chart)
+    assert shown._params == {"cut": 3} == reference._params
+    assert _synced(shown) == _synced(reference)
+
+
+def test_any_other_renderer_displays_the_chart_itself(renderer):
+    renderer("svg")
+    chart = alt.Chart(pd.DataFrame({"x": [1]})).mark_point().encode(x="x:Q")
+    assert chart_output(chart) is chart
+
+
+CONTROLS = (Control("k", "Cut-off", "int", 10, 0, 27), Control("strict", "Strict", "bool", False))
+
+
+def _counting_compute(calls: list):
+    def compute(k=10, strict=False) -> Result:
+        calls.append((k, strict))
+        chart = alt.Chart(pd.DataFrame({"x": ["k"], "y": [k]})).mark_bar().encode(x="x:N", y="y:Q")
+        return Result(pd.DataFrame({"k": [k]}), chart=chart, sentence=f"k is {k}, strict {strict}")
+    return compute
+
+
+@pytest.mark.parametrize("mode", ["svg", "jupyter"])
+def test_show_computes_the_default_once_and_the_live_view_starts_from_it(renderer, monkeypatch, mode):
+    renderer(mode, **({"offline": True} if mode == "jupyter" else {}))
+    monkeypatch.setattr(IPython.display, "display", lambda *a, **k: None)
+    calls: list = []
+    box = widgets.show(_counting_compute(calls), CONTROLS)
+    assert calls == [(10, False)]
+    assert "k is 10, strict False" in box.sentence.value
+    box.controls["k"].value = 11  # a move computes
+    box.controls["k"].value = 10  # and so does coming back to the default: the static result is used once
+    assert calls == [(10, False), (11, False), (10, False)]
+    assert "k is 10, strict False" in box.sentence.value and len(box.refresh_seconds) == 3
