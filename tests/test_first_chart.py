@@ -1,8 +1,9 @@
-"""An explorer's first chart sooner (issue 15 item 7): ``show`` computes the default result once and
-displays the static chart without Altair's parse-and-check round trip, with the same output.
+"""Every lesson's first chart sooner (issue 15 item 7): charts are displayed without Altair's
+parse-and-check round trip (``setup()``'s "jupyter" renderer, and :func:`iaptlab.charts.chart_output`
+for an explorer's static default), and ``show`` computes the default result once; same output.
 
-The static chart's widget is compared with the one Altair's ``jupyter`` renderer makes for the same
-chart (every synced property), for every explorer in the registry, never with copied values.
+Each chart widget is compared with the one Altair's own ``jupyter`` renderer makes for the same
+chart (every synced property: what the page draws from), never with copied values.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ import IPython.display
 import pandas as pd
 import pytest
 
-from iaptlab import widgets
-from iaptlab.charts import chart_output
+from iaptlab import datasets, widgets
+from iaptlab.charts import chart_output, use_offline_renderer
+from iaptlab.charts.lessons import observer_bias_chart, trial_evidence_chart
+from iaptlab.demand import trial_evidence
 from iaptlab.explorers import REGISTRY
 from iaptlab.widgets import Control, Result
 
@@ -38,33 +41,65 @@ def _widget_by_id(model_id: str):
 
 
 def _displayed_widget(chart):
-    """The chart widget that ``display(chart)`` makes with the active ``jupyter`` renderer."""
+    """The chart widget that ``display(chart)`` makes with the active renderer."""
     bundle = chart._repr_mimebundle_()
     data = bundle[0] if isinstance(bundle, tuple) else bundle  # (data, metadata) or data
     return _widget_by_id(data["application/vnd.jupyter.widget-view+json"]["model_id"])
+
+
+def _altairs_widget(chart):
+    """The chart widget Altair's own ``jupyter`` renderer makes (altair/vegalite/v*/display.py):
+    the dict, parsed back into a chart, handed to the widget with the renderer's options."""
+    return alt.JupyterChart(chart=alt.Chart.from_dict(chart.to_dict()), embed_options={"actions": False})
 
 
 def _synced(widget) -> dict:
     return {name: getattr(widget, name) for name in SYNCED}
 
 
-@pytest.mark.parametrize("key", list(REGISTRY))
-def test_static_chart_widget_is_the_one_the_renderer_makes(renderer, key):
-    renderer("jupyter", offline=True, embed_options={"actions": False})
-    chart = REGISTRY[key].run().chart
-    shown = chart_output(chart)
-    assert isinstance(shown, alt.JupyterChart)
-    assert _synced(shown) == _synced(_displayed_widget(chart))
+def _lesson_charts() -> dict:
+    charts = {key: REGISTRY[key].run().chart for key in REGISTRY}
+    charts["04 observer bias"] = observer_bias_chart()
+    charts["03 trial evidence"] = trial_evidence_chart(trial_evidence(datasets.load("assessment_bias")))
+    return charts
 
 
-def test_a_chart_with_parameters_keeps_them_in_its_widget(renderer):
-    renderer("jupyter", offline=True, embed_options={"actions": False})
+@pytest.fixture(scope="module")
+def lesson_charts():
+    return _lesson_charts()
+
+
+@pytest.fixture
+def iaptlab_jupyter(renderer):
+    """The renderer ``setup()`` enables in JupyterLab (asked for twice: registered once)."""
+    assert use_offline_renderer("jupyter") == "jupyter"
+    assert use_offline_renderer("jupyter") == "jupyter"
+
+
+def test_displayed_charts_have_the_widget_altairs_renderer_makes(iaptlab_jupyter, lesson_charts):
+    for name, chart in lesson_charts.items():
+        shown = _displayed_widget(chart)
+        assert shown.chart is None, name  # not parsed back into a chart
+        assert _synced(shown) == _synced(_altairs_widget(chart)), name
+
+
+def test_static_default_chart_widget_is_the_one_altairs_renderer_makes(iaptlab_jupyter, lesson_charts):
+    for name, chart in lesson_charts.items():
+        shown = chart_output(chart)
+        assert isinstance(shown, alt.JupyterChart), name
+        assert _synced(shown) == _synced(_altairs_widget(chart)), name
+
+
+def test_a_chart_with_parameters_keeps_them_in_its_widget(iaptlab_jupyter):
     slider = alt.param(name="cut", value=3, bind=alt.binding_range(min=0, max=9))
     chart = alt.Chart(pd.DataFrame({"x": [1, 5]})).mark_point().encode(x="x:Q").add_params(slider)
-    shown = chart_output(chart)
-    reference = _displayed_widget(chart)
-    assert shown._params == {"cut": 3} == reference._params
-    assert _synced(shown) == _synced(reference)
+    shown = _displayed_widget(chart)  # Altair's path: the widget syncs them from the chart
+    assert shown._params == {"cut": 3} and shown.chart is not None
+    assert _synced(shown) == _synced(_altairs_widget(chart))
+    assert chart_output(chart) is chart  # displayed as usual
+    layered = alt.layer(chart, alt.Chart(pd.DataFrame({"x": [2]})).mark_rule().encode(x="x:Q"))
+    assert _displayed_widget(layered)._params == {"cut": 3} == _altairs_widget(layered)._params
+    assert chart_output(layered) is layered
 
 
 def test_any_other_renderer_displays_the_chart_itself(renderer):
