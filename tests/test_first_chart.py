@@ -8,6 +8,12 @@ chart (every synced property: what the page draws from), never with copied value
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import altair as alt
 import IPython.display
 import pandas as pd
@@ -131,3 +137,37 @@ def test_show_computes_the_default_once_and_the_live_view_starts_from_it(rendere
     box.controls["k"].value = 10  # and so does coming back to the default: the static result is used once
     assert calls == [(10, False), (11, False), (10, False)]
     assert "k is 10, strict False" in box.sentence.value and len(box.refresh_seconds) == 3
+
+
+# ------------------------------------------------------------------ setup(): the imports out of the collector's way
+
+
+def _fresh(code: str) -> dict:
+    """Run ``code`` in a fresh interpreter (this session imported everything long ago) and return the
+    JSON it prints last."""
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parent, env={**os.environ,
+                                                                  "IAPTLAB_RENDERER": "svg"})
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+_STATE = ("import gc, json, sys\nprint(json.dumps({'frozen': gc.get_freeze_count(), 'enabled': gc.isenabled(), "
+          "'pandas': 'pandas' in sys.modules}))")
+
+
+def test_setup_imports_the_libraries_and_freezes_them_out_of_the_collectors_scans():
+    before = _fresh(f"from iaptlab.notebook import setup\n{_STATE}")
+    assert before == {"frozen": 0, "enabled": True, "pandas": False}  # importing the module is light
+    after = _fresh(f"from iaptlab.notebook import setup\nsetup()\nsetup()\n{_STATE}")
+    assert after["enabled"] and after["pandas"]
+    assert after["frozen"] > 50_000  # every object of the imports, frozen once
+
+
+def test_setup_leaves_a_collector_turned_off_off():
+    state = _fresh(f"import gc\ngc.disable()\nfrom iaptlab.notebook import setup\nsetup()\n{_STATE}")
+    assert state["enabled"] is False and state["frozen"] > 50_000
+
+
+def test_setup_freezes_nothing_when_the_libraries_were_imported_before():
+    state = _fresh(f"import altair\nfrom iaptlab.notebook import setup\nsetup()\n{_STATE}")
+    assert state == {"frozen": 0, "enabled": True, "pandas": True}
