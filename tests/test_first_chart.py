@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+from importlib import resources
 from pathlib import Path
 
 import altair as alt
@@ -171,3 +172,22 @@ def test_setup_leaves_a_collector_turned_off_off():
 def test_setup_freezes_nothing_when_the_libraries_were_imported_before():
     state = _fresh(f"import altair\nfrom iaptlab.notebook import setup\nsetup()\n{_STATE}")
     assert state == {"frozen": 0, "enabled": True, "pandas": True}
+
+
+# ------------------------------------------------------------------ datasets: bundled tables checked once
+
+
+@pytest.mark.parametrize("name", ["claims", "national_annual", "instrument_accuracy"])
+def test_a_bundled_dataset_is_the_same_table_every_call_and_each_caller_gets_its_own(name, tmp_path):
+    import shutil
+
+    first = datasets.load(name)
+    first.iloc[0, 0] = "changed by a learner"
+    first["added by a learner"] = 1
+    again = datasets.load(name)
+    assert again is not first and again.iloc[0, 0] != "changed by a learner"
+    assert "added by a learner" not in again
+    copy = tmp_path / "data"  # read from a folder: read and checked anew, the same table
+    shutil.copytree(Path(str(resources.files("iaptlab.data"))), copy,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    pd.testing.assert_frame_equal(again, datasets.load(name, data_dir=copy))
