@@ -87,8 +87,7 @@ def _import_libraries() -> None:
     paused = gc.isenabled()  # False if someone turned the collector off: leave it off
     gc.disable()
     try:
-        import altair  # noqa: F401  (and with it the widgets: anywidget, ipywidgets)
-        import pandas  # noqa: F401  (and numpy, pyarrow)
+        from .charts import live  # noqa: F401  (Altair, the widgets, pandas, numpy, pyarrow)
     finally:
         if paused:
             gc.enable()
