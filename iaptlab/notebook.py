@@ -80,7 +80,7 @@ def _import_libraries() -> None:
     garbage; the collector would scan them ~20 times while they are imported (0.07 s of the first
     cell) and again in every full collection afterwards (0.05 s each, one or two before a lesson's
     first chart). Frozen, they are never scanned; objects made later are collected as usual. The
-    ~1,600 objects the imports leave unreachable (~0.3 MB) are frozen with them instead of being freed.
+    ~1,600 objects the imports leave unreachable (~0.5 MB) are frozen with them instead of being freed.
     """
     if "altair" in sys.modules:  # imported already (a second setup(), or by the learner): as it is
         return
