@@ -222,8 +222,10 @@ def show_static(compute: Callable[..., Result], controls: Sequence[Control]) -> 
     """
     from IPython.display import HTML, display
 
+    from .charts import chart_output
+
     result = compute(**defaults(controls))
-    display(result.chart)
+    display(chart_output(result.chart))
     display(HTML(table_html(result.table, "Default settings")))
     display(HTML(f'<p class="iaptlab-static-default"><strong>Default:</strong> '
                  f"{html.escape(result.sentence)}</p>"))
@@ -335,7 +337,8 @@ def _css_name(name: str) -> str:
 
 
 def build(compute: Callable[..., Result], controls: Sequence[Control], *, title: str = "",
-          browser: BrowserCompute | Callable[[], BrowserCompute | None] | None = None):
+          browser: BrowserCompute | Callable[[], BrowserCompute | None] | None = None,
+          at_defaults: Result | None = None):
     """The interactive explorer as an ipywidgets box (controls, reset, chart, table, sentence).
 
     The returned box has attributes ``controls`` (name -> value widget), ``sentence``,
@@ -350,6 +353,9 @@ def build(compute: Callable[..., Result], controls: Sequence[Control], *, title:
     move once it has loaded the script: the kernel then only receives the values (and the page's
     sentence and table) and draws nothing, so there is one update, not two. ``box.path()`` says
     which path answers: ``"browser"`` or ``"kernel"``.
+
+    ``at_defaults``: ``compute``'s result at the controls' defaults, where the caller has it already
+    (:func:`show` has, from the static default): the first draw shows it instead of computing it again.
     """
     import ipywidgets as w
 
@@ -375,16 +381,22 @@ def build(compute: Callable[..., Result], controls: Sequence[Control], *, title:
     timings: deque[float] = deque(maxlen=TIMINGS_KEPT)
     from .charts import live
 
+    ready = [at_defaults] if at_defaults is not None else []  # used by the first draw only
+
     def refresh(*_: Any) -> None:
         if slot.answered_in_page():
             return
         started = time.perf_counter()
         params = {name: widget.value for name, widget in value_widgets.items()}
         try:
-            # The first draw builds its chart with Altair's checks on; later moves only change
-            # numbers, so the per-object schema checks (a third of a move's time) are skipped.
-            with live.schema_checks(enabled=not timings):
-                result = compute(**params)
+            if ready and params == defaults(controls):
+                result = ready.pop()
+            else:
+                ready.clear()
+                # The first draw builds its chart with Altair's checks on; later moves only change
+                # numbers, so the per-object schema checks (a third of a move's time) are skipped.
+                with live.schema_checks(enabled=not timings):
+                    result = compute(**params)
         except Exception as err:  # noqa: BLE001 - show the problem in words, never a traceback
             status.value = f'<p role="alert">Cannot show these settings: {html.escape(str(err))}</p>'
             return
@@ -434,6 +446,7 @@ def build(compute: Callable[..., Result], controls: Sequence[Control], *, title:
 
 def show(compute: Callable[..., Result], controls: Sequence[Control], *, title: str = "",
          browser: BrowserCompute | Callable[[], BrowserCompute | None] | None = None):
-    """Display the static default, then return the live explorer (the cell shows it)."""
-    show_static(compute, controls)
-    return build(compute, controls, title=title, browser=browser)
+    """Display the static default, then return the live explorer (the cell shows it), whose first
+    draw is the static default's result (computed once)."""
+    shown = show_static(compute, controls)
+    return build(compute, controls, title=title, browser=browser, at_defaults=shown)

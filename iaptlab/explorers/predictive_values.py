@@ -26,9 +26,6 @@ from ..widgets import Control, Result, settings
 
 __all__ = ["BROWSER_SCRIPT", "CONTROLS", "browser_data", "compute", "prepare"]
 
-#: The explorer's data: the confirmed published studies (``instrument_accuracy``).
-prepare = published_studies
-
 #: The choice that uses the two "your own" sliders instead of a published study.
 OWN_VALUES = "own"
 
@@ -39,6 +36,13 @@ def _study_options(studies: pd.DataFrame) -> tuple[tuple[str, str], ...]:
 
 
 _STUDIES = published_studies()
+
+
+def prepare() -> pd.DataFrame:
+    """The explorer's data: the confirmed published studies (``instrument_accuracy``), as read for
+    :data:`CONTROLS`' menu when this module was imported (a copy: not read and parsed again)."""
+    return _STUDIES.copy()
+
 
 CONTROLS = (
     Control("study", "Questionnaire and published accuracy", "choice", DEFAULT_STUDY,
