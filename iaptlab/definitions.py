@@ -45,7 +45,7 @@ from .lesson_cohort import LESSON_N, LESSON_SEED, lesson_cohort
 from .outcomes import IAPT, Rules, classify, rates
 from .reliable_change import reliable_change_threshold
 from .schema import Validated, validate
-from .simulate import CohortModel, simulate
+from .simulate import CohortModel, draw, episode_columns, simulate
 
 __all__ = ["BSD", "CUTOFF_WORDS", "TEACHING_FUNCTIONAL_MEAN", "TEACHING_FUNCTIONAL_SD", "TEACHING_RELIABILITY",
            "JTCutoff", "Prepared", "definitions_table", "jt_cutoffs", "jt_parameters", "prepare", "prepare_by_interview"]
@@ -154,7 +154,8 @@ def prepare_by_interview(n: int = LESSON_N, seed: int = LESSON_SEED) -> dict[str
     (:data:`iaptlab.cohort_model.INTERVIEW_MEASURES`).
 
     The first is the lesson cohort (``CohortModel.interview_sees_questionnaires()``); the second
-    changes only the unseen-disorder parameters (same people, same questionnaire scores).
+    changes only the unseen-disorder parameters: the same people and questionnaire scores, with the
+    blind interview of that model (:func:`_with_interview_of`, no second cohort built).
 
     >>> sorted(prepare_by_interview(2_000)) == sorted(INTERVIEW_MEASURES)
     True
@@ -162,7 +163,32 @@ def prepare_by_interview(n: int = LESSON_N, seed: int = LESSON_SEED) -> dict[str
     same, more = INTERVIEW_MEASURES
     model = dataclasses.replace(CohortModel.interview_sees_questionnaires(n=n, seed=seed),
                                 **INTERVIEW_MEASURES[more])
-    return {same: prepare(lesson_cohort(n, seed)), more: prepare(validate(simulate(model)))}
+    cohort = lesson_cohort(n, seed)
+    return {same: prepare(cohort), more: prepare(_with_interview_of(cohort, model))}
+
+
+def _with_interview_of(cohort: Validated, model: CohortModel) -> Validated:
+    """``cohort`` (``simulate`` of a model that differs from ``model`` only in what the blind interview
+    sees, validated) with the interview columns ``simulate(model)`` would give it.
+
+    Unseen disorders change neither who attends nor any questionnaire score (they are among
+    :func:`~iaptlab.simulate.not_in_course`, and draw from their own random stream), so only
+    ``diagnosis_first`` and ``diagnosis_last`` differ; they come from
+    :func:`~iaptlab.simulate.episode_columns` without the scores, at a third of the time of a whole
+    cohort, and without building its contact table (whose memory a kernel keeps as fragments).
+    A cohort that is not one row per referral in order is simulated whole instead.
+    """
+    table = cohort.table
+    in_order = (len(table) == model.n and len(cohort.excluded) == 0 and "row" in table.columns
+                and bool((table["row"].to_numpy() == np.arange(2, model.n + 2)).all()))
+    if not in_order:
+        return validate(simulate(model))
+    columns = episode_columns(model, draw(model.n, model.seed), questionnaires=False)
+    table = table.assign(
+        diagnosis_first=pd.array(columns["diagnosis_first"], dtype="boolean"),
+        diagnosis_last=pd.arrays.BooleanArray(columns["diagnosis_last"], ~columns["diagnosis_last_present"]))
+    return Validated(table, cohort.excluded, cohort.problems, renamed=cohort.renamed)
+
 
 def jt_cutoffs(prepared: Prepared, functional_mean: float = TEACHING_FUNCTIONAL_MEAN,
                functional_sd: float = TEACHING_FUNCTIONAL_SD, b_sd: BSD = "functional") -> Cutoffs:

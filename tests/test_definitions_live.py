@@ -212,3 +212,50 @@ def test_label_maps_refuse_what_signals_cannot_show():
     # both places change: keyed by the embedded lookup, shown ones replaced
     assert live._label_maps(_View(["e", "e"], ["a", "a"]), [("a", '{"x": 1}'), ("a", '{"x": 1}')]) == \
         ([["e", {"x": 1}]], ['{"x": 1}', '{"x": 1}'])
+
+
+# ---------------------------------------------------------------- the second interview, no second cohort
+
+
+def _more_model(n: int, seed: int):
+    import dataclasses
+
+    from iaptlab.cohort_model import INTERVIEW_MEASURES
+    from iaptlab.simulate import CohortModel
+
+    more = list(INTERVIEW_MEASURES)[1]
+    return dataclasses.replace(CohortModel.interview_sees_questionnaires(n=n, seed=seed), **INTERVIEW_MEASURES[more])
+
+
+def _same_prepared(a: Prepared, b: Prepared) -> bool:
+    return (a.iapt_rates.equals(b.iapt_rates) and a.n_referrals == b.n_referrals
+            and (a.clinical_mean, a.clinical_sd) == (b.clinical_mean, b.clinical_sd)
+            and all(np.array_equal(getattr(a, f), getattr(b, f)) for f in ("pair_first", "pair_last", "pair_count")))
+
+
+@pytest.mark.parametrize(("n", "seed"), [(3_000, 2026), (1_500, 7)])
+def test_interview_columns_swapped_in_equal_the_cohort_simulated_whole(n, seed):
+    from iaptlab.lesson_cohort import lesson_cohort
+    from iaptlab.schema import validate
+    from iaptlab.simulate import simulate
+
+    model = _more_model(n, seed)
+    whole = validate(simulate(model)).table
+    swapped = definitions._with_interview_of(lesson_cohort(n, seed), model).table
+    observed = [c for c in whole.columns if not c.startswith("true_")]  # what classify may read
+    assert swapped[observed].equals(whole[observed])
+    assert not swapped["diagnosis_last"].equals(lesson_cohort(n, seed).table["diagnosis_last"])  # it did change
+    more = definitions.prepare_by_interview(n, seed)[list(definitions.INTERVIEW_MEASURES)[1]]
+    assert _same_prepared(more, definitions.prepare(validate(simulate(model))))
+
+
+def test_a_cohort_not_in_referral_order_is_simulated_whole():
+    from iaptlab.lesson_cohort import lesson_cohort
+    from iaptlab.schema import Validated, validate
+    from iaptlab.simulate import simulate
+
+    model = _more_model(800, 3)
+    cohort = lesson_cohort(800, 3)
+    shuffled = Validated(cohort.table.iloc[::-1].reset_index(drop=True), cohort.excluded, cohort.problems)
+    got = definitions._with_interview_of(shuffled, model)
+    assert got.table.equals(validate(simulate(model)).table)
