@@ -142,3 +142,14 @@ def test_the_threshold_view_agrees_at_every_slider_end(cohort, view, edge):
 
 def test_the_page_data_of_the_view_equal_the_whole_cohorts(cohort, view):
     assert thresholds.browser_data(view) == thresholds.browser_data(cohort)
+
+
+def test_calibration_reuses_a_cohort_built_already_with_the_same_numbers():
+    from iaptlab.errors import ParameterError
+    from iaptlab.simulate import CohortModel, calibration_table
+
+    model = CohortModel.interview_sees_questionnaires(n=SMALL_N, seed=5)
+    reused = calibration_table(model, lesson_cohort(SMALL_N, 5))
+    assert reused.equals(calibration_table(model))
+    with pytest.raises(ParameterError, match="referrals"):
+        calibration_table(model, lesson_cohort(SMALL_N + 1, 5))  # another cohort's size is refused
