@@ -72,7 +72,11 @@ def test_a_cohort_no_one_holds_is_freed_and_built_again_with_the_same_numbers(bu
 
 def test_the_shared_cohort_equals_a_fresh_one_in_every_public_part():
     shared, fresh = lesson_cohort(SMALL_N, 17), fresh_lesson_cohort(SMALL_N, 17)
-    pd.testing.assert_frame_equal(shared.table, fresh.table)
+    pd.testing.assert_frame_equal(shared.table, fresh.table, check_dtype=False, check_exact=True)
+    narrowed = [c for c in shared.table.columns if shared.table[c].dtype != fresh.table[c].dtype]
+    assert narrowed and all(shared.table[c].dtype == np.float32 and fresh.table[c].dtype == np.float64
+                            for c in narrowed)  # scores and true states, exactly float32 values
+    assert shared.table.memory_usage(deep=True).sum() < 0.7 * fresh.table.memory_usage(deep=True).sum()
     pd.testing.assert_frame_equal(shared.excluded, fresh.excluded)
     assert shared.problems == fresh.problems
     assert (shared.ok, shared.invalid_rows, shared.renamed) == (fresh.ok, fresh.invalid_rows, fresh.renamed)
@@ -153,3 +157,15 @@ def test_calibration_reuses_a_cohort_built_already_with_the_same_numbers():
     assert reused.equals(calibration_table(model))
     with pytest.raises(ParameterError, match="referrals"):
         calibration_table(model, lesson_cohort(SMALL_N + 1, 5))  # another cohort's size is refused
+
+
+@given(st.lists(st.one_of(st.floats(allow_nan=True, allow_infinity=True, width=32),
+                          st.floats(allow_nan=True, allow_infinity=True)), min_size=1, max_size=30))
+def test_compact_keeps_every_value_and_narrows_only_where_nothing_is_lost(values):
+    table = pd.DataFrame({"x": np.array(values, dtype=np.float64), "n": np.arange(len(values))})
+    compact = lessons._compact(table)
+    np.testing.assert_array_equal(compact["x"].to_numpy(dtype=np.float64), table["x"].to_numpy())
+    with np.errstate(over="ignore"):
+        exact = np.array_equal(table["x"].to_numpy().astype(np.float32), table["x"].to_numpy(), equal_nan=True)
+    assert compact["x"].dtype == (np.float32 if exact else np.float64)
+    assert compact["n"].dtype == table["n"].dtype  # integers are left alone
