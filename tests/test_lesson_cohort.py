@@ -73,9 +73,11 @@ def test_a_cohort_no_one_holds_is_freed_and_built_again_with_the_same_numbers(bu
 def test_the_shared_cohort_equals_a_fresh_one_in_every_public_part():
     shared, fresh = lesson_cohort(SMALL_N, 17), fresh_lesson_cohort(SMALL_N, 17)
     pd.testing.assert_frame_equal(shared.table, fresh.table, check_dtype=False, check_exact=True)
-    narrowed = [c for c in shared.table.columns if shared.table[c].dtype != fresh.table[c].dtype]
-    assert narrowed and all(shared.table[c].dtype == np.float32 and fresh.table[c].dtype == np.float64
-                            for c in narrowed)  # scores and true states, exactly float32 values
+    narrowed = {c: (fresh.table[c].dtype, shared.table[c].dtype) for c in shared.table.columns
+                if shared.table[c].dtype != fresh.table[c].dtype}
+    assert narrowed and set(narrowed.values()) == {(np.dtype("float64"), np.dtype("float32")),
+                                                  (np.dtype("int64"), np.dtype("int32"))}
+    assert {"phq9_first", "true_phq9_last", "treatment_contacts", "row"} <= set(narrowed)
     assert shared.table.memory_usage(deep=True).sum() < 0.7 * fresh.table.memory_usage(deep=True).sum()
     pd.testing.assert_frame_equal(shared.excluded, fresh.excluded)
     assert shared.problems == fresh.problems
@@ -168,4 +170,16 @@ def test_compact_keeps_every_value_and_narrows_only_where_nothing_is_lost(values
     with np.errstate(over="ignore"):
         exact = np.array_equal(table["x"].to_numpy().astype(np.float32), table["x"].to_numpy(), equal_nan=True)
     assert compact["x"].dtype == (np.float32 if exact else np.float64)
-    assert compact["n"].dtype == table["n"].dtype  # integers are left alone
+    assert compact["n"].dtype == np.int32 and (compact["n"].to_numpy() == table["n"].to_numpy()).all()
+
+
+@pytest.mark.parametrize(("values", "narrowed"), [
+    ([0, 2**31 - 1], True), ([-(2**31), 5], True),    # int32's extremes: narrowed
+    ([0, 2**31], False), ([-(2**31) - 1, 5], False),  # one past them: kept as int64
+    ([], True),
+])
+def test_compact_integers_at_int32s_limits(values, narrowed):
+    table = pd.DataFrame({"n": np.array(values, dtype=np.int64)})
+    compact = lessons._compact(table)
+    assert compact["n"].dtype == (np.int32 if narrowed else np.int64)
+    assert compact["n"].tolist() == values
