@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -44,7 +45,7 @@ from .lesson_cohort import LESSON_N, LESSON_SEED, lesson_cohort
 from .outcomes import IAPT, Rules, classify, rates
 from .reliable_change import reliable_change_threshold
 from .schema import Validated, validate
-from .simulate import CohortModel, simulate
+from .simulate import CohortModel, draw, episode_columns, simulate
 
 __all__ = ["BSD", "CUTOFF_WORDS", "TEACHING_FUNCTIONAL_MEAN", "TEACHING_FUNCTIONAL_SD", "TEACHING_RELIABILITY",
            "JTCutoff", "Prepared", "definitions_table", "jt_cutoffs", "jt_parameters", "prepare", "prepare_by_interview"]
@@ -114,6 +115,22 @@ class Prepared:
         """How many finishers with paired scores the JT rows are computed on."""
         return int(self.pair_count.sum())
 
+    @cached_property
+    def _official_rows(self) -> tuple[tuple, ...]:
+        """The IAPT rows of :func:`definitions_table` (first the three IAPT definitions, then loss of
+        diagnosis when the cohort has an interview): they do not change with any JT setting."""
+        official = self.iapt_rates.set_index("outcome")
+        rows = [(name, int(official.loc[outcome, "numerator"]), int(official.loc[outcome, "denominator"]),
+                 measured_by, official.loc[outcome, "denominator_description"])
+                for outcome, name, measured_by in _OFFICIAL_ROWS
+                if outcome != "diagnosis_lost" or outcome in official.index]
+        return tuple(rows)
+
+    @cached_property
+    def _improved_by_reliability(self) -> dict[float, np.ndarray]:
+        """Per reliability, which pairs improved reliably (JT): filled by :func:`_reliably_improved`."""
+        return {}
+
 
 def prepare(cohort: Validated, rules: Rules = IAPT) -> Prepared:
     """Classify ``cohort`` once under ``rules``; keep the finished, paired PHQ-9 pairs.
@@ -137,7 +154,8 @@ def prepare_by_interview(n: int = LESSON_N, seed: int = LESSON_SEED) -> dict[str
     (:data:`iaptlab.cohort_model.INTERVIEW_MEASURES`).
 
     The first is the lesson cohort (``CohortModel.interview_sees_questionnaires()``); the second
-    changes only the unseen-disorder parameters (same people, same questionnaire scores).
+    changes only the unseen-disorder parameters: the same people and questionnaire scores, with the
+    blind interview of that model (:func:`_with_interview_of`, no second cohort built).
 
     >>> sorted(prepare_by_interview(2_000)) == sorted(INTERVIEW_MEASURES)
     True
@@ -145,7 +163,32 @@ def prepare_by_interview(n: int = LESSON_N, seed: int = LESSON_SEED) -> dict[str
     same, more = INTERVIEW_MEASURES
     model = dataclasses.replace(CohortModel.interview_sees_questionnaires(n=n, seed=seed),
                                 **INTERVIEW_MEASURES[more])
-    return {same: prepare(lesson_cohort(n, seed)), more: prepare(validate(simulate(model)))}
+    cohort = lesson_cohort(n, seed)
+    return {same: prepare(cohort), more: prepare(_with_interview_of(cohort, model))}
+
+
+def _with_interview_of(cohort: Validated, model: CohortModel) -> Validated:
+    """``cohort`` (``simulate`` of a model that differs from ``model`` only in what the blind interview
+    sees, validated) with the interview columns ``simulate(model)`` would give it.
+
+    Unseen disorders change neither who attends nor any questionnaire score (they are among
+    :func:`~iaptlab.simulate.not_in_course`, and draw from their own random stream), so only
+    ``diagnosis_first`` and ``diagnosis_last`` differ; they come from
+    :func:`~iaptlab.simulate.episode_columns` without the scores, at a third of the time of a whole
+    cohort, and without building its contact table (whose memory a kernel keeps as fragments).
+    A cohort that is not one row per referral in order is simulated whole instead.
+    """
+    table = cohort.table
+    in_order = (len(table) == model.n and len(cohort.excluded) == 0 and "row" in table.columns
+                and bool((table["row"].to_numpy() == np.arange(2, model.n + 2)).all()))
+    if not in_order:
+        return validate(simulate(model))
+    columns = episode_columns(model, draw(model.n, model.seed), questionnaires=False)
+    table = table.assign(
+        diagnosis_first=pd.array(columns["diagnosis_first"], dtype="boolean"),
+        diagnosis_last=pd.arrays.BooleanArray(columns["diagnosis_last"], ~columns["diagnosis_last_present"]))
+    return Validated(table, cohort.excluded, cohort.problems, renamed=cohort.renamed)
+
 
 def jt_cutoffs(prepared: Prepared, functional_mean: float = TEACHING_FUNCTIONAL_MEAN,
                functional_sd: float = TEACHING_FUNCTIONAL_SD, b_sd: BSD = "functional") -> Cutoffs:
@@ -160,13 +203,52 @@ def jt_cutoffs(prepared: Prepared, functional_mean: float = TEACHING_FUNCTIONAL_
                    better="lower", b_sd=b_sd)
 
 
+#: The rows :func:`definitions_table` takes from :func:`iaptlab.outcomes.rates`: (outcome, name, measured by).
+_OFFICIAL_ROWS = (("recovered", "IAPT recovery", "PHQ-9 and GAD-7 (or ADSM)"),
+                  ("reliable_improvement", "IAPT reliable improvement", "PHQ-9 and GAD-7 (or ADSM)"),
+                  ("reliable_recovery", "IAPT reliable recovery", "PHQ-9 and GAD-7 (or ADSM)"),
+                  ("diagnosis_lost", "loss of diagnosis (blind interview)", "blind diagnostic interview"))
+
+#: How many reliabilities a :class:`Prepared` remembers the reliably improved pairs of.
+_RELIABILITIES_KEPT = 128
+
+
+def _reliably_improved(prepared: Prepared, reliability: float) -> np.ndarray:
+    """Which of ``prepared``'s pairs changed reliably for the better (JT, after the check that the
+    score moved that way): :func:`~iaptlab.clinical_significance.clinical_significance`'s
+    ``change == "improved"``, which does not depend on the cut-off. Kept per reliability, so a
+    move of a cut-off control costs a few comparisons over at most 28 x 28 pairs."""
+    kept = prepared._improved_by_reliability
+    improved = kept.get(reliability)
+    if improved is None:
+        change = clinical_significance(prepared.pair_first, prepared.pair_last, sd_pre=prepared.clinical_sd,
+                                       reliability=reliability, cutoff=0.0)["change"]
+        improved = change.to_numpy() == "improved"
+        if len(kept) >= _RELIABILITIES_KEPT:
+            del kept[next(iter(kept))]
+        kept[reliability] = improved
+    return improved
+
+
+def _jt_counts(prepared: Prepared, cut: float, reliability: float) -> tuple[int, int]:
+    """(recovered, in the denominator) for JT at cut-off ``cut``, counted over the grouped pairs.
+
+    The same counts as :func:`~iaptlab.clinical_significance.clinical_significance`'s categories
+    (lower is better, a score at the cut-off is dysfunctional): in the denominator when the first
+    score is at or above ``cut``; recovered when also reliably improved and the last is below it.
+
+    >>> # clinical SD 8.5, reliable change 9.4 points: only 25 -> 5 of the three starting at 10 or more
+    >>> _jt_counts(Prepared.from_scores([25, 25, 12, 9], [5, 20, 5, 5]), 10.0, 0.84)
+    (1, 3)
+    """
+    first, last, count = prepared.pair_first, prepared.pair_last, prepared.pair_count
+    dysfunctional_first = first >= cut
+    recovered = dysfunctional_first & ~(last >= cut) & _reliably_improved(prepared, reliability)
+    return int(count[recovered].sum()), int(count[dysfunctional_first].sum())
+
+
 def _jt_row(prepared: Prepared, cut: float, letter: str, b_sd: str, reliability: float) -> tuple:
-    result = clinical_significance(prepared.pair_first, prepared.pair_last, sd_pre=prepared.clinical_sd,
-                                   reliability=reliability, cutoff=cut)
-    in_denominator = result["dysfunctional_pre"].to_numpy(dtype=bool, na_value=False)
-    recovered = result["category"].to_numpy() == "recovered"
-    numerator = int(prepared.pair_count[recovered].sum())
-    denominator = int(prepared.pair_count[in_denominator].sum())
+    numerator, denominator = _jt_counts(prepared, cut, reliability)
     sd_words = f", set with the {b_sd} SD" if letter == "b" else ""
     return (f"JT recovered, cut-off {letter} = {cut:.1f}", numerator, denominator, "PHQ-9 only",
             f"finished a course (>= {prepared.min_treatment_contacts} treatment contacts) with paired "
@@ -196,21 +278,9 @@ def definitions_table(cohort: Validated | Prepared, *, jt_cutoff: JTCutoff = "c"
     if prepared.n_paired < 2:
         raise ParameterError("the cohort needs at least two finishers with paired scores for "
                              "Jacobson–Truax (a clinical SD)")
-    official = prepared.iapt_rates.set_index("outcome")
-    rows = []
-    for outcome, name in (("recovered", "IAPT recovery"),
-                          ("reliable_improvement", "IAPT reliable improvement"),
-                          ("reliable_recovery", "IAPT reliable recovery")):
-        row = official.loc[outcome]
-        rows.append((name, int(row["numerator"]), int(row["denominator"]), "PHQ-9 and GAD-7 (or ADSM)",
-                     row["denominator_description"]))
+    official = prepared._official_rows
     cut = getattr(jt_cutoffs(prepared, functional_mean, functional_sd, b_sd), jt_cutoff)
-    rows.append(_jt_row(prepared, cut, jt_cutoff, b_sd, reliability))
-    if "diagnosis_lost" in official.index:
-        row = official.loc["diagnosis_lost"]
-        rows.append(("loss of diagnosis (blind interview)", int(row["numerator"]),
-                     int(row["denominator"]), "blind diagnostic interview",
-                     row["denominator_description"]))
+    rows = [*official[:3], _jt_row(prepared, cut, jt_cutoff, b_sd, reliability), *official[3:]]
     table = pd.DataFrame(rows, columns=["definition", "numerator", "denominator", "measured_by",
                                         "denominator_description"])
     denominators = table["denominator"].where(table["denominator"] > 0)

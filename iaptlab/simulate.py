@@ -469,7 +469,7 @@ def calibration_targets() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["quantity", "target", "tolerance", "source"])
 
 
-def calibration_table(model: CohortModel | None = None) -> pd.DataFrame:
+def calibration_table(model: CohortModel | None = None, cohort: Any = None) -> pd.DataFrame:
     """Target vs simulated for each calibrated quantity, plus the interview rate (not a target).
 
     Rates are :func:`iaptlab.outcomes.rates` of the simulated cohort; reliable improvement is
@@ -479,14 +479,17 @@ def calibration_table(model: CohortModel | None = None) -> pd.DataFrame:
     (dataset ``claims``, row ``scott_2018_9_2_percent``) comes from 90 litigants, not a random
     sample, so ``interview_sees_questionnaires()`` is not tuned to it; :func:`iaptlab.reconcile.waterfall_table`
     explains how far it is from recovery, and ``interview_sees_more()`` shows one set of assumptions
-    that reproduces it.
+    that reproduces it. ``cohort`` is ``simulate(model)`` (or its validated copy) when the caller has
+    built it already: not simulated again.
 
     >>> t = calibration_table(CohortModel.interview_sees_questionnaires(n=5000))
     >>> t.columns.tolist()
     ['quantity', 'target', 'simulated', 'tolerance', 'within_tolerance', 'source']
     """
     model = CohortModel.interview_sees_questionnaires() if model is None else model
-    classified = classify(simulate(model))
+    if cohort is not None and len(getattr(cohort, "table", cohort)) != model.n:
+        raise ParameterError(f"cohort has {len(getattr(cohort, 'table', cohort)):,} referrals; the model {model.n:,}")
+    classified = classify(simulate(model) if cohort is None else cohort)  # ``cohort``: simulate(model), built already
     contacts = classified["treatment_contacts"].to_numpy()
     finished = classified["finished"].to_numpy(dtype=bool)
     at_start = classified["caseness_first"].to_numpy(dtype=bool)

@@ -72,7 +72,13 @@ def test_a_cohort_no_one_holds_is_freed_and_built_again_with_the_same_numbers(bu
 
 def test_the_shared_cohort_equals_a_fresh_one_in_every_public_part():
     shared, fresh = lesson_cohort(SMALL_N, 17), fresh_lesson_cohort(SMALL_N, 17)
-    pd.testing.assert_frame_equal(shared.table, fresh.table)
+    pd.testing.assert_frame_equal(shared.table, fresh.table, check_dtype=False, check_exact=True)
+    narrowed = {c: (fresh.table[c].dtype, shared.table[c].dtype) for c in shared.table.columns
+                if shared.table[c].dtype != fresh.table[c].dtype}
+    assert narrowed and set(narrowed.values()) == {(np.dtype("float64"), np.dtype("float32")),
+                                                  (np.dtype("int64"), np.dtype("int32"))}
+    assert {"phq9_first", "true_phq9_last", "treatment_contacts", "row"} <= set(narrowed)
+    assert shared.table.memory_usage(deep=True).sum() < 0.7 * fresh.table.memory_usage(deep=True).sum()
     pd.testing.assert_frame_equal(shared.excluded, fresh.excluded)
     assert shared.problems == fresh.problems
     assert (shared.ok, shared.invalid_rows, shared.renamed) == (fresh.ok, fresh.invalid_rows, fresh.renamed)
@@ -142,3 +148,38 @@ def test_the_threshold_view_agrees_at_every_slider_end(cohort, view, edge):
 
 def test_the_page_data_of_the_view_equal_the_whole_cohorts(cohort, view):
     assert thresholds.browser_data(view) == thresholds.browser_data(cohort)
+
+
+def test_calibration_reuses_a_cohort_built_already_with_the_same_numbers():
+    from iaptlab.errors import ParameterError
+    from iaptlab.simulate import CohortModel, calibration_table
+
+    model = CohortModel.interview_sees_questionnaires(n=SMALL_N, seed=5)
+    reused = calibration_table(model, lesson_cohort(SMALL_N, 5))
+    assert reused.equals(calibration_table(model))
+    with pytest.raises(ParameterError, match="referrals"):
+        calibration_table(model, lesson_cohort(SMALL_N + 1, 5))  # another cohort's size is refused
+
+
+@given(st.lists(st.one_of(st.floats(allow_nan=True, allow_infinity=True, width=32),
+                          st.floats(allow_nan=True, allow_infinity=True)), min_size=1, max_size=30))
+def test_compact_keeps_every_value_and_narrows_only_where_nothing_is_lost(values):
+    table = pd.DataFrame({"x": np.array(values, dtype=np.float64), "n": np.arange(len(values))})
+    compact = lessons._compact(table)
+    np.testing.assert_array_equal(compact["x"].to_numpy(dtype=np.float64), table["x"].to_numpy())
+    with np.errstate(over="ignore"):
+        exact = np.array_equal(table["x"].to_numpy().astype(np.float32), table["x"].to_numpy(), equal_nan=True)
+    assert compact["x"].dtype == (np.float32 if exact else np.float64)
+    assert compact["n"].dtype == np.int32 and (compact["n"].to_numpy() == table["n"].to_numpy()).all()
+
+
+@pytest.mark.parametrize(("values", "narrowed"), [
+    ([0, 2**31 - 1], True), ([-(2**31), 5], True),    # int32's extremes: narrowed
+    ([0, 2**31], False), ([-(2**31) - 1, 5], False),  # one past them: kept as int64
+    ([], True),
+])
+def test_compact_integers_at_int32s_limits(values, narrowed):
+    table = pd.DataFrame({"n": np.array(values, dtype=np.int64)})
+    compact = lessons._compact(table)
+    assert compact["n"].dtype == (np.int32 if narrowed else np.int64)
+    assert compact["n"].tolist() == values

@@ -124,13 +124,13 @@ def chart_title(title: str, source: str | None) -> alt.Title:
         return alt.Title(title, subtitle=f"Source: {source}" if source else "")
 
 
-def summary_text(parts: pd.Series) -> str:
-    """The parts of a chart's description joined with "; ".
+def summary_text(parts: pd.Series | Sequence[str]) -> str:
+    """The parts of a chart's description (a Series, or a list of texts) joined with "; ".
 
-    >>> summary_text(pd.Series(["a", "b"]))
-    'a; b'
+    >>> summary_text(pd.Series(["a", "b"])), summary_text(["a", "b"])
+    ('a; b', 'a; b')
     """
-    return "; ".join(parts.astype(str))
+    return "; ".join(parts.astype(str) if isinstance(parts, pd.Series) else parts)
 
 
 def wrapped_labels(labels: Sequence[str], width: int = 26) -> str | None:

@@ -174,6 +174,7 @@ def live_view(chart: Any) -> Any:
     datasets = list(view.spec.get("datasets", {}).values())
     view.shown_rows = datasets[0] if len(datasets) == 1 else None
     view.shown_chart = chart
+    _remember_lookups(view, view.spec, embedded=True)
     return view
 
 
@@ -205,7 +206,10 @@ def replace_live_chart(view: Any, chart: Any, texts: Sequence[str] | None = None
                    if update["description"] != view.shown_spec.get("description") else None}
         if update.get("title") is not None:
             changed["title"] = update["title"]
-        if changed["datasets"] or changed["description"] is not None or "title" in changed or extra:
+        if update.get("label_maps"):
+            changed["label_maps"] = update["label_maps"]
+            view.shown_lookups = update["shown_lookups"]
+        if changed["datasets"] or changed["description"] is not None or len(changed) > 2 or extra:
             view.update = {**changed, **extra}
         shown_name = next(iter(view.shown_spec.get("datasets", {})), None)
         view.shown_spec = {**view.shown_spec, "description": update["description"],
@@ -222,6 +226,7 @@ def replace_live_chart(view: Any, chart: Any, texts: Sequence[str] | None = None
             view.spec = new
     elif update["datasets"] or update["description"] is not None or update.get("label_maps") or extra:
         view.update = {**update, **extra}
+    _remember_lookups(view, new, embedded=update is None)
     view.shown_spec = new
     datasets = list(new.get("datasets", {}).values())
     view.shown_rows = datasets[0] if len(datasets) == 1 else None
@@ -239,7 +244,10 @@ def refilled_update(view: Any, chart: Any) -> dict | None:
     The rows are made as Altair's ``to_dict`` makes them (sanitised, one record per row), so the
     page receives exactly what the full path would send, at a fraction of the cost. A new title
     (``"title"`` in the update) is applied through the view's title signals, so it must have the
-    shape of the one embedded: the same keys, a subtitle in both or in neither.
+    shape of the one embedded: the same keys, a subtitle in both or in neither. An axis's wrapped-label
+    lookup (:func:`iaptlab.charts.layout.wrapped_labels`, a label that carries a number) may differ
+    too: ``"label_maps"`` then pairs each lookup as embedded with the new one, as
+    :func:`label_lookup_update` does, and ``"shown_lookups"`` lists the lookups then shown.
     """
     previous = getattr(view, "shown_chart", None)
     names = list(view.spec.get("datasets", {}))
@@ -247,10 +255,14 @@ def refilled_update(view: Any, chart: Any) -> dict | None:
     if (previous is None or type(chart) is not type(previous) or len(names) != 1
             or not isinstance(data, pd.DataFrame) or len(data) > _MAX_ROWS):
         return None
+    lookups: list[tuple[str, str]] = []  # wrapped-label lookups that changed: (shown, new)
     for key in set(chart._kwds) | set(previous._kwds):
-        if key not in ("data", "description", "title") and not _same(
-                chart._kwds.get(key, alt.Undefined), previous._kwds.get(key, alt.Undefined)):
+        if key not in ("data", "description", "title") and not _same_but_lookups(
+                chart._kwds.get(key, alt.Undefined), previous._kwds.get(key, alt.Undefined), lookups):
             return None
+    labels = _label_maps(view, lookups) if lookups else ([], None)
+    if labels is None:
+        return None
     new_title, old_title = chart._kwds.get("title", alt.Undefined), previous._kwds.get("title", alt.Undefined)
     title = None
     if not _same(new_title, old_title):
@@ -260,7 +272,7 @@ def refilled_update(view: Any, chart: Any) -> dict | None:
     rows = chart_records(data)
     description = chart._kwds.get("description", alt.Undefined)
     return {"datasets": {names[0]: rows}, "description": None if description is alt.Undefined else description,
-            "title": title}
+            "title": title, "label_maps": labels[0], "shown_lookups": labels[1]}
 
 
 def chart_records(data: pd.DataFrame) -> list[dict]:
@@ -330,6 +342,67 @@ def _same(new: Any, old: Any) -> bool:
     if isinstance(new, SchemaBase):  # a title, a config: small, compared by their spec
         return new.to_dict(validate=False) == old.to_dict(validate=False)
     return False
+
+
+def _same_but_lookups(new: Any, old: Any, lookups: list[tuple[str, str]], key: str = "") -> bool:
+    """:func:`_same`, except that an axis ``labelExpr`` may hold another wrapped-label lookup: each
+    such difference is added to ``lookups`` as (old JSON, new JSON). Altair objects are compared
+    property by property (a refilled chart shares all but the changed ones), then by their spec."""
+    if new is old:
+        return True
+    if type(new) is not type(old):
+        return False
+    if isinstance(new, str) and key == "labelExpr" and new != old:
+        new_match, old_match = _LABEL_LOOKUP.match(new), _LABEL_LOOKUP.match(old)
+        if new_match is None or old_match is None:
+            return False
+        lookups.append((old_match.group(1), new_match.group(1)))
+        return True
+    if isinstance(new, (list, tuple)):
+        return len(new) == len(old) and all(
+            _same_but_lookups(a, b, lookups) for a, b in zip(new, old, strict=True))
+    if isinstance(new, dict):
+        return new.keys() == old.keys() and all(_same_but_lookups(new[k], old[k], lookups, k) for k in new)
+    if isinstance(new, SchemaBase):
+        found: list[tuple[str, str]] = []
+        if _same_but_lookups(list(new._args), list(old._args), found) and all(
+                _same_but_lookups(new._kwds.get(k, alt.Undefined), old._kwds.get(k, alt.Undefined), found, k)
+                for k in set(new._kwds) | set(old._kwds)):
+            lookups.extend(found)
+            return True
+    return _same(new, old)
+
+
+def _remember_lookups(view: Any, spec: dict, *, embedded: bool) -> None:
+    """Note the wrapped-label lookups ``view`` shows with ``spec`` (and, when ``spec`` was
+    ``embedded`` afresh, the ones its signals are named by), in the order of the spec."""
+    found = _without_label_lookups(spec)[1]
+    view.shown_lookups = found
+    if embedded:
+        view.embedded_lookups = found
+
+
+def _label_maps(view: Any, lookups: list[tuple[str, str]]) -> tuple[list, list[str]] | None:
+    """[lookup as embedded, new lookup] for each changed lookup, and the lookups shown after the
+    change; None when the view's lookups are not known or a change cannot go through the signals
+    (a lookup shown in several places that changes in only some, or that several embedded share)."""
+    embedded, shown = getattr(view, "embedded_lookups", None), getattr(view, "shown_lookups", None)
+    if embedded is None or shown is None or len(embedded) != len(shown):
+        return None
+    changes: dict[str, str] = {}
+    for old, new in lookups:
+        if changes.setdefault(old, new) != new:
+            return None
+    after, maps = list(shown), []
+    for old, new in changes.items():
+        places = [i for i, text in enumerate(shown) if text == old]
+        origins = {embedded[i] for i in places}
+        if len(origins) != 1 or sum(text == old for text, _ in lookups) != len(places):
+            return None
+        for i in places:
+            after[i] = new
+        maps.append([origins.pop(), json.loads(new)])
+    return maps, after
 
 
 def _skeleton(spec: dict) -> tuple[str, list[str]]:

@@ -73,21 +73,37 @@ def rates_bar(rates_df: pd.DataFrame, *, title: str = "Outcome rates", source: s
     num = numeric_column(df, "numerator", low=0)
     den = numeric_column(df, "denominator", low=0)
     rate = numeric_column(df, "rate", low=0, high=1, allow_missing=True)
-    expected = num / den.where(den > 0)
-    mismatch = ~np.isclose(rate, expected, atol=1e-9, equal_nan=True)
+    n, d, r = num.to_numpy(), den.to_numpy(), rate.to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        expected = np.where(d > 0, n / np.where(d > 0, d, 1.0), np.nan)
+    mismatch = ~np.isclose(r, expected, atol=1e-9, equal_nan=True)
     if mismatch.any():
         raise InputError([Problem(int(i) + 2, "rate", f"{rate[i]} is not numerator/denominator "
                                   f"= {num[i]:g}/{den[i]:g}") for i in np.flatnonzero(mismatch)])
     data = df.assign(numerator=num, denominator=den, rate=rate)
     grouped = "group" in df.columns
-    if grouped:
-        data["group"] = data["group"].astype(str)
-    who = (data["group"] + " " if grouped else "") + data["outcome"].astype(str)
-    summary = summary_text(who + ": " + num.astype(int).astype(str) + "/" + den.astype(int).astype(str)
-                           + " = " + pd.Series(percent_texts(rate), index=who.index))
-    wrap = wrapped_labels(data["outcome"].astype(str).tolist())
+    outcomes, who = _bar_names(data, grouped)
+    summary = summary_text([f"{name}: {a}/{b} = {p}" for name, a, b, p in zip(
+        who, n.astype(int).tolist(), d.astype(int).tolist(), percent_texts(r), strict=True)])
+    wrap = wrapped_labels(outcomes)
     return refill(_rates_bar_layout(grouped, _COUNTS_LABEL, wrap), data, title=chart_title(title, source),
                   description=description or f"{title}. {summary}")
+
+
+def _bar_names(data: pd.DataFrame, grouped: bool, texts: tuple[str, ...] = ()) -> tuple[list[str], list[str]]:
+    """Each bar's outcome as text, and its name in the description (its group first, if grouped);
+    turns ``data``'s group column into text. A missing outcome, group or other ``texts`` column (a
+    screen reader would hear "nan") is an InputError naming its row."""
+    columns = ["outcome", *(["group"] if grouped else []), *texts]
+    problems = [Problem(int(i) + 2, column, "missing: every bar needs one")
+                for column in columns for i in np.flatnonzero(data[column].isna().to_numpy())]
+    if problems:
+        raise InputError(problems)
+    outcomes = data["outcome"].astype(str).tolist()
+    if not grouped:
+        return outcomes, outcomes
+    data["group"] = data["group"].astype(str)
+    return outcomes, [f"{group} {outcome}" for group, outcome in zip(data["group"].tolist(), outcomes, strict=True)]
 
 
 def rates_bar_with_labels(rates_df: pd.DataFrame, *, title: str = "Outcome rates",
@@ -111,10 +127,8 @@ def rates_bar_with_labels(rates_df: pd.DataFrame, *, title: str = "Outcome rates
                         for c in ("numerator", "denominator")},
                      rate=numeric_column(df, "rate", low=0, high=1, allow_missing=True))
     grouped = "group" in df.columns
-    if grouped:
-        data["group"] = data["group"].astype(str)
-    who = (data["group"] + " " if grouped else "") + data["outcome"].astype(str)
-    summary = summary_text(who + ": " + data["label"].astype(str))
-    wrap = wrapped_labels(data["outcome"].astype(str).tolist())
+    outcomes, who = _bar_names(data, grouped, texts=("label",))
+    summary = summary_text([f"{name}: {label}" for name, label in zip(who, data["label"].astype(str), strict=True)])
+    wrap = wrapped_labels(outcomes)
     return refill(_rates_bar_layout(grouped, "datum.label", wrap), data, title=chart_title(title, source),
                   description=description or f"{title}. {summary}")

@@ -69,15 +69,16 @@ def compute(prepared: definitions.Prepared | Mapping[str, definitions.Prepared],
                               functional_mean=float(params["functional_mean"]),
                               functional_sd=float(params["functional_sd"]),
                               reliability=float(params["reliability"]), b_sd=params["b_sd"])
-    rows = table.set_index("definition")
-    iapt, jt = rows.iloc[0], rows.iloc[3]
-    sentence = (f"IAPT recovery: {iapt['numerator']:,} of {iapt['denominator']:,} "
-                f"({percent_text(iapt['rate'])}). {rows.index[3]}: {jt['numerator']:,} of "
-                f"{jt['denominator']:,} ({percent_text(jt['rate'])}).")
-    if len(rows) > 4:
-        lost = rows.iloc[4]
-        sentence += (f" Loss of diagnosis: {lost['numerator']:,} of {lost['denominator']:,} "
-                     f"({percent_text(lost['rate'])}).")
+    names = table["definition"].tolist()
+    numerators, denominators = table["numerator"].tolist(), table["denominator"].tolist()
+    rates = table["rate"].tolist()
+
+    def stated(i: int) -> str:
+        return f"{numerators[i]:,} of {denominators[i]:,} ({percent_text(rates[i])})"
+
+    sentence = f"IAPT recovery: {stated(0)}. {names[3]}: {stated(3)}."
+    if len(names) > 4:
+        sentence += f" Loss of diagnosis: {stated(4)}."
     shown = table[["definition", "numerator", "denominator", "rate", "denominator_description"]]
     return Result(table=shown, chart=definitions_chart(table, n_referrals=prepared.n_referrals),
                   sentence=sentence)
