@@ -670,13 +670,20 @@ def _normals(key: int, slot: int | np.ndarray, purpose: int, idx: np.ndarray, *,
     ((2, 3), True)
     """
     h = _hashes(key, slot, purpose, idx)
-    u1 = ((h >> _U64(32)).astype(np.float64) + 0.5) * 2.0**-32
-    u2 = ((h & _U64(0xFFFFFFFF)).astype(np.float64) + 0.5) * 2.0**-32
-    radius = np.sqrt(-2.0 * np.log(u1))
-    angle = 2.0 * np.pi * u2
-    if not both:
-        return (radius * np.cos(angle)).astype(np.float32)
-    return np.stack([radius * np.cos(angle), radius * np.sin(angle)]).astype(np.float32)
+    radius = (h >> _U64(32)).astype(np.float64)
+    radius += 0.5
+    radius *= 2.0**-32
+    np.log(radius, out=radius)
+    radius *= -2.0
+    np.sqrt(radius, out=radius)
+    angle = (h & _U64(0xFFFFFFFF)).astype(np.float64)
+    angle += 0.5
+    angle *= 2.0**-32
+    angle *= 2.0 * np.pi
+    z = np.empty((2 if both else 1, len(h)), dtype=np.float32)
+    for row, wave in zip(z, (np.cos, np.sin), strict=False):  # float64 products, rounded to float32
+        row[...] = radius * wave(angle)
+    return z if both else z[0]
 
 
 def _contacts_key(seed: int) -> int:
@@ -716,23 +723,29 @@ def _assessment_seen(model: CohortModel, first: np.ndarray, first_z: np.ndarray)
 
 
 def _true_at(model: CohortModel, draws: Draws, first: np.ndarray, personal_d: np.ndarray, idx: np.ndarray,
-             week: float | np.ndarray, sessions: np.ndarray) -> np.ndarray:
+             week: float | np.ndarray, sessions: np.ndarray, first_rows: np.ndarray | None = None) -> np.ndarray:
     """True (PHQ-9, GAD-7) of referrals ``idx`` at ``week`` after ``sessions`` attended sessions.
 
     The referral severity (times ``remitted_severity_fraction`` once natural remission has
     happened) minus the treatment effect built up so far: ``personal_d`` referral SDs times
-    min(sessions / ``contacts_for_full_effect``, 1), never below zero.
+    min(sessions / ``contacts_for_full_effect``, 1), never below zero. ``first_rows`` is
+    ``first.T`` made contiguous, to gather from quickly.
     """
     if np.ndim(week) == 0:  # one week for everyone: its hazard once (a float64 scalar, compared as float64)
         hazard = cumulative_remission_hazard(np.array([week]), model)[0]
     else:
         hazard = cumulative_remission_hazard(np.broadcast_to(week, idx.shape), model)
-    return _true_given(model, draws.remission_exposure, first, personal_d, idx, hazard, sessions)
+    return _true_given(model, draws.remission_exposure, first, personal_d, idx, hazard, sessions, first_rows)
 
 
 def _true_given(model: CohortModel, exposure: np.ndarray, first: np.ndarray, personal_d: np.ndarray,
-                idx: np.ndarray | slice, hazard: np.floating | np.ndarray, sessions: np.ndarray) -> np.ndarray:
+                idx: np.ndarray | slice, hazard: np.floating | np.ndarray, sessions: np.ndarray,
+                first_rows: np.ndarray | None = None) -> np.ndarray:
     """:func:`_true_at` given the cumulative remission hazard (float64: one, or one per referral).
+
+    The result is laid out in memory as ``first[:, idx]`` lays it out (referral-major): where
+    questionnaire totals are clipped from it, numpy's clip keeps or drops the sign of a negative
+    zero depending on the layout, and the same layout gives the same bits as before.
 
     >>> m, x = CohortModel(remitted_severity_fraction=0.5), np.array([[10.0], [8.0]], dtype=np.float32)
     >>> _true_given(m, np.float32([0.1]), x, np.float32([0.0]), slice(None), np.float64(0.2), np.int32([3]))
@@ -740,11 +753,13 @@ def _true_given(model: CohortModel, exposure: np.ndarray, first: np.ndarray, per
            [4.]])
     """
     sds = np.array([[model.phq9_sd_at_referral], [model.gad7_sd_at_referral]])
-    remitted = exposure[idx] < hazard
+    every = isinstance(idx, slice)
+    remitted = (exposure[idx] if every else exposure.take(idx)) < hazard
     keep = np.where(remitted, model.remitted_severity_fraction, 1.0)
     dose = np.minimum(sessions / model.contacts_for_full_effect, 1.0)
-    true = first[:, idx] * keep
-    true -= personal_d[idx] * dose * sds
+    start = first[:, idx] if every or first_rows is None else first_rows.take(idx, axis=0).T
+    true = start * keep
+    true -= (personal_d[idx] if every else personal_d.take(idx)) * dose * sds
     return np.maximum(true, 0.0, out=true)
 
 
@@ -779,6 +794,7 @@ def _course_of(model: CohortModel, draws: Draws, *, keep_steps: bool, scores: bo
     key = _contacts_key(model.seed)
     sds = np.array([model.phq9_sd_at_referral, model.gad7_sd_at_referral])
     first = np.stack(_true_first(model, draws))  # (2, n)
+    first_rows = np.ascontiguousarray(first.T)  # (n, 2): one referral's two scores side by side
     exposure = draws.remission_exposure
     entered = draws.enter_u < model.share_entering_treatment
     planned = np.where(entered, _planned_treatment_sessions(model, draws.course_u), 0)
@@ -827,10 +843,10 @@ def _course_of(model: CohortModel, draws: Draws, *, keep_steps: bool, scores: bo
         scored = went[recorded]
         scored_slot[scored], scored_sessions[scored] = slot, sessions[recorded]
         if track_seen:  # the measurement errors are drawn here only when the totals are wanted
-            true = _true_at(model, draws, first, personal_d, went, week, sessions).astype(np.float32)
+            true = _true_at(model, draws, first, personal_d, went, week, sessions, first_rows).astype(np.float32)
             demand_due = ((planned[went] - sessions) < model.demand_last_sessions) & with_therapist[went]
             seen = _seen(model, true, demand_due, _normals(key, slot, _SLOT_ERRORS, went))
-            last_seen[:, scored] = seen[:, recorded]
+            last_seen[0, scored], last_seen[1, scored] = seen[0, recorded], seen[1, recorded]
         if keep_steps:
             steps.append(_Slot(active, here, week, recorded))
         # Who stops: only people who attended, and have sessions left, decide.
@@ -842,7 +858,7 @@ def _course_of(model: CohortModel, draws: Draws, *, keep_steps: bool, scores: bo
         elif mar:
             x = 0.5 * ((first_seen[:, deciding] - last_seen[:, deciding]) / sds[:, None]).sum(axis=0)
         else:
-            upcoming = _true_at(model, draws, first, personal_d, deciding, week + gap, done)
+            upcoming = _true_at(model, draws, first, personal_d, deciding, week + gap, done, first_rows)
             x = 0.5 * ((first[:, deciding] - upcoming) / sds[:, None]).sum(axis=0)
         stop_u = _uniform21(h[deciding_mask], 1)
         stop = np.zeros(len(deciding), dtype=bool)
@@ -861,8 +877,9 @@ def _course_of(model: CohortModel, draws: Draws, *, keep_steps: bool, scores: bo
         active = active[stays]
     slot_weeks = np.array(weeks, dtype=np.float64)
     last_week = slot_weeks[last_slot]
-    _, last_true = _at_slots(model, exposure, first, personal_d, slot_weeks, last_slot, attended_count)
-    has_scored, scored_true = _at_slots(model, exposure, first, personal_d, slot_weeks, scored_slot, scored_sessions)
+    _, last_true = _at_slots(model, exposure, first, first_rows, personal_d, slot_weeks, last_slot, attended_count)
+    has_scored, scored_true = _at_slots(model, exposure, first, first_rows, personal_d, slot_weeks, scored_slot,
+                                        scored_sessions)
     scored = np.flatnonzero(has_scored)
     scored_demand_due = np.zeros(n, dtype=bool)
     scored_demand_due[scored] = (((planned[scored] - scored_sessions[scored]) < model.demand_last_sessions)
@@ -879,14 +896,15 @@ def _course_of(model: CohortModel, draws: Draws, *, keep_steps: bool, scores: bo
     return (course, first_seen, last_seen) if scores else (course, None, None)
 
 
-def _at_slots(model: CohortModel, exposure: np.ndarray, first: np.ndarray, personal_d: np.ndarray,
-              slot_weeks: np.ndarray, slots: np.ndarray, sessions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _at_slots(model: CohortModel, exposure: np.ndarray, first: np.ndarray, first_rows: np.ndarray,
+              personal_d: np.ndarray, slot_weeks: np.ndarray, slots: np.ndarray, sessions: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray]:
     """Who has a slot (``slots`` > 0), and the true state there ((2, n) float32; ``first`` elsewhere)."""
     has = slots > 0
     at = np.flatnonzero(has)
     true = first.copy()
     true[:, at] = _true_given(model, exposure, first, personal_d, at, _hazard_by(slots[at], slot_weeks, model),
-                              sessions[at]).astype(np.float32)
+                              sessions[at], first_rows).astype(np.float32)
     return has, true
 
 
