@@ -903,8 +903,9 @@ def _at_slots(model: CohortModel, exposure: np.ndarray, first: np.ndarray, first
     has = slots > 0
     at = np.flatnonzero(has)
     true = first.copy()
-    true[:, at] = _true_given(model, exposure, first, personal_d, at, _hazard_by(slots[at], slot_weeks, model),
-                              sessions[at], first_rows).astype(np.float32)
+    there = _true_given(model, exposure, first, personal_d, at, _hazard_by(slots[at], slot_weeks, model),
+                        sessions[at], first_rows).astype(np.float32)  # as each slot's true state was kept
+    true[0, at], true[1, at] = there
     return has, true
 
 
