@@ -816,10 +816,11 @@ def _course_of(model: CohortModel, draws: Draws, *, keep_steps: bool, scores: bo
     if model.dropout_mechanism == "mcar":  # a random propensity per referral, unrelated to the course
         propensity = _normals(key, 0, _PROPENSITY, np.arange(n), both=False)
     first_z = draws.error_z[[0, 2]]  # the assessment's errors: the same first scores as before
-    track_seen = mar or scores
-    if track_seen:
+    if mar or scores:
         first_seen = _assessment_seen(model, first, first_z)
         last_seen = first_seen.copy()
+    if scores and not mar:  # where each referral's last scored contact sits in its slot's arrays
+        went_sizes, scored_pos = [], np.zeros(n, dtype=np.int32)
     attended_count = np.zeros(n, dtype=np.int32)
     last_slot = np.zeros(n, dtype=np.int32)  # 0: the assessment
     scored_slot = np.zeros(n, dtype=np.int32)  # 0: no treatment contact with recorded scores
@@ -842,7 +843,10 @@ def _course_of(model: CohortModel, draws: Draws, *, keep_steps: bool, scores: bo
         recorded = (_uniform21(h, 22) >= model.share_scores_missing_per_contact) & scores_kept[went]
         scored = went[recorded]
         scored_slot[scored], scored_sessions[scored] = slot, sessions[recorded]
-        if track_seen:  # the measurement errors are drawn here only when the totals are wanted
+        if scores and not mar:
+            went_sizes.append(len(went))
+            scored_pos[scored] = np.flatnonzero(recorded)
+        if mar:  # the measurement errors are drawn here only when recorded scores move who stops
             true = _true_at(model, draws, first, personal_d, went, week, sessions, first_rows).astype(np.float32)
             demand_due = ((planned[went] - sessions) < model.demand_last_sessions) & with_therapist[went]
             seen = _seen(model, true, demand_due, _normals(key, slot, _SLOT_ERRORS, went))
@@ -893,7 +897,38 @@ def _course_of(model: CohortModel, draws: Draws, *, keep_steps: bool, scores: bo
                     scored_true=scored_true, scored_demand_due=scored_demand_due, scored_z=scored_z,
                     has_scored=has_scored, steps=tuple(steps),
                     remitted_at_last=exposure < cumulative_remission_hazard(last_week, model))
+    if scores and not mar:
+        _last_scores(model, course, last_seen, went_sizes, scored_slot, scored_pos)
     return (course, first_seen, last_seen) if scores else (course, None, None)
+
+
+def _last_scores(model: CohortModel, course: Course, last_seen: np.ndarray, went_sizes: list[int],
+                 scored_slot: np.ndarray, scored_pos: np.ndarray) -> None:
+    """Write into ``last_seen`` each referral's questionnaire totals at their last scored contact.
+
+    The totals are clipped as :func:`_contact_frame` clips them, slot by slot, in arrays of the
+    slot's size and layout: numpy's clip keeps or drops the sign of a negative zero (a total
+    rounded up to zero) depending on the array's size and memory layout, so this gives the
+    contact table's bits exactly. Only the referrals whose last scored contact is in the slot carry
+    their numbers (true state, demand, errors: the course's); the rest of each array is zeros.
+    """
+    scored = np.flatnonzero(course.has_scored)
+    if not len(scored):
+        return
+    slots = scored_slot[scored].astype(np.uint16 if len(went_sizes) < 2**16 else np.int64)
+    order = np.argsort(slots, kind="stable")  # a radix sort on 16 bits
+    scored, slots = scored[order], slots[order]
+    starts = np.flatnonzero(np.diff(slots, prepend=0))
+    for start, end in zip(starts, [*starts[1:], len(slots)], strict=True):
+        members, size = scored[start:end], went_sizes[slots[start] - 1]
+        pos = scored_pos[members]
+        true = np.zeros((size, 2), dtype=np.float32).T  # referral-major, as each slot's true state
+        true[:, pos] = course.scored_true[:, members]
+        demand_due = np.zeros(size, dtype=bool)
+        demand_due[pos] = course.scored_demand_due[members]
+        z = np.zeros((2, size), dtype=np.float32)
+        z[:, pos] = course.scored_z[:, members]
+        last_seen[:, members] = _seen(model, true, demand_due, z)[:, pos]
 
 
 def _at_slots(model: CohortModel, exposure: np.ndarray, first: np.ndarray, first_rows: np.ndarray,
