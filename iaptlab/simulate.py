@@ -304,15 +304,21 @@ def _truth_columns(model: CohortModel, draws: Draws, course: Course) -> dict[str
     the end exist only for referrals with a treatment contact (NaN, or masked by
     ``<name>_present``, otherwise).
     """
-    contacts = course.attended_count
-    attended = contacts > 0
+    attended = course.attended_count > 0
+    absent = ~attended
     last = course.last_true
-    remitted = course.remitted_at_last
     seen_at_end = _diagnosed(last[0], last[1], model)
     final = _final_interview_state(model, draws, course, seen_at_end)
     true_dx_first = _diagnosed(course.first[0], course.first[1], model) | final["unseen_first"]
     true_dx_last = final["seen"] | final["unseen_last"]
-    f32, nan = np.float32, np.float32(np.nan)
+    f32 = np.float32
+
+    def when_treated(values: np.ndarray) -> np.ndarray:
+        """``values`` as float32 (1/0 for yes/no), NaN for referrals with no treatment contact."""
+        out = values.astype(f32)
+        np.copyto(out, f32(np.nan), where=absent)
+        return out
+
     return {
         "diagnosis_first": _interview(true_dx_first, draws.interview_u[0], model),
         "diagnosis_last": _interview(true_dx_last, draws.interview_u[1], model),
@@ -320,18 +326,18 @@ def _truth_columns(model: CohortModel, draws: Draws, course: Course) -> dict[str
         "assessed_with_therapist": course.with_therapist,
         "assessed_with_therapist_present": attended,
         "true_phq9_first": course.first[0].astype(f32),
-        "true_phq9_last": np.where(attended, last[0], nan).astype(f32),
+        "true_phq9_last": when_treated(last[0]),
         "true_gad7_first": course.first[1].astype(f32),
-        "true_gad7_last": np.where(attended, last[1], nan).astype(f32),
+        "true_gad7_last": when_treated(last[1]),
         # True states are numbers (1 = yes, 0 = no, NaN = no last measurement): the episode-table
         # contract (DESIGN.md §3) types every true_* column as float.
         "true_diagnosis_first": true_dx_first.astype(f32),
-        "true_diagnosis_last": np.where(attended, true_dx_last, nan).astype(f32),
-        "true_remitted": np.where(attended, remitted, nan).astype(f32),
+        "true_diagnosis_last": when_treated(true_dx_last),
+        "true_remitted": when_treated(course.remitted_at_last),
         "true_weeks": course.last_week.astype(f32),
         "true_unseen_disorder_first": final["unseen_first"].astype(f32),
-        "true_unseen_disorder_last": np.where(attended, final["unseen_last"], nan).astype(f32),
-        "true_relapsed": np.where(attended, final["relapsed"], nan).astype(f32),
+        "true_unseen_disorder_last": when_treated(final["unseen_last"]),
+        "true_relapsed": when_treated(final["relapsed"]),
     }
 
 
