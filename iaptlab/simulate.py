@@ -629,7 +629,10 @@ def _stop_chance(base: float, shifts: list[tuple[float, np.ndarray]], size: int)
     for log_or, x in shifts:
         if log_or:
             logit += log_or * (x - x.mean())
-    return 1.0 / (1.0 + np.exp(-np.clip(logit, -60.0, 60.0)))
+    np.clip(logit, -60.0, 60.0, out=logit)
+    np.exp(np.negative(logit, out=logit), out=logit)
+    logit += 1.0
+    return np.divide(1.0, logit, out=logit)
 
 
 # Counter-based random numbers for the contact loop: the numbers for (referral, slot, purpose) are a
@@ -888,8 +891,12 @@ def _course_of(model: CohortModel, draws: Draws, *, keep_steps: bool, scores: bo
     slot_weeks = np.array(weeks, dtype=np.float64)
     last_week = slot_weeks[last_slot]
     _, last_true = _at_slots(model, exposure, first, first_rows, personal_d, slot_weeks, last_slot, attended_count)
-    has_scored, scored_true = _at_slots(model, exposure, first, first_rows, personal_d, slot_weeks, scored_slot,
-                                        scored_sessions)
+    # the last scored contact is mostly the last contact: its true state is already known
+    has_scored = scored_slot > 0
+    elsewhere = np.where(scored_slot == last_slot, 0, scored_slot)
+    _, scored_true = _at_slots(model, exposure, first, first_rows, personal_d, slot_weeks, elsewhere, scored_sessions)
+    same = np.flatnonzero(has_scored & (elsewhere == 0))
+    scored_true[0, same], scored_true[1, same] = last_true[0, same], last_true[1, same]
     scored = np.flatnonzero(has_scored)
     scored_demand_due = np.zeros(n, dtype=bool)
     scored_demand_due[scored] = (((planned[scored] - scored_sessions[scored]) < model.demand_last_sessions)
