@@ -221,8 +221,7 @@ def _final_interview_state(model: CohortModel, draws: Draws, course: Course,
 
 def _interview(true_dx: np.ndarray, u: np.ndarray, model: CohortModel) -> np.ndarray:
     """Interview verdict: a true case is found with the sensitivity, a non-case with the specificity."""
-    return np.where(true_dx, u < model.interview_sensitivity,
-                    u >= model.interview_specificity)
+    return (true_dx & (u < model.interview_sensitivity)) | (~true_dx & (u >= model.interview_specificity))
 
 
 #: Mechanisms whose parameters the course (attendance, dropout and the true state at each contact)
@@ -296,6 +295,19 @@ def _id_column(ids: np.ndarray | pd.api.extensions.ExtensionArray) -> np.ndarray
     return pd.array(text, dtype=inferred)
 
 
+_ONE_OR_NAN = np.array([np.nan, 1.0], dtype=np.float32)
+
+
+def _one_or_nan(mask: np.ndarray) -> np.ndarray:
+    """float32 1 where ``mask`` holds, NaN elsewhere: a product with it keeps a value's bits (x * 1)
+    or blanks it (a branch-free ``np.where(mask, x, nan)``).
+
+    >>> (np.float32([2.0, -0.0, 3.0]) * _one_or_nan(np.array([True, True, False]))).tolist()
+    [2.0, -0.0, nan]
+    """
+    return _ONE_OR_NAN.take(np.ascontiguousarray(mask, dtype=bool).view(np.uint8))
+
+
 def _truth_columns(model: CohortModel, draws: Draws, course: Course) -> dict[str, np.ndarray]:
     """The interview, ``assessed_with_therapist`` and every ``true_*`` column of the episode table.
 
@@ -305,19 +317,17 @@ def _truth_columns(model: CohortModel, draws: Draws, course: Course) -> dict[str
     ``<name>_present``, otherwise).
     """
     attended = course.attended_count > 0
-    absent = ~attended
     last = course.last_true
     seen_at_end = _diagnosed(last[0], last[1], model)
     final = _final_interview_state(model, draws, course, seen_at_end)
     true_dx_first = _diagnosed(course.first[0], course.first[1], model) | final["unseen_first"]
     true_dx_last = final["seen"] | final["unseen_last"]
     f32 = np.float32
+    treated = _one_or_nan(attended)
 
     def when_treated(values: np.ndarray) -> np.ndarray:
         """``values`` as float32 (1/0 for yes/no), NaN for referrals with no treatment contact."""
-        out = values.astype(f32)
-        np.copyto(out, f32(np.nan), where=absent)
-        return out
+        return values.astype(f32) * treated
 
     return {
         "diagnosis_first": _interview(true_dx_first, draws.interview_u[0], model),
@@ -351,8 +361,8 @@ def _score_columns(model: CohortModel, course: Course) -> dict[str, np.ndarray]:
     :mod:`iaptlab.reconcile`, which needs them for many models that share one course.
     """
     first_seen = _assessment_seen(model, course.first, course.first_z)
-    last = np.where(course.has_scored, _seen(model, course.scored_true, course.scored_demand_due,
-                                             course.scored_z), np.nan).astype(np.float32)
+    last = _seen(model, course.scored_true, course.scored_demand_due, course.scored_z).astype(np.float32)
+    last *= _one_or_nan(course.has_scored)
     return {"treatment_contacts": course.attended_count.astype(np.int16),
             "phq9_first": first_seen[0].astype(np.float32), "phq9_last": last[0],
             "gad7_first": first_seen[1].astype(np.float32), "gad7_last": last[1]}
@@ -409,7 +419,7 @@ def simulate(model: CohortModel, draws: Draws | None = None) -> pd.DataFrame:
     # The scores straight from the course: the numbers from_contacts reads from the contact table
     # (tested: tests/test_simulate_contacts.py), without building that table of every contact.
     course, first_seen, last_seen = _course_of(model, draws, keep_steps=False, scores=True)
-    last = np.where(course.has_scored, last_seen, np.nan).astype(np.float32)
+    last = last_seen.astype(np.float32) * _one_or_nan(course.has_scored)
     scores = {"treatment_contacts": course.attended_count.astype(np.int16),
               "phq9_first": first_seen[0].astype(np.float32), "phq9_last": last[0],
               "gad7_first": first_seen[1].astype(np.float32), "gad7_last": last[1]}
