@@ -206,8 +206,9 @@ def _final_interview_state(model: CohortModel, draws: Draws, course: Course,
     follow_weeks = model.months_from_end_to_interview * WEEKS_PER_MONTH
     if follow_weeks > 0:
         if follow_weeks not in course.later:  # the course fixes everything but the delay
-            course.later[follow_weeks] = _true_at(model, draws, course.first, course.personal_d, np.arange(course.n),
-                                                  course.last_week + follow_weeks, course.attended_count)
+            course.later[follow_weeks] = _true_given(
+                model, draws.remission_exposure, course.first, course.personal_d, slice(None),
+                cumulative_remission_hazard(course.last_week + follow_weeks, model), course.attended_count)
         later = course.later[follow_weeks]
         seen = _diagnosed(later[0], later[1], model)
     else:
@@ -884,10 +885,10 @@ def _course_of(model: CohortModel, draws: Draws, *, keep_steps: bool, scores: bo
             upcoming = _true_at(model, draws, first, personal_d, deciding, week + gap, done, first_rows)
             x = 0.5 * ((first[:, deciding] - upcoming) / sds[:, None]).sum(axis=0)
         stop_u = _uniform21(h[deciding_mask], 1)
-        stop = np.zeros(len(deciding), dtype=bool)
-        for after_first in (True, False):
-            part = (done == 1) == after_first
-            base = 1.0 - model.share_of_entrants_finishing if after_first else model.dropout_per_session
+        stop = np.empty(len(deciding), dtype=bool)
+        after_first = done == 1
+        for part, base in ((after_first, 1.0 - model.share_of_entrants_finishing),
+                           (~after_first, model.dropout_per_session)):
             shifts = [(log_or, x[part])] + ([(-log_bias, potential[deciding[part]])] if log_bias else [])
             stop[part] = stop_u[part] < _stop_chance(base, shifts, int(part.sum()))
         stopped_early[deciding[stop]] = True
@@ -919,7 +920,7 @@ def _course_of(model: CohortModel, draws: Draws, *, keep_steps: bool, scores: bo
                     last_week=last_week, last_true=last_true, stopped_early=stopped_early,
                     scored_true=scored_true, scored_demand_due=scored_demand_due, scored_z=scored_z,
                     has_scored=has_scored, steps=tuple(steps),
-                    remitted_at_last=exposure < cumulative_remission_hazard(last_week, model))
+                    remitted_at_last=exposure < _hazard_by(last_slot, slot_weeks, model))
     if scores and not mar:
         _last_scores(model, course, last_seen, went_sizes, scored_slot, scored_pos)
     return (course, first_seen, last_seen) if scores else (course, None, None)
