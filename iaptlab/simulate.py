@@ -410,7 +410,8 @@ def simulate(model: CohortModel, draws: Draws | None = None) -> pd.DataFrame:
     ``months_from_end_to_interview`` after the last contact), ``true_remitted``, ``true_weeks``
     (first questionnaire to last attended contact), ``true_unseen_disorder_first``/``_last`` and
     ``true_relapsed``. ``draws`` (from ``draw(model.n, model.seed)``) lets callers reuse random
-    numbers.
+    numbers. The scores are read straight from the course, without building the contact table:
+    the same bits as ``from_contacts`` of it (tests/test_simulate_reference.py).
 
     >>> t = simulate(CohortModel(n=50, seed=3))
     >>> int((t["treatment_contacts"] == 0).sum()) > 0
