@@ -658,11 +658,13 @@ _U64 = np.uint64
 def _mix64(x: np.ndarray) -> np.ndarray:
     """splitmix64's finaliser on a uint64 array (wraps modulo 2**64; an array, never a numpy scalar,
     whose arithmetic would warn on the intended overflow)."""
-    x ^= x >> _U64(30)
+    shifted = x >> _U64(30)
+    x ^= shifted
     x *= _U64(0xBF58476D1CE4E5B9)
-    x ^= x >> _U64(27)
+    x ^= np.right_shift(x, _U64(27), out=shifted)
     x *= _U64(0x94D049BB133111EB)
-    return x ^ (x >> _U64(31))
+    x ^= np.right_shift(x, _U64(31), out=shifted)
+    return x
 
 
 def _hashes(key: int, slot: int | np.ndarray, purpose: int, idx: np.ndarray) -> np.ndarray:
@@ -670,7 +672,10 @@ def _hashes(key: int, slot: int | np.ndarray, purpose: int, idx: np.ndarray) -> 
     ``slot`` is one slot or one per referral."""
     code = (np.atleast_1d(slot).astype(_U64) << _U64(4)) | _U64(purpose)  # one slot broadcasts
     base = _mix64(_U64(key) ^ (code * _U64(_GOLDEN)))
-    return _mix64(idx.astype(_U64) * _U64(_GOLDEN) + base)
+    counter = idx.astype(_U64)
+    counter *= _U64(_GOLDEN)
+    counter += base
+    return _mix64(counter)
 
 
 _SCALE21 = np.float32(2.0**-21)
