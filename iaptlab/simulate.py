@@ -813,8 +813,9 @@ def _course_of(model: CohortModel, draws: Draws, *, keep_steps: bool, scores: bo
 
     The loop over appointment slots keeps only who attends and who decides; the true state at the
     last contact and at the last scored one is computed once at the end (the same arithmetic on the
-    same numbers), and per slot only when recorded scores move who stops (``mar``) or ``scores`` are
-    wanted (each slot's totals are computed as :func:`_contact_frame` computes them).
+    same numbers), and per slot only when recorded scores move who stops (``mar``, whose totals
+    are then computed as :func:`_contact_frame` computes them); otherwise the last totals come
+    after the loop (:func:`_last_scores`).
     """
     n = model.n
     key = _contacts_key(model.seed)
