@@ -16,8 +16,14 @@ plus one interviewed sample of 90 under ``interview_sees_more()`` with its 95% i
 Contact level (issue 11, item 7): ``simulate_contacts`` of 1.8M referrals (about 7 million contacts)
 in <= 10 s on 2 cores (``--contacts-n``; ``--contacts-only`` runs just that part).
 
+Lesson size (issue 15, item 7): the calls lessons make before their first chart, on the lesson
+cohort's 100,000 referrals (``--lesson-only`` runs just that part): ``simulate`` (target <= 0.1 s,
+``LESSON_SIMULATE_SECONDS``), ``calibration_table``, ``course_of`` and ``episode_columns`` of
+``interview_sees_more()`` (a waterfall makes up to 8 courses and 2^k tables from them), each the
+best of ``--repeats`` in wall and CPU seconds with the load average.
+
 Run: ``make bench`` or ``.venv/bin/python benchmarks/bench_simulate.py [--n 1800000]
-[--contacts-n 1800000] [--contacts-only]``.
+[--contacts-n 1800000] [--contacts-only] [--lesson-only]``.
 """
 
 from __future__ import annotations
@@ -33,10 +39,20 @@ import pandas as pd
 
 from iaptlab.reconcile import FIVE_GROUPS, waterfall_table
 from iaptlab.selection import interviewed_sample
-from iaptlab.simulate import CohortModel, calibration_table, simulate, simulate_contacts
+from iaptlab.simulate import (
+    CohortModel,
+    calibration_table,
+    course_of,
+    draw,
+    episode_columns,
+    simulate,
+    simulate_contacts,
+)
 
 #: simulate(1.8M referrals): wall seconds (best of the repeats) and peak GiB (see the docstring).
 SIMULATE_SECONDS, SIMULATE_GIB = 12.0, 2.0
+#: simulate(the lesson cohort's 100,000 referrals): wall seconds, best of the repeats.
+LESSON_SIMULATE_SECONDS = 0.1
 
 
 def _timed(function, *args):
@@ -74,6 +90,34 @@ def _bench_contacts(n: int, repeats: int) -> bool:
     return best <= 10.0
 
 
+def _best(function, *args, repeats: int) -> tuple[float, float]:
+    """Best wall and best CPU seconds of ``repeats`` calls."""
+    runs = [_cpu_timed(function, *args)[1:] for _ in range(max(repeats, 1))]
+    return min(wall for wall, _ in runs), min(cpu for _, cpu in runs)
+
+
+def _bench_lesson(n: int, repeats: int) -> bool:
+    """Time the lesson-sized calls (see the docstring); True when simulate is within its target."""
+    same = CohortModel.interview_sees_questionnaires(n=n, seed=2026)
+    more = CohortModel.interview_sees_more(n=n, seed=2026)
+    simulate(same)  # numpy warm-up
+    draws = draw(n, 2026)
+    course = course_of(more, draws)
+    calls = {
+        f"simulate({n:,}, interview_sees_questionnaires)": (simulate, same),
+        f"calibration_table({n:,})": (calibration_table, same),
+        f"course_of({n:,}, interview_sees_more)": (course_of, more, draws),
+        f"episode_columns({n:,}, interview_sees_more, course given)": (episode_columns, more, draws, course),
+    }
+    timed = {name: _best(*call, repeats=repeats) for name, call in calls.items()}
+    for name, (wall, cpu) in timed.items():
+        print(f"{name}: best of {repeats} {1000 * wall:,.0f} ms wall, {1000 * cpu:,.0f} ms CPU")
+    wall = next(iter(timed.values()))[0]
+    print(f"  (target: simulate <= {1000 * LESSON_SIMULATE_SECONDS:.0f} ms; load average "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+    return wall <= LESSON_SIMULATE_SECONDS
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print timings, peak memory, calibration tables and both presets' waterfalls.
 
@@ -85,9 +129,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--contacts-n", type=int, default=1_800_000)
     parser.add_argument("--contacts-only", action="store_true", help="only the contact-level timing")
+    parser.add_argument("--lesson-n", type=int, default=100_000)
+    parser.add_argument("--lesson-only", action="store_true", help="only the lesson-sized timings")
     args = parser.parse_args(argv)
     pd.set_option("display.width", 160)
     pd.set_option("display.max_colwidth", 70)
+    lesson_ok = _bench_lesson(args.lesson_n, max(args.repeats, 5))
+    if args.lesson_only:
+        return 0 if lesson_ok else 1
     contacts_ok = _bench_contacts(args.contacts_n, args.repeats)
     if args.contacts_only:
         return 0 if contacts_ok else 1
@@ -147,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
 
     ok = (min(times) <= SIMULATE_SECONDS and max(traced_peak, rss_peak) <= SIMULATE_GIB * 2**30
           and max(seconds) <= 5.0
-          and contacts_ok)
+          and contacts_ok and lesson_ok)
     print("all targets met" if ok else "TARGET MISSED")
     return 0 if ok else 1
 

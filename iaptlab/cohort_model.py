@@ -12,6 +12,7 @@ False
 from __future__ import annotations
 
 import dataclasses
+import functools
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
@@ -206,8 +207,11 @@ class CohortModel:
                "off = on their true state at referral", "mechanism": "selection"})
 
     def __post_init__(self) -> None:
-        for f in dataclasses.fields(self):
-            value, bounds = getattr(self, f.name), f.metadata["range"]
+        for f, plain, low, high in _field_checks(type(self)):
+            value = getattr(self, f.name)
+            if type(value) in plain and low <= value <= high:  # a Python number in range: the usual case
+                continue
+            bounds = f.metadata["range"]
             if "choices" in f.metadata:
                 if value not in f.metadata["choices"]:
                     raise ParameterError(f"{f.name} = {value!r} must be one of "
@@ -352,6 +356,25 @@ class CohortModel:
                  "mechanism": f.metadata["mechanism"] or ""}
                 for f in dataclasses.fields(self)]
         return pd.DataFrame(rows)
+
+
+@functools.cache
+def _field_checks(cls: type) -> tuple[tuple[dataclasses.Field, tuple[type, ...], Any, Any], ...]:
+    """Each field of ``cls`` with the Python types that may skip :meth:`CohortModel.__post_init__`'s
+    full check when in range (none for choices and switches; whole-number fields only ``int``).
+
+    >>> [(f.name, plain) for f, plain, _, _ in _field_checks(CohortModel)][:2]
+    [('n', (<class 'int'>,)), ('seed', (<class 'int'>,))]
+    """
+    checks = []
+    for f in dataclasses.fields(cls):
+        bounds = f.metadata["range"]
+        if "choices" in f.metadata or bounds is None:
+            checks.append((f, (), None, None))
+        else:
+            plain = (int,) if f.name in ("n", "seed", "demand_last_sessions") else (int, float)
+            checks.append((f, plain, *bounds))
+    return tuple(checks)
 
 
 #: Each switchable mechanism and the parameter values that switch it off.

@@ -64,15 +64,16 @@ still attending; :func:`course_of` simulates attendance and the true state at ea
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from . import datasets
 from .cohort_model import INTERVIEW_SEES_MORE, MECHANISMS, OFF_BY_DEFAULT, CohortModel
-from .episodes import CONTACT_TYPES, ValidatedContacts, from_contacts
+from .episodes import CONTACT_TYPES
 from .errors import IaptlabError, ParameterError
 from .instruments import GAD7, PHQ9
 from .outcomes import classify, funnel, rates
@@ -205,8 +206,9 @@ def _final_interview_state(model: CohortModel, draws: Draws, course: Course,
     follow_weeks = model.months_from_end_to_interview * WEEKS_PER_MONTH
     if follow_weeks > 0:
         if follow_weeks not in course.later:  # the course fixes everything but the delay
-            course.later[follow_weeks] = _true_at(model, draws, course.first, course.personal_d, np.arange(course.n),
-                                                  course.last_week + follow_weeks, course.attended_count)
+            course.later[follow_weeks] = _true_given(
+                model, draws.remission_exposure, course.first, course.personal_d, slice(None),
+                cumulative_remission_hazard(course.last_week + follow_weeks, model), course.attended_count)
         later = course.later[follow_weeks]
         seen = _diagnosed(later[0], later[1], model)
     else:
@@ -220,8 +222,7 @@ def _final_interview_state(model: CohortModel, draws: Draws, course: Course,
 
 def _interview(true_dx: np.ndarray, u: np.ndarray, model: CohortModel) -> np.ndarray:
     """Interview verdict: a true case is found with the sensitivity, a non-case with the specificity."""
-    return np.where(true_dx, u < model.interview_sensitivity,
-                    u >= model.interview_specificity)
+    return (true_dx & (u < model.interview_sensitivity)) | (~true_dx & (u >= model.interview_specificity))
 
 
 #: Mechanisms whose parameters the course (attendance, dropout and the true state at each contact)
@@ -265,13 +266,47 @@ def to_frame(columns: dict[str, np.ndarray], ids: np.ndarray | pd.api.extensions
     >>> to_frame({"treatment_contacts": np.array([0], dtype=np.int16)}, episode_ids(1)).columns.tolist()
     ['episode_id', 'treatment_contacts']
     """
-    data: dict[str, Any] = {"episode_id": ids}
+    data: dict[str, Any] = {"episode_id": _id_column(ids)}
     for name, values in columns.items():
         if name.endswith("_present"):
             continue
         present = columns.get(f"{name}_present")
         data[name] = values if present is None else pd.arrays.BooleanArray(values, ~present)
     return pd.DataFrame(data, copy=False)
+
+
+def _id_column(ids: np.ndarray | pd.api.extensions.ExtensionArray) -> np.ndarray | pd.api.extensions.ExtensionArray:
+    """Numpy text ``ids`` as the column pandas makes of them, built from their bytes when pandas
+    keeps text in pyarrow (not one Python string per id); anything else unchanged.
+
+    >>> _id_column(episode_ids(2)).tolist()
+    ['R0000001', 'R0000002']
+    """
+    if not isinstance(ids, np.ndarray) or ids.dtype.kind != "U" or not len(ids):
+        return ids
+    inferred = pd.Series(ids[:1]).dtype
+    if not (isinstance(inferred, pd.StringDtype) and inferred.storage == "pyarrow"):
+        return ids
+    width = ids.dtype.itemsize // 4
+    chars = ids.view(np.uint32).reshape(len(ids), width)
+    if not ((chars < 128).all() and (chars > 0).all()):  # fixed-width ASCII only (no padding)
+        return ids
+    offsets = np.arange(0, (len(ids) + 1) * width, width, dtype=np.int64)
+    text = pa.LargeStringArray.from_buffers(len(ids), pa.py_buffer(offsets), pa.py_buffer(chars.astype(np.uint8)))
+    return pd.array(text, dtype=inferred)
+
+
+_ONE_OR_NAN = np.array([np.nan, 1.0], dtype=np.float32)
+
+
+def _one_or_nan(mask: np.ndarray) -> np.ndarray:
+    """float32 1 where ``mask`` holds, NaN elsewhere: a product with it keeps a value's bits (x * 1)
+    or blanks it (a branch-free ``np.where(mask, x, nan)``).
+
+    >>> (np.float32([2.0, -0.0, 3.0]) * _one_or_nan(np.array([True, True, False]))).tolist()
+    [2.0, -0.0, nan]
+    """
+    return _ONE_OR_NAN.take(np.ascontiguousarray(mask, dtype=bool).view(np.uint8))
 
 
 def _truth_columns(model: CohortModel, draws: Draws, course: Course) -> dict[str, np.ndarray]:
@@ -282,15 +317,19 @@ def _truth_columns(model: CohortModel, draws: Draws, course: Course) -> dict[str
     the end exist only for referrals with a treatment contact (NaN, or masked by
     ``<name>_present``, otherwise).
     """
-    contacts = course.attended_count
-    attended = contacts > 0
+    attended = course.attended_count > 0
     last = course.last_true
-    remitted = course.remitted_at_last
     seen_at_end = _diagnosed(last[0], last[1], model)
     final = _final_interview_state(model, draws, course, seen_at_end)
     true_dx_first = _diagnosed(course.first[0], course.first[1], model) | final["unseen_first"]
     true_dx_last = final["seen"] | final["unseen_last"]
-    f32, nan = np.float32, np.float32(np.nan)
+    f32 = np.float32
+    treated = _one_or_nan(attended)
+
+    def when_treated(values: np.ndarray) -> np.ndarray:
+        """``values`` as float32 (1/0 for yes/no), NaN for referrals with no treatment contact."""
+        return values.astype(f32) * treated
+
     return {
         "diagnosis_first": _interview(true_dx_first, draws.interview_u[0], model),
         "diagnosis_last": _interview(true_dx_last, draws.interview_u[1], model),
@@ -298,18 +337,18 @@ def _truth_columns(model: CohortModel, draws: Draws, course: Course) -> dict[str
         "assessed_with_therapist": course.with_therapist,
         "assessed_with_therapist_present": attended,
         "true_phq9_first": course.first[0].astype(f32),
-        "true_phq9_last": np.where(attended, last[0], nan).astype(f32),
+        "true_phq9_last": when_treated(last[0]),
         "true_gad7_first": course.first[1].astype(f32),
-        "true_gad7_last": np.where(attended, last[1], nan).astype(f32),
+        "true_gad7_last": when_treated(last[1]),
         # True states are numbers (1 = yes, 0 = no, NaN = no last measurement): the episode-table
         # contract (DESIGN.md §3) types every true_* column as float.
         "true_diagnosis_first": true_dx_first.astype(f32),
-        "true_diagnosis_last": np.where(attended, true_dx_last, nan).astype(f32),
-        "true_remitted": np.where(attended, remitted, nan).astype(f32),
+        "true_diagnosis_last": when_treated(true_dx_last),
+        "true_remitted": when_treated(course.remitted_at_last),
         "true_weeks": course.last_week.astype(f32),
         "true_unseen_disorder_first": final["unseen_first"].astype(f32),
-        "true_unseen_disorder_last": np.where(attended, final["unseen_last"], nan).astype(f32),
-        "true_relapsed": np.where(attended, final["relapsed"], nan).astype(f32),
+        "true_unseen_disorder_last": when_treated(final["unseen_last"]),
+        "true_relapsed": when_treated(final["relapsed"]),
     }
 
 
@@ -323,8 +362,8 @@ def _score_columns(model: CohortModel, course: Course) -> dict[str, np.ndarray]:
     :mod:`iaptlab.reconcile`, which needs them for many models that share one course.
     """
     first_seen = _assessment_seen(model, course.first, course.first_z)
-    last = np.where(course.has_scored, _seen(model, course.scored_true, course.scored_demand_due,
-                                             course.scored_z), np.nan).astype(np.float32)
+    last = _seen(model, course.scored_true, course.scored_demand_due, course.scored_z).astype(np.float32)
+    last *= _one_or_nan(course.has_scored)
     return {"treatment_contacts": course.attended_count.astype(np.int16),
             "phq9_first": first_seen[0].astype(np.float32), "phq9_last": last[0],
             "gad7_first": first_seen[1].astype(np.float32), "gad7_last": last[1]}
@@ -371,33 +410,22 @@ def simulate(model: CohortModel, draws: Draws | None = None) -> pd.DataFrame:
     ``months_from_end_to_interview`` after the last contact), ``true_remitted``, ``true_weeks``
     (first questionnaire to last attended contact), ``true_unseen_disorder_first``/``_last`` and
     ``true_relapsed``. ``draws`` (from ``draw(model.n, model.seed)``) lets callers reuse random
-    numbers.
+    numbers. The scores are read straight from the course, without building the contact table:
+    the same bits as ``from_contacts`` of it (tests/test_simulate_reference.py).
 
     >>> t = simulate(CohortModel(n=50, seed=3))
     >>> int((t["treatment_contacts"] == 0).sum()) > 0
     True
     """
     draws = _checked_draws(model, draws)
-    course = course_of(model, draws)
-    ids = episode_ids(model.n)
-    contacts = _contact_frame(model, course, ids, truth=False)
-    course = replace(course, steps=())  # the per-slot arrays are in the table now: free them
-    # valid and in referral-then-contact order by construction (tests validate it), so it is not
-    # checked again here: that would be a third of the time
-    episodes = from_contacts(ValidatedContacts(contacts, np.arange(len(contacts)), ()))
-    columns: dict[str, Any] = {"episode_id": ids,  # from_contacts keeps the referral order
-                               "treatment_contacts": episodes["treatment_contacts"].to_numpy(dtype=np.int16)}
-    for measure in ("phq9", "gad7"):
-        # a last score from the first score's own contact is no pair: a missing last measurement
-        unpaired = (episodes[f"{measure}_last_contact"] == episodes[f"{measure}_first_contact"]).fillna(
-            True).to_numpy(dtype=bool)
-        columns[f"{measure}_first"] = episodes[f"{measure}_first"].to_numpy(dtype=np.float32)
-        columns[f"{measure}_last"] = np.where(unpaired, np.nan, episodes[f"{measure}_last"].to_numpy(
-            dtype=np.float32)).astype(np.float32)
-    episodes = pd.DataFrame(columns, copy=False)
-    truth = to_frame(_truth_columns(model, draws, course), ids).drop(columns="episode_id")
-    truth.index = episodes.index
-    return pd.concat([episodes, truth], axis=1)
+    # The scores straight from the course: the numbers from_contacts reads from the contact table
+    # (tested: tests/test_simulate_contacts.py), without building that table of every contact.
+    course, first_seen, last_seen = _course_of(model, draws, keep_steps=False, scores=True)
+    last = last_seen.astype(np.float32) * _one_or_nan(course.has_scored)
+    scores = {"treatment_contacts": course.attended_count.astype(np.int16),
+              "phq9_first": first_seen[0].astype(np.float32), "phq9_last": last[0],
+              "gad7_first": first_seen[1].astype(np.float32), "gad7_last": last[1]}
+    return to_frame({**scores, **_truth_columns(model, draws, course)}, episode_ids(model.n))
 
 
 @dataclass(frozen=True)
@@ -540,15 +568,13 @@ class ContactCohort:
 
 @dataclass(frozen=True)
 class _Slot:
-    """One appointment slot: who had an appointment, who attended, and the truth there."""
+    """One appointment slot: who had an appointment, who attended, and where scores were recorded
+    (the true state and the scores there are computed again from these, see :func:`_slot_contacts`)."""
 
     active: np.ndarray  # referrals with an appointment in this slot
     here: np.ndarray  # which of them attended (bool, len(active))
-    went: np.ndarray  # active[here]
     week: float
-    true: np.ndarray  # (2, len(went)) true PHQ-9 and GAD-7 at the contact
-    demand_due: np.ndarray  # bool: an end-of-course session with the therapist present
-    recorded: np.ndarray  # bool: questionnaires recorded at this attended contact
+    recorded: np.ndarray  # bool, one per attended contact: questionnaires recorded there
 
 
 @dataclass(frozen=True)
@@ -618,7 +644,10 @@ def _stop_chance(base: float, shifts: list[tuple[float, np.ndarray]], size: int)
     for log_or, x in shifts:
         if log_or:
             logit += log_or * (x - x.mean())
-    return 1.0 / (1.0 + np.exp(-np.clip(logit, -60.0, 60.0)))
+    np.clip(logit, -60.0, 60.0, out=logit)
+    np.exp(np.negative(logit, out=logit), out=logit)
+    logit += 1.0
+    return np.divide(1.0, logit, out=logit)
 
 
 # Counter-based random numbers for the contact loop: the numbers for (referral, slot, purpose) are a
@@ -632,11 +661,13 @@ _U64 = np.uint64
 def _mix64(x: np.ndarray) -> np.ndarray:
     """splitmix64's finaliser on a uint64 array (wraps modulo 2**64; an array, never a numpy scalar,
     whose arithmetic would warn on the intended overflow)."""
-    x ^= x >> _U64(30)
+    shifted = x >> _U64(30)
+    x ^= shifted
     x *= _U64(0xBF58476D1CE4E5B9)
-    x ^= x >> _U64(27)
+    x ^= np.right_shift(x, _U64(27), out=shifted)
     x *= _U64(0x94D049BB133111EB)
-    return x ^ (x >> _U64(31))
+    x ^= np.right_shift(x, _U64(31), out=shifted)
+    return x
 
 
 def _hashes(key: int, slot: int | np.ndarray, purpose: int, idx: np.ndarray) -> np.ndarray:
@@ -644,25 +675,44 @@ def _hashes(key: int, slot: int | np.ndarray, purpose: int, idx: np.ndarray) -> 
     ``slot`` is one slot or one per referral."""
     code = (np.atleast_1d(slot).astype(_U64) << _U64(4)) | _U64(purpose)  # one slot broadcasts
     base = _mix64(_U64(key) ^ (code * _U64(_GOLDEN)))
-    return _mix64(idx.astype(_U64) * _U64(_GOLDEN) + base)
+    counter = idx.astype(_U64)
+    counter *= _U64(_GOLDEN)
+    counter += base
+    return _mix64(counter)
 
 
-def _uniforms3(key: int, slot: int, idx: np.ndarray) -> np.ndarray:
-    """Three independent uniforms in (0, 1) per referral (21 bits each): (3, len(idx)) float32."""
-    h = _hashes(key, slot, _SLOT_UNIFORMS, idx)
-    scale = np.float32(2.0**-21)
-    return np.stack([((h >> _U64(shift)) & _U64(0x1FFFFF)).astype(np.float32) * scale + scale / 2
-                     for shift in (43, 22, 1)])
+_SCALE21 = np.float32(2.0**-21)
 
 
-def _normals2(key: int, slot: int | np.ndarray, purpose: int, idx: np.ndarray) -> np.ndarray:
-    """Two independent standard normals per referral (Box-Muller on two 32-bit halves): (2, len)."""
+def _uniform21(h: np.ndarray, shift: int) -> np.ndarray:
+    """Uniforms in (0, 1) from 21 bits of each hash, starting at bit ``shift`` (43, 22 and 1 give
+    three independent ones per hash), float32."""
+    return ((h >> _U64(shift)) & _U64(0x1FFFFF)).astype(np.float32) * _SCALE21 + _SCALE21 / 2
+
+
+def _normals(key: int, slot: int | np.ndarray, purpose: int, idx: np.ndarray, *, both: bool = True) -> np.ndarray:
+    """Two independent standard normals per referral (Box-Muller on two 32-bit halves): (2, len)
+    float32; ``both=False``: only the first, (len,).
+
+    >>> z = _normals(7, 1, _SLOT_ERRORS, np.arange(3))
+    >>> z.shape, bool((_normals(7, 1, _SLOT_ERRORS, np.arange(3), both=False) == z[0]).all())
+    ((2, 3), True)
+    """
     h = _hashes(key, slot, purpose, idx)
-    u1 = ((h >> _U64(32)).astype(np.float64) + 0.5) * 2.0**-32
-    u2 = ((h & _U64(0xFFFFFFFF)).astype(np.float64) + 0.5) * 2.0**-32
-    radius = np.sqrt(-2.0 * np.log(u1))
-    angle = 2.0 * np.pi * u2
-    return np.stack([radius * np.cos(angle), radius * np.sin(angle)]).astype(np.float32)
+    radius = (h >> _U64(32)).astype(np.float64)
+    radius += 0.5
+    radius *= 2.0**-32
+    np.log(radius, out=radius)
+    radius *= -2.0
+    np.sqrt(radius, out=radius)
+    angle = (h & _U64(0xFFFFFFFF)).astype(np.float64)
+    angle += 0.5
+    angle *= 2.0**-32
+    angle *= 2.0 * np.pi
+    z = np.empty((2 if both else 1, len(h)), dtype=np.float32)
+    for row, wave in zip(z, (np.cos, np.sin), strict=False):  # float64 products, rounded to float32
+        row[...] = radius * wave(angle)
+    return z if both else z[0]
 
 
 def _contacts_key(seed: int) -> int:
@@ -702,19 +752,50 @@ def _assessment_seen(model: CohortModel, first: np.ndarray, first_z: np.ndarray)
 
 
 def _true_at(model: CohortModel, draws: Draws, first: np.ndarray, personal_d: np.ndarray, idx: np.ndarray,
-             week: float | np.ndarray, sessions: np.ndarray) -> np.ndarray:
+             week: float | np.ndarray, sessions: np.ndarray, first_rows: np.ndarray | None = None) -> np.ndarray:
     """True (PHQ-9, GAD-7) of referrals ``idx`` at ``week`` after ``sessions`` attended sessions.
 
     The referral severity (times ``remitted_severity_fraction`` once natural remission has
     happened) minus the treatment effect built up so far: ``personal_d`` referral SDs times
-    min(sessions / ``contacts_for_full_effect``, 1), never below zero.
+    min(sessions / ``contacts_for_full_effect``, 1), never below zero. ``first_rows`` is
+    ``first.T`` made contiguous, to gather from quickly.
+    """
+    if np.ndim(week) == 0:  # one week for everyone: its hazard once (a float64 scalar, compared as float64)
+        hazard = cumulative_remission_hazard(np.array([week]), model)[0]
+    else:
+        hazard = cumulative_remission_hazard(np.broadcast_to(week, idx.shape), model)
+    return _true_given(model, draws.remission_exposure, first, personal_d, idx, hazard, sessions, first_rows)
+
+
+def _true_given(model: CohortModel, exposure: np.ndarray, first: np.ndarray, personal_d: np.ndarray,
+                idx: np.ndarray | slice, hazard: np.floating | np.ndarray, sessions: np.ndarray,
+                first_rows: np.ndarray | None = None) -> np.ndarray:
+    """:func:`_true_at` given the cumulative remission hazard (float64: one, or one per referral).
+
+    The result is laid out in memory as ``first[:, idx]`` lays it out (referral-major): where
+    questionnaire totals are clipped from it, numpy's clip keeps or drops the sign of a negative
+    zero depending on the layout, and the same layout gives the same bits as before.
+
+    >>> m, x = CohortModel(remitted_severity_fraction=0.5), np.array([[10.0], [8.0]], dtype=np.float32)
+    >>> _true_given(m, np.float32([0.1]), x, np.float32([0.0]), slice(None), np.float64(0.2), np.int32([3]))
+    array([[5.],
+           [4.]])
     """
     sds = np.array([[model.phq9_sd_at_referral], [model.gad7_sd_at_referral]])
-    remitted = draws.remission_exposure[idx] < cumulative_remission_hazard(
-        np.broadcast_to(week, idx.shape), model)
+    every = isinstance(idx, slice)
+    remitted = (exposure[idx] if every else exposure.take(idx)) < hazard
     keep = np.where(remitted, model.remitted_severity_fraction, 1.0)
     dose = np.minimum(sessions / model.contacts_for_full_effect, 1.0)
-    return np.maximum(first[:, idx] * keep - personal_d[idx] * dose * sds, 0.0)
+    start = first[:, idx] if every or first_rows is None else first_rows.take(idx, axis=0).T
+    true = start * keep
+    true -= (personal_d[idx] if every else personal_d.take(idx)) * dose * sds
+    return np.maximum(true, 0.0, out=true)
+
+
+def _hazard_by(values: np.ndarray, weeks_of: np.ndarray, model: CohortModel) -> np.ndarray:
+    """``cumulative_remission_hazard(weeks_of[values])``, computed once per distinct week (``values``
+    index the small table ``weeks_of``: a slot, or a planned course length)."""
+    return cumulative_remission_hazard(weeks_of, model)[values]
 
 
 def course_of(model: CohortModel, draws: Draws | None = None) -> Course:
@@ -724,11 +805,27 @@ def course_of(model: CohortModel, draws: Draws | None = None) -> Course:
     >>> int(c.entered.sum()) > 150, bool((c.attended_count <= c.planned).all())
     (True, True)
     """
-    draws = _checked_draws(model, draws)
+    return _course_of(model, _checked_draws(model, draws), keep_steps=True)[0]
+
+
+def _course_of(model: CohortModel, draws: Draws, *, keep_steps: bool, scores: bool = False
+               ) -> tuple[Course, np.ndarray | None, np.ndarray | None]:
+    """:func:`course_of` (``steps`` empty unless ``keep_steps``) and, with ``scores``, the
+    questionnaire totals at the assessment and at the last contact with recorded scores ((2, n)
+    each; the assessment's where there is none), as the contact table holds them.
+
+    The loop over appointment slots keeps only who attends and who decides; the true state at the
+    last contact and at the last scored one is computed once at the end (the same arithmetic on the
+    same numbers), and per slot only when recorded scores move who stops (``mar``, whose totals
+    are then computed as :func:`_contact_frame` computes them); otherwise the last totals come
+    after the loop (:func:`_last_scores`).
+    """
     n = model.n
     key = _contacts_key(model.seed)
     sds = np.array([model.phq9_sd_at_referral, model.gad7_sd_at_referral])
     first = np.stack(_true_first(model, draws))  # (2, n)
+    first_rows = np.ascontiguousarray(first.T)  # (n, 2): one referral's two scores side by side
+    exposure = draws.remission_exposure
     entered = draws.enter_u < model.share_entering_treatment
     planned = np.where(entered, _planned_treatment_sessions(model, draws.course_u), 0)
     personal_d = np.maximum(model.treatment_effect_d * (
@@ -738,51 +835,54 @@ def course_of(model: CohortModel, draws: Draws | None = None) -> Course:
     # treatment contact (outcome data missing for the whole course)
     scores_kept = draws.paired_u < model.share_finishers_with_paired_scores
     wait, gap = model.weeks_waiting_before_treatment, model.weeks_between_contacts
-    everyone = np.arange(n)
     log_or = float(np.log(model.dropout_odds_ratio_per_sd_better))
     log_bias = float(np.log(model.finishing_odds_ratio_per_sd_improvement))
     if log_bias:  # the improvement the whole planned course would bring (nobody records it)
-        at_end = _true_at(model, draws, first, personal_d, everyone, wait + planned * gap, planned)
+        lengths = np.arange(int(planned.max(initial=0)) + 1, dtype=planned.dtype)
+        at_end = _true_given(model, exposure, first, personal_d, slice(None),
+                             _hazard_by(planned, wait + lengths * gap, model), planned)
         potential = 0.5 * ((first - at_end) / sds[:, None]).sum(axis=0)
     mar = model.dropout_mechanism == "mar"
     if model.dropout_mechanism == "mcar":  # a random propensity per referral, unrelated to the course
-        propensity = _normals2(key, 0, _PROPENSITY, everyone)[0]
+        propensity = _normals(key, 0, _PROPENSITY, np.arange(n), both=False)
     first_z = draws.error_z[[0, 2]]  # the assessment's errors: the same first scores as before
-    if mar:
+    if mar or scores:
         first_seen = _assessment_seen(model, first, first_z)
         last_seen = first_seen.copy()
+    if scores and not mar:  # where each referral's last scored contact sits in its slot's arrays
+        went_sizes, scored_pos = [], np.zeros(n, dtype=np.int32)
     attended_count = np.zeros(n, dtype=np.int32)
-    last_week = np.zeros(n, dtype=np.float64)
-    last_true = first.copy()
-    scored_true = first.copy()
-    scored_slot = np.zeros(n, dtype=np.int32)
-    scored_demand_due = np.zeros(n, dtype=bool)
-    has_scored = np.zeros(n, dtype=bool)
+    last_slot = np.zeros(n, dtype=np.int32)  # 0: the assessment
+    scored_slot = np.zeros(n, dtype=np.int32)  # 0: no treatment contact with recorded scores
+    scored_sessions = np.zeros(n, dtype=np.int32)
     stopped_early = np.zeros(n, dtype=bool)
+    weeks = [0.0]  # the week of each slot (0: the assessment)
     steps = []
-    leaving = np.zeros(n, dtype=bool)
     active = np.flatnonzero(entered & (planned > 0)).astype(np.int32)  # int32: half the memory
     slot = 0
     while len(active):
         slot += 1
         week = wait + slot * gap
-        u = _uniforms3(key, slot, active)  # attends, scores recorded, stops
-        here = u[0] < model.share_sessions_attended
-        went = active[here]
+        weeks.append(week)
+        h = _hashes(key, slot, _SLOT_UNIFORMS, active)  # three uniforms: attends, scores recorded, stops
+        here = _uniform21(h, 43) < model.share_sessions_attended
+        went, h = active[here], h[here]
         sessions = attended_count[went] + 1
-        true = _true_at(model, draws, first, personal_d, went, week, sessions).astype(np.float32)
-        demand_due = ((planned[went] - sessions) < model.demand_last_sessions) & with_therapist[went]
-        recorded = (u[1][here] >= model.share_scores_missing_per_contact) & scores_kept[went]
-        if mar:  # the measurement errors are drawn here only when recorded scores move who stops
-            seen = _seen(model, true, demand_due, _normals2(key, slot, _SLOT_ERRORS, went))
-            last_seen[:, went[recorded]] = seen[:, recorded]
         attended_count[went] = sessions
-        last_week[went] = week
-        last_true[:, went] = true
+        last_slot[went] = slot
+        recorded = (_uniform21(h, 22) >= model.share_scores_missing_per_contact) & scores_kept[went]
         scored = went[recorded]
-        scored_true[:, scored], scored_slot[scored] = true[:, recorded], slot
-        scored_demand_due[scored], has_scored[scored] = demand_due[recorded], True
-        steps.append(_Slot(active, here, went, week, true, demand_due, recorded))
+        scored_slot[scored], scored_sessions[scored] = slot, sessions[recorded]
+        if scores and not mar:
+            went_sizes.append(len(went))
+            scored_pos[scored] = np.flatnonzero(recorded)
+        if mar:  # the measurement errors are drawn here only when recorded scores move who stops
+            true = _true_at(model, draws, first, personal_d, went, week, sessions, first_rows).astype(np.float32)
+            demand_due = ((planned[went] - sessions) < model.demand_last_sessions) & with_therapist[went]
+            seen = _seen(model, true, demand_due, _normals(key, slot, _SLOT_ERRORS, went))
+            last_seen[0, scored], last_seen[1, scored] = seen[0, recorded], seen[1, recorded]
+        if keep_steps:
+            steps.append(_Slot(active, here, week, recorded))
         # Who stops: only people who attended, and have sessions left, decide.
         deciding_mask = sessions < planned[went]
         deciding = went[deciding_mask]
@@ -792,40 +892,106 @@ def course_of(model: CohortModel, draws: Draws | None = None) -> Course:
         elif mar:
             x = 0.5 * ((first_seen[:, deciding] - last_seen[:, deciding]) / sds[:, None]).sum(axis=0)
         else:
-            upcoming = _true_at(model, draws, first, personal_d, deciding, week + gap, done)
+            upcoming = _true_at(model, draws, first, personal_d, deciding, week + gap, done, first_rows)
             x = 0.5 * ((first[:, deciding] - upcoming) / sds[:, None]).sum(axis=0)
-        stop_u = u[2][here][deciding_mask]
-        stop = np.zeros(len(deciding), dtype=bool)
-        for after_first in (True, False):
-            part = (done == 1) == after_first
-            base = 1.0 - model.share_of_entrants_finishing if after_first else model.dropout_per_session
+        stop_u = _uniform21(h[deciding_mask], 1)
+        stop = np.empty(len(deciding), dtype=bool)
+        after_first = done == 1
+        for part, base in ((after_first, 1.0 - model.share_of_entrants_finishing),
+                           (~after_first, model.dropout_per_session)):
             shifts = [(log_or, x[part])] + ([(-log_bias, potential[deciding[part]])] if log_bias else [])
             stop[part] = stop_u[part] < _stop_chance(base, shifts, int(part.sum()))
         stopped_early[deciding[stop]] = True
-        leaving[deciding[stop]] = True
-        leaving[went[~deciding_mask]] = True  # the planned course is over
-        keep = ~leaving[active]
-        leaving[active] = False
-        active = active[keep]
-    scored_z = np.zeros((2, n), dtype=np.float32)
+        # Who has an appointment next slot: whoever missed this one, and whoever attended, had
+        # sessions left and did not stop (the planned course is over for the others).
+        carry_on = deciding_mask.copy()
+        carry_on[deciding_mask] = ~stop
+        stays = ~here
+        stays[here] = carry_on
+        active = active[stays]
+    slot_weeks = np.array(weeks, dtype=np.float64)
+    last_week = slot_weeks[last_slot]
+    _, last_true = _at_slots(model, exposure, first, first_rows, personal_d, slot_weeks, last_slot, attended_count)
+    # the last scored contact is mostly the last contact: its true state is already known
+    has_scored = scored_slot > 0
+    elsewhere = np.where(scored_slot == last_slot, 0, scored_slot)
+    _, scored_true = _at_slots(model, exposure, first, first_rows, personal_d, slot_weeks, elsewhere, scored_sessions)
+    same = np.flatnonzero(has_scored & (elsewhere == 0))
+    scored_true[0, same], scored_true[1, same] = last_true[0, same], last_true[1, same]
     scored = np.flatnonzero(has_scored)
-    scored_z[:, scored] = _normals2(key, scored_slot[scored], _SLOT_ERRORS, scored)
-    return Course(n=n, key=key, first=first, first_z=first_z,
-                   personal_d=personal_d, entered=entered, planned=planned,
-                   with_therapist=with_therapist, attended_count=attended_count,
-                   last_week=last_week, last_true=last_true, stopped_early=stopped_early,
-                   scored_true=scored_true, scored_demand_due=scored_demand_due, scored_z=scored_z,
-                   has_scored=has_scored, steps=tuple(steps),
-                   remitted_at_last=draws.remission_exposure < cumulative_remission_hazard(last_week, model))
+    scored_demand_due = np.zeros(n, dtype=bool)
+    scored_demand_due[scored] = (((planned[scored] - scored_sessions[scored]) < model.demand_last_sessions)
+                                 & with_therapist[scored])
+    scored_z = np.zeros((2, n), dtype=np.float32)
+    scored_z[:, scored] = _normals(key, scored_slot[scored], _SLOT_ERRORS, scored)
+    course = Course(n=n, key=key, first=first, first_z=first_z,
+                    personal_d=personal_d, entered=entered, planned=planned,
+                    with_therapist=with_therapist, attended_count=attended_count,
+                    last_week=last_week, last_true=last_true, stopped_early=stopped_early,
+                    scored_true=scored_true, scored_demand_due=scored_demand_due, scored_z=scored_z,
+                    has_scored=has_scored, steps=tuple(steps),
+                    remitted_at_last=exposure < _hazard_by(last_slot, slot_weeks, model))
+    if scores and not mar:
+        _last_scores(model, course, last_seen, went_sizes, scored_slot, scored_pos)
+    return (course, first_seen, last_seen) if scores else (course, None, None)
 
 
-def _slot_scores(model: CohortModel, course: Course) -> Iterator[np.ndarray]:
-    """Each slot's questionnaire totals at the attended contacts ((2, len(went)), NaN if not recorded)."""
+def _last_scores(model: CohortModel, course: Course, last_seen: np.ndarray, went_sizes: list[int],
+                 scored_slot: np.ndarray, scored_pos: np.ndarray) -> None:
+    """Write into ``last_seen`` each referral's questionnaire totals at their last scored contact.
+
+    The totals are clipped as :func:`_contact_frame` clips them, slot by slot, in arrays of the
+    slot's size and layout: numpy's clip keeps or drops the sign of a negative zero (a total
+    rounded up to zero) depending on the array's size and memory layout, so this gives the
+    contact table's bits exactly. Only the referrals whose last scored contact is in the slot carry
+    their numbers (true state, demand, errors: the course's); the rest of each array is zeros.
+    """
+    scored = np.flatnonzero(course.has_scored)
+    if not len(scored):
+        return
+    slots = scored_slot[scored].astype(np.uint16 if len(went_sizes) < 2**16 else np.int64)
+    order = np.argsort(slots, kind="stable")  # a radix sort on 16 bits
+    scored, slots = scored[order], slots[order]
+    starts = np.flatnonzero(np.diff(slots, prepend=0))
+    for start, end in zip(starts, [*starts[1:], len(slots)], strict=True):
+        members, size = scored[start:end], went_sizes[slots[start] - 1]
+        pos = scored_pos[members]
+        true = np.zeros((size, 2), dtype=np.float32).T  # referral-major, as each slot's true state
+        true[:, pos] = course.scored_true[:, members]
+        demand_due = np.zeros(size, dtype=bool)
+        demand_due[pos] = course.scored_demand_due[members]
+        z = np.zeros((2, size), dtype=np.float32)
+        z[:, pos] = course.scored_z[:, members]
+        last_seen[:, members] = _seen(model, true, demand_due, z)[:, pos]
+
+
+def _at_slots(model: CohortModel, exposure: np.ndarray, first: np.ndarray, first_rows: np.ndarray,
+              personal_d: np.ndarray, slot_weeks: np.ndarray, slots: np.ndarray, sessions: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """Who has a slot (``slots`` > 0), and the true state there ((2, n) float32; ``first`` elsewhere)."""
+    has = slots > 0
+    at = np.flatnonzero(has)
+    true = first.copy()
+    there = _true_given(model, exposure, first, personal_d, at, _hazard_by(slots[at], slot_weeks, model),
+                        sessions[at], first_rows).astype(np.float32)  # as each slot's true state was kept
+    true[0, at], true[1, at] = there
+    return has, true
+
+
+def _slot_contacts(model: CohortModel, draws: Draws, course: Course
+                   ) -> Iterator[tuple[int, _Slot, np.ndarray, np.ndarray]]:
+    """Each slot, the referrals who attended it, their true state ((2, len(went)) float32) and
+    questionnaire totals there ((2, len(went)) float32, NaN if not recorded)."""
+    count = np.zeros(course.n, dtype=np.int32)
     for slot, step in enumerate(course.steps, start=1):
-        z = _normals2(course.key, slot, _SLOT_ERRORS, step.went)
-        seen = _seen(model, step.true, step.demand_due, z).astype(np.float32)
+        went = step.active[step.here]
+        sessions = count[went] + 1
+        count[went] = sessions
+        true = _true_at(model, draws, course.first, course.personal_d, went, step.week, sessions).astype(np.float32)
+        demand_due = ((course.planned[went] - sessions) < model.demand_last_sessions) & course.with_therapist[went]
+        seen = _seen(model, true, demand_due, _normals(course.key, slot, _SLOT_ERRORS, went)).astype(np.float32)
         seen[:, ~step.recorded] = np.nan
-        yield seen
+        yield slot, step, true, seen
 
 
 def contact_cohort(model: CohortModel, draws: Draws | None = None) -> ContactCohort:
@@ -875,12 +1041,13 @@ def contact_cohort(model: CohortModel, draws: Draws | None = None) -> ContactCoh
     ('assessment', True)
     """
     draws = _checked_draws(model, draws)
-    course = course_of(model, draws)
-    ids = episode_ids(model.n)
-    return ContactCohort(_contact_frame(model, course, ids), _referral_frame(model, draws, course, ids))
+    course = _course_of(model, draws, keep_steps=True)[0]
+    ids = _id_column(episode_ids(model.n))
+    return ContactCohort(_contact_frame(model, draws, course, ids), _referral_frame(model, draws, course, ids))
 
 
-def _contact_frame(model: CohortModel, course: Course, ids: np.ndarray, *, truth: bool = True) -> pd.DataFrame:
+def _contact_frame(model: CohortModel, draws: Draws, course: Course, ids: np.ndarray | pd.api.extensions.ExtensionArray,
+                   *, truth: bool = True) -> pd.DataFrame:
     """Put each slot's rows in referral-then-contact order (written slot by slot into each column);
     ``truth=False`` leaves out ``week``, ``true_phq9`` and ``true_gad7``."""
     n = course.n
@@ -899,14 +1066,13 @@ def _contact_frame(model: CohortModel, course: Course, ids: np.ndarray, *, truth
     seen[:, offsets] = _assessment_seen(model, course.first, course.first_z)
     if truth:
         week[offsets], true[:, offsets] = 0.0, course.first
-    for slot, (step, scores) in enumerate(zip(course.steps, _slot_scores(model, course), strict=True),
-                                          start=1):
+    for slot, step, true_here, scores in _slot_contacts(model, draws, course):
         at = offsets[step.active] + slot
         number[at], attended[at] = slot + 1, step.here
         went = at[step.here]
         seen[:, went] = scores
         if truth:
-            week[at], true[:, went] = step.week, step.true
+            week[at], true[:, went] = step.week, true_here
     kind = pd.Categorical.from_codes((number > 1).astype(np.int8), categories=list(CONTACT_TYPES))
     truth_columns = {"week": week, "true_phq9": true[0], "true_gad7": true[1]} if truth else {}
     return pd.DataFrame({
@@ -927,7 +1093,7 @@ def _referral_frame(model: CohortModel, draws: Draws, course: Course, ids: np.nd
     idx = np.flatnonzero(course.entered)
     end_week = model.weeks_waiting_before_treatment + course.planned[idx] * model.weeks_between_contacts
     true_end = _true_at(model, draws, course.first, course.personal_d, idx, end_week, course.attended_count[idx])
-    z = _normals2(course.key, 0, _END_ERRORS, idx)
+    z = _normals(course.key, 0, _END_ERRORS, idx)
     seen_end = _seen(model, true_end, np.zeros(len(idx), dtype=bool), z)
     columns = {}
     for name, values in (("true_phq9_end", true_end[0]), ("true_gad7_end", true_end[1]),
@@ -952,4 +1118,5 @@ def simulate_contacts(model: CohortModel, draws: Draws | None = None) -> pd.Data
     ['referral_id', 'contact_number', 'contact_type', 'attended', 'phq9', 'gad7', 'referral_ended']
     """
     draws = _checked_draws(model, draws)
-    return _contact_frame(model, course_of(model, draws), episode_ids(model.n))
+    return _contact_frame(model, draws, _course_of(model, draws, keep_steps=True)[0],
+                          _id_column(episode_ids(model.n)))
