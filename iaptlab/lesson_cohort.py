@@ -52,30 +52,25 @@ def _without_source(checked: Validated) -> Validated:
 
 
 def _compact(table: pd.DataFrame) -> pd.DataFrame:
-    """``table`` with each float64 column whose every value is a float32 stored as float32, and each
-    int64 column whose every value fits an int32 as int32: the same numbers in half the memory (the
-    simulation draws scores and true states in float32; :func:`~iaptlab.schema.validate` widens
-    them). 17 of the cohort's columns: 15 MB -> 9 MB at 100,000 referrals, held for a whole lesson.
-    An int32 still holds any sum or product a lesson forms of contact counts or row numbers.
+    """``table`` with each float64 column whose every value is a float32 stored as float32: the same
+    numbers in half the memory (the simulation draws scores and true states in float32;
+    :func:`~iaptlab.schema.validate` widens them). 15 of the cohort's columns: 15 MB -> 9 MB at
+    100,000 referrals, held for a whole lesson. Scores are whole numbers, so any sum of them is exact
+    in float32 (below 2**24); a mean or SD a learner takes of them is float32, good to about seven
+    digits. Integer columns (row numbers, contact counts) keep int64: a product of them cannot overflow.
 
     >>> table = _compact(pd.DataFrame({"score": [12.0, np.nan], "share": [0.1, 0.5], "n": [2, 3]}))
     >>> table.dtypes.astype(str).tolist()  # 0.1 is no float32: kept as float64
-    ['float32', 'float64', 'int32']
+    ['float32', 'float64', 'int64']
     """
     narrowed = {}
     for name in table.columns:
-        dtype = table[name].dtype
-        if dtype == np.float64:
+        if table[name].dtype == np.float64:
             values = table[name].to_numpy()
             with np.errstate(over="ignore"):  # a value beyond float32's range: not equal, kept
                 single = values.astype(np.float32)
             if np.array_equal(single, values, equal_nan=True):
                 narrowed[name] = single
-        elif dtype == np.int64:
-            values = table[name].to_numpy()
-            limits = np.iinfo(np.int32)
-            if values.size == 0 or (values.min() >= limits.min and values.max() <= limits.max):
-                narrowed[name] = values.astype(np.int32)
     return table.assign(**narrowed) if narrowed else table
 
 

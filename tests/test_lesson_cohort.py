@@ -75,9 +75,9 @@ def test_the_shared_cohort_equals_a_fresh_one_in_every_public_part():
     pd.testing.assert_frame_equal(shared.table, fresh.table, check_dtype=False, check_exact=True)
     narrowed = {c: (fresh.table[c].dtype, shared.table[c].dtype) for c in shared.table.columns
                 if shared.table[c].dtype != fresh.table[c].dtype}
-    assert narrowed and set(narrowed.values()) == {(np.dtype("float64"), np.dtype("float32")),
-                                                  (np.dtype("int64"), np.dtype("int32"))}
-    assert {"phq9_first", "true_phq9_last", "treatment_contacts", "row"} <= set(narrowed)
+    assert narrowed and set(narrowed.values()) == {(np.dtype("float64"), np.dtype("float32"))}
+    assert {"phq9_first", "true_phq9_last"} <= set(narrowed)
+    assert shared.table["row"].dtype == shared.table["treatment_contacts"].dtype == np.int64
     assert shared.table.memory_usage(deep=True).sum() < 0.7 * fresh.table.memory_usage(deep=True).sum()
     pd.testing.assert_frame_equal(shared.excluded, fresh.excluded)
     assert shared.problems == fresh.problems
@@ -170,16 +170,4 @@ def test_compact_keeps_every_value_and_narrows_only_where_nothing_is_lost(values
     with np.errstate(over="ignore"):
         exact = np.array_equal(table["x"].to_numpy().astype(np.float32), table["x"].to_numpy(), equal_nan=True)
     assert compact["x"].dtype == (np.float32 if exact else np.float64)
-    assert compact["n"].dtype == np.int32 and (compact["n"].to_numpy() == table["n"].to_numpy()).all()
-
-
-@pytest.mark.parametrize(("values", "narrowed"), [
-    ([0, 2**31 - 1], True), ([-(2**31), 5], True),    # int32's extremes: narrowed
-    ([0, 2**31], False), ([-(2**31) - 1, 5], False),  # one past them: kept as int64
-    ([], True),
-])
-def test_compact_integers_at_int32s_limits(values, narrowed):
-    table = pd.DataFrame({"n": np.array(values, dtype=np.int64)})
-    compact = lessons._compact(table)
-    assert compact["n"].dtype == (np.int32 if narrowed else np.int64)
-    assert compact["n"].tolist() == values
+    assert compact["n"].dtype == np.int64 and (compact["n"].to_numpy() == table["n"].to_numpy()).all()
