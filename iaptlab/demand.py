@@ -242,8 +242,8 @@ def demand_table(tidy: pd.DataFrame) -> pd.DataFrame:
     >>> t["outcome"].tolist()
     ['recovered', 'reliably improved']
     """
-    cells = {(g, o): (n, d, r) for g, o, n, d, r in zip(tidy["group"], tidy["outcome"], tidy["numerator"],
-                                                        tidy["denominator"], tidy["rate"], strict=True)}
+    cells = {(g, o): (n, d, r) for g, o, n, d, r in zip(*(tidy[c].tolist() for c in (
+        "group", "outcome", "numerator", "denominator", "rate")), strict=True)}
     pct = {g: np.round(100 * np.array([cells[g, o][2] for o in SHOWN], dtype=float), 1) for g in (BASELINE, WITH)}
     people = {g: counts_of_texts([cells[g, o][0] for o in SHOWN], [cells[g, o][1] for o in SHOWN])
               for g in (BASELINE, WITH)}

@@ -9,6 +9,8 @@ Glue over :func:`iaptlab.attrition.who_is_counted`: the dropout mechanism and it
 
 from __future__ import annotations
 
+import pandas as pd
+
 from ..attrition import ATTRITION_N, ESTIMATES, MECHANISM_WORDS, counted_table, who_is_counted
 from ..widgets import Control, Result, settings
 
@@ -56,7 +58,8 @@ def compute(n: int, **controls) -> Result:
                 f"among everyone who entered treatment had all been measured at the planned end "
                 f"({gap:+.1f} points); carrying the last score forward for everyone gives "
                 f"{100 * rates['itt_locf']:.1f}%. Model output under stated assumptions, not evidence.")
-    shown = tidy.assign(outcome=tidy["estimate"].map(ESTIMATES))
+    shown = tidy.assign(outcome=pd.Series([ESTIMATES.get(e) for e in tidy["estimate"].tolist()], dtype="str",
+                                         index=tidy.index))  # Series.map costs a move ~0.5 ms
     chart = charts.rates_bar(
         shown[["outcome", "numerator", "denominator", "rate"]],
         title="Recovery: who is counted, and which score is 'last'",
