@@ -27,9 +27,12 @@ _COUNTS_LABEL = ("format(datum.numerator, ',') + '/' + format(datum.denominator,
                  f" + (isValid(datum.rate) ? format(datum.rate, '.1%') : '{EMPTY_DENOMINATOR}') + ')'")
 
 
+@lru_cache(maxsize=32)
 def _rates_bar_layout(grouped: bool, label_expression: str, wrap: str | None = None) -> alt.LayerChart:
     """The bars' template; ``wrap`` (long outcomes wrap, never cut) only changes the y axis, so a
-    new one (a cut-off in a label, moved by a slider) reuses the template built without it."""
+    new one (a cut-off in a label, moved by a slider) reuses the template built without it. Kept
+    (it is never changed: :func:`refill` copies it): a move back to labels seen before gives the
+    very same layers, which the live chart recognises without comparing them part by part."""
     layout = _rates_bar_template(grouped, label_expression)
     if wrap is None:
         return layout
