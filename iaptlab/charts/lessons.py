@@ -154,8 +154,15 @@ def _legend_below(chart, **legend):
     """``chart.configure_legend(orient="bottom", **legend)`` without its deep copy of every layer
     (a few ms a move, and the copy's layers are no longer the template's, so the live chart must
     serialise them to compare): ``chart`` is a fresh refilled copy, its config is its own."""
-    chart.config = alt.Config(legend=alt.LegendConfig(orient="bottom", **legend))
+    chart.config = _legend_below_config(tuple(sorted(legend.items())))
     return chart
+
+
+@lru_cache(maxsize=8)
+def _legend_below_config(legend: tuple[tuple[str, object], ...]) -> alt.Config:
+    """The config of :func:`_legend_below`, one object per legend (never changed once made): every
+    move's chart then holds the very same config, which the live chart sees without comparing it."""
+    return alt.Config(legend=alt.LegendConfig(orient="bottom", **dict(legend)))
 
 
 def scenario_rates_chart(tidy: pd.DataFrame, title: str, source: str):
