@@ -443,8 +443,8 @@ def scenario_table(tidy: pd.DataFrame) -> pd.DataFrame:
     >>> scenario_table(scenario_rates(scenario_inputs(2_000)))["scenario"].tolist()[0]
     'no treatment, no remission'
     """
-    cell = {(g, k): (n, d, r) for g, k, n, d, r in zip(tidy["group"], tidy["scenario"], tidy["numerator"],
-                                                      tidy["denominator"], tidy["rate"], strict=True)}
+    cell = {(g, k): (n, d, r) for g, k, n, d, r in zip(*(tidy[c].tolist() for c in (  # lists: as iterating
+        "group", "scenario", "numerator", "denominator", "rate")), strict=True)}  # gives, without pandas per cell
     noisy, exact = ([cell[g, k] for k in SCENARIOS] for g in GROUPS)
     return pd.DataFrame({
         "scenario": list(SCENARIOS.values()),
