@@ -212,6 +212,8 @@ def _plain_table_html(table: pd.DataFrame) -> str | None:
     names = list(table.columns)
     if len(table) == 0 or not all(isinstance(name, str) for name in names) or len(set(names)) != len(names):
         return None
+    if pd.get_option("display.precision") != 6 or pd.get_option("display.float_format") is not None:
+        return None  # decimals as the user asked pandas to write them
     columns: list[list[str]] = []
     for name in names:
         column = table[name]

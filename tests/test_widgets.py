@@ -147,6 +147,14 @@ def test_table_html_decimals_at_pandas_thresholds(values):
     assert table_html(table) == _pandas_table_html(table)
 
 
+def test_table_html_follows_pandas_display_options():
+    table = pd.DataFrame({"rate": [0.123456789, 2.0]})
+    with pd.option_context("display.precision", 3):
+        assert table_html(table) == _pandas_table_html(table) and "0.123<" in table_html(table)
+    with pd.option_context("display.float_format", "{:.2f}".format):
+        assert table_html(table) == _pandas_table_html(table) and "2.00<" in table_html(table)
+
+
 def test_explorer_tables_take_the_fast_writer():
     from iaptlab.widgets import _plain_table_html
 
