@@ -47,9 +47,10 @@ def compute(n: int, **controls) -> Result:
     mechanism, odds_ratio = params["mechanism"], float(params["odds_ratio"])
     tidy = who_is_counted(mechanism, odds_ratio, n=n)
     table = counted_table(tidy)
-    rates = tidy.set_index("estimate")["rate"]
+    estimates = tidy["estimate"].tolist()
+    rates = dict(zip(estimates, tidy["rate"].tolist(), strict=True))
     # the gap the table shows (a difference of the shown, rounded rates), so sentence and table agree
-    gap = float(table.set_index(tidy["estimate"].to_numpy()).loc["finishers", "minus the truth (points)"])
+    gap = float(table["minus the truth (points)"].to_numpy()[estimates.index("finishers")])
     link = ("with no link to how they are doing" if odds_ratio == 1 or mechanism == "mcar"
             else f"with people who feel {'better' if odds_ratio > 1 else 'worse'} more likely to stop "
                  f"(odds x{odds_ratio:g} per SD)")
