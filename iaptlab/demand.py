@@ -193,8 +193,8 @@ def demand_rates(inputs: DemandInputs, *, last_shift: float = 0, share_with_ther
     """
     baseline = _rates(inputs.episodes, rules) if rules not in inputs.baseline else inputs.baseline[rules]
     episodes = inputs.episodes
-    columns = {name: episodes[name].to_numpy() for name in episodes.columns
-               if episodes[name].dtype.kind in "biuf"}  # numbers only: ids are never counted
+    columns = {name: episodes[name].to_numpy() for name, dtype in episodes.dtypes.items()
+               if dtype.kind in "biuf"}  # numbers only: ids are never counted
     columns.update(_moved({c: columns[c] for c in SCALE_MAX if c in columns}, inputs.with_therapist_u,
                           len(episodes), last_shift=last_shift, share_with_therapist=share_with_therapist,
                           hello_points=hello_points))

@@ -115,8 +115,8 @@ def _bar_names(data: pd.DataFrame, grouped: bool, texts: tuple[str, ...] = ()) -
     turns ``data``'s group column into text. A missing outcome, group or other ``texts`` column (a
     screen reader would hear "nan") is an InputError naming its row."""
     columns = ["outcome", *(["group"] if grouped else []), *texts]
-    problems = [Problem(int(i) + 2, column, "missing: every bar needs one")
-                for column in columns for i in np.flatnonzero(data[column].isna().to_numpy())]
+    problems = [Problem(i + 2, column, "missing: every bar needs one")
+                for column in columns for i, value in enumerate(data[column].tolist()) if _missing(value)]
     if problems:
         raise InputError(problems)
     outcomes = _texts(data["outcome"])
@@ -126,6 +126,11 @@ def _bar_names(data: pd.DataFrame, grouped: bool, texts: tuple[str, ...] = ()) -
     if not (isinstance(group.dtype, pd.StringDtype) and group.dtype == _TEXT_DTYPE):  # text already: as is
         data["group"] = group = group.astype(str)
     return outcomes, [f"{name} {outcome}" for name, outcome in zip(group.tolist(), outcomes, strict=True)]
+
+
+def _missing(value: object) -> bool:
+    """Whether one cell (as ``Series.tolist`` gives it) is missing, as ``pd.isna`` says (None, NaN, NA, NaT)."""
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
 
 
 #: pandas' text dtype, as ``Series.astype(str)`` makes it.
