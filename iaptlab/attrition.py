@@ -89,7 +89,6 @@ def _as_everyone_finished(episodes: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-@lru_cache(maxsize=32)
 def who_is_counted(mechanism: str = "mcar", odds_ratio: float = 1.5, n: int = ATTRITION_N,
                    seed: int = LESSON_SEED) -> pd.DataFrame:
     """Recovery (IAPT rule, at caseness at the first score) under four ways of counting.
@@ -97,14 +96,26 @@ def who_is_counted(mechanism: str = "mcar", odds_ratio: float = 1.5, n: int = AT
     One row per :data:`ESTIMATES` key: ``estimate``, ``label``, ``numerator``, ``denominator``,
     ``rate``; plus ``stopped_early_share`` (of those who entered, the share who stopped before
     their planned course ended) and ``finished_share`` (of those who entered) on every row.
-    Cached: the same arguments give the same table object (do not change it).
+    Cached: the same arguments give the same table object (do not change it). At an odds ratio of
+    1 who stops depends on nothing, whatever the mechanism (the simulation's random numbers are
+    the same for all three): the three settings share one simulation and one table.
 
     >>> t = who_is_counted("mcar", 1.0, n=4_000).set_index("estimate")
     >>> bool(t.loc["truth", "denominator"] >= t.loc["finishers", "denominator"])
     True
+    >>> who_is_counted("mnar", 1.0, n=4_000) is who_is_counted("mar", 1.0, n=4_000)
+    True
     """
     if mechanism not in MECHANISM_WORDS:
         raise ParameterError(f"mechanism must be one of {', '.join(MECHANISM_WORDS)}, got {mechanism!r}")
+    if float(odds_ratio) == 1.0:
+        mechanism = "mcar"
+    return _counted(mechanism, float(odds_ratio), n, seed)
+
+
+@lru_cache(maxsize=32)
+def _counted(mechanism: str, odds_ratio: float, n: int, seed: int) -> pd.DataFrame:
+    """:func:`who_is_counted`'s table, simulated (cached)."""
     cohort = contact_cohort(dropout_model(mechanism, odds_ratio, n, seed))
     episodes = from_contacts(cohort.contacts)
     referrals = cohort.referrals

@@ -281,11 +281,14 @@ def definitions_table(cohort: Validated | Prepared, *, jt_cutoff: JTCutoff = "c"
     official = prepared._official_rows
     cut = getattr(jt_cutoffs(prepared, functional_mean, functional_sd, b_sd), jt_cutoff)
     rows = [*official[:3], _jt_row(prepared, cut, jt_cutoff, b_sd, reliability), *official[3:]]
-    table = pd.DataFrame(rows, columns=["definition", "numerator", "denominator", "measured_by",
-                                        "denominator_description"])
-    denominators = table["denominator"].where(table["denominator"] > 0)
-    table.insert(3, "rate", (table["numerator"] / denominators).astype(float))
-    return table
+    # built by column from numpy (a slider move's table: pandas' per-call overhead would dominate)
+    names, numerators, denominators, measured_by, described = (list(column) for column in zip(*rows, strict=True))
+    numerator, denominator = np.asarray(numerators), np.asarray(denominators)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = numerator / np.where(denominator > 0, denominator, np.nan)
+    return pd.DataFrame({"definition": names, "numerator": numerator, "denominator": denominator,
+                         "rate": rate.astype(float), "measured_by": measured_by,
+                         "denominator_description": described})
 
 
 def jt_parameters(prepared: Prepared, *, functional_mean: float = TEACHING_FUNCTIONAL_MEAN,

@@ -193,8 +193,8 @@ def demand_rates(inputs: DemandInputs, *, last_shift: float = 0, share_with_ther
     """
     baseline = _rates(inputs.episodes, rules) if rules not in inputs.baseline else inputs.baseline[rules]
     episodes = inputs.episodes
-    columns = {name: episodes[name].to_numpy() for name in episodes.columns
-               if episodes[name].dtype.kind in "biuf"}  # numbers only: ids are never counted
+    columns = {name: episodes[name].to_numpy() for name, dtype in episodes.dtypes.items()
+               if dtype.kind in "biuf"}  # numbers only: ids are never counted
     columns.update(_moved({c: columns[c] for c in SCALE_MAX if c in columns}, inputs.with_therapist_u,
                           len(episodes), last_shift=last_shift, share_with_therapist=share_with_therapist,
                           hello_points=hello_points))
@@ -242,8 +242,8 @@ def demand_table(tidy: pd.DataFrame) -> pd.DataFrame:
     >>> t["outcome"].tolist()
     ['recovered', 'reliably improved']
     """
-    cells = {(g, o): (n, d, r) for g, o, n, d, r in zip(tidy["group"], tidy["outcome"], tidy["numerator"],
-                                                        tidy["denominator"], tidy["rate"], strict=True)}
+    cells = {(g, o): (n, d, r) for g, o, n, d, r in zip(*(tidy[c].tolist() for c in (
+        "group", "outcome", "numerator", "denominator", "rate")), strict=True)}
     pct = {g: np.round(100 * np.array([cells[g, o][2] for o in SHOWN], dtype=float), 1) for g in (BASELINE, WITH)}
     people = {g: counts_of_texts([cells[g, o][0] for o in SHOWN], [cells[g, o][1] for o in SHOWN])
               for g in (BASELINE, WITH)}

@@ -27,6 +27,7 @@ True
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -281,18 +282,77 @@ def scenario_rates(inputs: ScenarioInputs, *, entry_cutoff: int = int(PHQ9.casen
     Columns ``group`` (:data:`NOISY` or :data:`EXACT`), ``outcome`` (the scenario in words),
     ``scenario``, ``numerator``, ``denominator``, ``rate`` (NaN when nobody enters).
     """
-    first_noisy = observed_scores(inputs.true_first, inputs.error_z[0], reliability=reliability,
-                                  true_sd=inputs.true_sd)
-    first_exact = observed_scores(inputs.true_first, 0.0, reliability=1.0, true_sd=inputs.true_sd)
+    if rule not in RULES:
+        raise ParameterError(f"rule must be one of {', '.join(RULES)}, got {rule!r}")
+    pairs = _score_pairs(inputs, reliability)
     rows = []
-    for group, first, z_last, r in ((NOISY, first_noisy, inputs.error_z[1], reliability),
-                                    (EXACT, first_exact, 0.0, 1.0)):
+    for group in (NOISY, EXACT):
         for key, words in SCENARIOS.items():
-            last = observed_scores(inputs.true_last[key], z_last, reliability=r, true_sd=inputs.true_sd)
-            numerator, denominator = recovery_counts(first, last, entry_cutoff=entry_cutoff, rule=rule)
+            first_last = pairs.get((group, key))
+            if first_last is None:  # scores that are not whole numbers from 0 to 27: counted one by one
+                numerator, denominator = recovery_counts(*_observed_pair(inputs, group, key, reliability),
+                                                         entry_cutoff=entry_cutoff, rule=rule)
+            else:
+                numerator, denominator = _counts_of_pairs(first_last, entry_cutoff, rule)
             rate = numerator / denominator if denominator else float("nan")
             rows.append((group, words, key, numerator, denominator, rate))
     return pd.DataFrame(rows, columns=["group", "outcome", "scenario", "numerator", "denominator", "rate"])
+
+
+#: PHQ-9 totals a finisher can have (0-27): the side of :func:`_score_pairs`' tables.
+_TOTALS = np.arange(int(PHQ9.score_max) + 1, dtype=float)
+
+#: :func:`_score_pairs`' tables by (id of the inputs, reliability), with a weak reference to the inputs
+#: (an id may be reused once they are gone); the most recently used last.
+_PAIRS_SEEN: dict[tuple[int, float], tuple[weakref.ref, dict]] = {}
+_PAIRS_KEPT = 16
+
+
+def _observed_pair(inputs: ScenarioInputs, group: str, key: str, reliability: float) -> tuple[np.ndarray, np.ndarray]:
+    """Observed first and last PHQ-9 totals of the finishers of scenario ``key``, measured with
+    error (``group`` :data:`NOISY`, at ``reliability``) or without (:data:`EXACT`)."""
+    noisy = group == NOISY
+    r = reliability if noisy else 1.0
+    first = observed_scores(inputs.true_first, inputs.error_z[0] if noisy else 0.0, reliability=r, true_sd=inputs.true_sd)
+    last = observed_scores(inputs.true_last[key], inputs.error_z[1] if noisy else 0.0, reliability=r,
+                           true_sd=inputs.true_sd)
+    return first, last
+
+
+def _score_pairs(inputs: ScenarioInputs, reliability: float) -> dict[tuple[str, str], np.ndarray]:
+    """For each (group, scenario): how many finishers have each (first, last) pair of observed totals,
+    a 28 x 28 table (first by row), or no entry where a score is not a whole number from 0 to 27.
+
+    The scores depend on the reliability only, so a move of the entry cut-off or the rule counts from
+    these tables (28 x 28 cells, not one score per finisher); the last few reliabilities are kept.
+    """
+    key = (id(inputs), float(reliability))
+    seen = _PAIRS_SEEN.pop(key, None)
+    if seen is not None and seen[0]() is inputs:
+        _PAIRS_SEEN[key] = seen
+        return seen[1]
+    side = len(_TOTALS)
+    pairs = {}
+    for group in (NOISY, EXACT):
+        for scenario in SCENARIOS:
+            first, last = _observed_pair(inputs, group, scenario, reliability)
+            if np.isin(first, _TOTALS).all() and np.isin(last, _TOTALS).all():
+                cells = first.astype(np.int64) * side + last.astype(np.int64)
+                pairs[group, scenario] = np.bincount(cells, minlength=side * side).reshape(side, side)
+    _PAIRS_SEEN[key] = (weakref.ref(inputs), pairs)
+    while len(_PAIRS_SEEN) > _PAIRS_KEPT:
+        del _PAIRS_SEEN[next(iter(_PAIRS_SEEN))]
+    return pairs
+
+
+def _counts_of_pairs(first_last: np.ndarray, entry_cutoff: float, rule: str) -> tuple[int, int]:
+    """:func:`recovery_counts` from a :func:`_score_pairs` table instead of one score per finisher."""
+    first, last = _TOTALS[:, None], _TOTALS[None, :]
+    entered = first >= entry_cutoff
+    recovered = entered & (last < entry_cutoff)
+    if rule == "reliable_recovery":
+        recovered = recovered & ((first - last) >= IAPT_PHQ9_DROP)
+    return int(first_last[recovered].sum()), int(first_last[entered[:, 0]].sum())
 
 
 def _rule_rows(name: str, table: pd.DataFrame | Mapping[str, np.ndarray]) -> list[tuple[str, str, int, int, float]]:
@@ -383,8 +443,8 @@ def scenario_table(tidy: pd.DataFrame) -> pd.DataFrame:
     >>> scenario_table(scenario_rates(scenario_inputs(2_000)))["scenario"].tolist()[0]
     'no treatment, no remission'
     """
-    cell = {(g, k): (n, d, r) for g, k, n, d, r in zip(tidy["group"], tidy["scenario"], tidy["numerator"],
-                                                      tidy["denominator"], tidy["rate"], strict=True)}
+    cell = {(g, k): (n, d, r) for g, k, n, d, r in zip(*(tidy[c].tolist() for c in (  # lists: as iterating
+        "group", "scenario", "numerator", "denominator", "rate")), strict=True)}  # gives, without pandas per cell
     noisy, exact = ([cell[g, k] for k in SCENARIOS] for g in GROUPS)
     return pd.DataFrame({
         "scenario": list(SCENARIOS.values()),

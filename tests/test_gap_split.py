@@ -92,3 +92,16 @@ def test_waterfall_chart_of_a_lesson_table_has_every_row_and_its_description():
     chart = waterfall_chart(table_w, title="T", source="S", sentence="End.")
     assert len(chart.data) == len(chart_rows(table_w))
     assert chart.description.startswith("T. recovery (questionnaires): ") and chart.description.endswith(" End.")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.floats(-1, 1), st.booleans()), min_size=1, max_size=12),
+       st.sampled_from([0.0, 1e-17, 0.1, 1 / 3]))
+def test_running_sums_equal_pandas_grouped_cumsum_bit_for_bit(rows, nudge):
+    from iaptlab.charts.gap import _running_sums
+
+    values = [v + nudge for v, _ in rows]
+    restarts = [True] + [r for _, r in rows[1:]]
+    expected = pd.Series(values).groupby(np.cumsum(restarts)).cumsum().to_numpy()
+    got = _running_sums(values, restarts)
+    assert got.tobytes() == expected.tobytes()

@@ -287,3 +287,46 @@ def test_any_setting_matches_the_plain_recomputation(cutoff, reliability):
                            cutoff=cutoff, reliability=reliability)
     assert (tidy.loc[(regression_to_mean.NOISY, "remission"), "numerator"], tidy.loc[(regression_to_mean.NOISY, "remission"), "denominator"]) \
         == expected
+
+
+def _counts_one_by_one(inputs, *, cutoff, reliability, rule):
+    """scenario_rates' counts from every finisher's observed scores (the module's own per-finisher path)."""
+    out = {}
+    for group in (regression_to_mean.NOISY, regression_to_mean.EXACT):
+        noisy = group == regression_to_mean.NOISY
+        r = reliability if noisy else 1.0
+        first = regression_to_mean.observed_scores(inputs.true_first, inputs.error_z[0] if noisy else 0.0,
+                                                   reliability=r, true_sd=inputs.true_sd)
+        for key in SCENARIO_ORDER:
+            last = regression_to_mean.observed_scores(inputs.true_last[key], inputs.error_z[1] if noisy else 0.0,
+                                                      reliability=r, true_sd=inputs.true_sd)
+            out[group, key] = regression_to_mean.recovery_counts(first, last, entry_cutoff=cutoff, rule=rule)
+    return out
+
+
+def _table_counts(tidy):
+    return {(g, k): (n, d) for g, k, n, d in
+            zip(tidy["group"], tidy["scenario"], tidy["numerator"], tidy["denominator"], strict=True)}
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.sampled_from([0, 1, 5, 9.5, 10, 11, 20, 27, 28, -3]), st.sampled_from([0.5, 0.6, 0.9, 1.0, 0.77]),
+       st.sampled_from(["recovery", "reliable_recovery"]))
+def test_counts_from_score_pair_tables_equal_counting_every_finisher(small, cutoff, reliability, rule):
+    # a reliability seen before is counted from its kept tables, a new one from new tables: both exact
+    for _ in range(2):
+        tidy = regression_to_mean.scenario_rates(small, entry_cutoff=cutoff, reliability=reliability, rule=rule)
+        assert _table_counts(tidy) == _counts_one_by_one(small, cutoff=cutoff, reliability=reliability, rule=rule)
+
+
+def test_scores_that_are_not_whole_totals_are_counted_one_by_one(small):
+    import dataclasses
+
+    true_first = small.true_first.copy()
+    true_first[:3] = np.nan  # a missing true score: its observed score is missing, not a total from 0 to 27
+    odd = dataclasses.replace(small, true_first=true_first)
+    for rule in ("recovery", "reliable_recovery"):
+        tidy = regression_to_mean.scenario_rates(odd, entry_cutoff=10, reliability=0.8, rule=rule)
+        assert _table_counts(tidy) == _counts_one_by_one(odd, cutoff=10, reliability=0.8, rule=rule)
+    with pytest.raises(ParameterError, match="rule"):
+        regression_to_mean.scenario_rates(odd, rule="nonsense")

@@ -112,3 +112,15 @@ def test_model_comparison_supports_what_the_model_box_says():
     at_random, calibrated = rates.to_numpy()
     assert calibrated > at_random + 0.03  # "below the calibrated model"
     assert abs(calibrated - 0.508) < 0.02  # "matches the published 50.8%"
+
+
+@pytest.mark.parametrize("n, seed", [(3_000, 1), (5_000, 20260101), (2_500, 7)])
+def test_at_odds_ratio_one_the_mechanisms_simulate_the_same_table(n, seed):
+    # who_is_counted shares one simulation between the three mechanisms at x1: this is why it may
+    from iaptlab.attrition import _counted
+
+    tables = [_counted(mechanism, 1.0, n, seed) for mechanism in ("mcar", "mar", "mnar")]
+    assert tables[0].equals(tables[1]) and tables[0].equals(tables[2])
+    assert not _counted("mar", 2.0, n, seed).equals(_counted("mnar", 2.0, n, seed))  # elsewhere they differ
+    shared = {id(who_is_counted(mechanism, 1.0, n=n, seed=seed)) for mechanism in ("mcar", "mar", "mnar")}
+    assert len(shared) == 1

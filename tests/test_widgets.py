@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import settings as settings_
+from hypothesis import strategies as st
 
 from iaptlab.errors import ParameterError
 from iaptlab.widgets import Control, Result, build, defaults, settings, sweep, table_html
@@ -84,6 +88,79 @@ def test_table_html_has_caption_and_escapes():
     out = table_html(pd.DataFrame({"a<b": ["<script>"]}), caption="Default & more")
     assert "<caption>Default &amp; more</caption>" in out
     assert "<script>" not in out
+
+
+def _pandas_table_html(table: pd.DataFrame, caption: str = "") -> str:
+    """table_html as pandas alone writes it (the reference for its own fast writer)."""
+    import html
+    import re
+
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    body = table.to_html(index=False, border=0, classes="iaptlab-table", escape=True)
+    return re.sub(r"<table[^>]*>", f'<table class="iaptlab-table">{cap}', body, count=1)
+
+
+_CELL_TEXT = st.text(alphabet=st.sampled_from(list("ab <>&'\"% \t\n\r-1.é")), max_size=8)
+_DECIMALS = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from([0.0, -0.0, 1e-6, 9.99e-7, -1e-6, 1e6, 1e6 + 0.5, -1e6, 12.5, 0.1, 100.0, 2 / 3, 5e-7]),
+    st.decimals(min_value=-1000, max_value=1000, places=3, allow_nan=False).map(float))
+
+
+@st.composite
+def _small_tables(draw) -> pd.DataFrame:
+    rows = draw(st.integers(0, 4))
+    kinds = draw(st.lists(st.sampled_from(["str", "str_missing", "int", "bool", "float", "object"]),
+                          min_size=1, max_size=4))
+    columns = {}
+    for i, kind in enumerate(kinds):
+        name = draw(st.sampled_from(["rate (%)", "a<b & c", " who ", "x"])) + str(i)
+        if kind == "str":
+            columns[name] = pd.array(draw(st.lists(_CELL_TEXT, min_size=rows, max_size=rows)), dtype="str")
+        elif kind == "str_missing":
+            columns[name] = pd.array(draw(st.lists(st.one_of(st.none(), _CELL_TEXT), min_size=rows,
+                                                   max_size=rows)), dtype="str")
+        elif kind == "int":
+            columns[name] = np.array(draw(st.lists(st.integers(-10**9, 10**9), min_size=rows, max_size=rows)),
+                                     dtype=np.int64)
+        elif kind == "bool":
+            columns[name] = np.array(draw(st.lists(st.booleans(), min_size=rows, max_size=rows)), dtype=bool)
+        elif kind == "float":
+            columns[name] = np.array(draw(st.lists(_DECIMALS, min_size=rows, max_size=rows)), dtype=float)
+        else:
+            columns[name] = pd.Series(draw(st.lists(st.one_of(st.integers(), _CELL_TEXT), min_size=rows,
+                                                    max_size=rows)), dtype=object)
+    return pd.DataFrame(columns)
+
+
+@settings_(max_examples=300, deadline=None)
+@given(_small_tables())
+def test_table_html_writes_what_pandas_writes(table):
+    assert table_html(table, caption="c") == _pandas_table_html(table, caption="c")
+
+
+@pytest.mark.parametrize("values", [[0.5, 0.25], [1.0, 2.0], [10.0, -0.0], [float("nan"), 3.0], [1e-6, 1.0],
+                                    [9.99e-7, 1.0], [1e6, 1.0], [1e6 + 1, 1.0], [float("inf"), 1.0],
+                                    [0.1234567, 2.0]])
+def test_table_html_decimals_at_pandas_thresholds(values):
+    table = pd.DataFrame({"rate": values, "who": ["a", "b"]})
+    assert table_html(table) == _pandas_table_html(table)
+
+
+def test_table_html_follows_pandas_display_options():
+    table = pd.DataFrame({"rate": [0.123456789, 2.0]})
+    with pd.option_context("display.precision", 3):
+        assert table_html(table) == _pandas_table_html(table) and "0.123<" in table_html(table)
+    with pd.option_context("display.float_format", "{:.2f}".format):
+        assert table_html(table) == _pandas_table_html(table) and "2.00<" in table_html(table)
+
+
+def test_explorer_tables_take_the_fast_writer():
+    from iaptlab.widgets import _plain_table_html
+
+    table = pd.DataFrame({"who": pd.array(["a", "b"], dtype="str"), "n": [1, 2], "rate (%)": [50.0, 12.5]})
+    assert _plain_table_html(table) is not None
+    assert _plain_table_html(table.assign(when=pd.to_datetime(["2020-01-01", "2020-01-02"]))) is None
 
 
 def test_settings_fill_defaults_and_keep_given_values():

@@ -375,6 +375,7 @@ def test_records_equal_altairs_own(rows):
         {"n": "int64", "x": "float64", "s": "str", "b": "bool"})
     expected = sanitize_pandas_dataframe(frame).to_dict(orient="records")
     assert chart_records(frame) == expected
+    assert chart_records(frame.astype({"s": "string"})) == expected  # missing text as pd.NA
     assert chart_records(frame.assign(c=pd.Categorical(frame["s"]))) == sanitize_pandas_dataframe(
         frame.assign(c=pd.Categorical(frame["s"]))).to_dict(orient="records")  # Altair's path
 

@@ -295,9 +295,13 @@ def chart_records(data: pd.DataFrame) -> list[dict]:
             columns.append(column.to_numpy().tolist())
         elif isinstance(dtype, np.dtype) and dtype.kind == "f":
             values = column.to_numpy()
-            columns.append(np.where(np.isfinite(values), values.astype(object), None).tolist())
+            finite = np.isfinite(values)
+            numbers = values.tolist()
+            columns.append(numbers if finite.all() else
+                           [number if ok else None for number, ok in zip(numbers, finite.tolist(), strict=True)])
         elif isinstance(dtype, pd.StringDtype):
-            columns.append(column.to_numpy(dtype=object, na_value=None).tolist())
+            columns.append([None if text is None or text is pd.NA or text != text else text
+                            for text in column.tolist()])  # missing (NaN or NA) as None
         else:
             from altair.utils.core import sanitize_pandas_dataframe
 

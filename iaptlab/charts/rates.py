@@ -27,9 +27,12 @@ _COUNTS_LABEL = ("format(datum.numerator, ',') + '/' + format(datum.denominator,
                  f" + (isValid(datum.rate) ? format(datum.rate, '.1%') : '{EMPTY_DENOMINATOR}') + ')'")
 
 
+@lru_cache(maxsize=32)
 def _rates_bar_layout(grouped: bool, label_expression: str, wrap: str | None = None) -> alt.LayerChart:
     """The bars' template; ``wrap`` (long outcomes wrap, never cut) only changes the y axis, so a
-    new one (a cut-off in a label, moved by a slider) reuses the template built without it."""
+    new one (a cut-off in a label, moved by a slider) reuses the template built without it. Kept
+    (it is never changed: :func:`refill` copies it): a move back to labels seen before gives the
+    very same layers, which the live chart recognises without comparing them part by part."""
     layout = _rates_bar_template(grouped, label_expression)
     if wrap is None:
         return layout
@@ -70,17 +73,18 @@ def rates_bar(rates_df: pd.DataFrame, *, title: str = "Outcome rates", source: s
     'Outcome rates. recovered: 0/0 = no one in the denominator'
     """
     df = required_columns(rates_df, ["outcome", "numerator", "denominator", "rate"], "rates_bar")
-    num = numeric_column(df, "numerator", low=0)
-    den = numeric_column(df, "denominator", low=0)
-    rate = numeric_column(df, "rate", low=0, high=1, allow_missing=True)
-    n, d, r = num.to_numpy(), den.to_numpy(), rate.to_numpy()
+    n = _numbers(df, "numerator", low=0)
+    d = _numbers(df, "denominator", low=0)
+    r = _numbers(df, "rate", low=0, high=1, allow_missing=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         expected = np.where(d > 0, n / np.where(d > 0, d, 1.0), np.nan)
     mismatch = ~np.isclose(r, expected, atol=1e-9, equal_nan=True)
     if mismatch.any():
-        raise InputError([Problem(int(i) + 2, "rate", f"{rate[i]} is not numerator/denominator "
-                                  f"= {num[i]:g}/{den[i]:g}") for i in np.flatnonzero(mismatch)])
-    data = df.assign(numerator=num, denominator=den, rate=rate)
+        raise InputError([Problem(int(i) + 2, "rate", f"{r[i]} is not numerator/denominator "
+                                  f"= {n[i]:g}/{d[i]:g}") for i in np.flatnonzero(mismatch)])
+    # df.assign(numerator=..., denominator=..., rate=...) as floats, built from numpy (a move's cost)
+    numbers = {"numerator": n, "denominator": d, "rate": r}
+    data = pd.DataFrame({name: numbers[name] if name in numbers else df[name] for name in df.columns})
     grouped = "group" in df.columns
     outcomes, who = _bar_names(data, grouped)
     summary = summary_text([f"{name}: {a}/{b} = {p}" for name, a, b, p in zip(
@@ -90,20 +94,54 @@ def rates_bar(rates_df: pd.DataFrame, *, title: str = "Outcome rates", source: s
                   description=description or f"{title}. {summary}")
 
 
+def _numbers(df: pd.DataFrame, column: str, *, low: float, high: float | None = None,
+             allow_missing: bool = False) -> np.ndarray:
+    """``numeric_column(df, column, ...)``'s values, checked with numpy alone when the column holds
+    numbers already (each move's case); any other column, or any problem, goes through
+    :func:`~iaptlab.charts.inputs.numeric_column` (its errors name the rows)."""
+    raw = df[column]
+    if raw.dtype.kind in "iuf":
+        values = raw.to_numpy(dtype=float, na_value=np.nan)
+        missing = np.isnan(values)
+        with np.errstate(invalid="ignore"):
+            out = (values < low) | ((values > high) if high is not None else False)
+        if not out.any() and (allow_missing or not missing.any()):
+            return values
+    return numeric_column(df, column, low=low, high=high, allow_missing=allow_missing).to_numpy()
+
+
 def _bar_names(data: pd.DataFrame, grouped: bool, texts: tuple[str, ...] = ()) -> tuple[list[str], list[str]]:
     """Each bar's outcome as text, and its name in the description (its group first, if grouped);
     turns ``data``'s group column into text. A missing outcome, group or other ``texts`` column (a
     screen reader would hear "nan") is an InputError naming its row."""
     columns = ["outcome", *(["group"] if grouped else []), *texts]
-    problems = [Problem(int(i) + 2, column, "missing: every bar needs one")
-                for column in columns for i in np.flatnonzero(data[column].isna().to_numpy())]
+    problems = [Problem(i + 2, column, "missing: every bar needs one")
+                for column in columns for i, value in enumerate(data[column].tolist()) if _missing(value)]
     if problems:
         raise InputError(problems)
-    outcomes = data["outcome"].astype(str).tolist()
+    outcomes = _texts(data["outcome"])
     if not grouped:
         return outcomes, outcomes
-    data["group"] = data["group"].astype(str)
-    return outcomes, [f"{group} {outcome}" for group, outcome in zip(data["group"].tolist(), outcomes, strict=True)]
+    group = data["group"]
+    if not (isinstance(group.dtype, pd.StringDtype) and group.dtype == _TEXT_DTYPE):  # text already: as is
+        data["group"] = group = group.astype(str)
+    return outcomes, [f"{name} {outcome}" for name, outcome in zip(group.tolist(), outcomes, strict=True)]
+
+
+def _missing(value: object) -> bool:
+    """Whether one cell (as ``Series.tolist`` gives it) is missing, as ``pd.isna`` says (None, NaN, NA, NaT)."""
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
+
+
+#: pandas' text dtype, as ``Series.astype(str)`` makes it.
+_TEXT_DTYPE = pd.Series([""]).astype(str).dtype
+
+
+def _texts(column: pd.Series) -> list[str]:
+    """``column.astype(str).tolist()``, without the copy when the column holds text already."""
+    if isinstance(column.dtype, pd.StringDtype) and column.dtype == _TEXT_DTYPE:
+        return column.tolist()
+    return column.astype(str).tolist()
 
 
 def rates_bar_with_labels(rates_df: pd.DataFrame, *, title: str = "Outcome rates",

@@ -62,8 +62,8 @@ def compute(inputs: DemandInputs, **controls) -> Result:
     tidy = demand_rates(inputs, last_shift=params["last_shift"], share_with_therapist=share_pct / 100,
                         hello_points=params["hello_points"], rules=params["rules"])
     table = demand_table(tidy)
-    rate = dict(zip(zip(tidy["group"], tidy["outcome"], strict=True), tidy["rate"], strict=True))
-    change = dict(zip(SHOWN, table["change (percentage points)"], strict=True))
+    rate = dict(zip(zip(tidy["group"].tolist(), tidy["outcome"].tolist(), strict=True), tidy["rate"].tolist(), strict=True))
+    change = dict(zip(SHOWN, table["change (percentage points)"].tolist(), strict=True))
     phrases = [f"{RATE_WORDS[o]} goes from {percent_text(rate[BASELINE, o], missing=_NO_ONE)} to "
                f"{percent_text(rate[WITH, o], missing=_NO_ONE)} ({change[o]:+.1f} points)" for o in SHOWN]
     rules_word = "IAPT" if params["rules"] == "iapt" else "strict IAPT"

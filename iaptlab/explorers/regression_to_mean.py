@@ -64,7 +64,7 @@ def compute(inputs: ScenarioInputs, **controls) -> Result:
     params = settings(CONTROLS, controls)
     cutoff, reliability, rule = int(params["entry_cutoff"]), float(params["reliability"]), params["rule"]
     tidy = scenario_rates(inputs, entry_cutoff=cutoff, reliability=reliability, rule=rule)
-    rate = dict(zip(zip(tidy["group"], tidy["scenario"], strict=True), tidy["rate"], strict=True))
+    rate = dict(zip(zip(tidy["group"].tolist(), tidy["scenario"].tolist(), strict=True), tidy["rate"].tolist(), strict=True))
     noisy, exact = ({k: rate[g, k] for k in SCENARIOS} for g in GROUPS)
     table = scenario_table(tidy)
     what = "recover" if rule == "recovery" else "reliably recover"

@@ -9,6 +9,8 @@ Glue over :func:`iaptlab.attrition.who_is_counted`: the dropout mechanism and it
 
 from __future__ import annotations
 
+import pandas as pd
+
 from ..attrition import ATTRITION_N, ESTIMATES, MECHANISM_WORDS, counted_table, who_is_counted
 from ..widgets import Control, Result, settings
 
@@ -45,9 +47,10 @@ def compute(n: int, **controls) -> Result:
     mechanism, odds_ratio = params["mechanism"], float(params["odds_ratio"])
     tidy = who_is_counted(mechanism, odds_ratio, n=n)
     table = counted_table(tidy)
-    rates = tidy.set_index("estimate")["rate"]
+    estimates = tidy["estimate"].tolist()
+    rates = dict(zip(estimates, tidy["rate"].tolist(), strict=True))
     # the gap the table shows (a difference of the shown, rounded rates), so sentence and table agree
-    gap = float(table.set_index(tidy["estimate"].to_numpy()).loc["finishers", "minus the truth (points)"])
+    gap = float(table["minus the truth (points)"].to_numpy()[estimates.index("finishers")])
     link = ("with no link to how they are doing" if odds_ratio == 1 or mechanism == "mcar"
             else f"with people who feel {'better' if odds_ratio > 1 else 'worse'} more likely to stop "
                  f"(odds x{odds_ratio:g} per SD)")
@@ -56,7 +59,8 @@ def compute(n: int, **controls) -> Result:
                 f"among everyone who entered treatment had all been measured at the planned end "
                 f"({gap:+.1f} points); carrying the last score forward for everyone gives "
                 f"{100 * rates['itt_locf']:.1f}%. Model output under stated assumptions, not evidence.")
-    shown = tidy.assign(outcome=tidy["estimate"].map(ESTIMATES))
+    shown = tidy.assign(outcome=pd.Series([ESTIMATES.get(e) for e in tidy["estimate"].tolist()], dtype="str",
+                                         index=tidy.index))  # Series.map costs a move ~0.5 ms
     chart = charts.rates_bar(
         shown[["outcome", "numerator", "denominator", "rate"]],
         title="Recovery: who is counted, and which score is 'last'",
