@@ -19,7 +19,6 @@ import ctypes.util
 import gc
 import os
 import sys
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -61,40 +60,14 @@ def return_freed_memory(*_: object) -> bool:
     trim = _malloc_trim()
     if trim is not None:
         trim(0)
-        _trim_an_idle_thread_arena()
         released = True
     return released
-
-
-def _trim_an_idle_thread_arena() -> None:
-    """Shrink the top of the memory arena a finished worker thread left (``malloc_trim`` trims only
-    the main one's): a short thread, which glibc gives that idle arena, frees a block there while
-    the trim threshold is at its least, then the threshold goes back. Lesson 02's cohort cell: the
-    worker that checked the ids left 4 MB. Only after :func:`_returnable_memory` fixed the thresholds
-    (where glibc would otherwise keep adjusting them itself); 0.1-3 ms (a thread started and joined).
-
-    >>> _trim_an_idle_thread_arena()  # nothing to see: the kernel's memory is smaller
-    """
-    mallopt = _libc_function("mallopt") if _THRESHOLDS_FIXED else None
-    if mallopt is None:
-        return
-    mallopt(_M_TRIM_THRESHOLD, 0)
-    try:
-        worker = threading.Thread(target=bytearray, args=(_PROBE_BYTES,), name="iaptlab-trim")
-        worker.start()
-        worker.join()
-    finally:
-        mallopt(_M_TRIM_THRESHOLD, _TRIM_THRESHOLD)
 
 
 #: glibc ``mallopt`` parameters (malloc.h) and the values :func:`_returnable_memory` sets.
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
 _TRIM_THRESHOLD = 8 * 2**20
 _MMAP_THRESHOLD = 32 * 2**20
-#: A block large enough that freeing it shrinks its arena's top (at least 64 KB, glibc's
-#: FASTBIN_CONSOLIDATION_THRESHOLD), taken from an arena (below the mmap threshold).
-_PROBE_BYTES = 256 * 2**10
-_THRESHOLDS_FIXED: list[bool] = []
 
 
 @contextmanager
@@ -122,9 +95,9 @@ def _returnable_memory() -> Iterator[None]:
     True
     """
     mallopt = _libc_function("mallopt")
-    if mallopt is not None and mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD) == 1 \
-            and mallopt(_M_TRIM_THRESHOLD, _TRIM_THRESHOLD) == 1:
-        _THRESHOLDS_FIXED[:] = [True]
+    if mallopt is not None:
+        mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD)
+        mallopt(_M_TRIM_THRESHOLD, _TRIM_THRESHOLD)
     name = "ARROW_DEFAULT_MEMORY_POOL"
     if "pyarrow" in sys.modules or name in os.environ:
         yield

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from iaptlab import national, notebook
+from iaptlab import national
 
 GLIBC = sys.platform.startswith("linux") and bool(os.confstr("CS_GNU_LIBC_VERSION"))
 
@@ -79,48 +79,6 @@ def test_the_worker_threads_peak_does_not_stay_resident_after_setup():
     kept = float(_fresh(_LESSON_06_CELL.format(off="")))
     left_to_glibc = float(_fresh(_LESSON_06_CELL.format(off="notebook._libc_function = lambda name: None")))
     assert kept < 8 < left_to_glibc  # measured 4.3 and 15.4 MB (glibc 2.36)
-
-
-#: Lesson 02's cohort cell (100,000 referrals, built and kept), then the after-cell hook: how much
-#: the kernel's own memory grew (MB). ``{off}`` can take the idle-arena trim away.
-_LESSON_02_COHORT = """
-    import re
-    from iaptlab import notebook
-    notebook.setup()
-    {off}
-    from iaptlab.lesson_cohort import lesson_cohort
-    def anon():
-        return int(re.search(r"RssAnon:\\s+(\\d+)", open("/proc/self/status").read()).group(1)) / 1024
-    lesson_cohort(500)  # whatever is made once
-    notebook.return_freed_memory()
-    before = anon()
-    cohort = lesson_cohort()
-    notebook.return_freed_memory()
-    print(round(anon() - before, 1))
-"""
-
-
-@pytest.mark.skipif(not GLIBC, reason="glibc's arenas and mallopt (Linux)")
-def test_the_idle_worker_arena_is_trimmed_after_a_cell():
-    kept = float(_fresh(_LESSON_02_COHORT.format(off="")))
-    untrimmed = float(_fresh(_LESSON_02_COHORT.format(off="notebook._trim_an_idle_thread_arena = lambda: None")))
-    assert kept < 11.5 < untrimmed  # measured 9.5 (the 9.3 MB table) and 13.5 MB (glibc 2.36)
-
-
-def test_the_trim_threshold_is_restored_after_trimming_an_idle_arena(monkeypatch):
-    calls = []
-    monkeypatch.setattr(notebook, "_libc_function", lambda name: lambda *args: calls.append(args) or 1)
-    monkeypatch.setattr(notebook, "_THRESHOLDS_FIXED", [True])
-    notebook._trim_an_idle_thread_arena()
-    assert calls == [(notebook._M_TRIM_THRESHOLD, 0), (notebook._M_TRIM_THRESHOLD, notebook._TRIM_THRESHOLD)]
-
-
-def test_no_idle_arena_trim_when_the_thresholds_were_not_fixed(monkeypatch):
-    calls = []
-    monkeypatch.setattr(notebook, "_libc_function", lambda name: lambda *args: calls.append(args) or 1)
-    monkeypatch.setattr(notebook, "_THRESHOLDS_FIXED", [])
-    notebook._trim_an_idle_thread_arena()
-    assert calls == []
 
 
 # ------------------------------------------------------------------ national: ids without Python strings
