@@ -174,6 +174,44 @@ def test_setup_freezes_nothing_when_the_libraries_were_imported_before():
     assert state == {"frozen": 0, "enabled": True, "pandas": True}
 
 
+# ------------------------------------------------------------------ setup(): IPython's history written in batches
+
+
+class _History:
+    def __init__(self, size: int, enabled: bool = True) -> None:
+        self.db_cache_size, self.enabled = size, enabled
+
+
+class _Shell:
+    def __init__(self, history: _History | None) -> None:
+        self.history_manager = history
+
+
+def test_history_is_written_in_batches_only_where_ipython_writes_after_every_cell():
+    from iaptlab.notebook import HISTORY_BATCH, _history_in_batches
+
+    default = _History(0)
+    assert _history_in_batches(_Shell(default)) is True and default.db_cache_size == HISTORY_BATCH
+    assert _history_in_batches(_Shell(default)) is False and default.db_cache_size == HISTORY_BATCH  # twice: once
+    for configured in (1, 7, 1000):  # the learner's own setting stays
+        history = _History(configured)
+        assert _history_in_batches(_Shell(history)) is False and history.db_cache_size == configured
+    off = _History(0, enabled=False)
+    assert _history_in_batches(_Shell(off)) is False and off.db_cache_size == 0
+    assert _history_in_batches(_Shell(None)) is False and _history_in_batches(None) is False
+
+
+def test_setup_in_ipython_batches_the_history():
+    # IPython's test shell keeps history in memory with a batch of its own: set back to the kernel's default
+    state = _fresh("from IPython.testing.globalipapp import start_ipython\nshell = start_ipython()\n"
+                   "shell.history_manager.db_cache_size = 0\n"
+                   "from iaptlab.notebook import setup\nsetup()\nimport json\n"
+                   "print(json.dumps({'size': shell.history_manager.db_cache_size}))")
+    from iaptlab.notebook import HISTORY_BATCH
+
+    assert state == {"size": HISTORY_BATCH}
+
+
 # ------------------------------------------------------------------ datasets: bundled tables checked once
 
 
