@@ -134,11 +134,14 @@ def agreement_at_end(classified: pd.DataFrame, reference: str = "diagnosis_last"
     if missing:
         raise ParameterError(f"classified table lacks column(s) {missing}; pass the output of "
                              f"outcomes.classify (with a {reference!r} column)")
-    used = classified[classified["finished"] & classified["paired"]]
+    used = classified.loc[classified["finished"] & classified["paired"], ["caseness_last", reference]]
     reference_values = used[reference]
     if reference_values.dtype.kind == "f":  # simulated true state is stored as 0.0/1.0/NaN
         reference_values = reference_values.astype("boolean")
-    return agreement(used["caseness_last"].to_numpy(), reference_values.to_numpy(dtype=object))
+    # a boolean column goes as it is (True/False or missing), not as 60,000 Python objects to check
+    values = (reference_values.array if isinstance(reference_values.dtype, pd.BooleanDtype)
+              else reference_values.to_numpy(dtype=object))
+    return agreement(used["caseness_last"].to_numpy(), values)
 
 
 def agreement_summary(result: Agreement) -> pd.DataFrame:
