@@ -140,6 +140,32 @@ def test_show_computes_the_default_once_and_the_live_view_starts_from_it(rendere
     assert "k is 10, strict False" in box.sentence.value and len(box.refresh_seconds) == 3
 
 
+@pytest.mark.parametrize("key", list(REGISTRY))
+def test_every_explorers_default_chart_is_the_same_built_without_altairs_checks(key):
+    from iaptlab.charts import live
+
+    explorer = REGISTRY[key]
+    checked = explorer.run().chart.to_dict()
+    with live.schema_checks(enabled=False):
+        unchecked = explorer.run().chart
+    assert unchecked.to_dict() == checked  # to_dict() checks it whole, as the live chart's first draw does
+
+
+def test_show_still_refuses_a_chart_the_schema_rejects(renderer, monkeypatch):
+    from altair.utils.schemapi import SchemaValidationError
+
+    renderer("jupyter", offline=True)
+    monkeypatch.setattr(IPython.display, "display", lambda *a, **k: None)
+
+    def compute(k=10, strict=False) -> Result:
+        chart = alt.Chart(pd.DataFrame({"x": ["k"], "y": [k]})).mark_bar().encode(
+            x=alt.X("x", type="not-a-type"), y="y:Q")
+        return Result(pd.DataFrame({"k": [k]}), chart=chart, sentence="")
+
+    with pytest.raises(SchemaValidationError):
+        widgets.show(compute, CONTROLS)
+
+
 # ------------------------------------------------------------------ setup(): the imports out of the collector's way
 
 
