@@ -36,6 +36,10 @@ def _ratio(numerator: float, denominator: float) -> float:
 
 def _booleans(values, name: str) -> tuple[np.ndarray, np.ndarray]:
     """Array-like of booleans (0/1 allowed) -> (values, missing); anything else -> InputError."""
+    if isinstance(values, np.ndarray) and values.dtype == bool:  # nothing to check or miss
+        return values.copy(), np.zeros(len(values), dtype=bool)
+    if isinstance(values, pd.arrays.BooleanArray):  # True/False or missing by construction
+        return values.to_numpy(dtype=bool, na_value=False), values.isna()
     series = pd.Series(list(values) if not hasattr(values, "__len__") else values, dtype=object)
     series = series.reset_index(drop=True)
     missing = series.isna().to_numpy()

@@ -83,9 +83,10 @@ def band_of_observed_scores(true_score: float, *, reliability: float, sd: float,
     }
 
 
-def first_score_counts(cohort: Validated) -> pd.DataFrame:
+def first_score_counts(cohort: Validated | pd.DataFrame) -> pd.DataFrame:
     """How many referrals gave each first PHQ-9 and GAD-7 score (columns instrument, score, count).
 
+    ``cohort``: a validated cohort, or an episode table already known to be valid (a simulated one).
     Missing first scores are left out (they have no score to be near a cut-off).
 
     >>> from iaptlab.lesson_cohort import lesson_cohort
@@ -93,9 +94,10 @@ def first_score_counts(cohort: Validated) -> pd.DataFrame:
     >>> sorted(counts["instrument"].unique())
     ['GAD-7', 'PHQ-9']
     """
+    table = cohort.table if isinstance(cohort, Validated) else cohort
     frames = []
     for name, key in OFFERED.items():
-        scores = cohort.table[f"{key}_first"].dropna().round().astype(int)
+        scores = table[f"{key}_first"].dropna().round().astype(int)
         counts = scores.value_counts().sort_index()
         frames.append(pd.DataFrame({"instrument": name, "score": counts.index.to_numpy(),
                                     "count": counts.to_numpy()}))

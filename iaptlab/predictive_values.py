@@ -33,9 +33,14 @@ PEOPLE = 1_000
 PREVALENCE_GRID = np.round(np.arange(1, 100) / 100, 2)
 
 
-def short_citation(key: str) -> str:
-    """'Levis et al. (2019)' from a sources.toml entry."""
-    entry = datasets.sources()[key]
+def short_citation(key: str, known: dict[str, dict] | None = None) -> str:
+    """'Levis et al. (2019)' from a sources.toml entry (``known``: :func:`iaptlab.datasets.sources`,
+    where the caller has it already; read when not given).
+
+    >>> short_citation("levis_2019")
+    'Levis et al. (2019)'
+    """
+    entry = (datasets.sources() if known is None else known)[key]
     surnames = [name.split(",")[0] for name in entry["authors"]]
     if len(surnames) > 2 or entry.get("et_al"):
         who = f"{surnames[0]} et al."
@@ -61,7 +66,8 @@ def published_studies(accuracy_table: pd.DataFrame | None = None) -> pd.DataFram
     cut_off = usable["cut_off"].astype(int).astype(str)
     usable["key"] = (usable["source"] + "|" + usable["instrument"] + "|" + cut_off + "|"
                      + usable["interview_type"])
-    usable["citation"] = usable["source"].map(short_citation)
+    known = datasets.sources()  # read once (a deep copy each call), not once per study
+    usable["citation"] = usable["source"].map(lambda key: short_citation(key, known))
     interview = usable["interview_type"].where(usable["interview_type"] != "not classified here",
                                                "interview")
     interview = interview.where(interview == "interview", interview + " interview")
@@ -128,11 +134,14 @@ def agreement_at_end(classified: pd.DataFrame, reference: str = "diagnosis_last"
     if missing:
         raise ParameterError(f"classified table lacks column(s) {missing}; pass the output of "
                              f"outcomes.classify (with a {reference!r} column)")
-    used = classified[classified["finished"] & classified["paired"]]
+    used = classified.loc[classified["finished"] & classified["paired"], ["caseness_last", reference]]
     reference_values = used[reference]
     if reference_values.dtype.kind == "f":  # simulated true state is stored as 0.0/1.0/NaN
         reference_values = reference_values.astype("boolean")
-    return agreement(used["caseness_last"].to_numpy(), reference_values.to_numpy(dtype=object))
+    # a boolean column goes as it is (True/False or missing), not as 60,000 Python objects to check
+    values = (reference_values.array if isinstance(reference_values.dtype, pd.BooleanDtype)
+              else reference_values.to_numpy(dtype=object))
+    return agreement(used["caseness_last"].to_numpy(), values)
 
 
 def agreement_summary(result: Agreement) -> pd.DataFrame:
@@ -176,7 +185,8 @@ def observer_bias_table(assessment_bias: pd.DataFrame | None = None) -> pd.DataF
     within = rors["comparison"] == "non-blinded vs blinded assessor"
     rors["design"] = np.where(within, "within trials (same outcome rated both ways)",
                               "between trials (meta-epidemiology)")
-    rors["citation"] = rors["source"].map(short_citation)
+    known = datasets.sources()  # read once, not once per row
+    rors["citation"] = rors["source"].map(lambda key: short_citation(key, known))
     short = rors["subset"].map(_SHORT_SUBSETS).fillna(rors["subset"])
     rors["label"] = rors["citation"] + ": " + short
     return rors[["design", "label", "subset", "estimate", "ci_low", "ci_high", "interval",

@@ -397,6 +397,8 @@ def _duplicated(text: pd.Series) -> np.ndarray:
     pyarrow text is hashed in numpy straight from its buffers (each cell's bytes folded into one
     64-bit number); only cells whose hashes collide are compared as text.
     """
+    if _strictly_increasing(text):  # sorted ids (a simulated cohort's, many exports'): none repeats
+        return np.zeros(len(text), dtype=bool)
     arrow = _arrow(text)
     if arrow is None:
         return text.duplicated(keep=False).to_numpy(dtype=bool)
@@ -413,13 +415,33 @@ def _duplicated(text: pd.Series) -> np.ndarray:
     return out
 
 
+def _strictly_increasing(text: pd.Series) -> bool:
+    """True when ``text`` is pyarrow text (``string`` or ``large_string``) with no missing cell, each
+    cell's bytes after the previous one's: then no value occurs twice. One vectorised comparison
+    (~1 ms at 100,000 ids, against 20-60 ms hashing them); False for anything else (checked as usual).
+
+    >>> _strictly_increasing(pd.Series(["R1", "R2", "R3"], dtype="string[pyarrow]"))
+    True
+    >>> _strictly_increasing(pd.Series(["R1", "R1", "R3"], dtype="string[pyarrow]"))
+    False
+    """
+    array = text.array
+    if len(text) < 2 or not hasattr(array, "__arrow_array__"):
+        return False
+    arrow = pa.chunked_array(array.__arrow_array__())
+    if not (pa.types.is_string(arrow.type) or pa.types.is_large_string(arrow.type)) or arrow.null_count:
+        return False
+    return bool(pc.all(pc.less(arrow[:-1], arrow[1:])).as_py())
+
+
 def _hash_text(arrow: pa.ChunkedArray) -> np.ndarray:
     """A 64-bit hash of each text cell (missing cells hash alike), vectorised over bytes."""
     parts = []
     for chunk in arrow.chunks:
         n = len(chunk)
         _, offsets_buffer, data_buffer = chunk.buffers()
-        offsets = np.frombuffer(offsets_buffer, dtype=np.int32)[chunk.offset:chunk.offset + n + 1].astype(np.int64)
+        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32  # pandas' string[pyarrow]: large
+        offsets = np.frombuffer(offsets_buffer, dtype=width)[chunk.offset:chunk.offset + n + 1].astype(np.int64)
         data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None and data_buffer.size else \
             np.zeros(1, np.uint8)
         lengths = offsets[1:] - offsets[:-1]

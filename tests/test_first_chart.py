@@ -140,6 +140,32 @@ def test_show_computes_the_default_once_and_the_live_view_starts_from_it(rendere
     assert "k is 10, strict False" in box.sentence.value and len(box.refresh_seconds) == 3
 
 
+@pytest.mark.parametrize("key", list(REGISTRY))
+def test_every_explorers_default_chart_is_the_same_built_without_altairs_checks(key):
+    from iaptlab.charts import live
+
+    explorer = REGISTRY[key]
+    checked = explorer.run().chart.to_dict()
+    with live.schema_checks(enabled=False):
+        unchecked = explorer.run().chart
+    assert unchecked.to_dict() == checked  # to_dict() checks it whole, as the live chart's first draw does
+
+
+def test_show_still_refuses_a_chart_the_schema_rejects(renderer, monkeypatch):
+    from altair.utils.schemapi import SchemaValidationError
+
+    renderer("jupyter", offline=True)
+    monkeypatch.setattr(IPython.display, "display", lambda *a, **k: None)
+
+    def compute(k=10, strict=False) -> Result:
+        chart = alt.Chart(pd.DataFrame({"x": ["k"], "y": [k]})).mark_bar().encode(
+            x=alt.X("x", type="not-a-type"), y="y:Q")
+        return Result(pd.DataFrame({"k": [k]}), chart=chart, sentence="")
+
+    with pytest.raises(SchemaValidationError):
+        widgets.show(compute, CONTROLS)
+
+
 # ------------------------------------------------------------------ setup(): the imports out of the collector's way
 
 
@@ -172,6 +198,44 @@ def test_setup_leaves_a_collector_turned_off_off():
 def test_setup_freezes_nothing_when_the_libraries_were_imported_before():
     state = _fresh(f"import altair\nfrom iaptlab.notebook import setup\nsetup()\n{_STATE}")
     assert state == {"frozen": 0, "enabled": True, "pandas": True}
+
+
+# ------------------------------------------------------------------ setup(): IPython's history written in batches
+
+
+class _History:
+    def __init__(self, size: int, enabled: bool = True) -> None:
+        self.db_cache_size, self.enabled = size, enabled
+
+
+class _Shell:
+    def __init__(self, history: _History | None) -> None:
+        self.history_manager = history
+
+
+def test_history_is_written_in_batches_only_where_ipython_writes_after_every_cell():
+    from iaptlab.notebook import HISTORY_BATCH, _history_in_batches
+
+    default = _History(0)
+    assert _history_in_batches(_Shell(default)) is True and default.db_cache_size == HISTORY_BATCH
+    assert _history_in_batches(_Shell(default)) is False and default.db_cache_size == HISTORY_BATCH  # twice: once
+    for configured in (1, 7, 1000):  # the learner's own setting stays
+        history = _History(configured)
+        assert _history_in_batches(_Shell(history)) is False and history.db_cache_size == configured
+    off = _History(0, enabled=False)
+    assert _history_in_batches(_Shell(off)) is False and off.db_cache_size == 0
+    assert _history_in_batches(_Shell(None)) is False and _history_in_batches(None) is False
+
+
+def test_setup_in_ipython_batches_the_history():
+    # IPython's test shell keeps history in memory with a batch of its own: set back to the kernel's default
+    state = _fresh("from IPython.testing.globalipapp import start_ipython\nshell = start_ipython()\n"
+                   "shell.history_manager.db_cache_size = 0\n"
+                   "from iaptlab.notebook import setup\nsetup()\nimport json\n"
+                   "print(json.dumps({'size': shell.history_manager.db_cache_size}))")
+    from iaptlab.notebook import HISTORY_BATCH
+
+    assert state == {"size": HISTORY_BATCH}
 
 
 # ------------------------------------------------------------------ datasets: bundled tables checked once

@@ -242,25 +242,6 @@ def test_writing_to_a_shared_column_leaves_the_other_cohorts_untouched(small_inp
     pd.testing.assert_series_equal(treatment["phq9_first"], before)
 
 
-def _uncached_only(monkeypatch, module, cohort):
-    """Make ``module`` build the lesson cohort through a recorder of each (n, seed) asked for that
-    returns ``cohort``, and make the cached ``lesson_cohort`` fail if anything calls it."""
-    import iaptlab.lesson_cohort as lessons
-
-    built = []
-
-    def cached(*args):
-        raise AssertionError("the cached lesson cohort was used")
-
-    def fresh(n, seed):
-        built.append((n, seed))
-        return cohort
-
-    monkeypatch.setattr(lessons, "lesson_cohort", cached)
-    monkeypatch.setattr(module, "fresh_lesson_cohort", fresh)
-    return built
-
-
 def _plain_by_mechanism(cohorts: dict[str, object]) -> pd.DataFrame:
     """``rates(classify(cohort))`` of recovery and reliable recovery per cohort: the path the lean one replaces."""
     frames = [rates(classify(checked)).assign(cohort=name) for name, checked in cohorts.items()]
@@ -348,15 +329,27 @@ def test_sources_are_a_fresh_copy_each_call():
 
 
 def test_change_explorer_tabulates_a_fresh_cohort_and_keeps_only_the_counts(monkeypatch):
+    import iaptlab.lesson_cohort as lessons
     from iaptlab.change_and_cost import change_counts
     from iaptlab.explorers import change_and_cost as explorer
     from iaptlab.lesson_cohort import fresh_lesson_cohort
+    from iaptlab.simulate import CohortModel, simulate
 
-    small = fresh_lesson_cohort(SMALL_N, 7)
-    built = _uncached_only(monkeypatch, explorer, small)
+    small = simulate(CohortModel.interview_sees_questionnaires(n=SMALL_N, seed=7))
+    built = []
+
+    def cached(*args):
+        raise AssertionError("the cached lesson cohort was used")
+
+    def simulated(model, draws=None):
+        built.append((model.n, model.seed))
+        return small
+
+    monkeypatch.setattr(lessons, "lesson_cohort", cached)
+    monkeypatch.setattr(explorer, "simulate", simulated)
     counts = explorer.prepare()
     assert built == [(explorer.LESSON_N, explorer.LESSON_SEED)]
-    expected = change_counts(small)
+    expected = change_counts(fresh_lesson_cohort(SMALL_N, 7))  # the validated cohort's counts
     assert np.array_equal(counts.matrix, expected.matrix)
     assert (counts.finishers, counts.referrals) == (expected.finishers, expected.referrals)
 

@@ -5,6 +5,7 @@ and :class:`iaptlab.costs.StaffingModel` (by default Scott's own estimate, **not
 Its arithmetic is sums over that small table, so the page answers each move itself
 (:data:`BROWSER_SCRIPT`, on :func:`browser_data`), with the two panels' titles set as Vega signals.
 
+>>> from iaptlab.lesson_cohort import fresh_lesson_cohort
 >>> compute(change_counts(fresh_lesson_cohort(2_000))).extra["end_score"]
 9
 """
@@ -26,7 +27,8 @@ from ..charts.lessons import change_chart
 from ..costs import StaffingModel
 from ..errors import ParameterError
 from ..format import money_text, percent_text
-from ..lesson_cohort import LESSON_N, LESSON_SEED, fresh_lesson_cohort
+from ..lesson_cohort import LESSON_N, LESSON_SEED
+from ..simulate import CohortModel, simulate
 from ..widgets import Control, Result, settings
 
 __all__ = ["BROWSER_SCRIPT", "CONTROLS", "browser_data", "compute", "prepare"]
@@ -93,9 +95,13 @@ def prepare() -> ChangeCounts:
     """The lesson cohort tabulated once (:func:`iaptlab.change_and_cost.change_counts`).
 
     Only the 18 × 28 table of counts is kept: the cohort is built for it and dropped, not left in
-    ``lesson_cohort``'s cache (its 100,000 rows would stay in a learner's kernel all lesson).
+    ``lesson_cohort``'s cache (its 100,000 rows would stay in a learner's kernel all lesson). The
+    simulated table is counted as :func:`~iaptlab.simulate.simulate` makes it, without
+    :func:`~iaptlab.schema.validate` (~0.07 s before lesson 08's first chart): a simulated cohort has
+    no invalid row to exclude, so the counts are those of :func:`~iaptlab.lesson_cohort.fresh_lesson_cohort`
+    (tests/test_explorer_prepare.py).
     """
-    return change_counts(fresh_lesson_cohort(LESSON_N, LESSON_SEED))
+    return change_counts(simulate(CohortModel.interview_sees_questionnaires(n=LESSON_N, seed=LESSON_SEED)))
 
 
 #: The page's copy of :func:`compute` (``iaptlab/static/compute/change_and_cost.js``).
