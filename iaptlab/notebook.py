@@ -64,40 +64,22 @@ def return_freed_memory(*_: object) -> bool:
     return released
 
 
-#: glibc ``mallopt`` parameters (malloc.h) and the values :func:`_returnable_memory` sets.
-_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
-_TRIM_THRESHOLD = 8 * 2**20
-_MMAP_THRESHOLD = 32 * 2**20
-
-
 @contextmanager
 def _returnable_memory() -> Iterator[None]:
     """Import the libraries inside this so that what a cell frees, :func:`return_freed_memory` can
-    give back; it also fixes the C library's thresholds. No number changes; anything missing
-    (no pyarrow, no glibc ``mallopt``) is skipped.
+    give back. No number changes; without pyarrow nothing is done.
 
-    * pyarrow's own pool (mimalloc) keeps freed pages mapped for reuse (3-6 MB of a lesson's kernel
-      after Run All): while pyarrow is first imported, ``ARROW_DEFAULT_MEMORY_POOL=system`` (read
-      once, when pyarrow makes its pool; restored afterwards) makes it allocate through the C
-      library. A learner's own setting is kept; a pyarrow imported before is left as it is.
-    * glibc gives each thread that allocates an arena of its own, whose top it shrinks only when
-      more than the trim threshold is free there, a threshold that grows with the arrays freed (up
-      to 64 MB); ``malloc_trim`` never shrinks it. A cell whose work runs partly in a worker thread
-      (``validate`` checking ids while numbers are read) kept that thread's high-water mark: 15 MB
-      in lesson 06. Fixed at 8 MB, with arrays below 32 MB (the most glibc would raise it to)
-      taken from the heap, as glibc would do by itself after the first large one: that thread
-      keeps 4 MB, and no lesson's work is slower (lesson 07's Shapley cells: same CPU time;
-      a 2 MB threshold cost them 0.2-0.3 s).
+    pyarrow's own pool (mimalloc) keeps freed pages mapped for reuse, which ``release_unused`` does
+    not return: 3-11 MB of a lesson's kernel after Run All (measured per lesson, lesson 06 the most).
+    While pyarrow is first imported, ``ARROW_DEFAULT_MEMORY_POOL=system`` (read once, when pyarrow
+    makes its pool; restored afterwards) makes it allocate through the C library, whose freed memory
+    ``malloc_trim`` returns. A learner's own setting is kept; a pyarrow imported before is left as it is.
 
     >>> with _returnable_memory():
     ...     import pyarrow
     >>> pyarrow.default_memory_pool().backend_name in ("system", "mimalloc", "jemalloc")
     True
     """
-    mallopt = _libc_function("mallopt")
-    if mallopt is not None:
-        mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD)
-        mallopt(_M_TRIM_THRESHOLD, _TRIM_THRESHOLD)
     name = "ARROW_DEFAULT_MEMORY_POOL"
     if "pyarrow" in sys.modules or name in os.environ:
         yield
@@ -110,17 +92,6 @@ def _returnable_memory() -> Iterator[None]:
             arrow.default_memory_pool()  # made now, while the variable says which
     finally:
         os.environ.pop(name, None)
-
-
-def _libc_function(name: str) -> Callable[..., int] | None:
-    """The C library's function ``name``, or None where there is none (or no C library is found)."""
-    library = ctypes.util.find_library("c")
-    if library is None:
-        return None
-    try:
-        return getattr(ctypes.CDLL(library), name, None)
-    except OSError:
-        return None
 
 
 def _after_every_cell(hook: Callable[..., object]) -> None:
