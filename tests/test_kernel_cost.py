@@ -116,17 +116,6 @@ def test_hello_goodbye_at_the_cut_off_lets_people_in_only_from_ten():
     assert tidy.loc[(BASELINE, "recovered"), "denominator"] == 0
 
 
-@pytest.mark.parametrize("n, seed", [(1, 3), (2, 3), (57, 1), (SMALL_N, 5)])
-def test_demand_inputs_keep_the_rows_and_columns_of_the_validated_simulated_cohort(n, seed):
-    _assert_demand_inputs_equal_the_plain_path(n, seed)
-
-
-@settings(max_examples=8, deadline=None)
-@given(n=st.integers(1, 400), seed=st.integers(0, 2**32 - 1))
-def test_any_demand_inputs_equal_the_plain_path(n, seed):
-    _assert_demand_inputs_equal_the_plain_path(n, seed)
-
-
 def _assert_demand_inputs_equal_the_plain_path(n: int, seed: int) -> None:
     """The plain path: simulate the whole table, validate it, keep finished rows with all four scores."""
     inputs = demand_inputs.__wrapped__(n, seed)  # not the cache: built here
@@ -207,17 +196,6 @@ def test_scenario_cohorts_hold_each_column_they_share_once_and_equal_the_unshare
             assert np.shares_memory(table[column].to_numpy(), treatment[column].to_numpy()), (key, column)
         if key != "treatment":  # what the scenarios change is each cohort's own
             assert not np.shares_memory(table["phq9_last"].to_numpy(), treatment["phq9_last"].to_numpy()), key
-
-
-@pytest.mark.parametrize("n, seed", [(1, 3), (2, 3), (57, 1)])
-def test_tiny_scenario_cohorts_equal_the_validated_simulated_finishers(n, seed):
-    _assert_scenarios_equal_the_plain_path(n, seed)
-
-
-@settings(max_examples=8, deadline=None)
-@given(n=st.integers(1, 400), seed=st.integers(0, 2**32 - 1))
-def test_any_scenario_cohorts_equal_the_validated_simulated_finishers(n, seed):
-    _assert_scenarios_equal_the_plain_path(n, seed)
 
 
 def _assert_scenarios_equal_the_plain_path(n: int, seed: int) -> None:
@@ -379,3 +357,22 @@ def test_the_benchmark_drops_only_shared_libraries_and_leaves_them_whole(tmp_pat
     assert bench.drop_cached_libraries(tmp_path) == 2
     assert library.read_bytes() == versioned.read_bytes() == b"\x7fELF" + bytes(5000)
     assert bench.drop_cached_libraries(tmp_path / "lib") == 1
+
+
+# ------------------------------------------- lessons 03 and 05: their inputs equal the plain path
+#: Each lesson's inputs, built from the course, against simulate + validate of the whole table.
+_PLAIN_PATH_CHECKS = {"03 demand inputs": _assert_demand_inputs_equal_the_plain_path,
+                      "05 scenario cohorts": _assert_scenarios_equal_the_plain_path}
+
+
+@pytest.mark.parametrize("check", _PLAIN_PATH_CHECKS.values(), ids=_PLAIN_PATH_CHECKS.keys())
+@pytest.mark.parametrize("n, seed", [(1, 3), (2, 3), (57, 1), (SMALL_N, 5)])
+def test_lesson_inputs_equal_the_plain_path_at_chosen_sizes(check, n, seed):
+    check(n, seed)
+
+
+@pytest.mark.parametrize("check", _PLAIN_PATH_CHECKS.values(), ids=_PLAIN_PATH_CHECKS.keys())
+@settings(max_examples=8, deadline=None)
+@given(n=st.integers(1, 400), seed=st.integers(0, 2**32 - 1))
+def test_lesson_inputs_equal_the_plain_path_at_any_size(check, n, seed):
+    check(n, seed)
