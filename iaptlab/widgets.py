@@ -176,10 +176,11 @@ def table_html(table: pd.DataFrame, caption: str = "") -> str:
 
 def _html_text(value: str) -> str:
     """A cell's text as pandas' ``to_html(escape=True)`` writes it (&, < and > escaped, tab and
-    line breaks written as ``\\t``, ``\\n``, ``\\r``; trimmed)."""
+    line breaks written as ``\\t``, ``\\n``, ``\\r``; trimmed; each pair of spaces written
+    ``&nbsp;&nbsp;``)."""
     for char, written in _HTML_ESCAPES:
         value = value.replace(char, written)
-    return value.strip()
+    return value.strip().replace("  ", "&nbsp;&nbsp;")
 
 
 _HTML_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))

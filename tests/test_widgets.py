@@ -100,7 +100,8 @@ def _pandas_table_html(table: pd.DataFrame, caption: str = "") -> str:
     return re.sub(r"<table[^>]*>", f'<table class="iaptlab-table">{cap}', body, count=1)
 
 
-_CELL_TEXT = st.text(alphabet=st.sampled_from(list("ab <>&'\"% \t\n\r-1.é")), max_size=8)
+_CELL_TEXT = st.one_of(st.text(alphabet=st.sampled_from(list("ab <>&'\"% \t\n\r-1.é")), max_size=8),
+                       st.sampled_from(["1  1", "a   b", " a  b ", "x\t  y"]))  # pairs of spaces: &nbsp;
 _DECIMALS = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),
     st.sampled_from([0.0, -0.0, 1e-6, 9.99e-7, -1e-6, 1e6, 1e6 + 0.5, -1e6, 12.5, 0.1, 100.0, 2 / 3, 5e-7]),
@@ -114,7 +115,7 @@ def _small_tables(draw) -> pd.DataFrame:
                           min_size=1, max_size=4))
     columns = {}
     for i, kind in enumerate(kinds):
-        name = draw(st.sampled_from(["rate (%)", "a<b & c", " who ", "x"])) + str(i)
+        name = draw(st.sampled_from(["rate (%)", "a<b & c", " who ", "x", "two  spaces"])) + str(i)
         if kind == "str":
             columns[name] = pd.array(draw(st.lists(_CELL_TEXT, min_size=rows, max_size=rows)), dtype="str")
         elif kind == "str_missing":
