@@ -37,7 +37,6 @@ from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from .errors import ParameterError
 from .format import counts_of_texts
@@ -45,7 +44,7 @@ from .instruments import GAD7, PHQ9
 from .lesson_cohort import LESSON_N, LESSON_SEED
 from .outcomes import PRESETS, classify, flag_arrays, rate_counts, rates
 from .schema import Validated, validate
-from .simulate import CohortModel, course_of, draw, episode_columns, episode_ids
+from .simulate import CohortModel, course_of, draw, episode_columns, episode_id_column
 
 __all__ = ["BASELINE", "KEPT_COLUMNS", "SCALE_MAX", "SHOWN", "THERAPIST_SEED_OFFSET", "WITH", "DemandInputs",
            "demand_inputs", "demand_rates", "shifted_scores", "trial_evidence", "demand_table"]
@@ -119,8 +118,7 @@ def demand_inputs(n: int = LESSON_N, seed: int = LESSON_SEED) -> DemandInputs:
     finished = columns["treatment_contacts"] >= min(r.min_treatment_contacts for r in PRESETS.values())
     paired = ~np.isnan(np.stack([columns[c] for c in SCALE_MAX])).any(axis=0)
     kept = finished & paired
-    # the ids as pyarrow text from the start: validate reads them without a Python string per referral
-    ids = pd.arrays.ArrowStringArray(pa.array(episode_ids(model.n)[kept], type=pa.large_string()))
+    ids = episode_id_column(model.n, kept)  # validate reads them without a Python string per referral
     table = pd.DataFrame({"episode_id": ids,
                           **{c: columns[c][kept] for c in KEPT_COLUMNS[1:]}}, copy=False)
     episodes = validate(table).raise_if_invalid().table[list(KEPT_COLUMNS)]

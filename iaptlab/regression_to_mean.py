@@ -35,7 +35,6 @@ from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from .errors import ParameterError
 from .format import counts_of_texts
@@ -44,7 +43,7 @@ from .lesson_cohort import LESSON_N, LESSON_SEED
 from .outcomes import IAPT, flag_arrays, rate_counts
 from .reliable_change import rci
 from .schema import REQUIRED_COLUMNS, Validated, validate
-from .simulate import CohortModel, Draws, course_of, draw, episode_columns, episode_ids
+from .simulate import CohortModel, Draws, course_of, draw, episode_columns, episode_id_column
 
 __all__ = ["COHORT_COLUMNS", "COMMON_OFF", "EXACT", "GROUPS", "IAPT_PHQ9_DROP", "LESSON_COHORT", "NOISY", "RULES", "SCENARIOS",
            "SCENARIO_OFF", "ScenarioInputs", "iapt_rule_by_mechanism", "observed_scores", "pre_post_d",
@@ -221,8 +220,7 @@ def scenario_inputs(n: int = LESSON_N, seed: int = LESSON_SEED) -> ScenarioInput
         columns[key] = {c: values[finished] for c, values in full.items()}
         del full
     del draws
-    # the ids as pyarrow text from the start: validate reads them without a Python string per referral
-    ids = pd.arrays.ArrowStringArray(pa.array(episode_ids(n)[finished], type=pa.large_string()))
+    ids = episode_id_column(n, finished)  # validate reads them without a Python string per referral
     validated = _scenario_cohorts(columns, ids, "treatment")
     del columns, ids
     iapt_rates = pd.DataFrame([row for key, words in SCENARIOS.items() for row in _rule_rows(words, validated[key])],

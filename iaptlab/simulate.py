@@ -82,7 +82,7 @@ from .selection import diagnosis_lost_rate
 __all__ = ["CALIBRATION_TARGETS", "INTERVIEW_SEES_MORE", "MECHANISMS", "NOT_IN_COURSE", "OFF_BY_DEFAULT",
            "STREAMS", "WEEKS_PER_MONTH", "CalibrationTarget", "CohortModel", "ContactCohort", "Course",
            "Draws", "calibration_table", "calibration_targets", "contact_cohort", "course_of",
-           "cumulative_remission_hazard", "draw", "episode_columns", "episode_ids", "not_in_course",
+           "cumulative_remission_hazard", "draw", "episode_columns", "episode_id_column", "episode_ids", "not_in_course",
            "relapse_probability", "simulate", "simulate_contacts", "to_frame"]
 
 #: Weeks in a calendar month (365.25 / 7 / 12), to put Whiteford et al.'s months on a week scale.
@@ -257,6 +257,18 @@ def episode_ids(n: int) -> np.ndarray:
     for place in range(width):  # a loop over digit places, not rows
         codes[:, width - place] = ord("0") + (numbers // 10**place) % 10
     return codes.view(f"<U{width + 1}").ravel()
+
+
+def episode_id_column(n: int, kept: np.ndarray | None = None) -> np.ndarray | pd.api.extensions.ExtensionArray:
+    """The ``episode_id`` column ``simulate`` gives ``n`` referrals (its rows ``kept``, a boolean
+    mask, if given): :func:`episode_ids` as pandas' text, built from their bytes when pandas keeps
+    text in pyarrow (no Python string per referral).
+
+    >>> episode_id_column(3, np.array([True, False, True])).tolist()
+    ['R0000001', 'R0000003']
+    """
+    ids = episode_ids(n)
+    return _id_column(ids if kept is None else ids[kept])
 
 
 def to_frame(columns: dict[str, np.ndarray], ids: np.ndarray | pd.api.extensions.ExtensionArray
